@@ -1,0 +1,48 @@
+# ferrossl: build and test entry points. `make` builds target/ferrossl/libssl.so.3.
+#
+# Why a link step outside cargo: rustc hands GNU ld its own anonymous version script for a cdylib
+# and ld refuses a second, named one, so the exports could not carry OPENSSL_3.0.0. We build a
+# staticlib and link it here with our own version script (build/libssl.map, generated from the
+# 518-name list), which also makes every Rust and aws-lc symbol local.
+
+CARGO      ?= cargo
+PROFILE    ?= release
+OUT        := target/ferrossl
+LIB        := $(OUT)/libssl.so.3
+STATIC     := target/$(PROFILE)/libferrossl.a
+EXPORTS    := abi/libssl-3.0.exports
+MAP        := $(OUT)/libssl.map
+CARGOFLAGS := $(if $(filter release,$(PROFILE)),--release,)
+
+.PHONY: all lib deps demo test check clean FORCE
+
+all: lib
+
+lib: $(LIB)
+
+$(STATIC): FORCE
+	$(CARGO) build $(CARGOFLAGS) --lib
+
+$(MAP): $(EXPORTS)
+	@mkdir -p $(OUT)
+	{ echo 'OPENSSL_3.0.0 {'; echo '  global:'; sed 's/^/    /; s/$$/;/' $(EXPORTS); echo '  local: *;'; echo '};'; } > $@
+
+$(LIB): $(STATIC) $(MAP)
+	gcc -shared -o $@ -Wl,-soname,libssl.so.3 -Wl,--version-script=$(MAP) \
+	    -Wl,--whole-archive $(STATIC) -Wl,--no-whole-archive \
+	    -Wl,--gc-sections -Wl,-z,relro -Wl,-z,now -Wl,--no-undefined \
+	    -lcrypto -lpthread -ldl -lm -lgcc_s -lc
+	ln -sf libssl.so.3 $(OUT)/libssl.so
+
+# Installs the Debian packages the demo and the tests need (a no-op when they are present).
+deps:
+	bash .ci/install-deps
+
+demo: deps lib
+	bash c-examples/demo.sh
+
+test: deps lib
+	bash .ci/test
+
+clean:
+	$(CARGO) clean

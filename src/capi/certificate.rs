@@ -1,0 +1,226 @@
+//! SSL_CTX_use_certificate(3), SSL_CTX_use_PrivateKey(3), SSL_CTX_check_private_key(3),
+//! SSL_CTX_use_certificate_chain_file(3), SSL_get_certificate(3): our own certificate and key
+//! (a client certificate here; the server's in the server issue). Every function exists for an
+//! `SSL_CTX` and for an `SSL`.
+
+#![allow(non_snake_case)]
+
+use std::ffi::{c_char, c_int, c_long, c_uchar};
+use std::ptr;
+
+use super::args;
+use super::context::{ctx_target, ssl_target, Target};
+use super::ffi;
+use super::types::*;
+use crate::core::credentials::{self, Credentials};
+use crate::core::error::{Error, Result};
+use crate::libcrypto::{PKey, X509Cert};
+
+fn with_creds(t: Result<Target>, f: impl FnOnce(&mut Credentials, crate::libcrypto::PasswordCb) -> Result<()>) -> Result<c_int> {
+    t?.update(|s| {
+        let pw = s.password;
+        f(&mut s.credentials, pw)
+    })?;
+    Ok(1)
+}
+
+fn use_cert(t: Result<Target>, x: *mut X509) -> Result<c_int> {
+    // SAFETY: a live X509 the caller keeps; we take our own reference.
+    let cert = unsafe { X509Cert::from_borrowed(x.cast()) }.ok_or(Error::NullArgument("X509"))?;
+    with_creds(t, |c, _| c.set_leaf(cert))
+}
+
+fn use_key(t: Result<Target>, k: *mut EVP_PKEY) -> Result<c_int> {
+    // SAFETY: a live EVP_PKEY the caller keeps; we take our own reference.
+    let key = unsafe { PKey::from_borrowed(k.cast()) }.ok_or(Error::NullArgument("EVP_PKEY"))?;
+    with_creds(t, |c, _| c.set_key(key))
+}
+
+fn use_cert_file(t: Result<Target>, file: *const c_char, ty: c_int) -> Result<c_int> {
+    // SAFETY: a C string argument.
+    let file = unsafe { args::cstr(file, "file") }?;
+    with_creds(t, |c, pw| c.set_leaf(credentials::load_cert_file(file, ty, pw)?))
+}
+
+fn use_chain_file(t: Result<Target>, file: *const c_char) -> Result<c_int> {
+    // SAFETY: a C string argument.
+    let file = unsafe { args::cstr(file, "file") }?;
+    with_creds(t, |c, pw| {
+        let (leaf, chain) = credentials::load_chain_file(file, pw)?;
+        c.set_chain(chain)?;
+        c.set_leaf(leaf)
+    })
+}
+
+fn use_key_file(t: Result<Target>, file: *const c_char, ty: c_int) -> Result<c_int> {
+    // SAFETY: a C string argument.
+    let file = unsafe { args::cstr(file, "file") }?;
+    with_creds(t, |c, pw| c.set_key(credentials::load_key_file(file, ty, pw)?))
+}
+
+fn use_cert_der(t: Result<Target>, len: c_int, d: *const c_uchar) -> Result<c_int> {
+    // SAFETY: len readable bytes.
+    let der = unsafe { args::bytes(d, args::len(len, "len")?, "d") }?;
+    let cert = X509Cert::from_der(der).ok_or_else(|| Error::BadFile {
+        reason: crate::core::error::reason::X509_LIB,
+        detail: "not a DER certificate".into(),
+    })?;
+    with_creds(t, |c, _| c.set_leaf(cert))
+}
+
+fn use_key_der(t: Result<Target>, ty: c_int, d: *const c_uchar, len: c_long) -> Result<c_int> {
+    let len = usize::try_from(len).map_err(|_| Error::InvalidArgument("negative length".into()))?;
+    // SAFETY: len readable bytes.
+    let der = unsafe { args::bytes(d, len, "d") }?;
+    let key = PKey::from_der_typed(ty, der).ok_or_else(|| Error::BadFile {
+        reason: crate::core::error::reason::BAD_DATA,
+        detail: "not a DER private key of that type".into(),
+    })?;
+    with_creds(t, |c, _| c.set_key(key))
+}
+
+fn check(t: Result<Target>) -> Result<c_int> {
+    t?.read(|s| s.credentials.check())?;
+    Ok(1)
+}
+
+/// `SSL_CTX_use_certificate`: 1 on success (takes its own reference to `x`).
+#[no_mangle]
+pub extern "C" fn SSL_CTX_use_certificate(ctx: *mut SSL_CTX, x: *mut X509) -> c_int {
+    ffi!(c"SSL_CTX_use_certificate", 0, { use_cert(ctx_target(ctx), x) })
+}
+
+/// `SSL_use_certificate`.
+#[no_mangle]
+pub extern "C" fn SSL_use_certificate(ssl: *mut SSL, x: *mut X509) -> c_int {
+    ffi!(c"SSL_use_certificate", 0, { use_cert(ssl_target(ssl), x) })
+}
+
+/// `SSL_CTX_use_PrivateKey`: 1 on success; 0 when it does not match the certificate.
+#[no_mangle]
+pub extern "C" fn SSL_CTX_use_PrivateKey(ctx: *mut SSL_CTX, pkey: *mut EVP_PKEY) -> c_int {
+    ffi!(c"SSL_CTX_use_PrivateKey", 0, { use_key(ctx_target(ctx), pkey) })
+}
+
+/// `SSL_use_PrivateKey`.
+#[no_mangle]
+pub extern "C" fn SSL_use_PrivateKey(ssl: *mut SSL, pkey: *mut EVP_PKEY) -> c_int {
+    ffi!(c"SSL_use_PrivateKey", 0, { use_key(ssl_target(ssl), pkey) })
+}
+
+/// `SSL_CTX_use_certificate_file`: `SSL_FILETYPE_PEM` or `SSL_FILETYPE_ASN1`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_use_certificate_file(ctx: *mut SSL_CTX, file: *const c_char, ty: c_int) -> c_int {
+    ffi!(c"SSL_CTX_use_certificate_file", 0, { use_cert_file(ctx_target(ctx), file, ty) })
+}
+
+/// `SSL_use_certificate_file`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_use_certificate_file(ssl: *mut SSL, file: *const c_char, ty: c_int) -> c_int {
+    ffi!(c"SSL_use_certificate_file", 0, { use_cert_file(ssl_target(ssl), file, ty) })
+}
+
+/// `SSL_CTX_use_certificate_chain_file`: a PEM file, leaf first, then its chain.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_use_certificate_chain_file(ctx: *mut SSL_CTX, file: *const c_char) -> c_int {
+    ffi!(c"SSL_CTX_use_certificate_chain_file", 0, { use_chain_file(ctx_target(ctx), file) })
+}
+
+/// `SSL_use_certificate_chain_file`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_use_certificate_chain_file(ssl: *mut SSL, file: *const c_char) -> c_int {
+    ffi!(c"SSL_use_certificate_chain_file", 0, { use_chain_file(ssl_target(ssl), file) })
+}
+
+/// `SSL_CTX_use_PrivateKey_file`: PEM (decrypted with the password callback when encrypted)
+/// or DER.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_file(ctx: *mut SSL_CTX, file: *const c_char, ty: c_int) -> c_int {
+    ffi!(c"SSL_CTX_use_PrivateKey_file", 0, { use_key_file(ctx_target(ctx), file, ty) })
+}
+
+/// `SSL_use_PrivateKey_file`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_use_PrivateKey_file(ssl: *mut SSL, file: *const c_char, ty: c_int) -> c_int {
+    ffi!(c"SSL_use_PrivateKey_file", 0, { use_key_file(ssl_target(ssl), file, ty) })
+}
+
+/// `SSL_CTX_use_RSAPrivateKey_file`: as `SSL_CTX_use_PrivateKey_file`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_use_RSAPrivateKey_file(ctx: *mut SSL_CTX, file: *const c_char, ty: c_int) -> c_int {
+    ffi!(c"SSL_CTX_use_RSAPrivateKey_file", 0, { use_key_file(ctx_target(ctx), file, ty) })
+}
+
+/// `SSL_use_RSAPrivateKey_file`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_use_RSAPrivateKey_file(ssl: *mut SSL, file: *const c_char, ty: c_int) -> c_int {
+    ffi!(c"SSL_use_RSAPrivateKey_file", 0, { use_key_file(ssl_target(ssl), file, ty) })
+}
+
+/// `SSL_CTX_use_certificate_ASN1`: a DER certificate.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_use_certificate_ASN1(ctx: *mut SSL_CTX, len: c_int, d: *const c_uchar) -> c_int {
+    ffi!(c"SSL_CTX_use_certificate_ASN1", 0, { use_cert_der(ctx_target(ctx), len, d) })
+}
+
+/// `SSL_use_certificate_ASN1`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_use_certificate_ASN1(ssl: *mut SSL, d: *const c_uchar, len: c_int) -> c_int {
+    ffi!(c"SSL_use_certificate_ASN1", 0, { use_cert_der(ssl_target(ssl), len, d) })
+}
+
+/// `SSL_CTX_use_PrivateKey_ASN1`: a DER key of type `pk` (`EVP_PKEY_RSA`...).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_ASN1(pk: c_int, ctx: *mut SSL_CTX, d: *const c_uchar, len: c_long) -> c_int {
+    ffi!(c"SSL_CTX_use_PrivateKey_ASN1", 0, { use_key_der(ctx_target(ctx), pk, d, len) })
+}
+
+/// `SSL_use_PrivateKey_ASN1`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_use_PrivateKey_ASN1(pk: c_int, ssl: *mut SSL, d: *const c_uchar, len: c_long) -> c_int {
+    ffi!(c"SSL_use_PrivateKey_ASN1", 0, { use_key_der(ssl_target(ssl), pk, d, len) })
+}
+
+/// `SSL_CTX_check_private_key`: 1 when a certificate and a matching key are set.
+#[no_mangle]
+pub extern "C" fn SSL_CTX_check_private_key(ctx: *const SSL_CTX) -> c_int {
+    ffi!(c"SSL_CTX_check_private_key", 0, { check(ctx_target(ctx)) })
+}
+
+/// `SSL_check_private_key`.
+#[no_mangle]
+pub extern "C" fn SSL_check_private_key(ssl: *const SSL) -> c_int {
+    ffi!(c"SSL_check_private_key", 0, { check(ssl_target(ssl)) })
+}
+
+/// `SSL_CTX_get0_certificate`: the certificate (no new reference), or NULL.
+#[no_mangle]
+pub extern "C" fn SSL_CTX_get0_certificate(ctx: *const SSL_CTX) -> *mut X509 {
+    ffi!(c"SSL_CTX_get0_certificate", ptr::null_mut(), {
+        Ok(ctx_target(ctx)?.read(|s| s.credentials.leaf.as_ref().map_or(ptr::null_mut(), |c| c.as_ptr().cast())))
+    })
+}
+
+/// `SSL_CTX_get0_privatekey`: the key (no new reference), or NULL.
+#[no_mangle]
+pub extern "C" fn SSL_CTX_get0_privatekey(ctx: *const SSL_CTX) -> *mut EVP_PKEY {
+    ffi!(c"SSL_CTX_get0_privatekey", ptr::null_mut(), {
+        Ok(ctx_target(ctx)?.read(|s| s.credentials.key.as_ref().map_or(ptr::null_mut(), |k| k.as_ptr().cast())))
+    })
+}
+
+/// `SSL_get_certificate`: the connection's certificate (no new reference), or NULL.
+#[no_mangle]
+pub extern "C" fn SSL_get_certificate(ssl: *const SSL) -> *mut X509 {
+    ffi!(c"SSL_get_certificate", ptr::null_mut(), {
+        Ok(ssl_target(ssl)?.read(|s| s.credentials.leaf.as_ref().map_or(ptr::null_mut(), |c| c.as_ptr().cast())))
+    })
+}
+
+/// `SSL_get_privatekey`: the connection's key (no new reference), or NULL.
+#[no_mangle]
+pub extern "C" fn SSL_get_privatekey(ssl: *const SSL) -> *mut evp_pkey_st {
+    ffi!(c"SSL_get_privatekey", ptr::null_mut(), {
+        Ok(ssl_target(ssl)?.read(|s| s.credentials.key.as_ref().map_or(ptr::null_mut(), |k| k.as_ptr().cast())))
+    })
+}

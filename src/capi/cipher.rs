@@ -1,0 +1,226 @@
+//! SSL_get_current_cipher(3), SSL_CIPHER_get_name(3) and friends, SSL_get_cipher_list(3),
+//! SSL_group_to_name(3): `SSL_CIPHER` pointers point into `core::cipher::CIPHERS`.
+
+#![allow(non_snake_case)]
+
+use std::ffi::{c_char, c_int, c_uchar};
+use std::ptr;
+
+use super::args;
+use super::context::ssl_target;
+use super::ffi;
+use super::handle;
+use super::types::*;
+use crate::core::cipher::{Cipher, CIPHERS};
+use crate::core::context::group_name;
+use crate::core::error::{Error, Result};
+
+extern "C" {
+    fn EVP_sha256() -> *const EVP_MD;
+    fn EVP_sha384() -> *const EVP_MD;
+}
+
+fn to_c(c: &'static Cipher) -> *const SSL_CIPHER {
+    (c as *const Cipher).cast()
+}
+
+/// Resolves a `const SSL_CIPHER *` to one of ours.
+fn cipher(p: *const SSL_CIPHER) -> Result<&'static Cipher> {
+    if p.is_null() {
+        return Err(Error::NullArgument("SSL_CIPHER"));
+    }
+    CIPHERS
+        .iter()
+        .find(|c| ptr::eq(*c as *const Cipher, p.cast()))
+        .ok_or_else(|| Error::InvalidArgument("not an SSL_CIPHER of this library".into()))
+}
+
+/// `SSL_get_current_cipher`: the negotiated suite, NULL before a handshake.
+#[no_mangle]
+pub extern "C" fn SSL_get_current_cipher(s: *const SSL) -> *const SSL_CIPHER {
+    ffi!(c"SSL_get_current_cipher", ptr::null(), {
+        Ok(handle::ssl(s)?.handshake_info().and_then(|h| h.cipher).map_or(ptr::null(), to_c))
+    })
+}
+
+/// `SSL_get_pending_cipher`: as `SSL_get_current_cipher` once negotiated.
+#[no_mangle]
+pub extern "C" fn SSL_get_pending_cipher(s: *const SSL) -> *const SSL_CIPHER {
+    SSL_get_current_cipher(s)
+}
+
+/// `SSL_CIPHER_get_name`: OpenSSL's name; `"(NONE)"` for NULL.
+#[no_mangle]
+pub extern "C" fn SSL_CIPHER_get_name(c: *const SSL_CIPHER) -> *const c_char {
+    if c.is_null() {
+        return c"(NONE)".as_ptr();
+    }
+    ffi!(c"SSL_CIPHER_get_name", ptr::null(), { Ok(cipher(c)?.name.as_ptr()) })
+}
+
+/// `SSL_CIPHER_standard_name`: the RFC name; `"(NONE)"` for NULL.
+#[no_mangle]
+pub extern "C" fn SSL_CIPHER_standard_name(c: *const SSL_CIPHER) -> *const c_char {
+    if c.is_null() {
+        return c"(NONE)".as_ptr();
+    }
+    ffi!(c"SSL_CIPHER_standard_name", ptr::null(), { Ok(cipher(c)?.standard.as_ptr()) })
+}
+
+/// `OPENSSL_cipher_name`: OpenSSL's name for an RFC name; `"(NONE)"` when unknown.
+#[no_mangle]
+pub unsafe extern "C" fn OPENSSL_cipher_name(rfc: *const c_char) -> *const c_char {
+    ffi!(c"OPENSSL_cipher_name", c"(NONE)".as_ptr(), {
+        // SAFETY: a C string argument.
+        let rfc = unsafe { args::cstr(rfc, "name") }?;
+        Ok(CIPHERS.iter().find(|c| c.standard == rfc).map_or(c"(NONE)".as_ptr(), |c| c.name.as_ptr()))
+    })
+}
+
+/// `SSL_CIPHER_get_bits`: the key length; also written to `*alg_bits` when given.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CIPHER_get_bits(c: *const SSL_CIPHER, alg_bits: *mut c_int) -> c_int {
+    if c.is_null() {
+        return 0;
+    }
+    ffi!(c"SSL_CIPHER_get_bits", 0, {
+        let bits = cipher(c)?.bits();
+        // SAFETY: out-parameter.
+        unsafe { args::out(alg_bits, bits) };
+        Ok(bits)
+    })
+}
+
+/// `SSL_CIPHER_get_version`: `"TLSv1.2"`/`"TLSv1.3"`; `"(NONE)"` for NULL.
+#[no_mangle]
+pub extern "C" fn SSL_CIPHER_get_version(c: *const SSL_CIPHER) -> *const c_char {
+    if c.is_null() {
+        return c"(NONE)".as_ptr();
+    }
+    ffi!(c"SSL_CIPHER_get_version", ptr::null(), { Ok(cipher(c)?.version().as_ptr()) })
+}
+
+/// `SSL_CIPHER_get_id`: `0x03000000 | IANA value`.
+#[no_mangle]
+pub extern "C" fn SSL_CIPHER_get_id(c: *const SSL_CIPHER) -> u32 {
+    ffi!(c"SSL_CIPHER_get_id", 0, { Ok(cipher(c)?.id()) })
+}
+
+/// `SSL_CIPHER_get_protocol_id`: the IANA value.
+#[no_mangle]
+pub extern "C" fn SSL_CIPHER_get_protocol_id(c: *const SSL_CIPHER) -> u16 {
+    ffi!(c"SSL_CIPHER_get_protocol_id", 0, { Ok(cipher(c)?.protocol_id()) })
+}
+
+/// `SSL_CIPHER_is_aead`: every suite ferrossl has is AEAD.
+#[no_mangle]
+pub extern "C" fn SSL_CIPHER_is_aead(c: *const SSL_CIPHER) -> c_int {
+    ffi!(c"SSL_CIPHER_is_aead", 0, {
+        cipher(c)?;
+        Ok(1)
+    })
+}
+
+/// `SSL_CIPHER_get_cipher_nid`.
+#[no_mangle]
+pub extern "C" fn SSL_CIPHER_get_cipher_nid(c: *const SSL_CIPHER) -> c_int {
+    use crate::core::cipher::Enc;
+    ffi!(c"SSL_CIPHER_get_cipher_nid", 0, {
+        Ok(match cipher(c)?.enc {
+            Enc::Aes128Gcm => 895,
+            Enc::Aes256Gcm => 901,
+            Enc::Chacha20 => 1018,
+        })
+    })
+}
+
+/// `SSL_CIPHER_get_digest_nid`: `NID_undef` (AEAD suites have no MAC digest).
+#[no_mangle]
+pub extern "C" fn SSL_CIPHER_get_digest_nid(c: *const SSL_CIPHER) -> c_int {
+    ffi!(c"SSL_CIPHER_get_digest_nid", 0, {
+        cipher(c)?;
+        Ok(0)
+    })
+}
+
+/// `SSL_CIPHER_get_kx_nid`: `NID_kx_ecdhe` (1038) or, for TLS 1.3, `NID_kx_any` (1063).
+#[no_mangle]
+pub extern "C" fn SSL_CIPHER_get_kx_nid(c: *const SSL_CIPHER) -> c_int {
+    ffi!(c"SSL_CIPHER_get_kx_nid", 0, { Ok(if cipher(c)?.tls13 { 1063 } else { 1038 }) })
+}
+
+/// `SSL_CIPHER_get_auth_nid`: `NID_auth_rsa` (1046), `NID_auth_ecdsa` (1047), `NID_auth_any`.
+#[no_mangle]
+pub extern "C" fn SSL_CIPHER_get_auth_nid(c: *const SSL_CIPHER) -> c_int {
+    use crate::core::cipher::Auth;
+    ffi!(c"SSL_CIPHER_get_auth_nid", 0, {
+        Ok(match cipher(c)?.auth {
+            Auth::Rsa => 1046,
+            Auth::Ecdsa => 1047,
+            Auth::Any => 1064,
+        })
+    })
+}
+
+/// `SSL_CIPHER_get_handshake_digest`: SHA-256 or SHA-384 (libcrypto's `EVP_MD`).
+#[no_mangle]
+pub extern "C" fn SSL_CIPHER_get_handshake_digest(c: *const SSL_CIPHER) -> *const EVP_MD {
+    ffi!(c"SSL_CIPHER_get_handshake_digest", ptr::null(), {
+        // SAFETY: static digests.
+        Ok(unsafe { if cipher(c)?.sha384() { EVP_sha384() } else { EVP_sha256() } })
+    })
+}
+
+/// `SSL_CIPHER_description`: OpenSSL's one-line description into `buf` (or a fresh
+/// `OPENSSL_malloc` buffer when `buf` is NULL); NULL when `len` is too small.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CIPHER_description(c: *const SSL_CIPHER, buf: *mut c_char, len: c_int) -> *mut c_char {
+    ffi!(c"SSL_CIPHER_description", ptr::null_mut(), {
+        let d = cipher(c)?.description.to_bytes_with_nul();
+        if buf.is_null() {
+            return Ok(crate::libcrypto::openssl_copy(d).cast());
+        }
+        if args::len(len, "len")? < d.len() {
+            return Err(Error::InvalidArgument("buffer too small".into()));
+        }
+        // SAFETY: buf has len >= d.len() writable bytes.
+        unsafe { ptr::copy_nonoverlapping(d.as_ptr(), buf.cast(), d.len()) };
+        Ok(buf)
+    })
+}
+
+/// `SSL_CIPHER_find`: the suite with a 2-byte IANA value, or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CIPHER_find(ssl: *mut SSL, p: *const c_uchar) -> *const SSL_CIPHER {
+    ffi!(c"SSL_CIPHER_find", ptr::null(), {
+        handle::ssl(ssl)?;
+        // SAFETY: two readable bytes.
+        let b = unsafe { args::bytes(p, 2, "ptr") }?;
+        let id = u16::from_be_bytes([b[0], b[1]]);
+        Ok(CIPHERS.iter().find(|c| c.protocol_id() == id).map_or(ptr::null(), to_c))
+    })
+}
+
+/// `SSL_get_cipher_list`: the name of the `n`th enabled suite (TLS 1.3 first), or NULL.
+#[no_mangle]
+pub extern "C" fn SSL_get_cipher_list(s: *const SSL, n: c_int) -> *const c_char {
+    ffi!(c"SSL_get_cipher_list", ptr::null(), {
+        let t = ssl_target(s)?;
+        let Ok(n) = usize::try_from(n) else { return Ok(ptr::null()) };
+        Ok(t.read(|st| st.tls13.iter().chain(&st.tls12).nth(n).map_or(ptr::null(), |c| c.name.as_ptr())))
+    })
+}
+
+/// `SSL_group_to_name`: OpenSSL's name for a group NID as `SSL_get_negotiated_group` reports
+/// it, or NULL.
+#[no_mangle]
+pub extern "C" fn SSL_group_to_name(s: *mut SSL, id: c_int) -> *const c_char {
+    ffi!(c"SSL_group_to_name", ptr::null(), {
+        handle::ssl(s)?;
+        let g = rustls::crypto::aws_lc_rs::ALL_KX_GROUPS
+            .iter()
+            .map(|k| k.name())
+            .find(|g| crate::core::context::group_nid(*g) == id);
+        Ok(g.and_then(group_name).map_or(ptr::null(), |n| n.as_ptr()))
+    })
+}

@@ -1,0 +1,184 @@
+//! OPENSSL_init_ssl(3), ERR_load_SSL_strings, SSL_alert_type_string(3),
+//! SSL_get_default_timeout(3), SSL_state_string(3), OSSL_default_cipher_list(3): library setup
+//! and fixed strings.
+
+#![allow(non_snake_case)]
+
+use std::ffi::{c_char, c_int, c_long, c_ulong, c_void};
+use std::sync::Once;
+
+use super::ffi;
+use super::handle;
+use super::reasons::REASONS;
+use super::types::*;
+
+#[repr(C)]
+struct ErrStringData {
+    error: c_ulong,
+    string: *const c_char,
+}
+
+extern "C" {
+    fn ERR_load_strings_const(str: *const ErrStringData) -> c_int;
+}
+
+/// Registers the text of the `SSL_R_*` reasons with libcrypto, once, so that
+/// `ERR_error_string` reads "SSL routines::certificate verify failed" as with OpenSSL's libssl.
+pub fn load_strings() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let lib = c_ulong::from(crate::libcrypto::ffi::ERR_LIB_SSL as u32);
+        let mut table: Vec<ErrStringData> = REASONS
+            .iter()
+            .map(|(r, s)| ErrStringData { error: (lib << 23) | c_ulong::from(*r), string: s.as_ptr() })
+            .collect();
+        table.push(ErrStringData { error: 0, string: std::ptr::null() });
+        // libcrypto keeps pointers into the table for the life of the process.
+        let table = Box::leak(table.into_boxed_slice());
+        // SAFETY: a zero-terminated table of static strings, never freed.
+        unsafe { ERR_load_strings_const(table.as_ptr()) };
+        // SAFETY: initialises libcrypto (idempotent).
+        unsafe { crate::libcrypto::ffi::OPENSSL_init_crypto(0, std::ptr::null()) };
+    });
+}
+
+/// `OPENSSL_init_ssl`: 1 (libcrypto is initialised and ferrossl's error strings registered).
+#[no_mangle]
+pub extern "C" fn OPENSSL_init_ssl(_opts: u64, _settings: *const OPENSSL_INIT_SETTINGS) -> c_int {
+    ffi!(c"OPENSSL_init_ssl", 0, {
+        load_strings();
+        Ok(1)
+    })
+}
+
+/// `ERR_load_SSL_strings`: 1.
+#[no_mangle]
+pub extern "C" fn ERR_load_SSL_strings() -> c_int {
+    load_strings();
+    1
+}
+
+/// `SSL_get_default_timeout`: 7200 seconds, as OpenSSL.
+#[no_mangle]
+pub extern "C" fn SSL_get_default_timeout(s: *const SSL) -> c_long {
+    ffi!(c"SSL_get_default_timeout", 0, {
+        handle::ssl(s)?;
+        Ok(7200)
+    })
+}
+
+/// `OSSL_default_cipher_list`: OpenSSL's default TLS 1.2 cipher string.
+#[no_mangle]
+pub extern "C" fn OSSL_default_cipher_list() -> *const c_char {
+    c"ALL:!COMPLEMENTOFDEFAULT:!eNULL".as_ptr()
+}
+
+/// `OSSL_default_ciphersuites`: the default TLS 1.3 suites.
+#[no_mangle]
+pub extern "C" fn OSSL_default_ciphersuites() -> *const c_char {
+    c"TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256".as_ptr()
+}
+
+/// `SSL_alert_type_string_long`: `"warning"`, `"fatal"` or `"unknown"` for `value >> 8`.
+#[no_mangle]
+pub extern "C" fn SSL_alert_type_string_long(value: c_int) -> *const c_char {
+    match value >> 8 {
+        1 => c"warning",
+        2 => c"fatal",
+        _ => c"unknown",
+    }
+    .as_ptr()
+}
+
+/// `SSL_alert_type_string`: `"W"`, `"F"` or `"U"`.
+#[no_mangle]
+pub extern "C" fn SSL_alert_type_string(value: c_int) -> *const c_char {
+    match value >> 8 {
+        1 => c"W",
+        2 => c"F",
+        _ => c"U",
+    }
+    .as_ptr()
+}
+
+fn alert(desc: c_int) -> (&'static std::ffi::CStr, &'static std::ffi::CStr) {
+    match desc & 0xff {
+        0 => (c"CN", c"close notify"),
+        10 => (c"UM", c"unexpected_message"),
+        20 => (c"BM", c"bad record mac"),
+        22 => (c"RO", c"record overflow"),
+        40 => (c"HF", c"handshake failure"),
+        42 => (c"BC", c"bad certificate"),
+        43 => (c"UC", c"unsupported certificate"),
+        44 => (c"CR", c"certificate revoked"),
+        45 => (c"CE", c"certificate expired"),
+        46 => (c"CU", c"certificate unknown"),
+        47 => (c"IP", c"illegal parameter"),
+        48 => (c"CA", c"unknown CA"),
+        49 => (c"AD", c"access denied"),
+        50 => (c"DE", c"decode error"),
+        51 => (c"CY", c"decrypt error"),
+        70 => (c"PV", c"protocol version"),
+        71 => (c"IS", c"insufficient security"),
+        80 => (c"IE", c"internal error"),
+        86 => (c"IF", c"inappropriate fallback"),
+        90 => (c"US", c"user canceled"),
+        100 => (c"NR", c"no renegotiation"),
+        109 => (c"ME", c"missing extension"),
+        110 => (c"UE", c"unsupported extension"),
+        112 => (c"UN", c"unrecognized name"),
+        113 => (c"BR", c"bad certificate status response"),
+        115 => (c"UP", c"unknown PSK identity"),
+        116 => (c"CQ", c"certificate required"),
+        120 => (c"NP", c"no application protocol"),
+        _ => (c"UK", c"unknown"),
+    }
+}
+
+/// `SSL_alert_desc_string`: two-letter code of an alert description.
+#[no_mangle]
+pub extern "C" fn SSL_alert_desc_string(value: c_int) -> *const c_char {
+    alert(value).0.as_ptr()
+}
+
+/// `SSL_alert_desc_string_long`: the alert description in words.
+#[no_mangle]
+pub extern "C" fn SSL_alert_desc_string_long(value: c_int) -> *const c_char {
+    alert(value).1.as_ptr()
+}
+
+/// `SSL_state_string_long`: `"SSL negotiation finished successfully"` after the handshake,
+/// `"before SSL initialization"` before it.
+#[no_mangle]
+pub extern "C" fn SSL_state_string_long(s: *const SSL) -> *const c_char {
+    ffi!(c"SSL_state_string_long", c"error".as_ptr(), {
+        let conn = handle::ssl(s)?;
+        Ok(if conn.is_init_finished() {
+            c"SSL negotiation finished successfully"
+        } else if conn.in_before() {
+            c"before SSL initialization"
+        } else {
+            c"SSLv3/TLS write client hello"
+        }
+        .as_ptr())
+    })
+}
+
+/// `SSL_state_string`: the six-letter form.
+#[no_mangle]
+pub extern "C" fn SSL_state_string(s: *const SSL) -> *const c_char {
+    ffi!(c"SSL_state_string", c"SSLERR".as_ptr(), {
+        let conn = handle::ssl(s)?;
+        Ok(if conn.is_init_finished() {
+            c"SSLOK "
+        } else if conn.in_before() {
+            c"PINIT "
+        } else {
+            c"TWCH"
+        }
+        .as_ptr())
+    })
+}
+
+#[allow(dead_code)]
+fn _unused(_: *mut c_void) {}

@@ -1,0 +1,122 @@
+//! `SSL_METHOD`s (ssl(7), SSL_CTX_new(3)): statics naming a role and a version range.
+
+#![allow(non_snake_case)]
+
+use std::ffi::c_int;
+
+use crate::core::context::{self, Method, Role};
+use crate::core::error::{Error, Result};
+
+/// `SSL_METHOD`.
+#[repr(C)]
+pub struct ssl_method_st {
+    role: c_int,
+    version: c_int,
+}
+
+const ANY: c_int = 0;
+const CLIENT: c_int = 1;
+const SERVER: c_int = 2;
+
+static TLS_ANY: ssl_method_st = ssl_method_st { role: ANY, version: 0 };
+static TLS_CLIENT: ssl_method_st = ssl_method_st { role: CLIENT, version: 0 };
+static TLS_SERVER: ssl_method_st = ssl_method_st { role: SERVER, version: 0 };
+static TLS12_ANY: ssl_method_st = ssl_method_st { role: ANY, version: context::TLS1_2_VERSION };
+static TLS12_CLIENT: ssl_method_st = ssl_method_st { role: CLIENT, version: context::TLS1_2_VERSION };
+static TLS12_SERVER: ssl_method_st = ssl_method_st { role: SERVER, version: context::TLS1_2_VERSION };
+static TLS11_ANY: ssl_method_st = ssl_method_st { role: ANY, version: context::TLS1_1_VERSION };
+static TLS11_CLIENT: ssl_method_st = ssl_method_st { role: CLIENT, version: context::TLS1_1_VERSION };
+static TLS11_SERVER: ssl_method_st = ssl_method_st { role: SERVER, version: context::TLS1_1_VERSION };
+static TLS1_ANY: ssl_method_st = ssl_method_st { role: ANY, version: context::TLS1_VERSION };
+static TLS1_CLIENT: ssl_method_st = ssl_method_st { role: CLIENT, version: context::TLS1_VERSION };
+static TLS1_SERVER: ssl_method_st = ssl_method_st { role: SERVER, version: context::TLS1_VERSION };
+
+static ALL: [&ssl_method_st; 12] = [
+    &TLS_ANY, &TLS_CLIENT, &TLS_SERVER, &TLS12_ANY, &TLS12_CLIENT, &TLS12_SERVER, &TLS11_ANY,
+    &TLS11_CLIENT, &TLS11_SERVER, &TLS1_ANY, &TLS1_CLIENT, &TLS1_SERVER,
+];
+
+/// Resolves a method pointer to one of ours; TLS 1.0/1.1-only methods are refused.
+pub fn resolve(m: *const ssl_method_st) -> Result<Method> {
+    if m.is_null() {
+        return Err(Error::NullArgument("SSL_METHOD"));
+    }
+    let m = ALL
+        .iter()
+        .find(|s| std::ptr::eq(**s, m))
+        .ok_or_else(|| Error::InvalidArgument("not an SSL_METHOD of this library".into()))?;
+    if m.version != 0 && m.version < context::TLS1_2_VERSION {
+        return Err(Error::Unsupported(
+            "TLS 1.0 and TLS 1.1 are not supported (rustls implements TLS 1.2 and 1.3 only)".into(),
+        ));
+    }
+    let role = match m.role {
+        CLIENT => Role::Client,
+        SERVER => Role::Server,
+        _ => Role::Any,
+    };
+    Ok(Method { role, version: m.version })
+}
+
+/// The static for a resolved method (`SSL_get_ssl_method`).
+pub fn of(m: Method) -> *const ssl_method_st {
+    let role = match m.role {
+        Role::Client => CLIENT,
+        Role::Server => SERVER,
+        Role::Any => ANY,
+    };
+    ALL.iter().find(|s| s.role == role && s.version == m.version).map_or(std::ptr::null(), |s| *s)
+}
+
+// cbindgen cannot see through macros, so each export is written out.
+#[no_mangle]
+pub extern "C" fn TLS_method() -> *const ssl_method_st {
+    &TLS_ANY
+}
+#[no_mangle]
+pub extern "C" fn TLS_client_method() -> *const ssl_method_st {
+    &TLS_CLIENT
+}
+#[no_mangle]
+pub extern "C" fn TLS_server_method() -> *const ssl_method_st {
+    &TLS_SERVER
+}
+/// TLS 1.2 only.
+#[no_mangle]
+pub extern "C" fn TLSv1_2_method() -> *const ssl_method_st {
+    &TLS12_ANY
+}
+#[no_mangle]
+pub extern "C" fn TLSv1_2_client_method() -> *const ssl_method_st {
+    &TLS12_CLIENT
+}
+#[no_mangle]
+pub extern "C" fn TLSv1_2_server_method() -> *const ssl_method_st {
+    &TLS12_SERVER
+}
+/// Differs from OpenSSL: `SSL_CTX_new` refuses the TLS 1.1 methods.
+#[no_mangle]
+pub extern "C" fn TLSv1_1_method() -> *const ssl_method_st {
+    &TLS11_ANY
+}
+#[no_mangle]
+pub extern "C" fn TLSv1_1_client_method() -> *const ssl_method_st {
+    &TLS11_CLIENT
+}
+#[no_mangle]
+pub extern "C" fn TLSv1_1_server_method() -> *const ssl_method_st {
+    &TLS11_SERVER
+}
+/// Differs from OpenSSL: `SSL_CTX_new` refuses the TLS 1.0 methods.
+#[no_mangle]
+pub extern "C" fn TLSv1_method() -> *const ssl_method_st {
+    &TLS1_ANY
+}
+#[no_mangle]
+pub extern "C" fn TLSv1_client_method() -> *const ssl_method_st {
+    &TLS1_CLIENT
+}
+#[no_mangle]
+pub extern "C" fn TLSv1_server_method() -> *const ssl_method_st {
+    &TLS1_SERVER
+}

@@ -1,0 +1,356 @@
+//! `SSL_CTX`: the settings connections are made from, and the rustls configurations built from
+//! them (once per distinct set of settings, shared by every connection that uses it).
+
+use std::ffi::{c_int, c_long};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+
+use rustls::client::Resumption;
+use rustls::crypto::{CryptoProvider, SupportedKxGroup};
+use rustls::{ClientConfig, NamedGroup, SupportedCipherSuite};
+
+use super::callbacks::Callbacks;
+use super::cipher::{self, Cipher};
+use super::credentials::Credentials;
+use super::error::{Error, Result};
+use super::hooks;
+use super::registry::{Object, Refs, Table};
+use crate::libcrypto::{ffi, ExData, PasswordCb, Store, VerifyCb, VerifyParam};
+
+pub const TLS1_VERSION: c_int = 0x0301;
+pub const TLS1_1_VERSION: c_int = 0x0302;
+pub const TLS1_2_VERSION: c_int = 0x0303;
+pub const TLS1_3_VERSION: c_int = 0x0304;
+
+pub const OP_NO_TLSV1_2: u64 = 0x0800_0000;
+pub const OP_NO_TLSV1_3: u64 = 0x2000_0000;
+pub const OP_NO_TICKET: u64 = 0x0000_4000;
+pub const OP_IGNORE_UNEXPECTED_EOF: u64 = 0x0000_0080;
+/// What `SSL_CTX_new` starts with in OpenSSL 3.0 (`SSL_OP_ENABLE_MIDDLEBOX_COMPAT`).
+pub const OP_DEFAULT: u64 = 0x0010_0000;
+
+pub const MODE_ENABLE_PARTIAL_WRITE: u64 = 0x1;
+pub const MODE_ACCEPT_MOVING_WRITE_BUFFER: u64 = 0x2;
+pub const MODE_AUTO_RETRY: u64 = 0x4;
+
+pub const VERIFY_NONE: c_int = 0;
+pub const VERIFY_PEER: c_int = 1;
+pub const VERIFY_FAIL_IF_NO_PEER_CERT: c_int = 2;
+
+pub const SESS_CACHE_CLIENT: c_long = 0x1;
+pub const SESS_CACHE_SERVER: c_long = 0x2;
+
+/// Which side an `SSL_METHOD` fixes, and which versions it allows.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Role {
+    Any,
+    Client,
+    Server,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Method {
+    pub role: Role,
+    /// 0 for the version-flexible `TLS_*method`, else the one version the method speaks.
+    pub version: c_int,
+}
+
+/// Everything an `SSL` copies from its `SSL_CTX` at `SSL_new`.
+#[derive(Clone)]
+pub struct Settings {
+    pub options: u64,
+    pub mode: u64,
+    pub min_version: c_int,
+    pub max_version: c_int,
+    pub tls12: Vec<&'static Cipher>,
+    pub tls13: Vec<&'static Cipher>,
+    pub groups: Vec<&'static dyn SupportedKxGroup>,
+    pub verify_mode: c_int,
+    pub verify_cb: Option<VerifyCb>,
+    pub alpn: Vec<Vec<u8>>,
+    pub credentials: Credentials,
+    pub password: PasswordCb,
+    pub quiet_shutdown: bool,
+    pub read_ahead: bool,
+}
+
+impl Settings {
+    fn new(method: Method) -> Settings {
+        Settings {
+            options: OP_DEFAULT,
+            mode: MODE_AUTO_RETRY,
+            min_version: method.version,
+            max_version: method.version,
+            tls12: cipher::default_tls12(),
+            tls13: cipher::default_tls13(),
+            groups: rustls::crypto::aws_lc_rs::default_provider().kx_groups,
+            verify_mode: VERIFY_NONE,
+            verify_cb: None,
+            alpn: Vec::new(),
+            credentials: Credentials::default(),
+            password: PasswordCb::default(),
+            quiet_shutdown: false,
+            read_ahead: false,
+        }
+    }
+
+    /// The protocol versions these settings leave, as rustls names them.
+    pub fn versions(&self) -> Vec<&'static rustls::SupportedProtocolVersion> {
+        let allowed = |v: c_int, op: u64| {
+            (self.min_version == 0 || self.min_version <= v)
+                && (self.max_version == 0 || self.max_version >= v)
+                && self.options & op == 0
+        };
+        let mut out = Vec::new();
+        if allowed(TLS1_3_VERSION, OP_NO_TLSV1_3) {
+            out.push(&rustls::version::TLS13);
+        }
+        if allowed(TLS1_2_VERSION, OP_NO_TLSV1_2) {
+            out.push(&rustls::version::TLS12);
+        }
+        out
+    }
+
+    fn client_key(&self) -> ConfigKey {
+        ConfigKey {
+            versions: self.versions().iter().map(|v| u16::from(v.version)).collect(),
+            suites: self.tls13.iter().chain(&self.tls12).map(|c| c.protocol_id()).collect(),
+            groups: self.groups.iter().map(|g| u16::from(g.name())).collect(),
+            tickets: self.options & OP_NO_TICKET == 0,
+        }
+    }
+}
+
+/// What distinguishes one rustls configuration from another. Per-connection settings that rustls
+/// takes per connection (SNI, ALPN, verification, credentials, callbacks) are not part of it.
+#[derive(Clone, PartialEq, Eq, Debug)]
+struct ConfigKey {
+    versions: Vec<u16>,
+    suites: Vec<u16>,
+    groups: Vec<u16>,
+    tickets: bool,
+}
+
+/// How many distinct configurations a context keeps.
+const CONFIG_CACHE: usize = 8;
+
+pub struct Context {
+    refs: Refs,
+    pub method: Method,
+    pub settings: RwLock<Settings>,
+    pub callbacks: RwLock<Callbacks>,
+    store: RwLock<Store>,
+    /// `SSL_CTX_get0_param`: the program may change it through libcrypto at any time.
+    pub param: VerifyParam,
+    pub ex_data: ExData,
+    pub session_cache_mode: RwLock<c_long>,
+    pub session_timeout: RwLock<c_long>,
+    pub session_id_context: RwLock<Vec<u8>>,
+    client_configs: Mutex<Vec<(ConfigKey, Arc<ClientConfig>)>>,
+}
+
+impl Object for Context {
+    const KIND: &'static str = "SSL_CTX";
+    fn refs(&self) -> &Refs {
+        &self.refs
+    }
+    fn table() -> &'static Table<Self> {
+        static T: OnceLock<Table<Context>> = OnceLock::new();
+        T.get_or_init(Table::new)
+    }
+}
+
+impl Context {
+    pub fn new(method: Method) -> Result<Arc<Context>> {
+        let store = Store::new().ok_or_else(|| Error::Internal("X509_STORE_new failed".into()))?;
+        let param = VerifyParam::new().ok_or_else(|| Error::Internal("out of memory".into()))?;
+        Ok(Context::table().insert_with(|refs| {
+            let ex_data = ExData::new(ffi::CRYPTO_EX_INDEX_SSL_CTX, refs.id());
+            Context {
+                refs,
+                method,
+                settings: RwLock::new(Settings::new(method)),
+                callbacks: RwLock::new(Callbacks::default()),
+                store: RwLock::new(store),
+                param,
+                ex_data,
+                session_cache_mode: RwLock::new(SESS_CACHE_SERVER),
+                session_timeout: RwLock::new(7200),
+                session_id_context: RwLock::new(Vec::new()),
+                client_configs: Mutex::new(Vec::new()),
+            }
+        }))
+    }
+
+    pub fn settings(&self) -> std::sync::RwLockReadGuard<'_, Settings> {
+        self.settings.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Changes the settings; connections made from now on see the change.
+    pub fn update<R>(&self, f: impl FnOnce(&mut Settings) -> Result<R>) -> Result<R> {
+        let mut s = self.settings.write().unwrap_or_else(|e| e.into_inner());
+        f(&mut s)
+    }
+
+    pub fn callbacks(&self) -> std::sync::RwLockReadGuard<'_, Callbacks> {
+        self.callbacks.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn set_callbacks(&self, f: impl FnOnce(&mut Callbacks)) {
+        f(&mut self.callbacks.write().unwrap_or_else(|e| e.into_inner()));
+    }
+
+    /// `SSL_CTX_get_cert_store`: the trust store (the program may add to it).
+    pub fn store(&self) -> Store {
+        self.store.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// `SSL_CTX_set_cert_store`/`set1_cert_store`.
+    pub fn set_store(&self, store: Store) {
+        *self.store.write().unwrap_or_else(|e| e.into_inner()) = store;
+    }
+
+    pub fn session_cache_mode(&self) -> c_long {
+        *self.session_cache_mode.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The client configuration for `settings`: the cached one when these settings were seen
+    /// before, else a new one (kept for the next connection).
+    pub fn client_config(&self, settings: &Settings) -> Result<Arc<ClientConfig>> {
+        let key = settings.client_key();
+        let mut cache = self.client_configs.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, cfg)) = cache.iter().find(|(k, _)| *k == key) {
+            return Ok(cfg.clone());
+        }
+        let cfg = Arc::new(build_client_config(settings)?);
+        if cache.len() >= CONFIG_CACHE {
+            cache.remove(0);
+        }
+        cache.push((key, cfg.clone()));
+        Ok(cfg)
+    }
+}
+
+fn provider(settings: &Settings, versions: &[&'static rustls::SupportedProtocolVersion]) -> Result<CryptoProvider> {
+    let base = rustls::crypto::aws_lc_rs::default_provider();
+    let all: Vec<SupportedCipherSuite> = rustls::crypto::aws_lc_rs::ALL_CIPHER_SUITES.to_vec();
+    let pick = |c: &&Cipher| all.iter().find(|s| s.suite() == c.suite).copied();
+    let mut suites = Vec::new();
+    if versions.contains(&&rustls::version::TLS13) {
+        suites.extend(settings.tls13.iter().filter_map(pick));
+    }
+    if versions.contains(&&rustls::version::TLS12) {
+        suites.extend(settings.tls12.iter().filter_map(pick));
+    }
+    if suites.is_empty() {
+        return Err(Error::NoCipherMatch(
+            "no cipher suite enabled for the enabled protocol versions".into(),
+        ));
+    }
+    Ok(CryptoProvider { cipher_suites: suites, kx_groups: settings.groups.clone(), ..base })
+}
+
+fn build_client_config(settings: &Settings) -> Result<ClientConfig> {
+    let versions = settings.versions();
+    if versions.is_empty() {
+        return Err(Error::NoProtocols(format!(
+            "no TLS 1.2 or 1.3 within min {:#x} / max {:#x} and the SSL_OP_NO_* options \
+             (ferrossl does not speak SSLv3, TLS 1.0 or TLS 1.1)",
+            settings.min_version, settings.max_version
+        )));
+    }
+    let mut cfg = ClientConfig::builder_with_provider(Arc::new(provider(settings, &versions)?))
+        .with_protocol_versions(&versions)
+        .map_err(|e| Error::NoCipherMatch(e.to_string()))?
+        .dangerous()
+        .with_custom_certificate_verifier(hooks::server_verifier())
+        .with_client_cert_resolver(hooks::client_cert_resolver());
+    let tls12 = if settings.options & OP_NO_TICKET == 0 {
+        rustls::client::Tls12Resumption::SessionIdOrTickets
+    } else {
+        rustls::client::Tls12Resumption::SessionIdOnly
+    };
+    cfg.resumption = Resumption::store(hooks::session_store()).tls12_resumption(tls12);
+    cfg.key_log = hooks::key_log();
+    cfg.enable_sni = true;
+    Ok(cfg)
+}
+
+/// OpenSSL's names for the groups rustls offers (`SSL_CTX_set1_groups_list`, `SSL_group_to_name`).
+pub fn group_by_name(name: &str) -> Option<NamedGroup> {
+    Some(match name {
+        "X25519" | "x25519" => NamedGroup::X25519,
+        "P-256" | "prime256v1" | "secp256r1" => NamedGroup::secp256r1,
+        "P-384" | "secp384r1" => NamedGroup::secp384r1,
+        "P-521" | "secp521r1" => NamedGroup::secp521r1,
+        "X25519MLKEM768" => NamedGroup::X25519MLKEM768,
+        "SecP256r1MLKEM768" => NamedGroup::secp256r1MLKEM768,
+        "MLKEM768" => NamedGroup::MLKEM768,
+        "X448" | "x448" => NamedGroup::X448,
+        "ffdhe2048" => NamedGroup::FFDHE2048,
+        "ffdhe3072" => NamedGroup::FFDHE3072,
+        "ffdhe4096" => NamedGroup::FFDHE4096,
+        "ffdhe6144" => NamedGroup::FFDHE6144,
+        "ffdhe8192" => NamedGroup::FFDHE8192,
+        _ => return None,
+    })
+}
+
+/// The OpenSSL name of a group.
+pub fn group_name(g: NamedGroup) -> Option<&'static std::ffi::CStr> {
+    Some(match g {
+        NamedGroup::X25519 => c"X25519",
+        NamedGroup::secp256r1 => c"secp256r1",
+        NamedGroup::secp384r1 => c"secp384r1",
+        NamedGroup::secp521r1 => c"secp521r1",
+        NamedGroup::X25519MLKEM768 => c"X25519MLKEM768",
+        NamedGroup::secp256r1MLKEM768 => c"SecP256r1MLKEM768",
+        NamedGroup::MLKEM768 => c"MLKEM768",
+        _ => return None,
+    })
+}
+
+/// The NID OpenSSL 3.0 reports for a group (`SSL_get_negotiated_group`); groups 3.0 has no NID
+/// for are reported as `TLSEXT_nid_unknown | id`, as later OpenSSL releases do.
+pub fn group_nid(g: NamedGroup) -> c_int {
+    match g {
+        NamedGroup::X25519 => 1034,
+        NamedGroup::secp256r1 => 415,
+        NamedGroup::secp384r1 => 715,
+        NamedGroup::secp521r1 => 716,
+        other => 0x0100_0000 | c_int::from(u16::from(other)),
+    }
+}
+
+/// Parses a groups list (`"X25519:P-256"`): every name must be known to OpenSSL; those rustls
+/// lacks are skipped; a list that leaves nothing fails.
+pub fn parse_groups(list: &str) -> Result<Vec<&'static dyn SupportedKxGroup>> {
+    let all = rustls::crypto::aws_lc_rs::ALL_KX_GROUPS;
+    let mut out: Vec<&'static dyn SupportedKxGroup> = Vec::new();
+    for name in list.split(':').filter(|n| !n.is_empty()) {
+        let g = group_by_name(name).ok_or_else(|| Error::BadGroup(format!("unknown group {name:?}")))?;
+        if let Some(k) = all.iter().find(|k| k.name() == g) {
+            if !out.iter().any(|o| o.name() == g) {
+                out.push(*k);
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(Error::BadGroup(format!("rustls implements none of the groups in {list:?}")));
+    }
+    Ok(out)
+}
+
+/// Groups given as NIDs (`SSL_CTX_set1_groups`).
+pub fn groups_from_nids(nids: &[c_int]) -> Result<Vec<&'static dyn SupportedKxGroup>> {
+    let all = rustls::crypto::aws_lc_rs::ALL_KX_GROUPS;
+    let mut out: Vec<&'static dyn SupportedKxGroup> = Vec::new();
+    for &nid in nids {
+        if let Some(k) = all.iter().find(|k| group_nid(k.name()) == nid) {
+            out.push(*k);
+        }
+    }
+    if out.is_empty() {
+        return Err(Error::BadGroup("rustls implements none of the groups given".into()));
+    }
+    Ok(out)
+}

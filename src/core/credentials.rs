@@ -1,0 +1,180 @@
+//! Certificates and private keys: loading them from files and memory with libcrypto (so every
+//! format and encrypted-PEM scheme OpenSSL reads works), and turning them into the
+//! `CertifiedKey` rustls signs with.
+
+use std::ffi::{c_int, CStr};
+use std::sync::Arc;
+
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::sign::CertifiedKey;
+
+use super::error::{reason, Error, Result};
+use crate::libcrypto::{Bio, PKey, PasswordCb, X509Cert};
+
+/// `SSL_FILETYPE_PEM` and `SSL_FILETYPE_ASN1`.
+pub const FILETYPE_PEM: c_int = 1;
+pub const FILETYPE_ASN1: c_int = 2;
+
+/// A certificate (with its chain) and private key, as `SSL_CTX_use_*` builds them up.
+#[derive(Clone, Default)]
+pub struct Credentials {
+    pub leaf: Option<X509Cert>,
+    pub chain: Vec<X509Cert>,
+    pub key: Option<PKey>,
+    /// Built once both halves are present and match.
+    certified: Option<Arc<CertifiedKey>>,
+}
+
+impl Credentials {
+    pub fn set_leaf(&mut self, leaf: X509Cert) -> Result<()> {
+        if let Some(key) = &self.key {
+            if !leaf.matches_key(key) {
+                // OpenSSL drops the mismatched key and keeps the new certificate.
+                self.key = None;
+            }
+        }
+        self.leaf = Some(leaf);
+        self.rebuild()
+    }
+
+    pub fn set_key(&mut self, key: PKey) -> Result<()> {
+        if let Some(leaf) = &self.leaf {
+            if !leaf.matches_key(&key) {
+                return Err(Error::KeyMismatch);
+            }
+        }
+        self.key = Some(key);
+        self.rebuild()
+    }
+
+    pub fn set_chain(&mut self, chain: Vec<X509Cert>) -> Result<()> {
+        self.chain = chain;
+        self.rebuild()
+    }
+
+    pub fn add_chain_cert(&mut self, cert: X509Cert) -> Result<()> {
+        self.chain.push(cert);
+        self.rebuild()
+    }
+
+    /// `SSL_CTX_check_private_key`.
+    pub fn check(&self) -> Result<()> {
+        let Some(leaf) = &self.leaf else {
+            return Err(Error::Misuse {
+                reason: reason::NO_CERTIFICATE_ASSIGNED,
+                detail: "no certificate assigned".into(),
+            });
+        };
+        let Some(key) = &self.key else {
+            return Err(Error::Misuse {
+                reason: reason::NO_PRIVATE_KEY_ASSIGNED,
+                detail: "no private key assigned".into(),
+            });
+        };
+        if leaf.matches_key(key) {
+            Ok(())
+        } else {
+            Err(Error::KeyMismatch)
+        }
+    }
+
+    pub fn certified(&self) -> Option<Arc<CertifiedKey>> {
+        self.certified.clone()
+    }
+
+    fn rebuild(&mut self) -> Result<()> {
+        self.certified = None;
+        if let (Some(leaf), Some(key)) = (&self.leaf, &self.key) {
+            self.certified = Some(Arc::new(certified_key(leaf, &self.chain, key)?));
+        }
+        Ok(())
+    }
+}
+
+/// Builds the rustls signing identity for a certificate chain and key.
+pub fn certified_key(leaf: &X509Cert, chain: &[X509Cert], key: &PKey) -> Result<CertifiedKey> {
+    let der = |c: &X509Cert| {
+        c.to_der()
+            .map(CertificateDer::from)
+            .ok_or_else(|| Error::Internal("i2d_X509 failed".into()))
+    };
+    let mut certs = vec![der(leaf)?];
+    for c in chain {
+        certs.push(der(c)?);
+    }
+    let pkcs8 = key.pkcs8_der().ok_or_else(|| Error::BadFile {
+        reason: reason::UNSUPPORTED,
+        detail: "private key cannot be exported as PKCS#8".into(),
+    })?;
+    let signer = rustls::crypto::aws_lc_rs::default_provider()
+        .key_provider
+        .load_private_key(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(pkcs8)))
+        .map_err(|e| Error::Unsupported(format!("private key type not usable by rustls: {e}")))?;
+    Ok(CertifiedKey::new(certs, signer))
+}
+
+fn open(path: &CStr) -> Result<Bio> {
+    Bio::open(path).ok_or_else(|| Error::BadFile {
+        reason: reason::SYS_LIB,
+        detail: format!("cannot open {}", path.to_string_lossy()),
+    })
+}
+
+fn pem_error(what: &str, path: &CStr) -> Error {
+    Error::BadFile { reason: reason::PEM_LIB, detail: format!("no {what} in {}", path.to_string_lossy()) }
+}
+
+fn read_all(bio: &Bio) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    while let Ok(n) = bio.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        out.extend_from_slice(&buf[..n]);
+    }
+    out
+}
+
+/// `SSL_CTX_use_certificate_file`: the first certificate of a PEM or DER file.
+pub fn load_cert_file(path: &CStr, filetype: c_int, pw: PasswordCb) -> Result<X509Cert> {
+    let bio = open(path)?;
+    match filetype {
+        FILETYPE_PEM => bio.read_pem_x509(false, pw).ok_or_else(|| pem_error("certificate", path)),
+        FILETYPE_ASN1 => X509Cert::from_der(&read_all(&bio)).ok_or_else(|| Error::BadFile {
+            reason: reason::X509_LIB,
+            detail: format!("no DER certificate in {}", path.to_string_lossy()),
+        }),
+        _ => Err(Error::BadFile { reason: reason::BAD_SSL_FILETYPE, detail: format!("file type {filetype}") }),
+    }
+}
+
+/// `SSL_CTX_use_certificate_chain_file`: a PEM leaf followed by its chain.
+pub fn load_chain_file(path: &CStr, pw: PasswordCb) -> Result<(X509Cert, Vec<X509Cert>)> {
+    let bio = open(path)?;
+    let leaf = bio.read_pem_x509(true, pw).ok_or_else(|| pem_error("certificate", path))?;
+    let mut chain = Vec::new();
+    while let Some(c) = bio.read_pem_x509(false, pw) {
+        chain.push(c);
+    }
+    Ok((leaf, chain))
+}
+
+/// `SSL_CTX_use_PrivateKey_file`: a PEM (possibly encrypted, decrypted through `pw`) or DER key.
+pub fn load_key_file(path: &CStr, filetype: c_int, pw: PasswordCb) -> Result<PKey> {
+    let bio = open(path)?;
+    match filetype {
+        FILETYPE_PEM => bio.read_pem_key(pw).ok_or_else(|| Error::BadFile {
+            reason: reason::PEM_LIB,
+            detail: format!(
+                "no private key in {} (or a wrong passphrase)",
+                path.to_string_lossy()
+            ),
+        }),
+        FILETYPE_ASN1 => PKey::from_der(&read_all(&bio)).ok_or_else(|| Error::BadFile {
+            reason: reason::BAD_DATA,
+            detail: format!("no DER private key in {}", path.to_string_lossy()),
+        }),
+        _ => Err(Error::BadFile { reason: reason::BAD_SSL_FILETYPE, detail: format!("file type {filetype}") }),
+    }
+}

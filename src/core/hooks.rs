@@ -1,0 +1,178 @@
+//! How shared rustls configurations reach the one connection they are working for.
+//!
+//! A rustls `ClientConfig` is shared by many connections, but verification, client
+//! certificates, session storage and key logging are per `SSL` in OpenSSL (and call the
+//! program back with that `SSL*`). rustls calls these hooks synchronously, on the thread that
+//! drives the connection, from inside `ClientConnection::new` and `process_new_packets`; the
+//! connection marks itself current on that thread for exactly that span (`enter`), and the
+//! hooks below forward to it.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::{ClientSessionStore, ResolvesClientCert, Tls12ClientSessionValue, Tls13ClientSessionValue};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::sign::CertifiedKey;
+use rustls::{DigitallySignedStruct, NamedGroup, SignatureScheme};
+
+use super::connection::Connection;
+
+thread_local! {
+    static CURRENT: RefCell<Vec<Arc<Connection>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Marks `conn` current on this thread while `f` runs.
+pub fn enter<R>(conn: &Arc<Connection>, f: impl FnOnce() -> R) -> R {
+    struct Leave;
+    impl Drop for Leave {
+        fn drop(&mut self) {
+            CURRENT.with(|c| c.borrow_mut().pop());
+        }
+    }
+    CURRENT.with(|c| c.borrow_mut().push(conn.clone()));
+    let _leave = Leave;
+    f()
+}
+
+fn current() -> Option<Arc<Connection>> {
+    CURRENT.with(|c| c.borrow().last().cloned())
+}
+
+fn algorithms() -> &'static rustls::crypto::WebPkiSupportedAlgorithms {
+    static ALGS: OnceLock<rustls::crypto::WebPkiSupportedAlgorithms> = OnceLock::new();
+    ALGS.get_or_init(|| rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms)
+}
+
+/// Verifies server certificates with libcrypto, through the connection's settings.
+#[derive(Debug)]
+struct ServerVerifier;
+
+impl ServerCertVerifier for ServerVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let conn = current().ok_or_else(|| rustls::Error::General("no current connection".into()))?;
+        conn.verify_peer(end_entity, intermediates)?;
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, algorithms())
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, algorithms())
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        algorithms().supported_schemes()
+    }
+}
+
+pub fn server_verifier() -> Arc<dyn ServerCertVerifier> {
+    static V: OnceLock<Arc<ServerVerifier>> = OnceLock::new();
+    V.get_or_init(|| Arc::new(ServerVerifier)).clone()
+}
+
+/// Picks the client certificate: the connection's own, or what the program's callback gives.
+#[derive(Debug)]
+struct ClientCert;
+
+impl ResolvesClientCert for ClientCert {
+    fn resolve(&self, _hints: &[&[u8]], _schemes: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
+        current()?.client_certificate()
+    }
+
+    fn has_certs(&self) -> bool {
+        true
+    }
+}
+
+pub fn client_cert_resolver() -> Arc<dyn ResolvesClientCert> {
+    static R: OnceLock<Arc<ClientCert>> = OnceLock::new();
+    R.get_or_init(|| Arc::new(ClientCert)).clone()
+}
+
+/// Client sessions live in `SSL_SESSION` objects, not in a cache inside the configuration.
+struct SessionStore;
+
+impl fmt::Debug for SessionStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SessionStore")
+    }
+}
+
+impl ClientSessionStore for SessionStore {
+    fn set_kx_hint(&self, _name: ServerName<'static>, group: NamedGroup) {
+        if let Some(c) = current() {
+            c.session_kx_hint_seen(group);
+        }
+    }
+    fn kx_hint(&self, _name: &ServerName<'_>) -> Option<NamedGroup> {
+        current()?.session_kx_hint()
+    }
+    fn set_tls12_session(&self, _name: ServerName<'static>, value: Tls12ClientSessionValue) {
+        if let Some(c) = current() {
+            c.session_established(super::session::Resumable::Tls12(value));
+        }
+    }
+    fn tls12_session(&self, _name: &ServerName<'_>) -> Option<Tls12ClientSessionValue> {
+        current()?.session_offer_tls12()
+    }
+    fn remove_tls12_session(&self, _name: &ServerName<'static>) {}
+    fn insert_tls13_ticket(&self, _name: ServerName<'static>, value: Tls13ClientSessionValue) {
+        if let Some(c) = current() {
+            c.session_established(super::session::Resumable::Tls13(value));
+        }
+    }
+    fn take_tls13_ticket(&self, _name: &ServerName<'static>) -> Option<Tls13ClientSessionValue> {
+        current()?.session_offer_tls13()
+    }
+}
+
+pub fn session_store() -> Arc<dyn ClientSessionStore> {
+    static S: OnceLock<Arc<SessionStore>> = OnceLock::new();
+    S.get_or_init(|| Arc::new(SessionStore)).clone()
+}
+
+/// NSS key log lines to the program's keylog callback.
+struct KeyLog;
+
+impl fmt::Debug for KeyLog {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("KeyLog")
+    }
+}
+
+impl rustls::KeyLog for KeyLog {
+    fn log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
+        if let Some(c) = current() {
+            c.key_log(label, client_random, secret);
+        }
+    }
+    fn will_log(&self, _label: &str) -> bool {
+        current().is_some_and(|c| c.wants_key_log())
+    }
+}
+
+pub fn key_log() -> Arc<dyn rustls::KeyLog> {
+    static K: OnceLock<Arc<KeyLog>> = OnceLock::new();
+    K.get_or_init(|| Arc::new(KeyLog)).clone()
+}

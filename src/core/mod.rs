@@ -1,0 +1,15 @@
+//! The safe core: contexts, connections, sessions, cipher strings, verification and errors.
+//! Nothing here knows about C pointers; the C layer (`capi`) resolves handles and arguments and
+//! calls in.
+
+#![forbid(unsafe_code)]
+
+pub mod callbacks;
+pub mod cipher;
+pub mod connection;
+pub mod context;
+pub mod credentials;
+pub mod error;
+pub mod hooks;
+pub mod registry;
+pub mod session;

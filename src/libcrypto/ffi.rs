@@ -1,0 +1,193 @@
+//! Raw declarations of the libcrypto functions ferrossl calls.
+//!
+//! Only libcrypto's own symbols are declared here: a libssl name would clash with our exports.
+//! Everything is `pub(crate)` to the bindings; the rest of the crate uses the owners in
+//! `libcrypto/mod.rs`.
+
+#![allow(non_camel_case_types, dead_code)]
+
+use std::ffi::{c_char, c_int, c_long, c_uchar, c_ulong, c_void};
+
+macro_rules! opaque {
+    ($($name:ident),* $(,)?) => {
+        $(#[repr(C)] pub struct $name { _p: [u8; 0] })*
+    };
+}
+opaque!(
+    X509,
+    X509_STORE,
+    X509_STORE_CTX,
+    X509_VERIFY_PARAM,
+    X509_NAME,
+    EVP_PKEY,
+    BIO,
+    BIO_METHOD,
+    OPENSSL_STACK,
+    PKCS8_PRIV_KEY_INFO,
+);
+
+/// `CRYPTO_EX_DATA`: a public struct in libcrypto's headers; embedded in our objects.
+#[repr(C)]
+pub struct CRYPTO_EX_DATA {
+    pub ctx: *mut c_void,
+    pub sk: *mut OPENSSL_STACK,
+}
+
+pub type pem_password_cb =
+    unsafe extern "C" fn(buf: *mut c_char, size: c_int, rwflag: c_int, u: *mut c_void) -> c_int;
+pub type verify_cb = unsafe extern "C" fn(ok: c_int, ctx: *mut X509_STORE_CTX) -> c_int;
+
+pub const ERR_LIB_SSL: c_int = 20;
+pub const BIO_CTRL_FLUSH: c_int = 11;
+pub const BIO_C_GET_FD: c_int = 105;
+pub const BIO_NOCLOSE: c_int = 0;
+pub const BIO_FLAGS_READ: c_int = 0x01;
+pub const BIO_FLAGS_WRITE: c_int = 0x02;
+pub const BIO_FLAGS_IO_SPECIAL: c_int = 0x04;
+pub const BIO_FLAGS_SHOULD_RETRY: c_int = 0x08;
+pub const CRYPTO_EX_INDEX_SSL: c_int = 0;
+pub const CRYPTO_EX_INDEX_SSL_CTX: c_int = 1;
+pub const CRYPTO_EX_INDEX_SSL_SESSION: c_int = 2;
+pub const CRYPTO_EX_INDEX_X509_STORE_CTX: c_int = 5;
+pub const X509_V_OK: c_long = 0;
+
+#[link(name = "crypto")]
+extern "C" {
+    // Error queue.
+    pub fn ERR_new();
+    pub fn ERR_set_debug(file: *const c_char, line: c_int, func: *const c_char);
+    pub fn ERR_set_error(lib: c_int, reason: c_int, fmt: *const c_char, ...);
+    pub fn ERR_peek_error() -> c_ulong;
+    pub fn ERR_peek_last_error() -> c_ulong;
+    pub fn ERR_clear_error();
+
+    // BIO.
+    pub fn BIO_read(b: *mut BIO, data: *mut c_void, dlen: c_int) -> c_int;
+    pub fn BIO_write(b: *mut BIO, data: *const c_void, dlen: c_int) -> c_int;
+    pub fn BIO_ctrl(b: *mut BIO, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long;
+    pub fn BIO_test_flags(b: *const BIO, flags: c_int) -> c_int;
+    pub fn BIO_new_socket(sock: c_int, close_flag: c_int) -> *mut BIO;
+    pub fn BIO_new_file(filename: *const c_char, mode: *const c_char) -> *mut BIO;
+    pub fn BIO_new_mem_buf(buf: *const c_void, len: c_int) -> *mut BIO;
+    pub fn BIO_free(b: *mut BIO) -> c_int;
+    pub fn BIO_free_all(b: *mut BIO);
+    pub fn BIO_up_ref(b: *mut BIO) -> c_int;
+    pub fn BIO_method_type(b: *const BIO) -> c_int;
+
+    // X509.
+    pub fn d2i_X509(a: *mut *mut X509, pp: *mut *const c_uchar, len: c_long) -> *mut X509;
+    pub fn i2d_X509(a: *const X509, out: *mut *mut c_uchar) -> c_int;
+    pub fn X509_free(a: *mut X509);
+    pub fn X509_up_ref(a: *mut X509) -> c_int;
+    pub fn X509_check_private_key(x: *const X509, k: *const EVP_PKEY) -> c_int;
+    pub fn X509_get_subject_name(x: *const X509) -> *mut X509_NAME;
+    pub fn PEM_read_bio_X509(
+        bp: *mut BIO,
+        x: *mut *mut X509,
+        cb: Option<pem_password_cb>,
+        u: *mut c_void,
+    ) -> *mut X509;
+    pub fn PEM_read_bio_X509_AUX(
+        bp: *mut BIO,
+        x: *mut *mut X509,
+        cb: Option<pem_password_cb>,
+        u: *mut c_void,
+    ) -> *mut X509;
+
+    // Keys.
+    pub fn PEM_read_bio_PrivateKey(
+        bp: *mut BIO,
+        x: *mut *mut EVP_PKEY,
+        cb: Option<pem_password_cb>,
+        u: *mut c_void,
+    ) -> *mut EVP_PKEY;
+    pub fn d2i_AutoPrivateKey(
+        a: *mut *mut EVP_PKEY,
+        pp: *mut *const c_uchar,
+        len: c_long,
+    ) -> *mut EVP_PKEY;
+    pub fn d2i_PrivateKey(
+        ty: c_int,
+        a: *mut *mut EVP_PKEY,
+        pp: *mut *const c_uchar,
+        len: c_long,
+    ) -> *mut EVP_PKEY;
+    pub fn EVP_PKEY_free(k: *mut EVP_PKEY);
+    pub fn EVP_PKEY_up_ref(k: *mut EVP_PKEY) -> c_int;
+    pub fn EVP_PKEY2PKCS8(k: *const EVP_PKEY) -> *mut PKCS8_PRIV_KEY_INFO;
+    pub fn i2d_PKCS8_PRIV_KEY_INFO(a: *const PKCS8_PRIV_KEY_INFO, out: *mut *mut c_uchar) -> c_int;
+    pub fn PKCS8_PRIV_KEY_INFO_free(a: *mut PKCS8_PRIV_KEY_INFO);
+
+    // Trust store and verification.
+    pub fn X509_STORE_new() -> *mut X509_STORE;
+    pub fn X509_STORE_free(s: *mut X509_STORE);
+    pub fn X509_STORE_up_ref(s: *mut X509_STORE) -> c_int;
+    pub fn X509_STORE_load_file(s: *mut X509_STORE, file: *const c_char) -> c_int;
+    pub fn X509_STORE_load_path(s: *mut X509_STORE, path: *const c_char) -> c_int;
+    pub fn X509_STORE_CTX_new() -> *mut X509_STORE_CTX;
+    pub fn X509_STORE_CTX_free(c: *mut X509_STORE_CTX);
+    pub fn X509_STORE_CTX_init(
+        c: *mut X509_STORE_CTX,
+        s: *mut X509_STORE,
+        x: *mut X509,
+        chain: *mut OPENSSL_STACK,
+    ) -> c_int;
+    pub fn X509_STORE_CTX_get0_param(c: *const X509_STORE_CTX) -> *mut X509_VERIFY_PARAM;
+    pub fn X509_STORE_CTX_set_default(c: *mut X509_STORE_CTX, name: *const c_char) -> c_int;
+    pub fn X509_STORE_CTX_set_ex_data(c: *mut X509_STORE_CTX, idx: c_int, d: *mut c_void) -> c_int;
+    pub fn X509_STORE_CTX_set_verify_cb(c: *mut X509_STORE_CTX, cb: Option<verify_cb>);
+    pub fn X509_STORE_CTX_get_error(c: *const X509_STORE_CTX) -> c_int;
+    pub fn X509_STORE_CTX_get1_chain(c: *const X509_STORE_CTX) -> *mut OPENSSL_STACK;
+    pub fn X509_verify_cert(c: *mut X509_STORE_CTX) -> c_int;
+    pub fn X509_verify_cert_error_string(n: c_long) -> *const c_char;
+
+    pub fn X509_VERIFY_PARAM_new() -> *mut X509_VERIFY_PARAM;
+    pub fn X509_VERIFY_PARAM_free(p: *mut X509_VERIFY_PARAM);
+    pub fn X509_VERIFY_PARAM_set1(to: *mut X509_VERIFY_PARAM, from: *const X509_VERIFY_PARAM)
+        -> c_int;
+    pub fn X509_VERIFY_PARAM_inherit(
+        to: *mut X509_VERIFY_PARAM,
+        from: *const X509_VERIFY_PARAM,
+    ) -> c_int;
+    pub fn X509_VERIFY_PARAM_set_depth(p: *mut X509_VERIFY_PARAM, depth: c_int);
+    pub fn X509_VERIFY_PARAM_get_depth(p: *const X509_VERIFY_PARAM) -> c_int;
+    pub fn X509_VERIFY_PARAM_set1_host(
+        p: *mut X509_VERIFY_PARAM,
+        name: *const c_char,
+        len: usize,
+    ) -> c_int;
+    pub fn X509_VERIFY_PARAM_add1_host(
+        p: *mut X509_VERIFY_PARAM,
+        name: *const c_char,
+        len: usize,
+    ) -> c_int;
+    pub fn X509_VERIFY_PARAM_set_hostflags(p: *mut X509_VERIFY_PARAM, flags: u32);
+    pub fn X509_VERIFY_PARAM_get0_peername(p: *const X509_VERIFY_PARAM) -> *mut c_char;
+
+    // Stacks.
+    pub fn OPENSSL_sk_new_null() -> *mut OPENSSL_STACK;
+    pub fn OPENSSL_sk_push(st: *mut OPENSSL_STACK, data: *const c_void) -> c_int;
+    pub fn OPENSSL_sk_num(st: *const OPENSSL_STACK) -> c_int;
+    pub fn OPENSSL_sk_value(st: *const OPENSSL_STACK, i: c_int) -> *mut c_void;
+    pub fn OPENSSL_sk_free(st: *mut OPENSSL_STACK);
+
+    // ex_data.
+    pub fn CRYPTO_get_ex_new_index(
+        class_index: c_int,
+        argl: c_long,
+        argp: *mut c_void,
+        new_func: *mut c_void,
+        dup_func: *mut c_void,
+        free_func: *mut c_void,
+    ) -> c_int;
+    pub fn CRYPTO_new_ex_data(class_index: c_int, obj: *mut c_void, ad: *mut CRYPTO_EX_DATA)
+        -> c_int;
+    pub fn CRYPTO_free_ex_data(class_index: c_int, obj: *mut c_void, ad: *mut CRYPTO_EX_DATA);
+    pub fn CRYPTO_set_ex_data(ad: *mut CRYPTO_EX_DATA, idx: c_int, val: *mut c_void) -> c_int;
+    pub fn CRYPTO_get_ex_data(ad: *const CRYPTO_EX_DATA, idx: c_int) -> *mut c_void;
+
+    pub fn CRYPTO_free(ptr: *mut c_void, file: *const c_char, line: c_int);
+    pub fn CRYPTO_malloc(num: usize, file: *const c_char, line: c_int) -> *mut c_void;
+    pub fn OPENSSL_init_crypto(opts: u64, settings: *const c_void) -> c_int;
+    pub fn OpenSSL_version_num() -> c_ulong;
+}

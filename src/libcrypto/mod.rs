@@ -1,0 +1,636 @@
+//! The libcrypto bindings: OpenSSL's own `libcrypto.so.3`, which ferrossl keeps.
+//!
+//! `ffi` declares the raw functions; this module wraps the objects ferrossl owns in RAII owners
+//! (`Bio`, `X509Cert`, `PKey`, `Store`, `VerifyParam`, `ExData`) with safe methods, so that the
+//! core never touches a raw pointer. Each owner holds exactly one libcrypto reference and drops
+//! it on `Drop`; `Clone` takes another reference (`*_up_ref`).
+//!
+//! Thread safety: libcrypto's reference counts are atomic and the objects below are only mutated
+//! by the thread that drives the owning `SSL`/`SSL_CTX` (OpenSSL's own rule), hence the
+//! `Send`/`Sync` impls.
+
+pub mod ffi;
+
+use std::ffi::{c_char, c_int, c_long, c_void, CStr, CString};
+use std::io;
+use std::ptr;
+
+/// The error queue: the one place ferrossl writes it.
+pub mod err {
+    use super::*;
+
+    /// Queues an `ERR_LIB_SSL` error with `reason`, naming `func`, with optional extra text.
+    pub fn push(reason: c_int, func: &CStr, data: Option<&str>) {
+        let data = data.and_then(|d| CString::new(d).ok());
+        // SAFETY: all strings are NUL-terminated and outlive the calls; ERR_set_error copies the
+        // formatted text.
+        unsafe {
+            ffi::ERR_new();
+            ffi::ERR_set_debug(c"ferrossl".as_ptr(), 0, func.as_ptr());
+            match &data {
+                Some(d) => ffi::ERR_set_error(ffi::ERR_LIB_SSL, reason, c"%s".as_ptr(), d.as_ptr()),
+                None => ffi::ERR_set_error(ffi::ERR_LIB_SSL, reason, ptr::null()),
+            }
+        }
+    }
+
+    /// `ERR_peek_error()`: the earliest error on this thread's queue, 0 if none.
+    pub fn peek() -> u64 {
+        // SAFETY: no arguments.
+        unsafe { ffi::ERR_peek_error() as u64 }
+    }
+
+    /// The library of a packed error code (`ERR_GET_LIB`).
+    pub fn lib_of(code: u64) -> c_int {
+        if code & 0x8000_0000 != 0 {
+            return 2; // ERR_LIB_SYS
+        }
+        ((code >> 23) & 0xff) as c_int
+    }
+}
+
+/// A password callback for encrypted PEM keys, as libcrypto takes it.
+#[derive(Clone, Copy, Default)]
+pub struct PasswordCb {
+    cb: Option<ffi::pem_password_cb>,
+    userdata: usize,
+}
+
+impl PasswordCb {
+    /// # Safety
+    /// `cb`, if set, must be callable with `userdata` for as long as this value is used.
+    pub unsafe fn new(cb: Option<ffi::pem_password_cb>, userdata: *mut c_void) -> Self {
+        Self { cb, userdata: userdata as usize }
+    }
+    pub fn cb(&self) -> Option<ffi::pem_password_cb> {
+        self.cb
+    }
+    pub fn userdata(&self) -> *mut c_void {
+        self.userdata as *mut c_void
+    }
+}
+
+/// The program's certificate verification callback (`SSL_verify_cb`).
+#[derive(Clone, Copy)]
+pub struct VerifyCb(ffi::verify_cb);
+
+impl VerifyCb {
+    /// # Safety
+    /// `cb` must be a valid `SSL_verify_cb` for as long as this value is used.
+    pub unsafe fn new(cb: ffi::verify_cb) -> Self {
+        Self(cb)
+    }
+    pub fn raw(&self) -> ffi::verify_cb {
+        self.0
+    }
+}
+
+macro_rules! owner {
+    ($name:ident, $raw:ty, $free:path, $up:path) => {
+        pub struct $name(ptr::NonNull<$raw>);
+        // SAFETY: see the module docs.
+        unsafe impl Send for $name {}
+        // SAFETY: see the module docs.
+        unsafe impl Sync for $name {}
+        impl Drop for $name {
+            fn drop(&mut self) {
+                // SAFETY: we own one reference.
+                unsafe { $free(self.0.as_ptr()) };
+            }
+        }
+        impl Clone for $name {
+            fn clone(&self) -> Self {
+                // SAFETY: the pointer is live; up_ref takes a second reference for the clone.
+                unsafe { $up(self.0.as_ptr()) };
+                Self(self.0)
+            }
+        }
+        impl $name {
+            /// Takes ownership of one reference.
+            ///
+            /// # Safety
+            /// `p` must be a live object whose reference the caller gives up.
+            pub unsafe fn from_raw(p: *mut $raw) -> Option<Self> {
+                ptr::NonNull::new(p).map(Self)
+            }
+            /// Takes a new reference to a live object the caller keeps.
+            ///
+            /// # Safety
+            /// `p` must be a live object.
+            pub unsafe fn from_borrowed(p: *mut $raw) -> Option<Self> {
+                let p = ptr::NonNull::new(p)?;
+                // SAFETY: live per the contract.
+                unsafe { $up(p.as_ptr()) };
+                Some(Self(p))
+            }
+            pub fn as_ptr(&self) -> *mut $raw {
+                self.0.as_ptr()
+            }
+            /// Hands one new reference to the caller (`get1`).
+            pub fn to_raw_ref(&self) -> *mut $raw {
+                std::mem::ManuallyDrop::new(self.clone()).0.as_ptr()
+            }
+        }
+    };
+}
+
+unsafe fn bio_free_one(b: *mut ffi::BIO) {
+    // SAFETY: forwarded contract.
+    unsafe { ffi::BIO_free(b) };
+}
+unsafe fn bio_up(b: *mut ffi::BIO) {
+    // SAFETY: forwarded contract.
+    unsafe { ffi::BIO_up_ref(b) };
+}
+unsafe fn x509_up(x: *mut ffi::X509) {
+    // SAFETY: forwarded contract.
+    unsafe { ffi::X509_up_ref(x) };
+}
+unsafe fn pkey_up(k: *mut ffi::EVP_PKEY) {
+    // SAFETY: forwarded contract.
+    unsafe { ffi::EVP_PKEY_up_ref(k) };
+}
+unsafe fn store_up(s: *mut ffi::X509_STORE) {
+    // SAFETY: forwarded contract.
+    unsafe { ffi::X509_STORE_up_ref(s) };
+}
+
+owner!(Bio, ffi::BIO, bio_free_one, bio_up);
+owner!(X509Cert, ffi::X509, ffi::X509_free, x509_up);
+owner!(PKey, ffi::EVP_PKEY, ffi::EVP_PKEY_free, pkey_up);
+owner!(Store, ffi::X509_STORE, ffi::X509_STORE_free, store_up);
+
+impl Bio {
+    /// A socket BIO on `fd` that does not close it (`SSL_set_fd`).
+    pub fn socket(fd: c_int) -> Option<Bio> {
+        // SAFETY: BIO_new_socket only records the descriptor.
+        unsafe { Bio::from_raw(ffi::BIO_new_socket(fd, ffi::BIO_NOCLOSE)) }
+    }
+
+    /// A read-only file BIO.
+    pub fn open(path: &CStr) -> Option<Bio> {
+        // SAFETY: both strings are NUL-terminated.
+        unsafe { Bio::from_raw(ffi::BIO_new_file(path.as_ptr(), c"rb".as_ptr())) }
+    }
+
+    /// A read-only memory BIO over a copy-free view of `data` (valid while `data` lives).
+    pub fn with_mem<R>(data: &[u8], f: impl FnOnce(&Bio) -> R) -> Option<R> {
+        let len = c_int::try_from(data.len()).ok()?;
+        // SAFETY: the BIO reads `data` only inside `f`, during which `data` is borrowed.
+        let bio = unsafe { Bio::from_raw(ffi::BIO_new_mem_buf(data.as_ptr().cast(), len))? };
+        Some(f(&bio))
+    }
+
+    /// The descriptor behind a socket or fd BIO, or -1.
+    pub fn fd(&self) -> c_int {
+        let mut fd: c_int = -1;
+        // SAFETY: BIO_C_GET_FD writes an int through parg when the BIO has a descriptor.
+        let r = unsafe {
+            ffi::BIO_ctrl(self.as_ptr(), ffi::BIO_C_GET_FD, 0, (&mut fd as *mut c_int).cast())
+        };
+        if r < 0 {
+            -1
+        } else {
+            fd
+        }
+    }
+
+    fn retry(&self) -> bool {
+        // SAFETY: the BIO is live.
+        unsafe { ffi::BIO_test_flags(self.as_ptr(), ffi::BIO_FLAGS_SHOULD_RETRY) != 0 }
+    }
+
+    /// One `BIO_read`, mapped to `io` results: `WouldBlock` when the BIO asks for a retry,
+    /// `Ok(0)` on end of file, another error when the BIO failed.
+    pub fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        let len = c_int::try_from(buf.len()).unwrap_or(c_int::MAX);
+        // SAFETY: buf is writable for len bytes.
+        let n = unsafe { ffi::BIO_read(self.as_ptr(), buf.as_mut_ptr().cast(), len) };
+        if n > 0 {
+            return Ok(n as usize);
+        }
+        if self.retry() {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        if n == 0 {
+            return Ok(0);
+        }
+        Err(io::Error::last_os_error())
+    }
+
+    /// One `BIO_write`, mapped like `read`.
+    pub fn write(&self, buf: &[u8]) -> io::Result<usize> {
+        let len = c_int::try_from(buf.len()).unwrap_or(c_int::MAX);
+        // SAFETY: buf is readable for len bytes.
+        let n = unsafe { ffi::BIO_write(self.as_ptr(), buf.as_ptr().cast(), len) };
+        if n > 0 {
+            return Ok(n as usize);
+        }
+        if self.retry() {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        Err(io::Error::new(io::ErrorKind::Other, "BIO_write failed"))
+    }
+
+    pub fn flush(&self) -> io::Result<()> {
+        // SAFETY: BIO_CTRL_FLUSH takes no pointer argument.
+        let r = unsafe { ffi::BIO_ctrl(self.as_ptr(), ffi::BIO_CTRL_FLUSH, 0, ptr::null_mut()) };
+        if r > 0 {
+            Ok(())
+        } else if self.retry() {
+            Err(io::ErrorKind::WouldBlock.into())
+        } else {
+            Err(io::Error::new(io::ErrorKind::Other, "BIO flush failed"))
+        }
+    }
+
+    /// Reads the next PEM certificate (`aux`: trusted-certificate form allowed).
+    pub fn read_pem_x509(&self, aux: bool, pw: PasswordCb) -> Option<X509Cert> {
+        // SAFETY: the BIO is live; the callback contract is PasswordCb's.
+        unsafe {
+            let x = if aux {
+                ffi::PEM_read_bio_X509_AUX(self.as_ptr(), ptr::null_mut(), pw.cb, pw.userdata())
+            } else {
+                ffi::PEM_read_bio_X509(self.as_ptr(), ptr::null_mut(), pw.cb, pw.userdata())
+            };
+            X509Cert::from_raw(x)
+        }
+    }
+
+    /// Reads a PEM private key, decrypting it with `pw` when it is encrypted.
+    pub fn read_pem_key(&self, pw: PasswordCb) -> Option<PKey> {
+        // SAFETY: as read_pem_x509.
+        unsafe {
+            PKey::from_raw(ffi::PEM_read_bio_PrivateKey(
+                self.as_ptr(),
+                ptr::null_mut(),
+                pw.cb,
+                pw.userdata(),
+            ))
+        }
+    }
+}
+
+impl X509Cert {
+    pub fn from_der(der: &[u8]) -> Option<X509Cert> {
+        let mut p = der.as_ptr();
+        // SAFETY: p points at der.len() readable bytes.
+        unsafe { X509Cert::from_raw(ffi::d2i_X509(ptr::null_mut(), &mut p, der.len() as c_long)) }
+    }
+
+    pub fn to_der(&self) -> Option<Vec<u8>> {
+        // SAFETY: a NULL out pointer asks for the length only; then we pass a buffer that size.
+        unsafe {
+            let len = ffi::i2d_X509(self.as_ptr(), ptr::null_mut());
+            if len <= 0 {
+                return None;
+            }
+            let mut buf = vec![0u8; len as usize];
+            let mut p = buf.as_mut_ptr();
+            if ffi::i2d_X509(self.as_ptr(), &mut p) != len {
+                return None;
+            }
+            Some(buf)
+        }
+    }
+
+    /// `X509_check_private_key`: whether `key` is the private half of this certificate's key.
+    pub fn matches_key(&self, key: &PKey) -> bool {
+        // SAFETY: both objects are live.
+        unsafe { ffi::X509_check_private_key(self.as_ptr(), key.as_ptr()) == 1 }
+    }
+}
+
+impl PKey {
+    /// Parses a DER private key of any type (`d2i_AutoPrivateKey`).
+    pub fn from_der(der: &[u8]) -> Option<PKey> {
+        let mut p = der.as_ptr();
+        // SAFETY: p points at der.len() readable bytes.
+        unsafe {
+            PKey::from_raw(ffi::d2i_AutoPrivateKey(ptr::null_mut(), &mut p, der.len() as c_long))
+        }
+    }
+
+    /// Parses a DER private key of a given `EVP_PKEY_*` type (`d2i_PrivateKey`).
+    pub fn from_der_typed(ty: c_int, der: &[u8]) -> Option<PKey> {
+        let mut p = der.as_ptr();
+        // SAFETY: p points at der.len() readable bytes.
+        unsafe {
+            PKey::from_raw(ffi::d2i_PrivateKey(ty, ptr::null_mut(), &mut p, der.len() as c_long))
+        }
+    }
+
+    /// The key as an unencrypted PKCS#8 `PrivateKeyInfo` (what rustls loads).
+    pub fn pkcs8_der(&self) -> Option<Vec<u8>> {
+        // SAFETY: p8 is owned here and freed on every path.
+        unsafe {
+            let p8 = ffi::EVP_PKEY2PKCS8(self.as_ptr());
+            if p8.is_null() {
+                return None;
+            }
+            let len = ffi::i2d_PKCS8_PRIV_KEY_INFO(p8, ptr::null_mut());
+            let mut out = None;
+            if len > 0 {
+                let mut buf = vec![0u8; len as usize];
+                let mut p = buf.as_mut_ptr();
+                if ffi::i2d_PKCS8_PRIV_KEY_INFO(p8, &mut p) == len {
+                    out = Some(buf);
+                }
+            }
+            ffi::PKCS8_PRIV_KEY_INFO_free(p8);
+            out
+        }
+    }
+}
+
+impl Store {
+    pub fn new() -> Option<Store> {
+        // SAFETY: no arguments.
+        unsafe { Store::from_raw(ffi::X509_STORE_new()) }
+    }
+    /// Loads every certificate and CRL of a PEM file as trust anchors.
+    pub fn load_file(&self, path: &CStr) -> bool {
+        // SAFETY: live store, NUL-terminated path.
+        unsafe { ffi::X509_STORE_load_file(self.as_ptr(), path.as_ptr()) == 1 }
+    }
+    /// Adds a hashed directory (`c_rehash` layout), searched lazily at verification time.
+    pub fn load_path(&self, path: &CStr) -> bool {
+        // SAFETY: live store, NUL-terminated path.
+        unsafe { ffi::X509_STORE_load_path(self.as_ptr(), path.as_ptr()) == 1 }
+    }
+}
+
+/// An owned `X509_VERIFY_PARAM` (not reference counted: `Clone` copies).
+pub struct VerifyParam(ptr::NonNull<ffi::X509_VERIFY_PARAM>);
+// SAFETY: see the module docs.
+unsafe impl Send for VerifyParam {}
+// SAFETY: see the module docs.
+unsafe impl Sync for VerifyParam {}
+
+impl VerifyParam {
+    pub fn new() -> Option<VerifyParam> {
+        // SAFETY: no arguments.
+        ptr::NonNull::new(unsafe { ffi::X509_VERIFY_PARAM_new() }).map(VerifyParam)
+    }
+    pub fn as_ptr(&self) -> *mut ffi::X509_VERIFY_PARAM {
+        self.0.as_ptr()
+    }
+    /// Copies every field of `from` into this one (`X509_VERIFY_PARAM_set1`).
+    pub fn set_from(&self, from: &VerifyParam) -> bool {
+        // SAFETY: both live.
+        unsafe { ffi::X509_VERIFY_PARAM_set1(self.as_ptr(), from.as_ptr()) == 1 }
+    }
+    pub fn set_depth(&self, depth: c_int) {
+        // SAFETY: live.
+        unsafe { ffi::X509_VERIFY_PARAM_set_depth(self.as_ptr(), depth) }
+    }
+    pub fn depth(&self) -> c_int {
+        // SAFETY: live.
+        unsafe { ffi::X509_VERIFY_PARAM_get_depth(self.as_ptr()) }
+    }
+    /// Replaces (`add == false`) or extends the expected host names; `None` clears them.
+    pub fn set_host(&self, name: Option<&[u8]>, add: bool) -> bool {
+        let (p, len) = match name {
+            Some(n) => (n.as_ptr().cast::<c_char>(), n.len()),
+            None => (ptr::null(), 0),
+        };
+        // SAFETY: p is readable for len bytes (libcrypto copies it).
+        unsafe {
+            if add {
+                ffi::X509_VERIFY_PARAM_add1_host(self.as_ptr(), p, len) == 1
+            } else {
+                ffi::X509_VERIFY_PARAM_set1_host(self.as_ptr(), p, len) == 1
+            }
+        }
+    }
+    pub fn set_hostflags(&self, flags: u32) {
+        // SAFETY: live.
+        unsafe { ffi::X509_VERIFY_PARAM_set_hostflags(self.as_ptr(), flags) }
+    }
+}
+
+impl Clone for VerifyParam {
+    fn clone(&self) -> Self {
+        let p = VerifyParam::new().expect("X509_VERIFY_PARAM_new: out of memory");
+        p.set_from(self);
+        p
+    }
+}
+
+impl Drop for VerifyParam {
+    fn drop(&mut self) {
+        // SAFETY: owned.
+        unsafe { ffi::X509_VERIFY_PARAM_free(self.as_ptr()) }
+    }
+}
+
+/// A `STACK_OF(X509)` that owns one reference to each element (handed out as `get0`).
+pub struct CertStack(ptr::NonNull<ffi::OPENSSL_STACK>);
+// SAFETY: see the module docs; the stack is never mutated after construction.
+unsafe impl Send for CertStack {}
+// SAFETY: as above.
+unsafe impl Sync for CertStack {}
+
+impl CertStack {
+    pub fn new(certs: &[X509Cert]) -> Option<CertStack> {
+        // SAFETY: the stack is fresh; each pushed element carries its own reference.
+        unsafe {
+            let sk = ptr::NonNull::new(ffi::OPENSSL_sk_new_null())?;
+            let stack = CertStack(sk);
+            for c in certs {
+                let r = c.to_raw_ref();
+                if ffi::OPENSSL_sk_push(sk.as_ptr(), r.cast()) <= 0 {
+                    ffi::X509_free(r);
+                    return None;
+                }
+            }
+            Some(stack)
+        }
+    }
+    pub fn as_ptr(&self) -> *mut ffi::OPENSSL_STACK {
+        self.0.as_ptr()
+    }
+}
+
+impl Drop for CertStack {
+    fn drop(&mut self) {
+        // SAFETY: every element holds a reference we own.
+        unsafe {
+            let sk = self.as_ptr();
+            for i in 0..ffi::OPENSSL_sk_num(sk) {
+                ffi::X509_free(ffi::OPENSSL_sk_value(sk, i).cast());
+            }
+            ffi::OPENSSL_sk_free(sk);
+        }
+    }
+}
+
+/// Reads a `STACK_OF(X509)` the caller keeps into owned certificates.
+///
+/// # Safety
+/// `sk` must be NULL or a live `STACK_OF(X509)`.
+pub unsafe fn certs_of_stack(sk: *const ffi::OPENSSL_STACK) -> Vec<X509Cert> {
+    let mut out = Vec::new();
+    if sk.is_null() {
+        return out;
+    }
+    // SAFETY: per the contract.
+    unsafe {
+        for i in 0..ffi::OPENSSL_sk_num(sk) {
+            if let Some(c) = X509Cert::from_borrowed(ffi::OPENSSL_sk_value(sk, i).cast()) {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+/// What `X509_verify_cert` concluded.
+pub struct Verdict {
+    pub ok: bool,
+    /// `X509_STORE_CTX_get_error`: the last `X509_V_*` code, even when a verify callback
+    /// overrode it (as OpenSSL's `SSL_get_verify_result` reports).
+    pub error: c_long,
+    /// The chain that was built (leaf first), when any.
+    pub chain: Vec<X509Cert>,
+}
+
+/// Inputs to one chain verification.
+pub struct VerifyRequest<'a> {
+    pub store: &'a Store,
+    pub leaf: &'a X509Cert,
+    pub intermediates: &'a [X509Cert],
+    pub param: &'a VerifyParam,
+    /// `"ssl_server"` when verifying a server, `"ssl_client"` a client.
+    pub purpose: &'a CStr,
+    pub callback: Option<VerifyCb>,
+    /// Stored at `app_index` in the `X509_STORE_CTX` ex_data (the `SSL*`, for callbacks).
+    pub app_data: usize,
+    pub app_index: c_int,
+}
+
+/// Verifies a certificate chain with libcrypto, exactly as OpenSSL's libssl does.
+pub fn verify_chain(req: &VerifyRequest<'_>) -> Verdict {
+    let fail = |e: c_long| Verdict { ok: false, error: e, chain: Vec::new() };
+    let Some(untrusted) = CertStack::new(req.intermediates) else {
+        return fail(17); // X509_V_ERR_OUT_OF_MEM
+    };
+    // SAFETY: every pointer below is live for the duration of the call; ctx is freed on exit.
+    unsafe {
+        let ctx = ffi::X509_STORE_CTX_new();
+        if ctx.is_null() {
+            return fail(17);
+        }
+        if ffi::X509_STORE_CTX_init(
+            ctx,
+            req.store.as_ptr(),
+            req.leaf.as_ptr(),
+            untrusted.as_ptr(),
+        ) != 1
+        {
+            ffi::X509_STORE_CTX_free(ctx);
+            return fail(1); // X509_V_ERR_UNSPECIFIED
+        }
+        ffi::X509_STORE_CTX_set_default(ctx, req.purpose.as_ptr());
+        ffi::X509_VERIFY_PARAM_set1(ffi::X509_STORE_CTX_get0_param(ctx), req.param.as_ptr());
+        if req.app_index >= 0 {
+            ffi::X509_STORE_CTX_set_ex_data(ctx, req.app_index, req.app_data as *mut c_void);
+        }
+        if let Some(cb) = req.callback {
+            ffi::X509_STORE_CTX_set_verify_cb(ctx, Some(cb.raw()));
+        }
+        let ok = ffi::X509_verify_cert(ctx) > 0;
+        let error = ffi::X509_STORE_CTX_get_error(ctx) as c_long;
+        let sk = ffi::X509_STORE_CTX_get1_chain(ctx);
+        let chain = certs_of_stack(sk);
+        if !sk.is_null() {
+            for i in 0..ffi::OPENSSL_sk_num(sk) {
+                ffi::X509_free(ffi::OPENSSL_sk_value(sk, i).cast());
+            }
+            ffi::OPENSSL_sk_free(sk);
+        }
+        ffi::X509_STORE_CTX_free(ctx);
+        Verdict { ok, error, chain }
+    }
+}
+
+/// The `X509_STORE_CTX` ex_data index under which the `SSL*` is stored during verification
+/// (`SSL_get_ex_data_X509_STORE_CTX_idx`), allocated once per process.
+pub fn store_ctx_ssl_index() -> c_int {
+    static IDX: std::sync::OnceLock<c_int> = std::sync::OnceLock::new();
+    *IDX.get_or_init(|| {
+        // SAFETY: registers an index with no callbacks.
+        unsafe {
+            ffi::CRYPTO_get_ex_new_index(
+                ffi::CRYPTO_EX_INDEX_X509_STORE_CTX,
+                0,
+                c"SSL for verify callback".as_ptr() as *mut c_void,
+                ptr::null_mut(),
+                ptr::null_mut(),
+                ptr::null_mut(),
+            )
+        }
+    })
+}
+
+/// The ex_data slots of one `SSL`, `SSL_CTX` or `SSL_SESSION` (libcrypto's `CRYPTO_EX_DATA`, so
+/// the indices and the program's new/free callbacks are libcrypto's own).
+pub struct ExData {
+    ad: std::sync::Mutex<Box<ffi::CRYPTO_EX_DATA>>,
+    class: c_int,
+    obj: usize,
+}
+
+// SAFETY: the slots are only touched under the mutex; libcrypto's ex_data is thread-safe.
+unsafe impl Send for ExData {}
+// SAFETY: as above.
+unsafe impl Sync for ExData {}
+
+impl ExData {
+    /// `class`: `CRYPTO_EX_INDEX_*`; `obj`: the handle the program's callbacks are given.
+    pub fn new(class: c_int, obj: usize) -> ExData {
+        let mut ad = Box::new(ffi::CRYPTO_EX_DATA { ctx: ptr::null_mut(), sk: ptr::null_mut() });
+        // SAFETY: ad is a zeroed CRYPTO_EX_DATA that libcrypto initialises.
+        unsafe { ffi::CRYPTO_new_ex_data(class, obj as *mut c_void, &mut *ad) };
+        ExData { ad: std::sync::Mutex::new(ad), class, obj }
+    }
+    pub fn set(&self, idx: c_int, val: *mut c_void) -> bool {
+        let mut ad = self.ad.lock().unwrap_or_else(|e| e.into_inner());
+        // SAFETY: ad is initialised; libcrypto bounds-checks idx.
+        unsafe { ffi::CRYPTO_set_ex_data(&mut **ad, idx, val) == 1 }
+    }
+    pub fn get(&self, idx: c_int) -> *mut c_void {
+        let ad = self.ad.lock().unwrap_or_else(|e| e.into_inner());
+        // SAFETY: as set.
+        unsafe { ffi::CRYPTO_get_ex_data(&**ad, idx) }
+    }
+}
+
+impl Drop for ExData {
+    fn drop(&mut self) {
+        let ad = self.ad.get_mut().unwrap_or_else(|e| e.into_inner());
+        // SAFETY: runs the program's free callbacks once, then releases the slots.
+        unsafe { ffi::CRYPTO_free_ex_data(self.class, self.obj as *mut c_void, &mut **ad) };
+    }
+}
+
+/// `X509_verify_cert_error_string`.
+pub fn verify_error_string(code: c_long) -> String {
+    // SAFETY: returns a static string.
+    unsafe { CStr::from_ptr(ffi::X509_verify_cert_error_string(code)) }
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Allocates a copy of `bytes` with `OPENSSL_malloc`, for buffers the program frees with
+/// `OPENSSL_free` (`i2d_*` with `*pp == NULL`).
+pub fn openssl_copy(bytes: &[u8]) -> *mut u8 {
+    // SAFETY: CRYPTO_malloc returns NULL or a writable block of the requested size.
+    unsafe {
+        let p = ffi::CRYPTO_malloc(bytes.len().max(1), c"ferrossl".as_ptr(), 0).cast::<u8>();
+        if !p.is_null() {
+            ptr::copy_nonoverlapping(bytes.as_ptr(), p, bytes.len());
+        }
+        p
+    }
+}
