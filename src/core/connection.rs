@@ -130,6 +130,7 @@ struct State {
     received_close: bool,
     /// Bytes of the current `SSL_write` buffer already handed to rustls.
     write_progress: usize,
+    framing: Framing,
     events: Vec<Event>,
 }
 
@@ -180,12 +181,51 @@ fn read<T>(m: &RwLock<T>) -> RwLockReadGuard<'_, T> {
     m.read().unwrap_or_else(|e| e.into_inner())
 }
 
-/// `std::io` over a BIO, for rustls's `read_tls`/`write_tls`.
+/// `std::io` over a BIO, for rustls's `write_tls`.
 struct BioIo<'a>(&'a Bio);
 
-impl Read for BioIo<'_> {
+/// Where the reader is in the TLS record it is reading.
+///
+/// Without `read_ahead`, OpenSSL reads a record header and then exactly that record's body,
+/// never more: bytes that belong to later records stay in the kernel (or the program's BIO),
+/// where the program's `poll` can see them. Event loops depend on that (a close_notify read
+/// together with the last data record would leave `poll` waiting forever), so ferrossl reads
+/// the same way.
+#[derive(Default)]
+struct Framing {
+    header: [u8; 5],
+    header_have: usize,
+    body_left: usize,
+}
+
+/// `std::io::Read` over the read BIO for rustls's `read_tls`, record by record.
+struct RecordReader<'a> {
+    bio: &'a Bio,
+    framing: &'a mut Framing,
+    read_ahead: bool,
+}
+
+impl Read for RecordReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.0.read(buf)
+        if self.read_ahead {
+            return self.bio.read(buf);
+        }
+        let f = &mut *self.framing;
+        if f.body_left > 0 {
+            let want = buf.len().min(f.body_left);
+            let n = self.bio.read(&mut buf[..want])?;
+            f.body_left -= n;
+            return Ok(n);
+        }
+        let want = buf.len().min(5 - f.header_have);
+        let n = self.bio.read(&mut buf[..want])?;
+        f.header[f.header_have..f.header_have + n].copy_from_slice(&buf[..n]);
+        f.header_have += n;
+        if f.header_have == 5 {
+            f.header_have = 0;
+            f.body_left = usize::from(u16::from_be_bytes([f.header[3], f.header[4]]));
+        }
+        Ok(n)
     }
 }
 
@@ -503,11 +543,12 @@ impl Connection {
 
     /// Reads what the BIO has and processes the records.
     fn read_records(self: &Arc<Self>, st: &mut State) -> OpResult<()> {
-        let State { tls, rbio, .. } = st;
+        let read_ahead = self.settings().read_ahead;
+        let State { tls, rbio, framing, .. } = st;
         let (Some(tls), Some(rbio)) = (tls.as_mut(), rbio.as_ref()) else {
             return Err(Error::Internal("read_records before start".into()).into());
         };
-        match tls.read_tls(&mut BioIo(rbio)) {
+        match tls.read_tls(&mut RecordReader { bio: rbio, framing, read_ahead }) {
             Ok(0) => st.eof = true,
             Ok(_) => {}
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Err(OpError::WantRead),
