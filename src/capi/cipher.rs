@@ -217,7 +217,7 @@ pub extern "C" fn SSL_get_cipher_list(s: *const SSL, n: c_int) -> *const c_char 
 pub extern "C" fn SSL_group_to_name(s: *mut SSL, id: c_int) -> *const c_char {
     ffi!(c"SSL_group_to_name", ptr::null(), {
         handle::ssl(s)?;
-        let g = rustls::crypto::aws_lc_rs::ALL_KX_GROUPS
+        let g = crate::core::kx::all()
             .iter()
             .map(|k| k.name())
             .find(|g| crate::core::context::group_nid(*g) == id);

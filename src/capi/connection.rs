@@ -295,10 +295,11 @@ fn handshake_version(conn: &Arc<Connection>) -> c_int {
 }
 
 /// `SSL_get_version`: `"TLSv1.3"`, `"TLSv1.2"`, or, before a handshake, the highest version
-/// the connection allows (as OpenSSL reports its method's version).
+/// the connection allows (as OpenSSL reports its method's version). Never NULL: `"unknown"`
+/// for an invalid handle (programs print the result unchecked).
 #[no_mangle]
 pub extern "C" fn SSL_get_version(s: *const SSL) -> *const c_char {
-    ffi!(c"SSL_get_version", ptr::null(), {
+    ffi!(c"SSL_get_version", c"unknown".as_ptr(), {
         let conn = handle::ssl(s)?;
         let mut v = handshake_version(&conn);
         if v == 0 {

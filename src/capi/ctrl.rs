@@ -16,7 +16,7 @@ use super::handle;
 use super::types::*;
 use crate::core::context::{self, group_nid, groups_from_nids, parse_groups, Context};
 use crate::core::error::{reason, Error, Result};
-use crate::libcrypto::{self, X509Cert};
+use crate::libcrypto::{self, PKey, X509Cert};
 
 mod cmd {
     use std::ffi::c_int;
@@ -228,11 +228,17 @@ pub unsafe extern "C" fn SSL_ctrl(s: *mut SSL, cmd: c_int, larg: c_long, parg: *
                 .handshake_info()
                 .and_then(|h| h.group)
                 .map_or(0, |g| group_nid(g) as c_long)),
-            cmd::GET_PEER_TMP_KEY => Err(Error::Unsupported(
-                "SSL_get_peer_tmp_key: rustls does not expose the peer's ephemeral key; use \
-                 SSL_get_negotiated_group"
-                    .into(),
-            )),
+            cmd::GET_PEER_TMP_KEY => {
+                let (group, share) = conn.peer_key().ok_or_else(|| {
+                    Error::Misuse { reason: reason::UNINITIALIZED, detail: "no key exchange yet".into() }
+                })?;
+                let key = PKey::from_key_share(u16::from(group), &share).ok_or_else(|| {
+                    Error::Unsupported(format!("OpenSSL 3.0 has no key type for {group:?}"))
+                })?;
+                // SAFETY: an EVP_PKEY** out-parameter; the caller owns the reference.
+                unsafe { args::out(parg as *mut *mut libcrypto::ffi::EVP_PKEY, key.to_raw_ref()) };
+                Ok(1)
+            }
             cmd::SET_TLSEXT_STATUS_REQ_TYPE => Err(Error::Unsupported(
                 "OCSP status requests from a client are not supported by rustls".into(),
             )),

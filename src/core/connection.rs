@@ -149,6 +149,8 @@ pub struct Connection {
     handshake: RwLock<Option<Arc<HandshakeInfo>>>,
     /// Shutdown flags as `SSL_get_shutdown` reports them (also set by `SSL_set_shutdown`).
     shutdown: Mutex<c_int>,
+    /// The peer's ephemeral key share (`SSL_get_peer_tmp_key`).
+    peer_key: Mutex<Option<(NamedGroup, Vec<u8>)>>,
 }
 
 impl Object for Connection {
@@ -262,6 +264,7 @@ impl Connection {
             session: Mutex::new(SessionSlot::default()),
             handshake: RwLock::new(None),
             shutdown: Mutex::new(0),
+            peer_key: Mutex::new(None),
         }))
     }
 
@@ -907,6 +910,15 @@ impl Connection {
             ClientCertAnswer::Use(x, k) => certified_key(&x, &[], &k).ok().map(Arc::new),
             ClientCertAnswer::NoCertificate => None,
         }
+    }
+
+    pub(super) fn peer_key_seen(&self, group: NamedGroup, key: &[u8]) {
+        *lock(&self.peer_key) = Some((group, key.to_vec()));
+    }
+
+    /// The group and public key the peer used in the key exchange.
+    pub fn peer_key(&self) -> Option<(NamedGroup, Vec<u8>)> {
+        lock(&self.peer_key).clone()
     }
 
     pub(super) fn wants_key_log(&self) -> bool {

@@ -82,7 +82,7 @@ impl Settings {
             max_version: method.version,
             tls12: cipher::default_tls12(),
             tls13: cipher::default_tls13(),
-            groups: rustls::crypto::aws_lc_rs::default_provider().kx_groups,
+            groups: super::kx::defaults(),
             verify_mode: VERIFY_NONE,
             verify_cb: None,
             alpn: Vec::new(),
@@ -298,7 +298,7 @@ pub fn group_by_name(name: &str) -> Option<NamedGroup> {
 /// The OpenSSL name of a group.
 pub fn group_name(g: NamedGroup) -> Option<&'static std::ffi::CStr> {
     Some(match g {
-        NamedGroup::X25519 => c"X25519",
+        NamedGroup::X25519 => c"x25519",
         NamedGroup::secp256r1 => c"secp256r1",
         NamedGroup::secp384r1 => c"secp384r1",
         NamedGroup::secp521r1 => c"secp521r1",
@@ -324,7 +324,7 @@ pub fn group_nid(g: NamedGroup) -> c_int {
 /// Parses a groups list (`"X25519:P-256"`): every name must be known to OpenSSL; those rustls
 /// lacks are skipped; a list that leaves nothing fails.
 pub fn parse_groups(list: &str) -> Result<Vec<&'static dyn SupportedKxGroup>> {
-    let all = rustls::crypto::aws_lc_rs::ALL_KX_GROUPS;
+    let all = super::kx::all();
     let mut out: Vec<&'static dyn SupportedKxGroup> = Vec::new();
     for name in list.split(':').filter(|n| !n.is_empty()) {
         let g = group_by_name(name).ok_or_else(|| Error::BadGroup(format!("unknown group {name:?}")))?;
@@ -342,7 +342,7 @@ pub fn parse_groups(list: &str) -> Result<Vec<&'static dyn SupportedKxGroup>> {
 
 /// Groups given as NIDs (`SSL_CTX_set1_groups`).
 pub fn groups_from_nids(nids: &[c_int]) -> Result<Vec<&'static dyn SupportedKxGroup>> {
-    let all = rustls::crypto::aws_lc_rs::ALL_KX_GROUPS;
+    let all = super::kx::all();
     let mut out: Vec<&'static dyn SupportedKxGroup> = Vec::new();
     for &nid in nids {
         if let Some(k) = all.iter().find(|k| group_nid(k.name()) == nid) {

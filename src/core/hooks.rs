@@ -176,3 +176,10 @@ pub fn key_log() -> Arc<dyn rustls::KeyLog> {
     static K: OnceLock<Arc<KeyLog>> = OnceLock::new();
     K.get_or_init(|| Arc::new(KeyLog)).clone()
 }
+
+/// The peer's key share for `group`, as the key exchange used it.
+pub fn peer_key_share(group: NamedGroup, key: &[u8]) {
+    if let Some(c) = current() {
+        c.peer_key_seen(group, key);
+    }
+}

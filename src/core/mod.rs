@@ -11,5 +11,6 @@ pub mod context;
 pub mod credentials;
 pub mod error;
 pub mod hooks;
+pub mod kx;
 pub mod registry;
 pub mod session;

@@ -113,6 +113,13 @@ extern "C" {
         len: c_long,
     ) -> *mut EVP_PKEY;
     pub fn EVP_PKEY_free(k: *mut EVP_PKEY);
+    pub fn EVP_PKEY_new_raw_public_key(
+        ty: c_int,
+        e: *mut c_void,
+        key: *const c_uchar,
+        keylen: usize,
+    ) -> *mut EVP_PKEY;
+    pub fn d2i_PUBKEY(a: *mut *mut EVP_PKEY, pp: *mut *const c_uchar, len: c_long) -> *mut EVP_PKEY;
     pub fn EVP_PKEY_up_ref(k: *mut EVP_PKEY) -> c_int;
     pub fn EVP_PKEY2PKCS8(k: *const EVP_PKEY) -> *mut PKCS8_PRIV_KEY_INFO;
     pub fn i2d_PKCS8_PRIV_KEY_INFO(a: *const PKCS8_PRIV_KEY_INFO, out: *mut *mut c_uchar) -> c_int;

@@ -320,6 +320,40 @@ impl PKey {
         }
     }
 
+    /// A public key from a TLS key share: `x25519` (raw) or a NIST curve (uncompressed point),
+    /// identified by its TLS group id. `None` for groups OpenSSL 3.0 has no key type for.
+    pub fn from_key_share(group: u16, share: &[u8]) -> Option<PKey> {
+        const X25519: u16 = 0x001d;
+        // SubjectPublicKeyInfo prefixes (algorithm ecPublicKey + curve, BIT STRING header).
+        const P256: &[u8] = b"\x30\x59\x30\x13\x06\x07\x2a\x86\x48\xce\x3d\x02\x01\x06\x08\x2a\x86\x48\xce\x3d\x03\x01\x07\x03\x42\x00";
+        const P384: &[u8] = b"\x30\x76\x30\x10\x06\x07\x2a\x86\x48\xce\x3d\x02\x01\x06\x05\x2b\x81\x04\x00\x22\x03\x62\x00";
+        const P521: &[u8] = b"\x30\x81\x9b\x30\x10\x06\x07\x2a\x86\x48\xce\x3d\x02\x01\x06\x05\x2b\x81\x04\x00\x23\x03\x81\x86\x00";
+        let (prefix, len) = match group {
+            X25519 => {
+                // SAFETY: share is readable for its length; 1034 is EVP_PKEY_X25519.
+                return unsafe {
+                    PKey::from_raw(ffi::EVP_PKEY_new_raw_public_key(
+                        1034,
+                        ptr::null_mut(),
+                        share.as_ptr(),
+                        share.len(),
+                    ))
+                };
+            }
+            0x0017 => (P256, 65),
+            0x0018 => (P384, 97),
+            0x0019 => (P521, 133),
+            _ => return None,
+        };
+        if share.len() != len {
+            return None;
+        }
+        let der = [prefix, share].concat();
+        let mut p = der.as_ptr();
+        // SAFETY: p points at der.len() readable bytes.
+        unsafe { PKey::from_raw(ffi::d2i_PUBKEY(ptr::null_mut(), &mut p, der.len() as c_long)) }
+    }
+
     /// The key as an unencrypted PKCS#8 `PrivateKeyInfo` (what rustls loads).
     pub fn pkcs8_der(&self) -> Option<Vec<u8>> {
         // SAFETY: p8 is owned here and freed on every path.
