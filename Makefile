@@ -5,6 +5,8 @@
 # staticlib and link it here with our own version script (build/libssl.map, generated from the
 # 518-name list), which also makes every Rust and aws-lc symbol local.
 
+# rustup's default location, for a toolchain that .ci/install-deps has just installed.
+export PATH := $(HOME)/.cargo/bin:$(PATH)
 CARGO      ?= cargo
 PROFILE    ?= release
 OUT        := target/ferrossl
