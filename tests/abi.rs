@@ -14,7 +14,11 @@ fn repo() -> &'static Path {
 
 fn run(cmd: &mut Command) -> String {
     let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
-    assert!(out.status.success(), "{cmd:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -30,7 +34,9 @@ fn expected() -> BTreeSet<String> {
 #[test]
 fn exports_exactly_openssl_3_0_libssl() {
     let lib = common::libdir().join("libssl.so.3");
-    let nm = run(Command::new("nm").args(["-D", "--defined-only", "--with-symbol-versions"]).arg(&lib));
+    let nm = run(Command::new("nm")
+        .args(["-D", "--defined-only", "--with-symbol-versions"])
+        .arg(&lib));
     let mut names = BTreeSet::new();
     for line in nm.lines() {
         let mut f = line.split_whitespace();
@@ -47,7 +53,10 @@ fn exports_exactly_openssl_3_0_libssl() {
     let want = expected();
     let extra: Vec<_> = names.difference(&want).collect();
     let missing: Vec<_> = want.difference(&names).collect();
-    assert!(extra.is_empty() && missing.is_empty(), "extra: {extra:?}\nmissing: {missing:?}");
+    assert!(
+        extra.is_empty() && missing.is_empty(),
+        "extra: {extra:?}\nmissing: {missing:?}"
+    );
     assert_eq!(names.len(), 518);
 }
 
@@ -55,15 +64,25 @@ fn exports_exactly_openssl_3_0_libssl() {
 fn soname_and_dependencies() {
     let lib = common::libdir().join("libssl.so.3");
     let dynamic = run(Command::new("readelf").arg("-d").arg(&lib));
-    assert!(dynamic.contains("Library soname: [libssl.so.3]"), "{dynamic}");
-    assert!(dynamic.contains("Shared library: [libcrypto.so.3]"), "{dynamic}");
-    let needs_libssl = dynamic.lines().any(|l| l.contains("(NEEDED)") && l.contains("[libssl.so"));
+    assert!(
+        dynamic.contains("Library soname: [libssl.so.3]"),
+        "{dynamic}"
+    );
+    assert!(
+        dynamic.contains("Shared library: [libcrypto.so.3]"),
+        "{dynamic}"
+    );
+    let needs_libssl = dynamic
+        .lines()
+        .any(|l| l.contains("(NEEDED)") && l.contains("[libssl.so"));
     assert!(!needs_libssl, "must not need OpenSSL's libssl:\n{dynamic}");
 }
 
 #[test]
 fn generated_stubs_and_abi_table_are_current() {
-    run(Command::new("python3").arg(repo().join("abi/gen.py")).arg("--check"));
+    run(Command::new("python3")
+        .arg(repo().join("abi/gen.py"))
+        .arg("--check"));
 }
 
 #[test]
@@ -80,6 +99,10 @@ fn stubs_fail_safely_through_the_c_abi() {
         .args(["-lssl", "-lcrypto"]));
     let out = Command::new(&exe).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(text.contains(" passed, 0 failed"), "{text}");
 }

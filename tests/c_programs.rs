@@ -22,7 +22,11 @@ fn make_examples() {
         .env("FERRO", common::libdir())
         .output()
         .unwrap();
-    assert!(out.status.success(), "building c-examples failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "building c-examples failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Runs the example; `libdir` None means OpenSSL's own libssl.
@@ -58,10 +62,18 @@ fn example_matches(extra: &[&str], alg: KeyAlg) {
     let relinked = https_client("https_client-ferrossl", None, &client_args);
     // The s_server status page lists the client's offered ciphers and varies in size; compare
     // everything the client reports about the connection.
-    let facts = |s: &str| s.lines().filter(|l| !l.starts_with("body-bytes")).map(String::from).collect::<Vec<_>>();
+    let facts = |s: &str| {
+        s.lines()
+            .filter(|l| !l.starts_with("body-bytes"))
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
     assert_eq!(facts(&ours), facts(&theirs), "ferrossl vs OpenSSL");
     assert_eq!(facts(&relinked), facts(&theirs), "relinked vs OpenSSL");
-    assert!(theirs.contains("verify: ok") && theirs.contains("status: HTTP/1.0 200 ok"), "{theirs}");
+    assert!(
+        theirs.contains("verify: ok") && theirs.contains("status: HTTP/1.0 200 ok"),
+        "{theirs}"
+    );
 }
 
 #[test]
@@ -82,6 +94,10 @@ fn misuse_of_handles_under_asan() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(text.contains(" passed, 0 failed"), "{text}");
 }

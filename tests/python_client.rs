@@ -37,7 +37,14 @@ except ssl.SSLCertVerificationError as e:
 fn python(port: u16, host: &str, mode: &str) -> String {
     let out = common::run(
         common::command("/usr/bin/python3")
-            .args(["-c", CLIENT, &port.to_string(), &common::path_str(&pki().root_ca()), host, mode])
+            .args([
+                "-c",
+                CLIENT,
+                &port.to_string(),
+                &common::path_str(&pki().root_ca()),
+                host,
+                mode,
+            ])
             .env("LD_LIBRARY_PATH", common::libdir()),
         Duration::from_secs(30),
     );
@@ -57,8 +64,15 @@ fn python_verified_request_tls13_and_tls12() {
     for extra in [&[][..], &["-tls1_2"][..]] {
         let s = server(extra, pki().server(KeyAlg::EcdsaP256));
         let out = python(s.port(), "localhost", "get");
-        let want = if extra.is_empty() { "version TLSv1.3" } else { "version TLSv1.2" };
-        assert!(out.contains(want) && out.contains("status HTTP/1.0 200 ok"), "{out}");
+        let want = if extra.is_empty() {
+            "version TLSv1.3"
+        } else {
+            "version TLSv1.2"
+        };
+        assert!(
+            out.contains(want) && out.contains("status HTTP/1.0 200 ok"),
+            "{out}"
+        );
     }
 }
 
@@ -67,7 +81,9 @@ fn python_untrusted_certificate_raises_verification_error() {
     let s = server(&[], pki().untrusted_server());
     let out = python(s.port(), "localhost", "get");
     assert!(
-        out.contains("verify-error 20 CERTIFICATE_VERIFY_FAILED unable to get local issuer certificate"),
+        out.contains(
+            "verify-error 20 CERTIFICATE_VERIFY_FAILED unable to get local issuer certificate"
+        ),
         "{out}"
     );
 }
@@ -76,7 +92,10 @@ fn python_untrusted_certificate_raises_verification_error() {
 fn python_hostname_mismatch_raises_verification_error() {
     let s = server(&[], pki().wrong_host_server());
     let out = python(s.port(), "localhost", "get");
-    assert!(out.contains("verify-error 62 CERTIFICATE_VERIFY_FAILED Hostname mismatch"), "{out}");
+    assert!(
+        out.contains("verify-error 62 CERTIFICATE_VERIFY_FAILED Hostname mismatch"),
+        "{out}"
+    );
 }
 
 #[test]

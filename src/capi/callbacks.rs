@@ -122,7 +122,11 @@ pub extern "C" fn SSL_CTX_set_client_cert_cb(ctx: *mut SSL_CTX, cb: Option<Clien
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get_client_cert_cb(ctx: *mut SSL_CTX) -> Option<ClientCertCb> {
     ffi!(c"SSL_CTX_get_client_cert_cb", None, {
-        let raw = handle::ctx(ctx)?.callbacks().client_cert.as_ref().map(|h| h.raw);
+        let raw = handle::ctx(ctx)?
+            .callbacks()
+            .client_cert
+            .as_ref()
+            .map(|h| h.raw);
         // SAFETY: raw came from a ClientCertCb.
         Ok(raw.map(|r| unsafe { std::mem::transmute::<usize, ClientCertCb>(r) }))
     })

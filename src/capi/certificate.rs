@@ -16,7 +16,10 @@ use crate::core::credentials::{self, Credentials};
 use crate::core::error::{Error, Result};
 use crate::libcrypto::{PKey, X509Cert};
 
-fn with_creds(t: Result<Target>, f: impl FnOnce(&mut Credentials, crate::libcrypto::PasswordCb) -> Result<()>) -> Result<c_int> {
+fn with_creds(
+    t: Result<Target>,
+    f: impl FnOnce(&mut Credentials, crate::libcrypto::PasswordCb) -> Result<()>,
+) -> Result<c_int> {
     t?.update(|s| {
         let pw = s.password;
         f(&mut s.credentials, pw)
@@ -39,7 +42,9 @@ fn use_key(t: Result<Target>, k: *mut EVP_PKEY) -> Result<c_int> {
 fn use_cert_file(t: Result<Target>, file: *const c_char, ty: c_int) -> Result<c_int> {
     // SAFETY: a C string argument.
     let file = unsafe { args::cstr(file, "file") }?;
-    with_creds(t, |c, pw| c.set_leaf(credentials::load_cert_file(file, ty, pw)?))
+    with_creds(t, |c, pw| {
+        c.set_leaf(credentials::load_cert_file(file, ty, pw)?)
+    })
 }
 
 fn use_chain_file(t: Result<Target>, file: *const c_char) -> Result<c_int> {
@@ -55,7 +60,9 @@ fn use_chain_file(t: Result<Target>, file: *const c_char) -> Result<c_int> {
 fn use_key_file(t: Result<Target>, file: *const c_char, ty: c_int) -> Result<c_int> {
     // SAFETY: a C string argument.
     let file = unsafe { args::cstr(file, "file") }?;
-    with_creds(t, |c, pw| c.set_key(credentials::load_key_file(file, ty, pw)?))
+    with_creds(t, |c, pw| {
+        c.set_key(credentials::load_key_file(file, ty, pw)?)
+    })
 }
 
 fn use_cert_der(t: Result<Target>, len: c_int, d: *const c_uchar) -> Result<c_int> {
@@ -87,7 +94,9 @@ fn check(t: Result<Target>) -> Result<c_int> {
 /// `SSL_CTX_use_certificate`: 1 on success (takes its own reference to `x`).
 #[no_mangle]
 pub extern "C" fn SSL_CTX_use_certificate(ctx: *mut SSL_CTX, x: *mut X509) -> c_int {
-    ffi!(c"SSL_CTX_use_certificate", 0, { use_cert(ctx_target(ctx), x) })
+    ffi!(c"SSL_CTX_use_certificate", 0, {
+        use_cert(ctx_target(ctx), x)
+    })
 }
 
 /// `SSL_use_certificate`.
@@ -99,7 +108,9 @@ pub extern "C" fn SSL_use_certificate(ssl: *mut SSL, x: *mut X509) -> c_int {
 /// `SSL_CTX_use_PrivateKey`: 1 on success; 0 when it does not match the certificate.
 #[no_mangle]
 pub extern "C" fn SSL_CTX_use_PrivateKey(ctx: *mut SSL_CTX, pkey: *mut EVP_PKEY) -> c_int {
-    ffi!(c"SSL_CTX_use_PrivateKey", 0, { use_key(ctx_target(ctx), pkey) })
+    ffi!(c"SSL_CTX_use_PrivateKey", 0, {
+        use_key(ctx_target(ctx), pkey)
+    })
 }
 
 /// `SSL_use_PrivateKey`.
@@ -110,75 +121,147 @@ pub extern "C" fn SSL_use_PrivateKey(ssl: *mut SSL, pkey: *mut EVP_PKEY) -> c_in
 
 /// `SSL_CTX_use_certificate_file`: `SSL_FILETYPE_PEM` or `SSL_FILETYPE_ASN1`.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_use_certificate_file(ctx: *mut SSL_CTX, file: *const c_char, ty: c_int) -> c_int {
-    ffi!(c"SSL_CTX_use_certificate_file", 0, { use_cert_file(ctx_target(ctx), file, ty) })
+pub unsafe extern "C" fn SSL_CTX_use_certificate_file(
+    ctx: *mut SSL_CTX,
+    file: *const c_char,
+    ty: c_int,
+) -> c_int {
+    ffi!(c"SSL_CTX_use_certificate_file", 0, {
+        use_cert_file(ctx_target(ctx), file, ty)
+    })
 }
 
 /// `SSL_use_certificate_file`.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_use_certificate_file(ssl: *mut SSL, file: *const c_char, ty: c_int) -> c_int {
-    ffi!(c"SSL_use_certificate_file", 0, { use_cert_file(ssl_target(ssl), file, ty) })
+pub unsafe extern "C" fn SSL_use_certificate_file(
+    ssl: *mut SSL,
+    file: *const c_char,
+    ty: c_int,
+) -> c_int {
+    ffi!(c"SSL_use_certificate_file", 0, {
+        use_cert_file(ssl_target(ssl), file, ty)
+    })
 }
 
 /// `SSL_CTX_use_certificate_chain_file`: a PEM file, leaf first, then its chain.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_use_certificate_chain_file(ctx: *mut SSL_CTX, file: *const c_char) -> c_int {
-    ffi!(c"SSL_CTX_use_certificate_chain_file", 0, { use_chain_file(ctx_target(ctx), file) })
+pub unsafe extern "C" fn SSL_CTX_use_certificate_chain_file(
+    ctx: *mut SSL_CTX,
+    file: *const c_char,
+) -> c_int {
+    ffi!(c"SSL_CTX_use_certificate_chain_file", 0, {
+        use_chain_file(ctx_target(ctx), file)
+    })
 }
 
 /// `SSL_use_certificate_chain_file`.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_use_certificate_chain_file(ssl: *mut SSL, file: *const c_char) -> c_int {
-    ffi!(c"SSL_use_certificate_chain_file", 0, { use_chain_file(ssl_target(ssl), file) })
+pub unsafe extern "C" fn SSL_use_certificate_chain_file(
+    ssl: *mut SSL,
+    file: *const c_char,
+) -> c_int {
+    ffi!(c"SSL_use_certificate_chain_file", 0, {
+        use_chain_file(ssl_target(ssl), file)
+    })
 }
 
 /// `SSL_CTX_use_PrivateKey_file`: PEM (decrypted with the password callback when encrypted)
 /// or DER.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_file(ctx: *mut SSL_CTX, file: *const c_char, ty: c_int) -> c_int {
-    ffi!(c"SSL_CTX_use_PrivateKey_file", 0, { use_key_file(ctx_target(ctx), file, ty) })
+pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_file(
+    ctx: *mut SSL_CTX,
+    file: *const c_char,
+    ty: c_int,
+) -> c_int {
+    ffi!(c"SSL_CTX_use_PrivateKey_file", 0, {
+        use_key_file(ctx_target(ctx), file, ty)
+    })
 }
 
 /// `SSL_use_PrivateKey_file`.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_use_PrivateKey_file(ssl: *mut SSL, file: *const c_char, ty: c_int) -> c_int {
-    ffi!(c"SSL_use_PrivateKey_file", 0, { use_key_file(ssl_target(ssl), file, ty) })
+pub unsafe extern "C" fn SSL_use_PrivateKey_file(
+    ssl: *mut SSL,
+    file: *const c_char,
+    ty: c_int,
+) -> c_int {
+    ffi!(c"SSL_use_PrivateKey_file", 0, {
+        use_key_file(ssl_target(ssl), file, ty)
+    })
 }
 
 /// `SSL_CTX_use_RSAPrivateKey_file`: as `SSL_CTX_use_PrivateKey_file`.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_use_RSAPrivateKey_file(ctx: *mut SSL_CTX, file: *const c_char, ty: c_int) -> c_int {
-    ffi!(c"SSL_CTX_use_RSAPrivateKey_file", 0, { use_key_file(ctx_target(ctx), file, ty) })
+pub unsafe extern "C" fn SSL_CTX_use_RSAPrivateKey_file(
+    ctx: *mut SSL_CTX,
+    file: *const c_char,
+    ty: c_int,
+) -> c_int {
+    ffi!(c"SSL_CTX_use_RSAPrivateKey_file", 0, {
+        use_key_file(ctx_target(ctx), file, ty)
+    })
 }
 
 /// `SSL_use_RSAPrivateKey_file`.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_use_RSAPrivateKey_file(ssl: *mut SSL, file: *const c_char, ty: c_int) -> c_int {
-    ffi!(c"SSL_use_RSAPrivateKey_file", 0, { use_key_file(ssl_target(ssl), file, ty) })
+pub unsafe extern "C" fn SSL_use_RSAPrivateKey_file(
+    ssl: *mut SSL,
+    file: *const c_char,
+    ty: c_int,
+) -> c_int {
+    ffi!(c"SSL_use_RSAPrivateKey_file", 0, {
+        use_key_file(ssl_target(ssl), file, ty)
+    })
 }
 
 /// `SSL_CTX_use_certificate_ASN1`: a DER certificate.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_use_certificate_ASN1(ctx: *mut SSL_CTX, len: c_int, d: *const c_uchar) -> c_int {
-    ffi!(c"SSL_CTX_use_certificate_ASN1", 0, { use_cert_der(ctx_target(ctx), len, d) })
+pub unsafe extern "C" fn SSL_CTX_use_certificate_ASN1(
+    ctx: *mut SSL_CTX,
+    len: c_int,
+    d: *const c_uchar,
+) -> c_int {
+    ffi!(c"SSL_CTX_use_certificate_ASN1", 0, {
+        use_cert_der(ctx_target(ctx), len, d)
+    })
 }
 
 /// `SSL_use_certificate_ASN1`.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_use_certificate_ASN1(ssl: *mut SSL, d: *const c_uchar, len: c_int) -> c_int {
-    ffi!(c"SSL_use_certificate_ASN1", 0, { use_cert_der(ssl_target(ssl), len, d) })
+pub unsafe extern "C" fn SSL_use_certificate_ASN1(
+    ssl: *mut SSL,
+    d: *const c_uchar,
+    len: c_int,
+) -> c_int {
+    ffi!(c"SSL_use_certificate_ASN1", 0, {
+        use_cert_der(ssl_target(ssl), len, d)
+    })
 }
 
 /// `SSL_CTX_use_PrivateKey_ASN1`: a DER key of type `pk` (`EVP_PKEY_RSA`...).
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_ASN1(pk: c_int, ctx: *mut SSL_CTX, d: *const c_uchar, len: c_long) -> c_int {
-    ffi!(c"SSL_CTX_use_PrivateKey_ASN1", 0, { use_key_der(ctx_target(ctx), pk, d, len) })
+pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_ASN1(
+    pk: c_int,
+    ctx: *mut SSL_CTX,
+    d: *const c_uchar,
+    len: c_long,
+) -> c_int {
+    ffi!(c"SSL_CTX_use_PrivateKey_ASN1", 0, {
+        use_key_der(ctx_target(ctx), pk, d, len)
+    })
 }
 
 /// `SSL_use_PrivateKey_ASN1`.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_use_PrivateKey_ASN1(pk: c_int, ssl: *mut SSL, d: *const c_uchar, len: c_long) -> c_int {
-    ffi!(c"SSL_use_PrivateKey_ASN1", 0, { use_key_der(ssl_target(ssl), pk, d, len) })
+pub unsafe extern "C" fn SSL_use_PrivateKey_ASN1(
+    pk: c_int,
+    ssl: *mut SSL,
+    d: *const c_uchar,
+    len: c_long,
+) -> c_int {
+    ffi!(c"SSL_use_PrivateKey_ASN1", 0, {
+        use_key_der(ssl_target(ssl), pk, d, len)
+    })
 }
 
 /// `SSL_CTX_check_private_key`: 1 when a certificate and a matching key are set.
@@ -197,7 +280,12 @@ pub extern "C" fn SSL_check_private_key(ssl: *const SSL) -> c_int {
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get0_certificate(ctx: *const SSL_CTX) -> *mut X509 {
     ffi!(c"SSL_CTX_get0_certificate", ptr::null_mut(), {
-        Ok(ctx_target(ctx)?.read(|s| s.credentials.leaf.as_ref().map_or(ptr::null_mut(), |c| c.as_ptr().cast())))
+        Ok(ctx_target(ctx)?.read(|s| {
+            s.credentials
+                .leaf
+                .as_ref()
+                .map_or(ptr::null_mut(), |c| c.as_ptr().cast())
+        }))
     })
 }
 
@@ -205,7 +293,12 @@ pub extern "C" fn SSL_CTX_get0_certificate(ctx: *const SSL_CTX) -> *mut X509 {
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get0_privatekey(ctx: *const SSL_CTX) -> *mut EVP_PKEY {
     ffi!(c"SSL_CTX_get0_privatekey", ptr::null_mut(), {
-        Ok(ctx_target(ctx)?.read(|s| s.credentials.key.as_ref().map_or(ptr::null_mut(), |k| k.as_ptr().cast())))
+        Ok(ctx_target(ctx)?.read(|s| {
+            s.credentials
+                .key
+                .as_ref()
+                .map_or(ptr::null_mut(), |k| k.as_ptr().cast())
+        }))
     })
 }
 
@@ -213,7 +306,12 @@ pub extern "C" fn SSL_CTX_get0_privatekey(ctx: *const SSL_CTX) -> *mut EVP_PKEY 
 #[no_mangle]
 pub extern "C" fn SSL_get_certificate(ssl: *const SSL) -> *mut X509 {
     ffi!(c"SSL_get_certificate", ptr::null_mut(), {
-        Ok(ssl_target(ssl)?.read(|s| s.credentials.leaf.as_ref().map_or(ptr::null_mut(), |c| c.as_ptr().cast())))
+        Ok(ssl_target(ssl)?.read(|s| {
+            s.credentials
+                .leaf
+                .as_ref()
+                .map_or(ptr::null_mut(), |c| c.as_ptr().cast())
+        }))
     })
 }
 
@@ -221,6 +319,11 @@ pub extern "C" fn SSL_get_certificate(ssl: *const SSL) -> *mut X509 {
 #[no_mangle]
 pub extern "C" fn SSL_get_privatekey(ssl: *const SSL) -> *mut evp_pkey_st {
     ffi!(c"SSL_get_privatekey", ptr::null_mut(), {
-        Ok(ssl_target(ssl)?.read(|s| s.credentials.key.as_ref().map_or(ptr::null_mut(), |k| k.as_ptr().cast())))
+        Ok(ssl_target(ssl)?.read(|s| {
+            s.credentials
+                .key
+                .as_ref()
+                .map_or(ptr::null_mut(), |k| k.as_ptr().cast())
+        }))
     })
 }

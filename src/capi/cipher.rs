@@ -39,7 +39,10 @@ fn cipher(p: *const SSL_CIPHER) -> Result<&'static Cipher> {
 #[no_mangle]
 pub extern "C" fn SSL_get_current_cipher(s: *const SSL) -> *const SSL_CIPHER {
     ffi!(c"SSL_get_current_cipher", ptr::null(), {
-        Ok(handle::ssl(s)?.handshake_info().and_then(|h| h.cipher).map_or(ptr::null(), to_c))
+        Ok(handle::ssl(s)?
+            .handshake_info()
+            .and_then(|h| h.cipher)
+            .map_or(ptr::null(), to_c))
     })
 }
 
@@ -55,7 +58,9 @@ pub extern "C" fn SSL_CIPHER_get_name(c: *const SSL_CIPHER) -> *const c_char {
     if c.is_null() {
         return c"(NONE)".as_ptr();
     }
-    ffi!(c"SSL_CIPHER_get_name", ptr::null(), { Ok(cipher(c)?.name.as_ptr()) })
+    ffi!(c"SSL_CIPHER_get_name", ptr::null(), {
+        Ok(cipher(c)?.name.as_ptr())
+    })
 }
 
 /// `SSL_CIPHER_standard_name`: the RFC name; `"(NONE)"` for NULL.
@@ -64,7 +69,9 @@ pub extern "C" fn SSL_CIPHER_standard_name(c: *const SSL_CIPHER) -> *const c_cha
     if c.is_null() {
         return c"(NONE)".as_ptr();
     }
-    ffi!(c"SSL_CIPHER_standard_name", ptr::null(), { Ok(cipher(c)?.standard.as_ptr()) })
+    ffi!(c"SSL_CIPHER_standard_name", ptr::null(), {
+        Ok(cipher(c)?.standard.as_ptr())
+    })
 }
 
 /// `OPENSSL_cipher_name`: OpenSSL's name for an RFC name; `"(NONE)"` when unknown.
@@ -73,7 +80,10 @@ pub unsafe extern "C" fn OPENSSL_cipher_name(rfc: *const c_char) -> *const c_cha
     ffi!(c"OPENSSL_cipher_name", c"(NONE)".as_ptr(), {
         // SAFETY: a C string argument.
         let rfc = unsafe { args::cstr(rfc, "name") }?;
-        Ok(CIPHERS.iter().find(|c| c.standard == rfc).map_or(c"(NONE)".as_ptr(), |c| c.name.as_ptr()))
+        Ok(CIPHERS
+            .iter()
+            .find(|c| c.standard == rfc)
+            .map_or(c"(NONE)".as_ptr(), |c| c.name.as_ptr()))
     })
 }
 
@@ -97,7 +107,9 @@ pub extern "C" fn SSL_CIPHER_get_version(c: *const SSL_CIPHER) -> *const c_char 
     if c.is_null() {
         return c"(NONE)".as_ptr();
     }
-    ffi!(c"SSL_CIPHER_get_version", ptr::null(), { Ok(cipher(c)?.version().as_ptr()) })
+    ffi!(c"SSL_CIPHER_get_version", ptr::null(), {
+        Ok(cipher(c)?.version().as_ptr())
+    })
 }
 
 /// `SSL_CIPHER_get_id`: `0x03000000 | IANA value`.
@@ -109,7 +121,9 @@ pub extern "C" fn SSL_CIPHER_get_id(c: *const SSL_CIPHER) -> u32 {
 /// `SSL_CIPHER_get_protocol_id`: the IANA value.
 #[no_mangle]
 pub extern "C" fn SSL_CIPHER_get_protocol_id(c: *const SSL_CIPHER) -> u16 {
-    ffi!(c"SSL_CIPHER_get_protocol_id", 0, { Ok(cipher(c)?.protocol_id()) })
+    ffi!(c"SSL_CIPHER_get_protocol_id", 0, {
+        Ok(cipher(c)?.protocol_id())
+    })
 }
 
 /// `SSL_CIPHER_is_aead`: every suite ferrossl has is AEAD.
@@ -146,7 +160,9 @@ pub extern "C" fn SSL_CIPHER_get_digest_nid(c: *const SSL_CIPHER) -> c_int {
 /// `SSL_CIPHER_get_kx_nid`: `NID_kx_ecdhe` (1038) or, for TLS 1.3, `NID_kx_any` (1063).
 #[no_mangle]
 pub extern "C" fn SSL_CIPHER_get_kx_nid(c: *const SSL_CIPHER) -> c_int {
-    ffi!(c"SSL_CIPHER_get_kx_nid", 0, { Ok(if cipher(c)?.tls13 { 1063 } else { 1038 }) })
+    ffi!(c"SSL_CIPHER_get_kx_nid", 0, {
+        Ok(if cipher(c)?.tls13 { 1063 } else { 1038 })
+    })
 }
 
 /// `SSL_CIPHER_get_auth_nid`: `NID_auth_rsa` (1046), `NID_auth_ecdsa` (1047), `NID_auth_any`.
@@ -167,14 +183,24 @@ pub extern "C" fn SSL_CIPHER_get_auth_nid(c: *const SSL_CIPHER) -> c_int {
 pub extern "C" fn SSL_CIPHER_get_handshake_digest(c: *const SSL_CIPHER) -> *const EVP_MD {
     ffi!(c"SSL_CIPHER_get_handshake_digest", ptr::null(), {
         // SAFETY: static digests.
-        Ok(unsafe { if cipher(c)?.sha384() { EVP_sha384() } else { EVP_sha256() } })
+        Ok(unsafe {
+            if cipher(c)?.sha384() {
+                EVP_sha384()
+            } else {
+                EVP_sha256()
+            }
+        })
     })
 }
 
 /// `SSL_CIPHER_description`: OpenSSL's one-line description into `buf` (or a fresh
 /// `OPENSSL_malloc` buffer when `buf` is NULL); NULL when `len` is too small.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CIPHER_description(c: *const SSL_CIPHER, buf: *mut c_char, len: c_int) -> *mut c_char {
+pub unsafe extern "C" fn SSL_CIPHER_description(
+    c: *const SSL_CIPHER,
+    buf: *mut c_char,
+    len: c_int,
+) -> *mut c_char {
     ffi!(c"SSL_CIPHER_description", ptr::null_mut(), {
         let d = cipher(c)?.description.to_bytes_with_nul();
         if buf.is_null() {
@@ -197,7 +223,10 @@ pub unsafe extern "C" fn SSL_CIPHER_find(ssl: *mut SSL, p: *const c_uchar) -> *c
         // SAFETY: two readable bytes.
         let b = unsafe { args::bytes(p, 2, "ptr") }?;
         let id = u16::from_be_bytes([b[0], b[1]]);
-        Ok(CIPHERS.iter().find(|c| c.protocol_id() == id).map_or(ptr::null(), to_c))
+        Ok(CIPHERS
+            .iter()
+            .find(|c| c.protocol_id() == id)
+            .map_or(ptr::null(), to_c))
     })
 }
 
@@ -206,8 +235,16 @@ pub unsafe extern "C" fn SSL_CIPHER_find(ssl: *mut SSL, p: *const c_uchar) -> *c
 pub extern "C" fn SSL_get_cipher_list(s: *const SSL, n: c_int) -> *const c_char {
     ffi!(c"SSL_get_cipher_list", ptr::null(), {
         let t = ssl_target(s)?;
-        let Ok(n) = usize::try_from(n) else { return Ok(ptr::null()) };
-        Ok(t.read(|st| st.tls13.iter().chain(&st.tls12).nth(n).map_or(ptr::null(), |c| c.name.as_ptr())))
+        let Ok(n) = usize::try_from(n) else {
+            return Ok(ptr::null());
+        };
+        Ok(t.read(|st| {
+            st.tls13
+                .iter()
+                .chain(&st.tls12)
+                .nth(n)
+                .map_or(ptr::null(), |c| c.name.as_ptr())
+        }))
     })
 }
 

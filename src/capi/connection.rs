@@ -54,7 +54,9 @@ pub extern "C" fn SSL_free(s: *mut SSL) {
 /// `SSL_get_SSL_CTX`: the context (no new reference).
 #[no_mangle]
 pub extern "C" fn SSL_get_SSL_CTX(s: *const SSL) -> *mut SSL_CTX {
-    ffi!(c"SSL_get_SSL_CTX", ptr::null_mut(), { Ok(handle::ptr(&*handle::ssl(s)?.ctx())) })
+    ffi!(c"SSL_get_SSL_CTX", ptr::null_mut(), {
+        Ok(handle::ptr(&*handle::ssl(s)?.ctx()))
+    })
 }
 
 /// Takes the BIO reference the caller hands over (`set0`), or shares the one already held.
@@ -106,13 +108,17 @@ pub unsafe extern "C" fn SSL_set0_wbio(s: *mut SSL, wbio: *mut BIO) {
 /// `SSL_get_rbio`: the read BIO (no new reference), NULL when unset.
 #[no_mangle]
 pub extern "C" fn SSL_get_rbio(s: *const SSL) -> *mut BIO {
-    ffi!(c"SSL_get_rbio", ptr::null_mut(), { Ok(handle::ssl(s)?.bio_ptrs().0.cast()) })
+    ffi!(c"SSL_get_rbio", ptr::null_mut(), {
+        Ok(handle::ssl(s)?.bio_ptrs().0.cast())
+    })
 }
 
 /// `SSL_get_wbio`: the write BIO (no new reference), NULL when unset.
 #[no_mangle]
 pub extern "C" fn SSL_get_wbio(s: *const SSL) -> *mut BIO {
-    ffi!(c"SSL_get_wbio", ptr::null_mut(), { Ok(handle::ssl(s)?.bio_ptrs().1.cast()) })
+    ffi!(c"SSL_get_wbio", ptr::null_mut(), {
+        Ok(handle::ssl(s)?.bio_ptrs().1.cast())
+    })
 }
 
 fn socket(fd: c_int) -> Result<Bio> {
@@ -153,37 +159,49 @@ pub extern "C" fn SSL_set_wfd(s: *mut SSL, fd: c_int) -> c_int {
 /// `SSL_get_fd`/`SSL_get_rfd`: the read BIO's descriptor, -1 when it has none.
 #[no_mangle]
 pub extern "C" fn SSL_get_fd(s: *const SSL) -> c_int {
-    ffi!(c"SSL_get_fd", -1, { Ok(handle::ssl(s)?.rbio().map_or(-1, |b| b.fd())) })
+    ffi!(c"SSL_get_fd", -1, {
+        Ok(handle::ssl(s)?.rbio().map_or(-1, |b| b.fd()))
+    })
 }
 
 /// `SSL_get_rfd`.
 #[no_mangle]
 pub extern "C" fn SSL_get_rfd(s: *const SSL) -> c_int {
-    ffi!(c"SSL_get_rfd", -1, { Ok(handle::ssl(s)?.rbio().map_or(-1, |b| b.fd())) })
+    ffi!(c"SSL_get_rfd", -1, {
+        Ok(handle::ssl(s)?.rbio().map_or(-1, |b| b.fd()))
+    })
 }
 
 /// `SSL_get_wfd`.
 #[no_mangle]
 pub extern "C" fn SSL_get_wfd(s: *const SSL) -> c_int {
-    ffi!(c"SSL_get_wfd", -1, { Ok(handle::ssl(s)?.wbio().map_or(-1, |b| b.fd())) })
+    ffi!(c"SSL_get_wfd", -1, {
+        Ok(handle::ssl(s)?.wbio().map_or(-1, |b| b.fd()))
+    })
 }
 
 /// `SSL_set_connect_state`: this connection is a client.
 #[no_mangle]
 pub extern "C" fn SSL_set_connect_state(s: *mut SSL) {
-    ffi!(c"SSL_set_connect_state", (), { handle::ssl(s)?.set_role(Role::Client) })
+    ffi!(c"SSL_set_connect_state", (), {
+        handle::ssl(s)?.set_role(Role::Client)
+    })
 }
 
 /// `SSL_set_accept_state`: this connection is a server.
 #[no_mangle]
 pub extern "C" fn SSL_set_accept_state(s: *mut SSL) {
-    ffi!(c"SSL_set_accept_state", (), { handle::ssl(s)?.set_role(Role::Server) })
+    ffi!(c"SSL_set_accept_state", (), {
+        handle::ssl(s)?.set_role(Role::Server)
+    })
 }
 
 /// `SSL_is_server`: 1 for a server, 0 for a client (or not yet decided).
 #[no_mangle]
 pub extern "C" fn SSL_is_server(s: *const SSL) -> c_int {
-    ffi!(c"SSL_is_server", 0, { Ok((handle::ssl(s)?.role() == Some(Role::Server)) as c_int) })
+    ffi!(c"SSL_is_server", 0, {
+        Ok((handle::ssl(s)?.role() == Some(Role::Server)) as c_int)
+    })
 }
 
 /// `SSL_is_dtls`: always 0 (ferrossl has no DTLS).
@@ -198,13 +216,17 @@ pub extern "C" fn SSL_is_dtls(s: *const SSL) -> c_int {
 /// `SSL_set_ex_data`: 1 on success.
 #[no_mangle]
 pub extern "C" fn SSL_set_ex_data(s: *mut SSL, idx: c_int, data: *mut c_void) -> c_int {
-    ffi!(c"SSL_set_ex_data", 0, { Ok(handle::ssl(s)?.ex_data.set(idx, data) as c_int) })
+    ffi!(c"SSL_set_ex_data", 0, {
+        Ok(handle::ssl(s)?.ex_data.set(idx, data) as c_int)
+    })
 }
 
 /// `SSL_get_ex_data`: NULL when unset.
 #[no_mangle]
 pub extern "C" fn SSL_get_ex_data(s: *const SSL, idx: c_int) -> *mut c_void {
-    ffi!(c"SSL_get_ex_data", ptr::null_mut(), { Ok(handle::ssl(s)?.ex_data.get(idx)) })
+    ffi!(c"SSL_get_ex_data", ptr::null_mut(), {
+        Ok(handle::ssl(s)?.ex_data.get(idx))
+    })
 }
 
 /// `SSL_get_servername`: the SNI name set on this client connection, or NULL.
@@ -224,7 +246,11 @@ pub extern "C" fn SSL_get_servername(s: *const SSL, ty: c_int) -> *const c_char 
 #[no_mangle]
 pub extern "C" fn SSL_get_servername_type(s: *const SSL) -> c_int {
     ffi!(c"SSL_get_servername_type", -1, {
-        Ok(if handle::ssl(s)?.sni().is_some() { 0 } else { -1 })
+        Ok(if handle::ssl(s)?.sni().is_some() {
+            0
+        } else {
+            -1
+        })
     })
 }
 
@@ -274,7 +300,9 @@ pub extern "C" fn SSL_get0_peername(s: *mut SSL) -> *const c_char {
 /// `SSL_get0_param`: the connection's verification parameters (owned by the connection).
 #[no_mangle]
 pub extern "C" fn SSL_get0_param(s: *mut SSL) -> *mut X509_VERIFY_PARAM {
-    ffi!(c"SSL_get0_param", ptr::null_mut(), { Ok(handle::ssl(s)?.param.as_ptr().cast()) })
+    ffi!(c"SSL_get0_param", ptr::null_mut(), {
+        Ok(handle::ssl(s)?.param.as_ptr().cast())
+    })
 }
 
 /// `SSL_set1_param`: copies `vpm` into the connection's parameters; 1 on success.
@@ -303,7 +331,11 @@ pub extern "C" fn SSL_get_version(s: *const SSL) -> *const c_char {
         let conn = handle::ssl(s)?;
         let mut v = handshake_version(&conn);
         if v == 0 {
-            v = conn.settings().versions().first().map_or(0, |v| c_int::from(u16::from(v.version)));
+            v = conn
+                .settings()
+                .versions()
+                .first()
+                .map_or(0, |v| c_int::from(u16::from(v.version)));
         }
         Ok(connection::version_name(v).as_ptr())
     })
@@ -324,7 +356,11 @@ pub extern "C" fn SSL_version(s: *const SSL) -> c_int {
 pub extern "C" fn SSL_client_version(s: *const SSL) -> c_int {
     ffi!(c"SSL_client_version", 0, {
         let conn = handle::ssl(s)?;
-        let v = conn.settings().versions().first().map_or(0, |v| c_int::from(u16::from(v.version)));
+        let v = conn
+            .settings()
+            .versions()
+            .first()
+            .map_or(0, |v| c_int::from(u16::from(v.version)));
         Ok(v)
     })
 }
@@ -332,7 +368,9 @@ pub extern "C" fn SSL_client_version(s: *const SSL) -> c_int {
 /// `SSL_get_shutdown`: `SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN` as they stand.
 #[no_mangle]
 pub extern "C" fn SSL_get_shutdown(s: *const SSL) -> c_int {
-    ffi!(c"SSL_get_shutdown", 0, { Ok(handle::ssl(s)?.shutdown_flags()) })
+    ffi!(c"SSL_get_shutdown", 0, {
+        Ok(handle::ssl(s)?.shutdown_flags())
+    })
 }
 
 /// `SSL_set_shutdown`: sets the flags (`SSL_SENT_SHUTDOWN` stops `SSL_shutdown` from sending).
@@ -347,19 +385,25 @@ pub extern "C" fn SSL_set_shutdown(s: *mut SSL, mode: c_int) {
 /// `SSL_is_init_finished`: 1 once the handshake has completed.
 #[no_mangle]
 pub extern "C" fn SSL_is_init_finished(s: *const SSL) -> c_int {
-    ffi!(c"SSL_is_init_finished", 0, { Ok(handle::ssl(s)?.is_init_finished() as c_int) })
+    ffi!(c"SSL_is_init_finished", 0, {
+        Ok(handle::ssl(s)?.is_init_finished() as c_int)
+    })
 }
 
 /// `SSL_in_init`: 1 until the handshake has completed.
 #[no_mangle]
 pub extern "C" fn SSL_in_init(s: *const SSL) -> c_int {
-    ffi!(c"SSL_in_init", 0, { Ok(!handle::ssl(s)?.is_init_finished() as c_int) })
+    ffi!(c"SSL_in_init", 0, {
+        Ok(!handle::ssl(s)?.is_init_finished() as c_int)
+    })
 }
 
 /// `SSL_in_before`: 1 before the handshake has started.
 #[no_mangle]
 pub extern "C" fn SSL_in_before(s: *const SSL) -> c_int {
-    ffi!(c"SSL_in_before", 0, { Ok(handle::ssl(s)?.in_before() as c_int) })
+    ffi!(c"SSL_in_before", 0, {
+        Ok(handle::ssl(s)?.in_before() as c_int)
+    })
 }
 
 /// `SSL_get_state`: `TLS_ST_OK` (1) after the handshake, `TLS_ST_BEFORE` (0) before it starts;

@@ -97,7 +97,9 @@ pub extern "C" fn SSL_CTX_free(ctx: *mut SSL_CTX) {
 /// `SSL_CTX_get_ssl_method`.
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get_ssl_method(ctx: *const SSL_CTX) -> *const SSL_METHOD {
-    ffi!(c"SSL_CTX_get_ssl_method", ptr::null(), { Ok(method::of(handle::ctx(ctx)?.method)) })
+    ffi!(c"SSL_CTX_get_ssl_method", ptr::null(), {
+        Ok(method::of(handle::ctx(ctx)?.method))
+    })
 }
 
 fn set_options(t: Result<Target>, op: u64) -> Result<u64> {
@@ -117,7 +119,9 @@ fn clear_options(t: Result<Target>, op: u64) -> Result<u64> {
 /// `SSL_CTX_set_options`: adds options; returns the new set (0 for an invalid handle).
 #[no_mangle]
 pub extern "C" fn SSL_CTX_set_options(ctx: *mut SSL_CTX, op: u64) -> u64 {
-    ffi!(c"SSL_CTX_set_options", 0, { set_options(ctx_target(ctx), op) })
+    ffi!(c"SSL_CTX_set_options", 0, {
+        set_options(ctx_target(ctx), op)
+    })
 }
 
 /// `SSL_set_options`.
@@ -129,25 +133,33 @@ pub extern "C" fn SSL_set_options(s: *mut SSL, op: u64) -> u64 {
 /// `SSL_CTX_clear_options`: returns the new set.
 #[no_mangle]
 pub extern "C" fn SSL_CTX_clear_options(ctx: *mut SSL_CTX, op: u64) -> u64 {
-    ffi!(c"SSL_CTX_clear_options", 0, { clear_options(ctx_target(ctx), op) })
+    ffi!(c"SSL_CTX_clear_options", 0, {
+        clear_options(ctx_target(ctx), op)
+    })
 }
 
 /// `SSL_clear_options`.
 #[no_mangle]
 pub extern "C" fn SSL_clear_options(s: *mut SSL, op: u64) -> u64 {
-    ffi!(c"SSL_clear_options", 0, { clear_options(ssl_target(s), op) })
+    ffi!(c"SSL_clear_options", 0, {
+        clear_options(ssl_target(s), op)
+    })
 }
 
 /// `SSL_CTX_get_options`.
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get_options(ctx: *const SSL_CTX) -> u64 {
-    ffi!(c"SSL_CTX_get_options", 0, { Ok(ctx_target(ctx)?.read(|s| s.options)) })
+    ffi!(c"SSL_CTX_get_options", 0, {
+        Ok(ctx_target(ctx)?.read(|s| s.options))
+    })
 }
 
 /// `SSL_get_options`.
 #[no_mangle]
 pub extern "C" fn SSL_get_options(s: *const SSL) -> u64 {
-    ffi!(c"SSL_get_options", 0, { Ok(ssl_target(s)?.read(|s| s.options)) })
+    ffi!(c"SSL_get_options", 0, {
+        Ok(ssl_target(s)?.read(|s| s.options))
+    })
 }
 
 fn set_cipher_list(t: Result<Target>, list: *const c_char) -> Result<c_int> {
@@ -165,13 +177,17 @@ fn set_cipher_list(t: Result<Target>, list: *const c_char) -> Result<c_int> {
 /// 0 with "no cipher match" when the string selects no suite rustls implements.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_cipher_list(ctx: *mut SSL_CTX, str: *const c_char) -> c_int {
-    ffi!(c"SSL_CTX_set_cipher_list", 0, { set_cipher_list(ctx_target(ctx), str) })
+    ffi!(c"SSL_CTX_set_cipher_list", 0, {
+        set_cipher_list(ctx_target(ctx), str)
+    })
 }
 
 /// `SSL_set_cipher_list`.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_cipher_list(s: *mut SSL, str: *const c_char) -> c_int {
-    ffi!(c"SSL_set_cipher_list", 0, { set_cipher_list(ssl_target(s), str) })
+    ffi!(c"SSL_set_cipher_list", 0, {
+        set_cipher_list(ssl_target(s), str)
+    })
 }
 
 fn set_ciphersuites(t: Result<Target>, list: *const c_char) -> Result<c_int> {
@@ -189,13 +205,17 @@ fn set_ciphersuites(t: Result<Target>, list: *const c_char) -> Result<c_int> {
 /// success, 0 for an unknown name.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_ciphersuites(ctx: *mut SSL_CTX, str: *const c_char) -> c_int {
-    ffi!(c"SSL_CTX_set_ciphersuites", 0, { set_ciphersuites(ctx_target(ctx), str) })
+    ffi!(c"SSL_CTX_set_ciphersuites", 0, {
+        set_ciphersuites(ctx_target(ctx), str)
+    })
 }
 
 /// `SSL_set_ciphersuites`.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_ciphersuites(s: *mut SSL, str: *const c_char) -> c_int {
-    ffi!(c"SSL_set_ciphersuites", 0, { set_ciphersuites(ssl_target(s), str) })
+    ffi!(c"SSL_set_ciphersuites", 0, {
+        set_ciphersuites(ssl_target(s), str)
+    })
 }
 
 /// Parses ALPN wire format (length-prefixed names); NULL or empty clears.
@@ -206,7 +226,9 @@ fn parse_alpn(p: *const c_uchar, len: c_uint) -> Result<Vec<Vec<u8>>> {
     while let Some((&n, rest)) = wire.split_first() {
         let n = usize::from(n);
         if n == 0 || rest.len() < n {
-            return Err(Error::InvalidArgument("malformed ALPN protocol list".into()));
+            return Err(Error::InvalidArgument(
+                "malformed ALPN protocol list".into(),
+            ));
         }
         out.push(rest[..n].to_vec());
         wire = &rest[n..];
@@ -231,7 +253,9 @@ pub unsafe extern "C" fn SSL_CTX_set_alpn_protos(
     protos: *const c_uchar,
     protos_len: c_uint,
 ) -> c_int {
-    ffi!(c"SSL_CTX_set_alpn_protos", 1, { set_alpn(ctx_target(ctx), protos, protos_len) })
+    ffi!(c"SSL_CTX_set_alpn_protos", 1, {
+        set_alpn(ctx_target(ctx), protos, protos_len)
+    })
 }
 
 /// `SSL_set_alpn_protos`: as `SSL_CTX_set_alpn_protos`, for one connection.
@@ -241,7 +265,9 @@ pub unsafe extern "C" fn SSL_set_alpn_protos(
     protos: *const c_uchar,
     protos_len: c_uint,
 ) -> c_int {
-    ffi!(c"SSL_set_alpn_protos", 1, { set_alpn(ssl_target(ssl), protos, protos_len) })
+    ffi!(c"SSL_set_alpn_protos", 1, {
+        set_alpn(ssl_target(ssl), protos, protos_len)
+    })
 }
 
 /// `SSL_CTX_set_quiet_shutdown`.
@@ -258,7 +284,9 @@ pub extern "C" fn SSL_CTX_set_quiet_shutdown(ctx: *mut SSL_CTX, mode: c_int) {
 /// `SSL_CTX_get_quiet_shutdown`.
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get_quiet_shutdown(ctx: *const SSL_CTX) -> c_int {
-    ffi!(c"SSL_CTX_get_quiet_shutdown", 0, { Ok(ctx_target(ctx)?.read(|s| s.quiet_shutdown) as c_int) })
+    ffi!(c"SSL_CTX_get_quiet_shutdown", 0, {
+        Ok(ctx_target(ctx)?.read(|s| s.quiet_shutdown) as c_int)
+    })
 }
 
 /// `SSL_set_quiet_shutdown`.
@@ -275,19 +303,25 @@ pub extern "C" fn SSL_set_quiet_shutdown(ssl: *mut SSL, mode: c_int) {
 /// `SSL_get_quiet_shutdown`.
 #[no_mangle]
 pub extern "C" fn SSL_get_quiet_shutdown(ssl: *const SSL) -> c_int {
-    ffi!(c"SSL_get_quiet_shutdown", 0, { Ok(ssl_target(ssl)?.read(|s| s.quiet_shutdown) as c_int) })
+    ffi!(c"SSL_get_quiet_shutdown", 0, {
+        Ok(ssl_target(ssl)?.read(|s| s.quiet_shutdown) as c_int)
+    })
 }
 
 /// `SSL_CTX_set_ex_data`: 1 on success.
 #[no_mangle]
 pub extern "C" fn SSL_CTX_set_ex_data(ctx: *mut SSL_CTX, idx: c_int, data: *mut c_void) -> c_int {
-    ffi!(c"SSL_CTX_set_ex_data", 0, { Ok(handle::ctx(ctx)?.ex_data.set(idx, data) as c_int) })
+    ffi!(c"SSL_CTX_set_ex_data", 0, {
+        Ok(handle::ctx(ctx)?.ex_data.set(idx, data) as c_int)
+    })
 }
 
 /// `SSL_CTX_get_ex_data`: NULL when unset.
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get_ex_data(ctx: *const SSL_CTX, idx: c_int) -> *mut c_void {
-    ffi!(c"SSL_CTX_get_ex_data", ptr::null_mut(), { Ok(handle::ctx(ctx)?.ex_data.get(idx)) })
+    ffi!(c"SSL_CTX_get_ex_data", ptr::null_mut(), {
+        Ok(handle::ctx(ctx)?.ex_data.get(idx))
+    })
 }
 
 /// `SSL_CTX_set_timeout`: the session lifetime in seconds; returns the previous one.
@@ -295,7 +329,10 @@ pub extern "C" fn SSL_CTX_get_ex_data(ctx: *const SSL_CTX, idx: c_int) -> *mut c
 pub extern "C" fn SSL_CTX_set_timeout(ctx: *mut SSL_CTX, t: c_long) -> c_long {
     ffi!(c"SSL_CTX_set_timeout", 0, {
         let ctx = handle::ctx(ctx)?;
-        let mut cur = ctx.session_timeout.write().unwrap_or_else(|e| e.into_inner());
+        let mut cur = ctx
+            .session_timeout
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
         Ok(std::mem::replace(&mut *cur, t))
     })
 }
@@ -304,7 +341,10 @@ pub extern "C" fn SSL_CTX_set_timeout(ctx: *mut SSL_CTX, t: c_long) -> c_long {
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get_timeout(ctx: *const SSL_CTX) -> c_long {
     ffi!(c"SSL_CTX_get_timeout", 0, {
-        Ok(*handle::ctx(ctx)?.session_timeout.read().unwrap_or_else(|e| e.into_inner()))
+        Ok(*handle::ctx(ctx)?
+            .session_timeout
+            .read()
+            .unwrap_or_else(|e| e.into_inner()))
     })
 }
 
@@ -325,12 +365,18 @@ pub unsafe extern "C" fn SSL_CTX_set_session_id_context(
         }
         // SAFETY: sid_ctx_len readable bytes.
         let b = unsafe { args::bytes(sid_ctx, sid_ctx_len as usize, "sid_ctx") }?;
-        *ctx.session_id_context.write().unwrap_or_else(|e| e.into_inner()) = b.to_vec();
+        *ctx.session_id_context
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = b.to_vec();
         Ok(1)
     })
 }
 
-fn set_passwd(t: Result<Target>, cb: Option<pem_password_cb>, user: Option<*mut c_void>) -> Result<()> {
+fn set_passwd(
+    t: Result<Target>,
+    cb: Option<pem_password_cb>,
+    user: Option<*mut c_void>,
+) -> Result<()> {
     t?.update(|s| {
         let cb = cb.or(s.password.cb());
         let user = user.unwrap_or(s.password.userdata());
@@ -357,7 +403,9 @@ pub extern "C" fn SSL_CTX_set_default_passwd_cb(ctx: *mut SSL_CTX, cb: Option<pe
 /// is the passphrase itself (libcrypto's default callback).
 #[no_mangle]
 pub extern "C" fn SSL_CTX_set_default_passwd_cb_userdata(ctx: *mut SSL_CTX, u: *mut c_void) {
-    ffi!(c"SSL_CTX_set_default_passwd_cb_userdata", (), { set_passwd(ctx_target(ctx), None, Some(u)) })
+    ffi!(c"SSL_CTX_set_default_passwd_cb_userdata", (), {
+        set_passwd(ctx_target(ctx), None, Some(u))
+    })
 }
 
 /// `SSL_set_default_passwd_cb`.
@@ -375,7 +423,9 @@ pub extern "C" fn SSL_set_default_passwd_cb(s: *mut SSL, cb: Option<pem_password
 /// `SSL_set_default_passwd_cb_userdata`.
 #[no_mangle]
 pub extern "C" fn SSL_set_default_passwd_cb_userdata(s: *mut SSL, u: *mut c_void) {
-    ffi!(c"SSL_set_default_passwd_cb_userdata", (), { set_passwd(ssl_target(s), None, Some(u)) })
+    ffi!(c"SSL_set_default_passwd_cb_userdata", (), {
+        set_passwd(ssl_target(s), None, Some(u))
+    })
 }
 
 /// `SSL_CTX_get_default_passwd_cb`.
@@ -383,15 +433,19 @@ pub extern "C" fn SSL_set_default_passwd_cb_userdata(s: *mut SSL, u: *mut c_void
 pub extern "C" fn SSL_CTX_get_default_passwd_cb(
     ctx: *mut SSL_CTX,
 ) -> Option<unsafe extern "C" fn(*mut c_char, c_int, c_int, *mut c_void) -> c_int> {
-    ffi!(c"SSL_CTX_get_default_passwd_cb", None, { Ok(ctx_target(ctx)?.read(|s| s.password.cb())) })
+    ffi!(c"SSL_CTX_get_default_passwd_cb", None, {
+        Ok(ctx_target(ctx)?.read(|s| s.password.cb()))
+    })
 }
 
 /// `SSL_CTX_get_default_passwd_cb_userdata`.
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get_default_passwd_cb_userdata(ctx: *mut SSL_CTX) -> *mut c_void {
-    ffi!(c"SSL_CTX_get_default_passwd_cb_userdata", ptr::null_mut(), {
-        Ok(ctx_target(ctx)?.read(|s| s.password.userdata()))
-    })
+    ffi!(
+        c"SSL_CTX_get_default_passwd_cb_userdata",
+        ptr::null_mut(),
+        { Ok(ctx_target(ctx)?.read(|s| s.password.userdata())) }
+    )
 }
 
 /// `SSL_get_default_passwd_cb`.
@@ -399,7 +453,9 @@ pub extern "C" fn SSL_CTX_get_default_passwd_cb_userdata(ctx: *mut SSL_CTX) -> *
 pub extern "C" fn SSL_get_default_passwd_cb(
     s: *mut SSL,
 ) -> Option<unsafe extern "C" fn(*mut c_char, c_int, c_int, *mut c_void) -> c_int> {
-    ffi!(c"SSL_get_default_passwd_cb", None, { Ok(ssl_target(s)?.read(|s| s.password.cb())) })
+    ffi!(c"SSL_get_default_passwd_cb", None, {
+        Ok(ssl_target(s)?.read(|s| s.password.cb()))
+    })
 }
 
 /// `SSL_get_default_passwd_cb_userdata`.

@@ -64,14 +64,22 @@ fn version_ok(v: c_long) -> bool {
 }
 
 fn unsupported(which: &str, n: c_int) -> Error {
-    Error::Unsupported(format!("{which} command {n} is not implemented by ferrossl"))
+    Error::Unsupported(format!(
+        "{which} command {n} is not implemented by ferrossl"
+    ))
 }
 
 /// The commands an `SSL_CTX` and an `SSL` share.
 ///
 /// # Safety
 /// `parg` must be what OpenSSL's documentation says the command takes.
-unsafe fn common(t: &Target, which: &str, n: c_int, larg: c_long, parg: *mut c_void) -> Result<c_long> {
+unsafe fn common(
+    t: &Target,
+    which: &str,
+    n: c_int,
+    larg: c_long,
+    parg: *mut c_void,
+) -> Result<c_long> {
     match n {
         cmd::MODE => t.update(|s| {
             s.mode |= larg as u64;
@@ -109,7 +117,8 @@ unsafe fn common(t: &Target, which: &str, n: c_int, larg: c_long, parg: *mut c_v
             })
         }
         cmd::SET_GROUPS => {
-            let n = usize::try_from(larg).map_err(|_| Error::InvalidArgument("negative count".into()))?;
+            let n = usize::try_from(larg)
+                .map_err(|_| Error::InvalidArgument("negative count".into()))?;
             if n == 0 || parg.is_null() {
                 return Err(Error::NullArgument("groups"));
             }
@@ -158,7 +167,9 @@ unsafe fn common(t: &Target, which: &str, n: c_int, larg: c_long, parg: *mut c_v
             }
             t.update(|s| s.credentials.set_chain(certs).map(|_| 1))
         }
-        cmd::CLEAR_EXTRA_CHAIN_CERTS => t.update(|s| s.credentials.set_chain(Vec::new()).map(|_| 1)),
+        cmd::CLEAR_EXTRA_CHAIN_CERTS => {
+            t.update(|s| s.credentials.set_chain(Vec::new()).map(|_| 1))
+        }
         cmd::GET_EXTRA_CHAIN_CERTS => {
             // SAFETY: a STACK_OF(X509)** out-parameter.
             unsafe { args::out(parg as *mut *mut c_void, std::ptr::null_mut()) };
@@ -171,7 +182,10 @@ unsafe fn common(t: &Target, which: &str, n: c_int, larg: c_long, parg: *mut c_v
 fn ctx_only(ctx: &Arc<Context>, n: c_int, larg: c_long) -> Option<Result<c_long>> {
     Some(match n {
         cmd::SET_SESS_CACHE_MODE => {
-            let mut m = ctx.session_cache_mode.write().unwrap_or_else(|e| e.into_inner());
+            let mut m = ctx
+                .session_cache_mode
+                .write()
+                .unwrap_or_else(|e| e.into_inner());
             Ok(std::mem::replace(&mut *m, larg))
         }
         cmd::GET_SESS_CACHE_MODE => Ok(ctx.session_cache_mode()),
@@ -187,7 +201,12 @@ fn ctx_only(ctx: &Arc<Context>, n: c_int, larg: c_long) -> Option<Result<c_long>
 
 /// `SSL_CTX_ctrl`: see the module docs for the commands.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_ctrl(ctx: *mut SSL_CTX, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
+pub unsafe extern "C" fn SSL_CTX_ctrl(
+    ctx: *mut SSL_CTX,
+    cmd: c_int,
+    larg: c_long,
+    parg: *mut c_void,
+) -> c_long {
     ffi!(c"SSL_CTX_ctrl", 0, {
         let ctx = handle::ctx(ctx)?;
         if let Some(r) = ctx_only(&ctx, cmd, larg) {
@@ -200,7 +219,12 @@ pub unsafe extern "C" fn SSL_CTX_ctrl(ctx: *mut SSL_CTX, cmd: c_int, larg: c_lon
 
 /// `SSL_ctrl`: see the module docs for the commands.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_ctrl(s: *mut SSL, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
+pub unsafe extern "C" fn SSL_ctrl(
+    s: *mut SSL,
+    cmd: c_int,
+    larg: c_long,
+    parg: *mut c_void,
+) -> c_long {
     ffi!(c"SSL_ctrl", 0, {
         let conn = handle::ssl(s)?;
         match cmd {
@@ -229,8 +253,9 @@ pub unsafe extern "C" fn SSL_ctrl(s: *mut SSL, cmd: c_int, larg: c_long, parg: *
                 .and_then(|h| h.group)
                 .map_or(0, |g| group_nid(g) as c_long)),
             cmd::GET_PEER_TMP_KEY => {
-                let (group, share) = conn.peer_key().ok_or_else(|| {
-                    Error::Misuse { reason: reason::UNINITIALIZED, detail: "no key exchange yet".into() }
+                let (group, share) = conn.peer_key().ok_or_else(|| Error::Misuse {
+                    reason: reason::UNINITIALIZED,
+                    detail: "no key exchange yet".into(),
                 })?;
                 let key = PKey::from_key_share(u16::from(group), &share).ok_or_else(|| {
                     Error::Unsupported(format!("OpenSSL 3.0 has no key type for {group:?}"))
@@ -248,7 +273,9 @@ pub unsafe extern "C" fn SSL_ctrl(s: *mut SSL, cmd: c_int, larg: c_long, parg: *
                 unsafe { args::out(parg as *mut *const u8, std::ptr::null()) };
                 Ok(-1)
             }
-            cmd::GET_NUM_RENEGOTIATIONS | cmd::CLEAR_NUM_RENEGOTIATIONS | cmd::GET_TOTAL_RENEGOTIATIONS => Ok(0),
+            cmd::GET_NUM_RENEGOTIATIONS
+            | cmd::CLEAR_NUM_RENEGOTIATIONS
+            | cmd::GET_TOTAL_RENEGOTIATIONS => Ok(0),
             cmd::SET_MSG_CALLBACK_ARG => Ok(1),
             // SAFETY: the command's argument contract is the caller's.
             n => unsafe { common(&Target::Ssl(conn), "SSL_ctrl", n, larg, parg) },
@@ -272,7 +299,11 @@ pub extern "C" fn SSL_CTX_callback_ctrl(
 
 /// `SSL_callback_ctrl`: as `SSL_CTX_callback_ctrl`.
 #[no_mangle]
-pub extern "C" fn SSL_callback_ctrl(s: *mut SSL, cmd: c_int, _fp: Option<unsafe extern "C" fn()>) -> c_long {
+pub extern "C" fn SSL_callback_ctrl(
+    s: *mut SSL,
+    cmd: c_int,
+    _fp: Option<unsafe extern "C" fn()>,
+) -> c_long {
     ffi!(c"SSL_callback_ctrl", 0, {
         handle::ssl(s)?;
         Err(unsupported("SSL_callback_ctrl", cmd))

@@ -26,7 +26,10 @@ fn lookup<T: Object>(id: usize) -> Result<Arc<T>> {
     if id == 0 {
         return Err(Error::NullHandle(T::KIND));
     }
-    T::table().get(id).ok_or_else(|| Error::BadHandle { expected: T::KIND, found: kind_of(id) })
+    T::table().get(id).ok_or_else(|| Error::BadHandle {
+        expected: T::KIND,
+        found: kind_of(id),
+    })
 }
 
 pub fn ctx(p: *const SSL_CTX) -> Result<Arc<Context>> {

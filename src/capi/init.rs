@@ -30,9 +30,15 @@ pub fn load_strings() {
         let lib = c_ulong::from(crate::libcrypto::ffi::ERR_LIB_SSL as u32);
         let mut table: Vec<ErrStringData> = REASONS
             .iter()
-            .map(|(r, s)| ErrStringData { error: (lib << 23) | c_ulong::from(*r), string: s.as_ptr() })
+            .map(|(r, s)| ErrStringData {
+                error: (lib << 23) | c_ulong::from(*r),
+                string: s.as_ptr(),
+            })
             .collect();
-        table.push(ErrStringData { error: 0, string: std::ptr::null() });
+        table.push(ErrStringData {
+            error: 0,
+            string: std::ptr::null(),
+        });
         // libcrypto keeps pointers into the table for the life of the process.
         let table = Box::leak(table.into_boxed_slice());
         // SAFETY: a zero-terminated table of static strings, never freed.

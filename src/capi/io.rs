@@ -74,7 +74,13 @@ pub extern "C" fn SSL_do_handshake(s: *mut SSL) -> c_int {
     handshake(c"SSL_do_handshake", s, None)
 }
 
-fn read(func: &'static std::ffi::CStr, s: *mut SSL, buf: *mut c_void, num: usize, peek: bool) -> (c_int, usize) {
+fn read(
+    func: &'static std::ffi::CStr,
+    s: *mut SSL,
+    buf: *mut c_void,
+    num: usize,
+    peek: bool,
+) -> (c_int, usize) {
     ffi!(c"SSL_read", (-1, 0), {
         let conn: Arc<Connection> = handle::ssl(s)?;
         // SAFETY: the caller gives num writable bytes.
@@ -98,8 +104,19 @@ pub unsafe extern "C" fn SSL_read(ssl: *mut SSL, buf: *mut c_void, num: c_int) -
 
 /// `SSL_read_ex`: 1 and `*readbytes` on success, 0 otherwise.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_read_ex(ssl: *mut SSL, buf: *mut c_void, num: usize, readbytes: *mut usize) -> c_int {
-    let (r, n) = read(c"SSL_read_ex", ssl, buf, num.min(c_int::MAX as usize), false);
+pub unsafe extern "C" fn SSL_read_ex(
+    ssl: *mut SSL,
+    buf: *mut c_void,
+    num: usize,
+    readbytes: *mut usize,
+) -> c_int {
+    let (r, n) = read(
+        c"SSL_read_ex",
+        ssl,
+        buf,
+        num.min(c_int::MAX as usize),
+        false,
+    );
     // SAFETY: out-parameter.
     unsafe { args::out(readbytes, n) };
     (r == 1) as c_int
@@ -117,14 +134,24 @@ pub unsafe extern "C" fn SSL_peek(ssl: *mut SSL, buf: *mut c_void, num: c_int) -
 
 /// `SSL_peek_ex`.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_peek_ex(ssl: *mut SSL, buf: *mut c_void, num: usize, readbytes: *mut usize) -> c_int {
+pub unsafe extern "C" fn SSL_peek_ex(
+    ssl: *mut SSL,
+    buf: *mut c_void,
+    num: usize,
+    readbytes: *mut usize,
+) -> c_int {
     let (r, n) = read(c"SSL_peek_ex", ssl, buf, num.min(c_int::MAX as usize), true);
     // SAFETY: out-parameter.
     unsafe { args::out(readbytes, n) };
     (r == 1) as c_int
 }
 
-fn write(func: &'static std::ffi::CStr, s: *mut SSL, buf: *const c_void, num: usize) -> (c_int, usize) {
+fn write(
+    func: &'static std::ffi::CStr,
+    s: *mut SSL,
+    buf: *const c_void,
+    num: usize,
+) -> (c_int, usize) {
     ffi!(c"SSL_write", (-1, 0), {
         let conn = handle::ssl(s)?;
         // SAFETY: the caller gives num readable bytes.
@@ -149,7 +176,12 @@ pub unsafe extern "C" fn SSL_write(ssl: *mut SSL, buf: *const c_void, num: c_int
 
 /// `SSL_write_ex`.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_write_ex(ssl: *mut SSL, buf: *const c_void, num: usize, written: *mut usize) -> c_int {
+pub unsafe extern "C" fn SSL_write_ex(
+    ssl: *mut SSL,
+    buf: *const c_void,
+    num: usize,
+    written: *mut usize,
+) -> c_int {
     let (r, n) = write(c"SSL_write_ex", ssl, buf, num);
     // SAFETY: out-parameter.
     unsafe { args::out(written, n) };
@@ -159,13 +191,17 @@ pub unsafe extern "C" fn SSL_write_ex(ssl: *mut SSL, buf: *const c_void, num: us
 /// `SSL_pending`: decrypted bytes waiting to be read.
 #[no_mangle]
 pub extern "C" fn SSL_pending(s: *const SSL) -> c_int {
-    ffi!(c"SSL_pending", 0, { Ok(handle::ssl(s)?.pending().min(c_int::MAX as usize) as c_int) })
+    ffi!(c"SSL_pending", 0, {
+        Ok(handle::ssl(s)?.pending().min(c_int::MAX as usize) as c_int)
+    })
 }
 
 /// `SSL_has_pending`: 1 when data is waiting to be read.
 #[no_mangle]
 pub extern "C" fn SSL_has_pending(s: *const SSL) -> c_int {
-    ffi!(c"SSL_has_pending", 0, { Ok(handle::ssl(s)?.has_pending() as c_int) })
+    ffi!(c"SSL_has_pending", 0, {
+        Ok(handle::ssl(s)?.has_pending() as c_int)
+    })
 }
 
 /// `SSL_shutdown`: sends close_notify; 0 after sending it, 1 once the peer's has arrived too
@@ -194,7 +230,11 @@ pub extern "C" fn SSL_get_error(s: *const SSL, ret: c_int) -> c_int {
         }
         let queued = err::peek();
         if queued != 0 {
-            return Ok(if err::lib_of(queued) == 2 { code::SYSCALL } else { code::SSL });
+            return Ok(if err::lib_of(queued) == 2 {
+                code::SYSCALL
+            } else {
+                code::SSL
+            });
         }
         Ok(match conn.last_error() {
             code::SSL | code::NONE => code::SYSCALL,

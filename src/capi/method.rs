@@ -18,22 +18,68 @@ const ANY: c_int = 0;
 const CLIENT: c_int = 1;
 const SERVER: c_int = 2;
 
-static TLS_ANY: ssl_method_st = ssl_method_st { role: ANY, version: 0 };
-static TLS_CLIENT: ssl_method_st = ssl_method_st { role: CLIENT, version: 0 };
-static TLS_SERVER: ssl_method_st = ssl_method_st { role: SERVER, version: 0 };
-static TLS12_ANY: ssl_method_st = ssl_method_st { role: ANY, version: context::TLS1_2_VERSION };
-static TLS12_CLIENT: ssl_method_st = ssl_method_st { role: CLIENT, version: context::TLS1_2_VERSION };
-static TLS12_SERVER: ssl_method_st = ssl_method_st { role: SERVER, version: context::TLS1_2_VERSION };
-static TLS11_ANY: ssl_method_st = ssl_method_st { role: ANY, version: context::TLS1_1_VERSION };
-static TLS11_CLIENT: ssl_method_st = ssl_method_st { role: CLIENT, version: context::TLS1_1_VERSION };
-static TLS11_SERVER: ssl_method_st = ssl_method_st { role: SERVER, version: context::TLS1_1_VERSION };
-static TLS1_ANY: ssl_method_st = ssl_method_st { role: ANY, version: context::TLS1_VERSION };
-static TLS1_CLIENT: ssl_method_st = ssl_method_st { role: CLIENT, version: context::TLS1_VERSION };
-static TLS1_SERVER: ssl_method_st = ssl_method_st { role: SERVER, version: context::TLS1_VERSION };
+static TLS_ANY: ssl_method_st = ssl_method_st {
+    role: ANY,
+    version: 0,
+};
+static TLS_CLIENT: ssl_method_st = ssl_method_st {
+    role: CLIENT,
+    version: 0,
+};
+static TLS_SERVER: ssl_method_st = ssl_method_st {
+    role: SERVER,
+    version: 0,
+};
+static TLS12_ANY: ssl_method_st = ssl_method_st {
+    role: ANY,
+    version: context::TLS1_2_VERSION,
+};
+static TLS12_CLIENT: ssl_method_st = ssl_method_st {
+    role: CLIENT,
+    version: context::TLS1_2_VERSION,
+};
+static TLS12_SERVER: ssl_method_st = ssl_method_st {
+    role: SERVER,
+    version: context::TLS1_2_VERSION,
+};
+static TLS11_ANY: ssl_method_st = ssl_method_st {
+    role: ANY,
+    version: context::TLS1_1_VERSION,
+};
+static TLS11_CLIENT: ssl_method_st = ssl_method_st {
+    role: CLIENT,
+    version: context::TLS1_1_VERSION,
+};
+static TLS11_SERVER: ssl_method_st = ssl_method_st {
+    role: SERVER,
+    version: context::TLS1_1_VERSION,
+};
+static TLS1_ANY: ssl_method_st = ssl_method_st {
+    role: ANY,
+    version: context::TLS1_VERSION,
+};
+static TLS1_CLIENT: ssl_method_st = ssl_method_st {
+    role: CLIENT,
+    version: context::TLS1_VERSION,
+};
+static TLS1_SERVER: ssl_method_st = ssl_method_st {
+    role: SERVER,
+    version: context::TLS1_VERSION,
+};
 
 static ALL: [&ssl_method_st; 12] = [
-    &TLS_ANY, &TLS_CLIENT, &TLS_SERVER, &TLS12_ANY, &TLS12_CLIENT, &TLS12_SERVER, &TLS11_ANY,
-    &TLS11_CLIENT, &TLS11_SERVER, &TLS1_ANY, &TLS1_CLIENT, &TLS1_SERVER,
+    &TLS_ANY,
+    &TLS_CLIENT,
+    &TLS_SERVER,
+    &TLS12_ANY,
+    &TLS12_CLIENT,
+    &TLS12_SERVER,
+    &TLS11_ANY,
+    &TLS11_CLIENT,
+    &TLS11_SERVER,
+    &TLS1_ANY,
+    &TLS1_CLIENT,
+    &TLS1_SERVER,
 ];
 
 /// Resolves a method pointer to one of ours; TLS 1.0/1.1-only methods are refused.
@@ -55,7 +101,10 @@ pub fn resolve(m: *const ssl_method_st) -> Result<Method> {
         SERVER => Role::Server,
         _ => Role::Any,
     };
-    Ok(Method { role, version: m.version })
+    Ok(Method {
+        role,
+        version: m.version,
+    })
 }
 
 /// The static for a resolved method (`SSL_get_ssl_method`).
@@ -65,7 +114,9 @@ pub fn of(m: Method) -> *const ssl_method_st {
         Role::Server => SERVER,
         Role::Any => ANY,
     };
-    ALL.iter().find(|s| s.role == role && s.version == m.version).map_or(std::ptr::null(), |s| *s)
+    ALL.iter()
+        .find(|s| s.role == role && s.version == m.version)
+        .map_or(std::ptr::null(), |s| *s)
 }
 
 // cbindgen cannot see through macros, so each export is written out.

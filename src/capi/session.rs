@@ -20,7 +20,9 @@ use crate::core::session::{Session, SessionData};
 #[no_mangle]
 pub extern "C" fn SSL_get_session(s: *const SSL) -> *mut SSL_SESSION {
     ffi!(c"SSL_get_session", ptr::null_mut(), {
-        Ok(handle::ssl(s)?.session().map_or(ptr::null_mut(), |x| handle::ptr(&*x)))
+        Ok(handle::ssl(s)?
+            .session()
+            .map_or(ptr::null_mut(), |x| handle::ptr(&*x)))
     })
 }
 
@@ -45,7 +47,11 @@ pub extern "C" fn SSL_get1_session(s: *mut SSL) -> *mut SSL_SESSION {
 pub extern "C" fn SSL_set_session(to: *mut SSL, session: *mut SSL_SESSION) -> c_int {
     ffi!(c"SSL_set_session", 0, {
         let conn = handle::ssl(to)?;
-        let sess = if session.is_null() { None } else { Some(handle::session(session)?) };
+        let sess = if session.is_null() {
+            None
+        } else {
+            Some(handle::session(session)?)
+        };
         conn.set_session(sess);
         Ok(1)
     })
@@ -55,7 +61,11 @@ pub extern "C" fn SSL_set_session(to: *mut SSL, session: *mut SSL_SESSION) -> c_
 #[no_mangle]
 pub extern "C" fn SSL_SESSION_new() -> *mut SSL_SESSION {
     ffi!(c"SSL_SESSION_new", ptr::null_mut(), {
-        Ok(handle::ptr(&*Session::new(SessionData { time: crate::core::session::now(), timeout: 304, ..Default::default() })))
+        Ok(handle::ptr(&*Session::new(SessionData {
+            time: crate::core::session::now(),
+            timeout: 304,
+            ..Default::default()
+        })))
     })
 }
 
@@ -87,13 +97,17 @@ fn with<R>(s: *const SSL_SESSION, f: impl FnOnce(&Arc<Session>) -> R) -> Result<
 /// `SSL_SESSION_is_resumable`: 1 when it can be offered for resumption.
 #[no_mangle]
 pub extern "C" fn SSL_SESSION_is_resumable(s: *const SSL_SESSION) -> c_int {
-    ffi!(c"SSL_SESSION_is_resumable", 0, { with(s, |s| s.is_resumable() as c_int) })
+    ffi!(c"SSL_SESSION_is_resumable", 0, {
+        with(s, |s| s.is_resumable() as c_int)
+    })
 }
 
 /// `SSL_SESSION_has_ticket`: 1 when the server issued a ticket.
 #[no_mangle]
 pub extern "C" fn SSL_SESSION_has_ticket(s: *const SSL_SESSION) -> c_int {
-    ffi!(c"SSL_SESSION_has_ticket", 0, { with(s, |s| s.data().resumable.is_some() as c_int) })
+    ffi!(c"SSL_SESSION_has_ticket", 0, {
+        with(s, |s| s.data().resumable.is_some() as c_int)
+    })
 }
 
 /// `SSL_SESSION_get_time`: seconds since the epoch when it was made.
@@ -105,32 +119,44 @@ pub extern "C" fn SSL_SESSION_get_time(s: *const SSL_SESSION) -> c_long {
 /// `SSL_SESSION_set_time`: returns `t` on success, 0 on failure.
 #[no_mangle]
 pub extern "C" fn SSL_SESSION_set_time(s: *mut SSL_SESSION, t: c_long) -> c_long {
-    ffi!(c"SSL_SESSION_set_time", 0, { with(s, |s| s.update(|d| d.time = t)).map(|_| t) })
+    ffi!(c"SSL_SESSION_set_time", 0, {
+        with(s, |s| s.update(|d| d.time = t)).map(|_| t)
+    })
 }
 
 /// `SSL_SESSION_get_timeout`: its lifetime in seconds.
 #[no_mangle]
 pub extern "C" fn SSL_SESSION_get_timeout(s: *const SSL_SESSION) -> c_long {
-    ffi!(c"SSL_SESSION_get_timeout", 0, { with(s, |s| s.data().timeout) })
+    ffi!(c"SSL_SESSION_get_timeout", 0, {
+        with(s, |s| s.data().timeout)
+    })
 }
 
 /// `SSL_SESSION_set_timeout`: 1 on success.
 #[no_mangle]
 pub extern "C" fn SSL_SESSION_set_timeout(s: *mut SSL_SESSION, t: c_long) -> c_long {
-    ffi!(c"SSL_SESSION_set_timeout", 0, { with(s, |s| s.update(|d| d.timeout = t)).map(|_| 1) })
+    ffi!(c"SSL_SESSION_set_timeout", 0, {
+        with(s, |s| s.update(|d| d.timeout = t)).map(|_| 1)
+    })
 }
 
 /// `SSL_SESSION_get_protocol_version`.
 #[no_mangle]
 pub extern "C" fn SSL_SESSION_get_protocol_version(s: *const SSL_SESSION) -> c_int {
-    ffi!(c"SSL_SESSION_get_protocol_version", 0, { with(s, |s| s.data().version) })
+    ffi!(c"SSL_SESSION_get_protocol_version", 0, {
+        with(s, |s| s.data().version)
+    })
 }
 
 /// `SSL_SESSION_get0_cipher`.
 #[no_mangle]
 pub extern "C" fn SSL_SESSION_get0_cipher(s: *const SSL_SESSION) -> *const SSL_CIPHER {
     ffi!(c"SSL_SESSION_get0_cipher", ptr::null(), {
-        with(s, |s| s.data().cipher.map_or(ptr::null(), |c| (c as *const crate::core::cipher::Cipher).cast()))
+        with(s, |s| {
+            s.data().cipher.map_or(ptr::null(), |c| {
+                (c as *const crate::core::cipher::Cipher).cast()
+            })
+        })
     })
 }
 
@@ -138,7 +164,12 @@ pub extern "C" fn SSL_SESSION_get0_cipher(s: *const SSL_SESSION) -> *const SSL_C
 #[no_mangle]
 pub extern "C" fn SSL_SESSION_get0_peer(s: *mut SSL_SESSION) -> *mut X509 {
     ffi!(c"SSL_SESSION_get0_peer", ptr::null_mut(), {
-        with(s, |s| s.data().peer.as_ref().map_or(ptr::null_mut(), |c| c.as_ptr().cast()))
+        with(s, |s| {
+            s.data()
+                .peer
+                .as_ref()
+                .map_or(ptr::null_mut(), |c| c.as_ptr().cast())
+        })
     })
 }
 
@@ -146,13 +177,21 @@ pub extern "C" fn SSL_SESSION_get0_peer(s: *mut SSL_SESSION) -> *mut X509 {
 #[no_mangle]
 pub extern "C" fn SSL_SESSION_get0_hostname(s: *const SSL_SESSION) -> *const c_char {
     ffi!(c"SSL_SESSION_get0_hostname", ptr::null(), {
-        with(s, |s| s.data().hostname.as_ref().map_or(ptr::null(), |h| h.as_ptr()))
+        with(s, |s| {
+            s.data()
+                .hostname
+                .as_ref()
+                .map_or(ptr::null(), |h| h.as_ptr())
+        })
     })
 }
 
 /// `SSL_SESSION_get_id`: the session ID (empty for ticket-based sessions).
 #[no_mangle]
-pub unsafe extern "C" fn SSL_SESSION_get_id(s: *const SSL_SESSION, len: *mut c_uint) -> *const c_uchar {
+pub unsafe extern "C" fn SSL_SESSION_get_id(
+    s: *const SSL_SESSION,
+    len: *mut c_uint,
+) -> *const c_uchar {
     let (p, n) = ffi!(c"SSL_SESSION_get_id", (ptr::null(), 0), {
         with(s, |s| {
             let d = s.data();
@@ -166,11 +205,22 @@ pub unsafe extern "C" fn SSL_SESSION_get_id(s: *const SSL_SESSION, len: *mut c_u
 
 /// `SSL_SESSION_get0_alpn_selected`.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_SESSION_get0_alpn_selected(s: *const SSL_SESSION, alpn: *mut *const c_uchar, len: *mut usize) {
+pub unsafe extern "C" fn SSL_SESSION_get0_alpn_selected(
+    s: *const SSL_SESSION,
+    alpn: *mut *const c_uchar,
+    len: *mut usize,
+) {
     let (p, n) = ffi!(c"SSL_SESSION_get0_alpn_selected", (ptr::null(), 0), {
         with(s, |s| {
             let d = s.data();
-            (if d.alpn.is_empty() { ptr::null() } else { d.alpn.as_ptr() }, d.alpn.len())
+            (
+                if d.alpn.is_empty() {
+                    ptr::null()
+                } else {
+                    d.alpn.as_ptr()
+                },
+                d.alpn.len(),
+            )
         })
     });
     // SAFETY: out-parameters.
@@ -182,14 +232,22 @@ pub unsafe extern "C" fn SSL_SESSION_get0_alpn_selected(s: *const SSL_SESSION, a
 
 /// `SSL_SESSION_set_ex_data`.
 #[no_mangle]
-pub extern "C" fn SSL_SESSION_set_ex_data(s: *mut SSL_SESSION, idx: c_int, data: *mut c_void) -> c_int {
-    ffi!(c"SSL_SESSION_set_ex_data", 0, { with(s, |s| s.ex_data.set(idx, data) as c_int) })
+pub extern "C" fn SSL_SESSION_set_ex_data(
+    s: *mut SSL_SESSION,
+    idx: c_int,
+    data: *mut c_void,
+) -> c_int {
+    ffi!(c"SSL_SESSION_set_ex_data", 0, {
+        with(s, |s| s.ex_data.set(idx, data) as c_int)
+    })
 }
 
 /// `SSL_SESSION_get_ex_data`.
 #[no_mangle]
 pub extern "C" fn SSL_SESSION_get_ex_data(s: *const SSL_SESSION, idx: c_int) -> *mut c_void {
-    ffi!(c"SSL_SESSION_get_ex_data", ptr::null_mut(), { with(s, |s| s.ex_data.get(idx)) })
+    ffi!(c"SSL_SESSION_get_ex_data", ptr::null_mut(), {
+        with(s, |s| s.ex_data.get(idx))
+    })
 }
 
 /// `i2d_SSL_SESSION`: the DER encoding's length; with `pp`, also writes it at `*pp` (advancing
@@ -199,7 +257,8 @@ pub extern "C" fn SSL_SESSION_get_ex_data(s: *const SSL_SESSION, idx: c_int) -> 
 pub unsafe extern "C" fn i2d_SSL_SESSION(s: *const SSL_SESSION, pp: *mut *mut c_uchar) -> c_int {
     ffi!(c"i2d_SSL_SESSION", 0, {
         let der = handle::session(s)?.to_der();
-        let len = c_int::try_from(der.len()).map_err(|_| Error::Internal("session too large".into()))?;
+        let len =
+            c_int::try_from(der.len()).map_err(|_| Error::Internal("session too large".into()))?;
         if pp.is_null() {
             return Ok(len);
         }
@@ -223,12 +282,17 @@ pub unsafe extern "C" fn i2d_SSL_SESSION(s: *const SSL_SESSION, pp: *mut *mut c_
 /// `d2i_SSL_SESSION`: parses what `i2d_SSL_SESSION` wrote, advancing `*pp`; NULL on failure.
 /// A session written by another process parses but is not resumable.
 #[no_mangle]
-pub unsafe extern "C" fn d2i_SSL_SESSION(a: *mut *mut SSL_SESSION, pp: *mut *const c_uchar, length: c_long) -> *mut SSL_SESSION {
+pub unsafe extern "C" fn d2i_SSL_SESSION(
+    a: *mut *mut SSL_SESSION,
+    pp: *mut *const c_uchar,
+    length: c_long,
+) -> *mut SSL_SESSION {
     ffi!(c"d2i_SSL_SESSION", ptr::null_mut(), {
         if pp.is_null() {
             return Err(Error::NullArgument("pp"));
         }
-        let len = usize::try_from(length).map_err(|_| Error::InvalidArgument("negative length".into()))?;
+        let len = usize::try_from(length)
+            .map_err(|_| Error::InvalidArgument("negative length".into()))?;
         // SAFETY: *pp has length readable bytes.
         let der = unsafe { args::bytes(*pp, len, "*pp") }?;
         let (data, used) = Session::from_der(der).ok_or_else(|| Error::Misuse {
@@ -275,7 +339,11 @@ pub extern "C" fn SSL_CTX_sess_set_new_cb(ctx: *mut SSL_CTX, cb: Option<NewCb>) 
 #[no_mangle]
 pub extern "C" fn SSL_CTX_sess_get_new_cb(ctx: *mut SSL_CTX) -> Option<NewCb> {
     ffi!(c"SSL_CTX_sess_get_new_cb", None, {
-        let raw = handle::ctx(ctx)?.callbacks().new_session.as_ref().map(|h| h.raw);
+        let raw = handle::ctx(ctx)?
+            .callbacks()
+            .new_session
+            .as_ref()
+            .map(|h| h.raw);
         // SAFETY: raw came from a NewCb.
         Ok(raw.map(|r| unsafe { std::mem::transmute::<usize, NewCb>(r) }))
     })

@@ -101,12 +101,18 @@ pub type OSSL_HANDSHAKE_STATE = c_int;
 pub type SSL_TICKET_RETURN = c_int;
 pub type SSL_TICKET_STATUS = c_int;
 
-pub type pem_password_cb =
-    unsafe extern "C" fn(buf: *mut c_char, size: c_int, rwflag: c_int, userdata: *mut c_void) -> c_int;
+pub type pem_password_cb = unsafe extern "C" fn(
+    buf: *mut c_char,
+    size: c_int,
+    rwflag: c_int,
+    userdata: *mut c_void,
+) -> c_int;
 pub type SSL_verify_cb =
     Option<unsafe extern "C" fn(preverify_ok: c_int, x509_ctx: *mut X509_STORE_CTX) -> c_int>;
-pub type SSL_CTX_keylog_cb_func = Option<unsafe extern "C" fn(ssl: *const SSL, line: *const c_char)>;
-pub type SSL_async_callback_fn = Option<unsafe extern "C" fn(s: *mut SSL, arg: *mut c_void) -> c_int>;
+pub type SSL_CTX_keylog_cb_func =
+    Option<unsafe extern "C" fn(ssl: *const SSL, line: *const c_char)>;
+pub type SSL_async_callback_fn =
+    Option<unsafe extern "C" fn(s: *mut SSL, arg: *mut c_void) -> c_int>;
 pub type SSL_allow_early_data_cb_fn =
     Option<unsafe extern "C" fn(s: *mut SSL, arg: *mut c_void) -> c_int>;
 pub type GEN_SESSION_CB =

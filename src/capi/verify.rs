@@ -20,7 +20,12 @@ fn set_verify(t: Result<Target>, mode: c_int, cb: SSL_verify_cb) -> Result<()> {
     t?.update(|s| {
         s.verify_mode = mode;
         // SAFETY: the program registers cb as its verify callback, as with OpenSSL.
-        s.verify_cb = cb.map(|f| unsafe { VerifyCb::new(std::mem::transmute::<_, libcrypto::ffi::verify_cb>(f)) });
+        s.verify_cb = cb.map(|f| unsafe {
+            VerifyCb::new(std::mem::transmute::<
+                unsafe extern "C" fn(c_int, *mut X509_STORE_CTX) -> c_int,
+                libcrypto::ffi::verify_cb,
+            >(f))
+        });
         Ok(())
     })
 }
@@ -29,42 +34,57 @@ fn set_verify(t: Result<Target>, mode: c_int, cb: SSL_verify_cb) -> Result<()> {
 /// (fail the handshake on a bad chain); `callback` may override each verdict.
 #[no_mangle]
 pub extern "C" fn SSL_CTX_set_verify(ctx: *mut SSL_CTX, mode: c_int, callback: SSL_verify_cb) {
-    ffi!(c"SSL_CTX_set_verify", (), { set_verify(ctx_target(ctx), mode, callback) })
+    ffi!(c"SSL_CTX_set_verify", (), {
+        set_verify(ctx_target(ctx), mode, callback)
+    })
 }
 
 /// `SSL_set_verify`.
 #[no_mangle]
 pub extern "C" fn SSL_set_verify(s: *mut SSL, mode: c_int, callback: SSL_verify_cb) {
-    ffi!(c"SSL_set_verify", (), { set_verify(ssl_target(s), mode, callback) })
+    ffi!(c"SSL_set_verify", (), {
+        set_verify(ssl_target(s), mode, callback)
+    })
 }
 
 fn verify_cb(t: Result<Target>) -> Result<SSL_verify_cb> {
     // SAFETY: the pointer came from an SSL_verify_cb.
-    Ok(t?.read(|s| s.verify_cb.map(|c| unsafe { std::mem::transmute::<libcrypto::ffi::verify_cb, _>(c.raw()) })))
+    Ok(t?.read(|s| {
+        s.verify_cb
+            .map(|c| unsafe { std::mem::transmute::<libcrypto::ffi::verify_cb, _>(c.raw()) })
+    }))
 }
 
 /// `SSL_CTX_get_verify_mode`.
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get_verify_mode(ctx: *const SSL_CTX) -> c_int {
-    ffi!(c"SSL_CTX_get_verify_mode", 0, { Ok(ctx_target(ctx)?.read(|s| s.verify_mode)) })
+    ffi!(c"SSL_CTX_get_verify_mode", 0, {
+        Ok(ctx_target(ctx)?.read(|s| s.verify_mode))
+    })
 }
 
 /// `SSL_get_verify_mode`.
 #[no_mangle]
 pub extern "C" fn SSL_get_verify_mode(s: *const SSL) -> c_int {
-    ffi!(c"SSL_get_verify_mode", 0, { Ok(ssl_target(s)?.read(|s| s.verify_mode)) })
+    ffi!(c"SSL_get_verify_mode", 0, {
+        Ok(ssl_target(s)?.read(|s| s.verify_mode))
+    })
 }
 
 /// `SSL_CTX_get_verify_callback`.
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get_verify_callback(ctx: *const SSL_CTX) -> SSL_verify_cb {
-    ffi!(c"SSL_CTX_get_verify_callback", None, { verify_cb(ctx_target(ctx)) })
+    ffi!(c"SSL_CTX_get_verify_callback", None, {
+        verify_cb(ctx_target(ctx))
+    })
 }
 
 /// `SSL_get_verify_callback`.
 #[no_mangle]
 pub extern "C" fn SSL_get_verify_callback(s: *const SSL) -> SSL_verify_cb {
-    ffi!(c"SSL_get_verify_callback", None, { verify_cb(ssl_target(s)) })
+    ffi!(c"SSL_get_verify_callback", None, {
+        verify_cb(ssl_target(s))
+    })
 }
 
 /// `SSL_CTX_set_verify_depth`: the maximum chain depth (in the context's verify parameters).
@@ -88,24 +108,33 @@ pub extern "C" fn SSL_set_verify_depth(s: *mut SSL, depth: c_int) {
 /// `SSL_CTX_get_verify_depth`: -1 when unset.
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get_verify_depth(ctx: *const SSL_CTX) -> c_int {
-    ffi!(c"SSL_CTX_get_verify_depth", -1, { Ok(handle::ctx(ctx)?.param.depth()) })
+    ffi!(c"SSL_CTX_get_verify_depth", -1, {
+        Ok(handle::ctx(ctx)?.param.depth())
+    })
 }
 
 /// `SSL_get_verify_depth`.
 #[no_mangle]
 pub extern "C" fn SSL_get_verify_depth(s: *const SSL) -> c_int {
-    ffi!(c"SSL_get_verify_depth", -1, { Ok(handle::ssl(s)?.param.depth()) })
+    ffi!(c"SSL_get_verify_depth", -1, {
+        Ok(handle::ssl(s)?.param.depth())
+    })
 }
 
 /// `SSL_CTX_get0_param`: the context's verification parameters, copied into each new `SSL`.
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get0_param(ctx: *mut SSL_CTX) -> *mut X509_VERIFY_PARAM {
-    ffi!(c"SSL_CTX_get0_param", ptr::null_mut(), { Ok(handle::ctx(ctx)?.param.as_ptr().cast()) })
+    ffi!(c"SSL_CTX_get0_param", ptr::null_mut(), {
+        Ok(handle::ctx(ctx)?.param.as_ptr().cast())
+    })
 }
 
 /// `SSL_CTX_set1_param`: copies `vpm` into the context's parameters.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set1_param(ctx: *mut SSL_CTX, vpm: *mut X509_VERIFY_PARAM) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_set1_param(
+    ctx: *mut SSL_CTX,
+    vpm: *mut X509_VERIFY_PARAM,
+) -> c_int {
     ffi!(c"SSL_CTX_set1_param", 0, {
         let ctx = handle::ctx(ctx)?;
         if vpm.is_null() {
@@ -116,7 +145,11 @@ pub unsafe extern "C" fn SSL_CTX_set1_param(ctx: *mut SSL_CTX, vpm: *mut X509_VE
     })
 }
 
-fn load(ctx: *mut SSL_CTX, file: Option<*const c_char>, dir: Option<*const c_char>) -> Result<c_int> {
+fn load(
+    ctx: *mut SSL_CTX,
+    file: Option<*const c_char>,
+    dir: Option<*const c_char>,
+) -> Result<c_int> {
     let ctx = handle::ctx(ctx)?;
     let store = ctx.store();
     let file = file.filter(|p| !p.is_null());
@@ -150,26 +183,40 @@ pub unsafe extern "C" fn SSL_CTX_load_verify_locations(
     ca_file: *const c_char,
     ca_path: *const c_char,
 ) -> c_int {
-    ffi!(c"SSL_CTX_load_verify_locations", 0, { load(ctx, Some(ca_file), Some(ca_path)) })
+    ffi!(c"SSL_CTX_load_verify_locations", 0, {
+        load(ctx, Some(ca_file), Some(ca_path))
+    })
 }
 
 /// `SSL_CTX_load_verify_file`.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_load_verify_file(ctx: *mut SSL_CTX, ca_file: *const c_char) -> c_int {
-    ffi!(c"SSL_CTX_load_verify_file", 0, { load(ctx, Some(ca_file), None) })
+pub unsafe extern "C" fn SSL_CTX_load_verify_file(
+    ctx: *mut SSL_CTX,
+    ca_file: *const c_char,
+) -> c_int {
+    ffi!(c"SSL_CTX_load_verify_file", 0, {
+        load(ctx, Some(ca_file), None)
+    })
 }
 
 /// `SSL_CTX_load_verify_dir`.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_load_verify_dir(ctx: *mut SSL_CTX, ca_path: *const c_char) -> c_int {
-    ffi!(c"SSL_CTX_load_verify_dir", 0, { load(ctx, None, Some(ca_path)) })
+pub unsafe extern "C" fn SSL_CTX_load_verify_dir(
+    ctx: *mut SSL_CTX,
+    ca_path: *const c_char,
+) -> c_int {
+    ffi!(c"SSL_CTX_load_verify_dir", 0, {
+        load(ctx, None, Some(ca_path))
+    })
 }
 
 /// The system's trust locations, as openssl-probe finds them (`SSL_CERT_FILE` and
 /// `SSL_CERT_DIR` first, then the distribution's bundle and directory).
 fn system_paths() -> (Option<CString>, Option<CString>) {
     let p = openssl_probe::probe();
-    let c = |p: Option<std::path::PathBuf>| p.and_then(|p| CString::new(p.into_os_string().into_encoded_bytes()).ok());
+    let c = |p: Option<std::path::PathBuf>| {
+        p.and_then(|p| CString::new(p.into_os_string().into_encoded_bytes()).ok())
+    };
     (c(p.cert_file), c(p.cert_dir))
 }
 
@@ -196,25 +243,33 @@ fn default_paths(ctx: *mut SSL_CTX, want_file: bool, want_dir: bool) -> Result<c
 /// `SSL_CTX_set_default_verify_paths`: trust the system's CA certificates.
 #[no_mangle]
 pub extern "C" fn SSL_CTX_set_default_verify_paths(ctx: *mut SSL_CTX) -> c_int {
-    ffi!(c"SSL_CTX_set_default_verify_paths", 0, { default_paths(ctx, true, true) })
+    ffi!(c"SSL_CTX_set_default_verify_paths", 0, {
+        default_paths(ctx, true, true)
+    })
 }
 
 /// `SSL_CTX_set_default_verify_file`.
 #[no_mangle]
 pub extern "C" fn SSL_CTX_set_default_verify_file(ctx: *mut SSL_CTX) -> c_int {
-    ffi!(c"SSL_CTX_set_default_verify_file", 0, { default_paths(ctx, true, false) })
+    ffi!(c"SSL_CTX_set_default_verify_file", 0, {
+        default_paths(ctx, true, false)
+    })
 }
 
 /// `SSL_CTX_set_default_verify_dir`.
 #[no_mangle]
 pub extern "C" fn SSL_CTX_set_default_verify_dir(ctx: *mut SSL_CTX) -> c_int {
-    ffi!(c"SSL_CTX_set_default_verify_dir", 0, { default_paths(ctx, false, true) })
+    ffi!(c"SSL_CTX_set_default_verify_dir", 0, {
+        default_paths(ctx, false, true)
+    })
 }
 
 /// `SSL_CTX_get_cert_store`: the trust store (owned by the context; the program may add to it).
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get_cert_store(ctx: *const SSL_CTX) -> *mut X509_STORE {
-    ffi!(c"SSL_CTX_get_cert_store", ptr::null_mut(), { Ok(handle::ctx(ctx)?.store().as_ptr().cast()) })
+    ffi!(c"SSL_CTX_get_cert_store", ptr::null_mut(), {
+        Ok(handle::ctx(ctx)?.store().as_ptr().cast())
+    })
 }
 
 /// `SSL_CTX_set_cert_store`: replaces the trust store, taking ownership of `store`.
@@ -223,7 +278,8 @@ pub unsafe extern "C" fn SSL_CTX_set_cert_store(ctx: *mut SSL_CTX, store: *mut X
     ffi!(c"SSL_CTX_set_cert_store", (), {
         let ctx = handle::ctx(ctx)?;
         // SAFETY: ownership of one reference is handed over.
-        let s = unsafe { Store::from_raw(store.cast()) }.ok_or(Error::NullArgument("X509_STORE"))?;
+        let s =
+            unsafe { Store::from_raw(store.cast()) }.ok_or(Error::NullArgument("X509_STORE"))?;
         ctx.set_store(s);
         Ok(())
     })
@@ -235,7 +291,8 @@ pub unsafe extern "C" fn SSL_CTX_set1_cert_store(ctx: *mut SSL_CTX, store: *mut 
     ffi!(c"SSL_CTX_set1_cert_store", (), {
         let ctx = handle::ctx(ctx)?;
         // SAFETY: a live store the caller keeps.
-        let s = unsafe { Store::from_borrowed(store.cast()) }.ok_or(Error::NullArgument("X509_STORE"))?;
+        let s = unsafe { Store::from_borrowed(store.cast()) }
+            .ok_or(Error::NullArgument("X509_STORE"))?;
         ctx.set_store(s);
         Ok(())
     })
@@ -244,7 +301,9 @@ pub unsafe extern "C" fn SSL_CTX_set1_cert_store(ctx: *mut SSL_CTX, store: *mut 
 /// `SSL_get_verify_result`: the `X509_V_*` result of verifying the peer (`X509_V_OK` before).
 #[no_mangle]
 pub extern "C" fn SSL_get_verify_result(s: *const SSL) -> c_long {
-    ffi!(c"SSL_get_verify_result", 1, { Ok(handle::ssl(s)?.verify_result()) })
+    ffi!(c"SSL_get_verify_result", 1, {
+        Ok(handle::ssl(s)?.verify_result())
+    })
 }
 
 /// `SSL_set_verify_result`.
@@ -258,7 +317,9 @@ pub extern "C" fn SSL_set_verify_result(s: *mut SSL, v: c_long) {
 
 fn peer_leaf(s: *const SSL) -> Result<Option<libcrypto::X509Cert>> {
     let conn = handle::ssl(s)?;
-    Ok(conn.handshake_info().and_then(|h| h.peer_chain.first().cloned()))
+    Ok(conn
+        .handshake_info()
+        .and_then(|h| h.peer_chain.first().cloned()))
 }
 
 /// `SSL_get1_peer_certificate`: the peer's certificate with a new reference, or NULL.
@@ -275,7 +336,10 @@ pub extern "C" fn SSL_get0_peer_certificate(s: *const SSL) -> *mut X509 {
     ffi!(c"SSL_get0_peer_certificate", ptr::null_mut(), {
         let conn = handle::ssl(s)?;
         // The HandshakeInfo, and so the certificate, lives until the next handshake.
-        Ok(conn.handshake_info().and_then(|h| h.peer_chain.first().map(|c| c.as_ptr().cast())).unwrap_or(ptr::null_mut()))
+        Ok(conn
+            .handshake_info()
+            .and_then(|h| h.peer_chain.first().map(|c| c.as_ptr().cast()))
+            .unwrap_or(ptr::null_mut()))
     })
 }
 
@@ -285,7 +349,10 @@ pub extern "C" fn SSL_get0_peer_certificate(s: *const SSL) -> *mut X509 {
 pub extern "C" fn SSL_get_peer_cert_chain(s: *const SSL) -> *mut stack_st_X509 {
     ffi!(c"SSL_get_peer_cert_chain", ptr::null_mut(), {
         let conn = handle::ssl(s)?;
-        Ok(conn.handshake_info().and_then(|h| h.peer_stack.as_ref().map(|k| k.as_ptr().cast())).unwrap_or(ptr::null_mut()))
+        Ok(conn
+            .handshake_info()
+            .and_then(|h| h.peer_stack.as_ref().map(|k| k.as_ptr().cast()))
+            .unwrap_or(ptr::null_mut()))
     })
 }
 
@@ -294,7 +361,11 @@ pub extern "C" fn SSL_get_peer_cert_chain(s: *const SSL) -> *mut stack_st_X509 {
 pub extern "C" fn SSL_get0_verified_chain(s: *const SSL) -> *mut stack_st_X509 {
     ffi!(c"SSL_get0_verified_chain", ptr::null_mut(), {
         let conn = handle::ssl(s)?;
-        Ok(conn.with_verify(|v| v.verified.as_ref().map_or(ptr::null_mut(), |k| k.as_ptr().cast())))
+        Ok(conn.with_verify(|v| {
+            v.verified
+                .as_ref()
+                .map_or(ptr::null_mut(), |k| k.as_ptr().cast())
+        }))
     })
 }
 
@@ -302,7 +373,9 @@ pub extern "C" fn SSL_get0_verified_chain(s: *const SSL) -> *mut stack_st_X509 {
 /// `X509_STORE_CTX`.
 #[no_mangle]
 pub extern "C" fn SSL_get_ex_data_X509_STORE_CTX_idx() -> c_int {
-    ffi!(c"SSL_get_ex_data_X509_STORE_CTX_idx", -1, { Ok(libcrypto::store_ctx_ssl_index()) })
+    ffi!(c"SSL_get_ex_data_X509_STORE_CTX_idx", -1, {
+        Ok(libcrypto::store_ctx_ssl_index())
+    })
 }
 
 #[allow(unused_imports)]

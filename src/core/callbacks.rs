@@ -15,7 +15,10 @@ pub struct Hook<F: ?Sized> {
 
 impl<F: ?Sized> Clone for Hook<F> {
     fn clone(&self) -> Self {
-        Hook { raw: self.raw, call: self.call.clone() }
+        Hook {
+            raw: self.raw,
+            call: self.call.clone(),
+        }
     }
 }
 

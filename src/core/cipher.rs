@@ -68,7 +68,9 @@ impl Cipher {
         CIPHERS.iter().find(|c| c.suite == suite)
     }
     pub fn by_name(name: &str) -> Option<&'static Cipher> {
-        CIPHERS.iter().find(|c| c.name.to_bytes() == name.as_bytes())
+        CIPHERS
+            .iter()
+            .find(|c| c.name.to_bytes() == name.as_bytes())
     }
 }
 
@@ -155,7 +157,11 @@ pub fn parse_cipher_list(s: &str) -> Result<Vec<&'static Cipher>> {
     let mut list: Vec<Entry> = CIPHERS
         .iter()
         .filter(|c| !c.tls13)
-        .map(|cipher| Entry { cipher, active: false, dead: false })
+        .map(|cipher| Entry {
+            cipher,
+            active: false,
+            dead: false,
+        })
         .collect();
     let mut rest = s.trim();
     if let Some(r) = rest.strip_prefix("DEFAULT") {
@@ -175,7 +181,9 @@ pub fn parse_cipher_list(s: &str) -> Result<Vec<&'static Cipher>> {
         }
         if let Some(level) = elem.strip_prefix("@SECLEVEL=") {
             if level.parse::<u8>().map_or(true, |l| l > 5) {
-                return Err(Error::NoCipherMatch(format!("bad security level in {elem:?}")));
+                return Err(Error::NoCipherMatch(format!(
+                    "bad security level in {elem:?}"
+                )));
             }
             continue;
         }
@@ -206,8 +214,9 @@ pub fn parse_cipher_list(s: &str) -> Result<Vec<&'static Cipher>> {
                 list = stay.into_iter().chain(moved).collect();
             }
             _ => {
-                let (added, stay): (Vec<Entry>, Vec<Entry>) =
-                    list.iter().partition(|e| !e.active && !e.dead && matches(e.cipher));
+                let (added, stay): (Vec<Entry>, Vec<Entry>) = list
+                    .iter()
+                    .partition(|e| !e.active && !e.dead && matches(e.cipher));
                 list = stay
                     .into_iter()
                     .chain(added.into_iter().map(|e| Entry { active: true, ..e }))
@@ -230,17 +239,24 @@ pub fn parse_cipher_list(s: &str) -> Result<Vec<&'static Cipher>> {
 pub fn parse_ciphersuites(s: &str) -> Result<Vec<&'static Cipher>> {
     let mut out: Vec<&'static Cipher> = Vec::new();
     for name in s.split(':').filter(|n| !n.is_empty()) {
-        match CIPHERS.iter().find(|c| c.tls13 && c.name.to_bytes() == name.as_bytes()) {
+        match CIPHERS
+            .iter()
+            .find(|c| c.tls13 && c.name.to_bytes() == name.as_bytes())
+        {
             Some(c) if !out.iter().any(|o| std::ptr::eq(*o, c)) => out.push(c),
             Some(_) => {}
             None if name == "TLS_AES_128_CCM_SHA256" || name == "TLS_AES_128_CCM_8_SHA256" => {}
             None => {
-                return Err(Error::NoCipherMatch(format!("unknown TLS 1.3 suite {name:?}")));
+                return Err(Error::NoCipherMatch(format!(
+                    "unknown TLS 1.3 suite {name:?}"
+                )));
             }
         }
     }
     if out.is_empty() && !s.is_empty() {
-        return Err(Error::NoCipherMatch(format!("rustls implements none of {s:?}")));
+        return Err(Error::NoCipherMatch(format!(
+            "rustls implements none of {s:?}"
+        )));
     }
     Ok(out)
 }
@@ -250,7 +266,9 @@ mod tests {
     use super::*;
 
     fn names(v: &[&Cipher]) -> Vec<String> {
-        v.iter().map(|c| c.name.to_str().unwrap().to_owned()).collect()
+        v.iter()
+            .map(|c| c.name.to_str().unwrap().to_owned())
+            .collect()
     }
 
     /// What the real `openssl ciphers` selects among the suites we implement.
@@ -262,7 +280,10 @@ mod tests {
         if !out.status.success() {
             return None;
         }
-        let ours: Vec<String> = default_tls12().iter().map(|c| c.name.to_str().unwrap().into()).collect();
+        let ours: Vec<String> = default_tls12()
+            .iter()
+            .map(|c| c.name.to_str().unwrap().into())
+            .collect();
         let v: Vec<String> = String::from_utf8_lossy(&out.stdout)
             .trim()
             .split(':')
@@ -301,7 +322,10 @@ mod tests {
     #[test]
     fn ciphersuites() {
         let v = parse_ciphersuites("TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256").unwrap();
-        assert_eq!(names(&v), ["TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256"]);
+        assert_eq!(
+            names(&v),
+            ["TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256"]
+        );
         assert!(parse_ciphersuites("").unwrap().is_empty());
         assert!(parse_ciphersuites("TLS_BOGUS").is_err());
         assert!(parse_ciphersuites("TLS_AES_128_CCM_SHA256").is_err());

@@ -166,7 +166,11 @@ impl Object for Connection {
 
 impl Drop for Connection {
     fn drop(&mut self) {
-        let ctx = self.ctx.get_mut().unwrap_or_else(|e| e.into_inner()).clone();
+        let ctx = self
+            .ctx
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         registry::release(&*ctx);
         let slot = self.session.get_mut().unwrap_or_else(|e| e.into_inner());
         if let Some(s) = slot.current.take() {
@@ -259,7 +263,10 @@ impl Connection {
             param,
             info_cb: RwLock::new(None),
             sni: RwLock::new(None),
-            state: Mutex::new(State { role, ..State::default() }),
+            state: Mutex::new(State {
+                role,
+                ..State::default()
+            }),
             verify: Mutex::new(VerifyState::default()),
             session: Mutex::new(SessionSlot::default()),
             handshake: RwLock::new(None),
@@ -304,7 +311,11 @@ impl Connection {
     // ---- BIOs and roles ------------------------------------------------------------------
 
     /// `SSL_set_bio`/`set0_rbio`/`set0_wbio`: `None` leaves that side as it is.
-    pub fn set_bios(&self, rbio: Option<Option<Bio>>, wbio: Option<Option<Bio>>) -> Result<(), Error> {
+    pub fn set_bios(
+        &self,
+        rbio: Option<Option<Bio>>,
+        wbio: Option<Option<Bio>>,
+    ) -> Result<(), Error> {
         let mut st = self.state("SSL_set_bio")?;
         if let Some(r) = rbio {
             st.rbio = r;
@@ -363,7 +374,11 @@ impl Connection {
 
     /// Runs one operation: takes the state, records its outcome for `SSL_get_error`, then
     /// runs the callbacks it queued.
-    fn op<T>(self: &Arc<Self>, what: &'static str, f: impl FnOnce(&Arc<Self>, &mut State) -> OpResult<T>) -> OpResult<T> {
+    fn op<T>(
+        self: &Arc<Self>,
+        what: &'static str,
+        f: impl FnOnce(&Arc<Self>, &mut State) -> OpResult<T>,
+    ) -> OpResult<T> {
         let (result, events) = {
             let mut st = self.state(what)?;
             let r = f(self, &mut st);
@@ -384,7 +399,9 @@ impl Connection {
         for ev in events {
             match ev {
                 Event::Info(w, r) => {
-                    let cb = self.info_callback().or_else(|| self.ctx().callbacks().info.clone());
+                    let cb = self
+                        .info_callback()
+                        .or_else(|| self.ctx().callbacks().info.clone());
                     if let Some(cb) = cb {
                         (cb.call)(self.id(), w, r);
                     }
@@ -433,15 +450,21 @@ impl Connection {
 
     /// `SSL_pending`: decrypted bytes ready to be read.
     pub fn pending(&self) -> usize {
-        let Ok(mut st) = self.state.try_lock() else { return 0 };
+        let Ok(mut st) = self.state.try_lock() else {
+            return 0;
+        };
         let Some(tls) = st.tls.as_mut() else { return 0 };
         tls.reader().fill_buf().map_or(0, |b| b.len())
     }
 
     /// `SSL_has_pending`: decrypted bytes, or received bytes not yet decrypted.
     pub fn has_pending(&self) -> bool {
-        let Ok(mut st) = self.state.try_lock() else { return false };
-        let Some(tls) = st.tls.as_mut() else { return false };
+        let Ok(mut st) = self.state.try_lock() else {
+            return false;
+        };
+        let Some(tls) = st.tls.as_mut() else {
+            return false;
+        };
         tls.reader().fill_buf().is_ok_and(|b| !b.is_empty())
     }
 
@@ -450,7 +473,9 @@ impl Connection {
     }
 
     pub fn in_before(&self) -> bool {
-        self.state.try_lock().is_ok_and(|s| s.tls.is_none() && !s.done)
+        self.state
+            .try_lock()
+            .is_ok_and(|s| s.tls.is_none() && !s.done)
     }
 
     // ---- internals ------------------------------------------------------------------------
@@ -513,7 +538,9 @@ impl Connection {
             .as_ref()
             .and_then(|n| n.to_str().ok())
             .and_then(|n| ServerName::try_from(n.to_owned()).ok())
-            .unwrap_or(ServerName::IpAddress(std::net::Ipv4Addr::UNSPECIFIED.into()));
+            .unwrap_or(ServerName::IpAddress(
+                std::net::Ipv4Addr::UNSPECIFIED.into(),
+            ));
         let alpn = settings.alpn.clone();
         let tls = hooks::enter(self, || ClientConnection::new_with_alpn(config, name, alpn))
             .map_err(Error::Tls)?;
@@ -547,11 +574,17 @@ impl Connection {
     /// Reads what the BIO has and processes the records.
     fn read_records(self: &Arc<Self>, st: &mut State) -> OpResult<()> {
         let read_ahead = self.settings().read_ahead;
-        let State { tls, rbio, framing, .. } = st;
+        let State {
+            tls, rbio, framing, ..
+        } = st;
         let (Some(tls), Some(rbio)) = (tls.as_mut(), rbio.as_ref()) else {
             return Err(Error::Internal("read_records before start".into()).into());
         };
-        match tls.read_tls(&mut RecordReader { bio: rbio, framing, read_ahead }) {
+        match tls.read_tls(&mut RecordReader {
+            bio: rbio,
+            framing,
+            read_ahead,
+        }) {
             Ok(0) => st.eof = true,
             Ok(_) => {}
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Err(OpError::WantRead),
@@ -573,7 +606,10 @@ impl Connection {
                 let _ = self.flush(st);
                 st.fatal = true;
                 if let rustls::Error::AlertReceived(a) = &e {
-                    st.events.push(Event::Info(info::READ_ALERT, 0x200 | c_int::from(u8::from(*a))));
+                    st.events.push(Event::Info(
+                        info::READ_ALERT,
+                        0x200 | c_int::from(u8::from(*a)),
+                    ));
                 }
                 Err(self.tls_error(e).into())
             }
@@ -584,7 +620,10 @@ impl Connection {
         if let rustls::Error::InvalidCertificate(_) = e {
             let code = lock(&self.verify).result;
             if code != ffi::X509_V_OK {
-                return Error::CertVerify { code, text: libcrypto::verify_error_string(code) };
+                return Error::CertVerify {
+                    code,
+                    text: libcrypto::verify_error_string(code),
+                };
             }
         }
         Error::Tls(e)
@@ -597,7 +636,9 @@ impl Connection {
             Some(rustls::ProtocolVersion::TLSv1_3) => context::TLS1_3_VERSION,
             _ => context::TLS1_2_VERSION,
         };
-        let cipher = tls.negotiated_cipher_suite().and_then(|s| Cipher::by_suite(s.suite()));
+        let cipher = tls
+            .negotiated_cipher_suite()
+            .and_then(|s| Cipher::by_suite(s.suite()));
         let mut peer_chain = std::mem::take(&mut lock(&self.verify).peer_chain);
         if peer_chain.is_empty() {
             peer_chain = tls
@@ -638,7 +679,10 @@ impl Connection {
     fn session_data(&self, resumable: Option<Ticket>) -> SessionData {
         let hs = read(&self.handshake).clone();
         let ctx = self.ctx();
-        let timeout = *ctx.session_timeout.read().unwrap_or_else(|e| e.into_inner());
+        let timeout = *ctx
+            .session_timeout
+            .read()
+            .unwrap_or_else(|e| e.into_inner());
         SessionData {
             resumable,
             version: hs.as_ref().map_or(0, |h| h.version),
@@ -867,7 +911,10 @@ impl Connection {
         use rustls::CertificateError as CE;
         let leaf = X509Cert::from_der(end_entity)
             .ok_or(rustls::Error::InvalidCertificate(CE::BadEncoding))?;
-        let inter: Vec<X509Cert> = intermediates.iter().filter_map(|c| X509Cert::from_der(c)).collect();
+        let inter: Vec<X509Cert> = intermediates
+            .iter()
+            .filter_map(|c| X509Cert::from_der(c))
+            .collect();
         let (mode, callback) = {
             let s = self.settings();
             (s.verify_mode, s.verify_cb)
@@ -885,7 +932,11 @@ impl Connection {
         });
         let mut v = lock(&self.verify);
         v.result = verdict.error;
-        v.verified = if verdict.ok { CertStack::new(&verdict.chain) } else { None };
+        v.verified = if verdict.ok {
+            CertStack::new(&verdict.chain)
+        } else {
+            None
+        };
         v.peer_chain = std::iter::once(leaf).chain(inter).collect();
         if verdict.ok || mode & context::VERIFY_PEER == 0 {
             return Ok(());
@@ -926,7 +977,9 @@ impl Connection {
     }
 
     pub(super) fn key_log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
-        let Some(cb) = self.ctx().callbacks().keylog.clone() else { return };
+        let Some(cb) = self.ctx().callbacks().keylog.clone() else {
+            return;
+        };
         let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
         let line = format!("{label} {} {}", hex(client_random), hex(secret));
         if let Ok(line) = CString::new(line) {

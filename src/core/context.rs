@@ -112,8 +112,17 @@ impl Settings {
 
     fn client_key(&self) -> ConfigKey {
         ConfigKey {
-            versions: self.versions().iter().map(|v| u16::from(v.version)).collect(),
-            suites: self.tls13.iter().chain(&self.tls12).map(|c| c.protocol_id()).collect(),
+            versions: self
+                .versions()
+                .iter()
+                .map(|v| u16::from(v.version))
+                .collect(),
+            suites: self
+                .tls13
+                .iter()
+                .chain(&self.tls12)
+                .map(|c| c.protocol_id())
+                .collect(),
             groups: self.groups.iter().map(|g| u16::from(g.name())).collect(),
             tickets: self.options & OP_NO_TICKET == 0,
         }
@@ -210,14 +219,20 @@ impl Context {
     }
 
     pub fn session_cache_mode(&self) -> c_long {
-        *self.session_cache_mode.read().unwrap_or_else(|e| e.into_inner())
+        *self
+            .session_cache_mode
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     /// The client configuration for `settings`: the cached one when these settings were seen
     /// before, else a new one (kept for the next connection).
     pub fn client_config(&self, settings: &Settings) -> Result<Arc<ClientConfig>> {
         let key = settings.client_key();
-        let mut cache = self.client_configs.lock().unwrap_or_else(|e| e.into_inner());
+        let mut cache = self
+            .client_configs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         if let Some((_, cfg)) = cache.iter().find(|(k, _)| *k == key) {
             return Ok(cfg.clone());
         }
@@ -230,7 +245,10 @@ impl Context {
     }
 }
 
-fn provider(settings: &Settings, versions: &[&'static rustls::SupportedProtocolVersion]) -> Result<CryptoProvider> {
+fn provider(
+    settings: &Settings,
+    versions: &[&'static rustls::SupportedProtocolVersion],
+) -> Result<CryptoProvider> {
     let base = rustls::crypto::aws_lc_rs::default_provider();
     let all: Vec<SupportedCipherSuite> = rustls::crypto::aws_lc_rs::ALL_CIPHER_SUITES.to_vec();
     let pick = |c: &&Cipher| all.iter().find(|s| s.suite() == c.suite).copied();
@@ -246,7 +264,11 @@ fn provider(settings: &Settings, versions: &[&'static rustls::SupportedProtocolV
             "no cipher suite enabled for the enabled protocol versions".into(),
         ));
     }
-    Ok(CryptoProvider { cipher_suites: suites, kx_groups: settings.groups.clone(), ..base })
+    Ok(CryptoProvider {
+        cipher_suites: suites,
+        kx_groups: settings.groups.clone(),
+        ..base
+    })
 }
 
 fn build_client_config(settings: &Settings) -> Result<ClientConfig> {
@@ -327,7 +349,8 @@ pub fn parse_groups(list: &str) -> Result<Vec<&'static dyn SupportedKxGroup>> {
     let all = super::kx::all();
     let mut out: Vec<&'static dyn SupportedKxGroup> = Vec::new();
     for name in list.split(':').filter(|n| !n.is_empty()) {
-        let g = group_by_name(name).ok_or_else(|| Error::BadGroup(format!("unknown group {name:?}")))?;
+        let g = group_by_name(name)
+            .ok_or_else(|| Error::BadGroup(format!("unknown group {name:?}")))?;
         if let Some(k) = all.iter().find(|k| k.name() == g) {
             if !out.iter().any(|o| o.name() == g) {
                 out.push(*k);
@@ -335,7 +358,9 @@ pub fn parse_groups(list: &str) -> Result<Vec<&'static dyn SupportedKxGroup>> {
         }
     }
     if out.is_empty() {
-        return Err(Error::BadGroup(format!("rustls implements none of the groups in {list:?}")));
+        return Err(Error::BadGroup(format!(
+            "rustls implements none of the groups in {list:?}"
+        )));
     }
     Ok(out)
 }
@@ -350,7 +375,9 @@ pub fn groups_from_nids(nids: &[c_int]) -> Result<Vec<&'static dyn SupportedKxGr
         }
     }
     if out.is_empty() {
-        return Err(Error::BadGroup("rustls implements none of the groups given".into()));
+        return Err(Error::BadGroup(
+            "rustls implements none of the groups given".into(),
+        ));
     }
     Ok(out)
 }

@@ -121,7 +121,10 @@ fn open(path: &CStr) -> Result<Bio> {
 }
 
 fn pem_error(what: &str, path: &CStr) -> Error {
-    Error::BadFile { reason: reason::PEM_LIB, detail: format!("no {what} in {}", path.to_string_lossy()) }
+    Error::BadFile {
+        reason: reason::PEM_LIB,
+        detail: format!("no {what} in {}", path.to_string_lossy()),
+    }
 }
 
 fn read_all(bio: &Bio) -> Vec<u8> {
@@ -140,19 +143,26 @@ fn read_all(bio: &Bio) -> Vec<u8> {
 pub fn load_cert_file(path: &CStr, filetype: c_int, pw: PasswordCb) -> Result<X509Cert> {
     let bio = open(path)?;
     match filetype {
-        FILETYPE_PEM => bio.read_pem_x509(false, pw).ok_or_else(|| pem_error("certificate", path)),
+        FILETYPE_PEM => bio
+            .read_pem_x509(false, pw)
+            .ok_or_else(|| pem_error("certificate", path)),
         FILETYPE_ASN1 => X509Cert::from_der(&read_all(&bio)).ok_or_else(|| Error::BadFile {
             reason: reason::X509_LIB,
             detail: format!("no DER certificate in {}", path.to_string_lossy()),
         }),
-        _ => Err(Error::BadFile { reason: reason::BAD_SSL_FILETYPE, detail: format!("file type {filetype}") }),
+        _ => Err(Error::BadFile {
+            reason: reason::BAD_SSL_FILETYPE,
+            detail: format!("file type {filetype}"),
+        }),
     }
 }
 
 /// `SSL_CTX_use_certificate_chain_file`: a PEM leaf followed by its chain.
 pub fn load_chain_file(path: &CStr, pw: PasswordCb) -> Result<(X509Cert, Vec<X509Cert>)> {
     let bio = open(path)?;
-    let leaf = bio.read_pem_x509(true, pw).ok_or_else(|| pem_error("certificate", path))?;
+    let leaf = bio
+        .read_pem_x509(true, pw)
+        .ok_or_else(|| pem_error("certificate", path))?;
     let mut chain = Vec::new();
     while let Some(c) = bio.read_pem_x509(false, pw) {
         chain.push(c);
@@ -175,6 +185,9 @@ pub fn load_key_file(path: &CStr, filetype: c_int, pw: PasswordCb) -> Result<PKe
             reason: reason::BAD_DATA,
             detail: format!("no DER private key in {}", path.to_string_lossy()),
         }),
-        _ => Err(Error::BadFile { reason: reason::BAD_SSL_FILETYPE, detail: format!("file type {filetype}") }),
+        _ => Err(Error::BadFile {
+            reason: reason::BAD_SSL_FILETYPE,
+            detail: format!("file type {filetype}"),
+        }),
     }
 }

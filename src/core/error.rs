@@ -64,12 +64,18 @@ pub enum Error {
     /// A handle argument was NULL.
     NullHandle(&'static str),
     /// A handle argument was not a live object of the expected kind.
-    BadHandle { expected: &'static str, found: Option<&'static str> },
+    BadHandle {
+        expected: &'static str,
+        found: Option<&'static str>,
+    },
     /// A pointer or value argument was unusable.
     NullArgument(&'static str),
     InvalidArgument(String),
     /// The API was used out of order (e.g. `SSL_read` before any BIO was set).
-    Misuse { reason: c_int, detail: String },
+    Misuse {
+        reason: c_int,
+        detail: String,
+    },
     /// Something OpenSSL supports and rustls deliberately does not.
     Unsupported(String),
     /// A cipher string or suite list that selects nothing ferrossl can use.
@@ -79,11 +85,17 @@ pub enum Error {
     /// An unknown or malformed group name.
     BadGroup(String),
     /// A certificate or key file could not be read or parsed (libcrypto queued the details).
-    BadFile { reason: c_int, detail: String },
+    BadFile {
+        reason: c_int,
+        detail: String,
+    },
     /// A certificate did not match its private key.
     KeyMismatch,
     /// The peer's certificate failed verification with this `X509_V_ERR_*` code.
-    CertVerify { code: std::ffi::c_long, text: String },
+    CertVerify {
+        code: std::ffi::c_long,
+        text: String,
+    },
     /// The transport closed without a close_notify.
     UnexpectedEof,
     /// The transport failed.
@@ -132,7 +144,9 @@ impl Error {
             Error::Tls(e) => (tls_reason(e), Some(format!("rustls: {e}"))),
             Error::Reentrant(what) => (
                 r::INTERNAL_ERROR,
-                Some(format!("{what} was called re-entrantly from a callback on the same object")),
+                Some(format!(
+                    "{what} was called re-entrantly from a callback on the same object"
+                )),
             ),
             Error::Internal(s) => (r::INTERNAL_ERROR, Some(s.clone())),
         }

@@ -12,7 +12,9 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::client::{ClientSessionStore, ResolvesClientCert, Tls12ClientSessionValue, Tls13ClientSessionValue};
+use rustls::client::{
+    ClientSessionStore, ResolvesClientCert, Tls12ClientSessionValue, Tls13ClientSessionValue,
+};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::sign::CertifiedKey;
 use rustls::{DigitallySignedStruct, NamedGroup, SignatureScheme};
@@ -42,7 +44,9 @@ fn current() -> Option<Arc<Connection>> {
 
 fn algorithms() -> &'static rustls::crypto::WebPkiSupportedAlgorithms {
     static ALGS: OnceLock<rustls::crypto::WebPkiSupportedAlgorithms> = OnceLock::new();
-    ALGS.get_or_init(|| rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms)
+    ALGS.get_or_init(|| {
+        rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms
+    })
 }
 
 /// Verifies server certificates with libcrypto, through the connection's settings.
@@ -58,7 +62,8 @@ impl ServerCertVerifier for ServerVerifier {
         _ocsp_response: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let conn = current().ok_or_else(|| rustls::Error::General("no current connection".into()))?;
+        let conn =
+            current().ok_or_else(|| rustls::Error::General("no current connection".into()))?;
         conn.verify_peer(end_entity, intermediates)?;
         Ok(ServerCertVerified::assertion())
     }

@@ -58,7 +58,10 @@ impl ActiveKeyExchange for ObservedActive {
     fn hybrid_component(&self) -> Option<(NamedGroup, &[u8])> {
         self.0.hybrid_component()
     }
-    fn complete_hybrid_component(self: Box<Self>, peer_pub_key: &[u8]) -> Result<SharedSecret, Error> {
+    fn complete_hybrid_component(
+        self: Box<Self>,
+        peer_pub_key: &[u8],
+    ) -> Result<SharedSecret, Error> {
         if let Some((group, _)) = self.0.hybrid_component() {
             seen(group, peer_pub_key);
         }
@@ -92,5 +95,7 @@ pub fn all() -> &'static [&'static dyn SupportedKxGroup] {
 /// The groups offered by default: X25519MLKEM768 first, then X25519, P-256, P-384.
 pub fn defaults() -> Vec<&'static dyn SupportedKxGroup> {
     let want = rustls::crypto::aws_lc_rs::default_provider().kx_groups;
-    want.iter().filter_map(|w| all().iter().find(|g| g.name() == w.name()).copied()).collect()
+    want.iter()
+        .filter_map(|w| all().iter().find(|g| g.name() == w.name()).copied())
+        .collect()
 }

@@ -48,7 +48,9 @@ pub struct Table<T> {
 
 impl<T: Object> Table<T> {
     pub fn new() -> Self {
-        Table { shards: std::array::from_fn(|_| RwLock::new(HashMap::new())) }
+        Table {
+            shards: std::array::from_fn(|_| RwLock::new(HashMap::new())),
+        }
     }
 
     fn shard(&self, id: usize) -> &RwLock<HashMap<usize, Arc<T>>> {
@@ -58,18 +60,31 @@ impl<T: Object> Table<T> {
     /// Creates an object with a fresh id and a reference count of one.
     pub fn insert_with(&self, make: impl FnOnce(Refs) -> T) -> Arc<T> {
         let id = ID_BASE + NEXT.fetch_add(1, Ordering::Relaxed) * ID_STEP;
-        let obj = Arc::new(make(Refs { id, count: AtomicUsize::new(1) }));
-        self.shard(id).write().unwrap_or_else(|e| e.into_inner()).insert(id, obj.clone());
+        let obj = Arc::new(make(Refs {
+            id,
+            count: AtomicUsize::new(1),
+        }));
+        self.shard(id)
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id, obj.clone());
         obj
     }
 
     /// The live object with this id.
     pub fn get(&self, id: usize) -> Option<Arc<T>> {
-        self.shard(id).read().unwrap_or_else(|e| e.into_inner()).get(&id).cloned()
+        self.shard(id)
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&id)
+            .cloned()
     }
 
     pub fn contains(&self, id: usize) -> bool {
-        self.shard(id).read().unwrap_or_else(|e| e.into_inner()).contains_key(&id)
+        self.shard(id)
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains_key(&id)
     }
 }
 
@@ -94,7 +109,11 @@ pub fn release<T: Object>(obj: &T) -> bool {
     if before != 1 {
         return false;
     }
-    let removed = T::table().shard(refs.id).write().unwrap_or_else(|e| e.into_inner()).remove(&refs.id);
+    let removed = T::table()
+        .shard(refs.id)
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(&refs.id);
     // The object may own handles itself (an SSL its SSL_CTX and SESSION): drop it with no
     // shard lock held, so that their release can take other shard locks.
     drop(removed);

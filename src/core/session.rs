@@ -94,7 +94,9 @@ impl Object for Session {
 }
 
 pub fn now() -> c_long {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as c_long)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as c_long)
 }
 
 impl Session {
@@ -117,22 +119,36 @@ impl Session {
     /// `SSL_SESSION_is_resumable`: holds a ticket or session that has not expired.
     pub fn is_resumable(&self) -> bool {
         let d = self.data();
-        d.resumable.as_ref().is_some_and(Ticket::is_live) && (d.timeout <= 0 || now() < d.time.saturating_add(d.timeout))
+        d.resumable.as_ref().is_some_and(Ticket::is_live)
+            && (d.timeout <= 0 || now() < d.time.saturating_add(d.timeout))
     }
 
     /// `i2d_SSL_SESSION`.
     pub fn to_der(&self) -> Vec<u8> {
         let d = self.data();
-        let token = d.resumable.as_ref().map(|r| remember(r.clone())).unwrap_or_default();
+        let token = d
+            .resumable
+            .as_ref()
+            .map(|r| remember(r.clone()))
+            .unwrap_or_default();
         let mut body = Vec::new();
         der_int(&mut body, 1);
         der_int(&mut body, i64::from(d.version));
-        der_octets(&mut body, &d.cipher.map_or(0, |c| c.protocol_id()).to_be_bytes());
+        der_octets(
+            &mut body,
+            &d.cipher.map_or(0, |c| c.protocol_id()).to_be_bytes(),
+        );
         der_octets(&mut body, &d.id);
         der_octets(&mut body, &token);
-        der_int(&mut body, i64::from(d.time));
-        der_int(&mut body, i64::from(d.timeout));
-        der_octets(&mut body, d.hostname.as_ref().map_or(&[][..], |h| h.as_bytes()));
+        #[allow(clippy::useless_conversion)] // c_long is i32 on some targets
+        {
+            der_int(&mut body, i64::from(d.time));
+            der_int(&mut body, i64::from(d.timeout));
+        }
+        der_octets(
+            &mut body,
+            d.hostname.as_ref().map_or(&[][..], |h| h.as_bytes()),
+        );
         der_octets(&mut body, &d.alpn);
         der_octets(&mut body, &d.id_context);
         let mut out = vec![0x30];
@@ -176,7 +192,9 @@ impl Session {
                 time,
                 timeout,
                 peer: None,
-                hostname: (!hostname.is_empty()).then(|| CString::new(hostname).ok()).flatten(),
+                hostname: (!hostname.is_empty())
+                    .then(|| CString::new(hostname).ok())
+                    .flatten(),
                 alpn,
                 id,
                 id_context,
@@ -190,14 +208,20 @@ impl Session {
 /// Resumption values written out by `i2d_SSL_SESSION`, by token, newest last.
 const REMEMBERED: usize = 4096;
 
-fn tokens() -> &'static Mutex<VecDeque<([u8; 16], Ticket)>> {
-    static T: OnceLock<Mutex<VecDeque<([u8; 16], Ticket)>>> = OnceLock::new();
+type Tokens = Mutex<VecDeque<([u8; 16], Ticket)>>;
+
+fn tokens() -> &'static Tokens {
+    static T: OnceLock<Tokens> = OnceLock::new();
     T.get_or_init(|| Mutex::new(VecDeque::new()))
 }
 
 fn remember(r: Ticket) -> Vec<u8> {
     let mut token = [0u8; 16];
-    if rustls::crypto::aws_lc_rs::default_provider().secure_random.fill(&mut token).is_err() {
+    if rustls::crypto::aws_lc_rs::default_provider()
+        .secure_random
+        .fill(&mut token)
+        .is_err()
+    {
         return Vec::new();
     }
     let mut t = tokens().lock().unwrap_or_else(|e| e.into_inner());
@@ -210,7 +234,9 @@ fn remember(r: Ticket) -> Vec<u8> {
 
 fn recall(token: &[u8]) -> Option<Ticket> {
     let t = tokens().lock().unwrap_or_else(|e| e.into_inner());
-    t.iter().find(|(k, _)| k[..] == *token).map(|(_, r)| r.clone())
+    t.iter()
+        .find(|(k, _)| k[..] == *token)
+        .map(|(_, r)| r.clone())
 }
 
 fn der_len(out: &mut Vec<u8>, len: usize) {
@@ -258,7 +284,9 @@ impl<'a> Der<'a> {
             if n == 0 || n > 4 || rest.len() < n {
                 return None;
             }
-            let len = rest[..n].iter().fold(0usize, |a, b| (a << 8) | usize::from(*b));
+            let len = rest[..n]
+                .iter()
+                .fold(0usize, |a, b| (a << 8) | usize::from(*b));
             rest = &rest[n..];
             len
         };
@@ -305,7 +333,10 @@ mod tests {
         let der = s.to_der();
         let (d, used) = Session::from_der(&der).unwrap();
         assert_eq!(used, der.len());
-        assert_eq!((d.version, d.time, d.timeout, d.id), (0x304, 1_700_000_000, 7200, vec![1, 2, 3]));
+        assert_eq!(
+            (d.version, d.time, d.timeout, d.id),
+            (0x304, 1_700_000_000, 7200, vec![1, 2, 3])
+        );
         assert!(d.resumable.is_none());
         for cut in 0..der.len() {
             assert!(Session::from_der(&der[..cut]).is_none());

@@ -119,7 +119,8 @@ extern "C" {
         key: *const c_uchar,
         keylen: usize,
     ) -> *mut EVP_PKEY;
-    pub fn d2i_PUBKEY(a: *mut *mut EVP_PKEY, pp: *mut *const c_uchar, len: c_long) -> *mut EVP_PKEY;
+    pub fn d2i_PUBKEY(a: *mut *mut EVP_PKEY, pp: *mut *const c_uchar, len: c_long)
+        -> *mut EVP_PKEY;
     pub fn EVP_PKEY_up_ref(k: *mut EVP_PKEY) -> c_int;
     pub fn EVP_PKEY2PKCS8(k: *const EVP_PKEY) -> *mut PKCS8_PRIV_KEY_INFO;
     pub fn i2d_PKCS8_PRIV_KEY_INFO(a: *const PKCS8_PRIV_KEY_INFO, out: *mut *mut c_uchar) -> c_int;
@@ -150,8 +151,10 @@ extern "C" {
 
     pub fn X509_VERIFY_PARAM_new() -> *mut X509_VERIFY_PARAM;
     pub fn X509_VERIFY_PARAM_free(p: *mut X509_VERIFY_PARAM);
-    pub fn X509_VERIFY_PARAM_set1(to: *mut X509_VERIFY_PARAM, from: *const X509_VERIFY_PARAM)
-        -> c_int;
+    pub fn X509_VERIFY_PARAM_set1(
+        to: *mut X509_VERIFY_PARAM,
+        from: *const X509_VERIFY_PARAM,
+    ) -> c_int;
     pub fn X509_VERIFY_PARAM_inherit(
         to: *mut X509_VERIFY_PARAM,
         from: *const X509_VERIFY_PARAM,
@@ -187,8 +190,11 @@ extern "C" {
         dup_func: *mut c_void,
         free_func: *mut c_void,
     ) -> c_int;
-    pub fn CRYPTO_new_ex_data(class_index: c_int, obj: *mut c_void, ad: *mut CRYPTO_EX_DATA)
-        -> c_int;
+    pub fn CRYPTO_new_ex_data(
+        class_index: c_int,
+        obj: *mut c_void,
+        ad: *mut CRYPTO_EX_DATA,
+    ) -> c_int;
     pub fn CRYPTO_free_ex_data(class_index: c_int, obj: *mut c_void, ad: *mut CRYPTO_EX_DATA);
     pub fn CRYPTO_set_ex_data(ad: *mut CRYPTO_EX_DATA, idx: c_int, val: *mut c_void) -> c_int;
     pub fn CRYPTO_get_ex_data(ad: *const CRYPTO_EX_DATA, idx: c_int) -> *mut c_void;

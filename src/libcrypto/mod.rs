@@ -60,7 +60,10 @@ impl PasswordCb {
     /// # Safety
     /// `cb`, if set, must be callable with `userdata` for as long as this value is used.
     pub unsafe fn new(cb: Option<ffi::pem_password_cb>, userdata: *mut c_void) -> Self {
-        Self { cb, userdata: userdata as usize }
+        Self {
+            cb,
+            userdata: userdata as usize,
+        }
     }
     pub fn cb(&self) -> Option<ffi::pem_password_cb> {
         self.cb
@@ -186,7 +189,12 @@ impl Bio {
         let mut fd: c_int = -1;
         // SAFETY: BIO_C_GET_FD writes an int through parg when the BIO has a descriptor.
         let r = unsafe {
-            ffi::BIO_ctrl(self.as_ptr(), ffi::BIO_C_GET_FD, 0, (&mut fd as *mut c_int).cast())
+            ffi::BIO_ctrl(
+                self.as_ptr(),
+                ffi::BIO_C_GET_FD,
+                0,
+                (&mut fd as *mut c_int).cast(),
+            )
         };
         if r < 0 {
             -1
@@ -229,7 +237,7 @@ impl Bio {
         if self.retry() {
             return Err(io::ErrorKind::WouldBlock.into());
         }
-        Err(io::Error::new(io::ErrorKind::Other, "BIO_write failed"))
+        Err(io::Error::other("BIO_write failed"))
     }
 
     pub fn flush(&self) -> io::Result<()> {
@@ -240,7 +248,7 @@ impl Bio {
         } else if self.retry() {
             Err(io::ErrorKind::WouldBlock.into())
         } else {
-            Err(io::Error::new(io::ErrorKind::Other, "BIO flush failed"))
+            Err(io::Error::other("BIO flush failed"))
         }
     }
 
@@ -307,7 +315,11 @@ impl PKey {
         let mut p = der.as_ptr();
         // SAFETY: p points at der.len() readable bytes.
         unsafe {
-            PKey::from_raw(ffi::d2i_AutoPrivateKey(ptr::null_mut(), &mut p, der.len() as c_long))
+            PKey::from_raw(ffi::d2i_AutoPrivateKey(
+                ptr::null_mut(),
+                &mut p,
+                der.len() as c_long,
+            ))
         }
     }
 
@@ -316,7 +328,12 @@ impl PKey {
         let mut p = der.as_ptr();
         // SAFETY: p points at der.len() readable bytes.
         unsafe {
-            PKey::from_raw(ffi::d2i_PrivateKey(ty, ptr::null_mut(), &mut p, der.len() as c_long))
+            PKey::from_raw(ffi::d2i_PrivateKey(
+                ty,
+                ptr::null_mut(),
+                &mut p,
+                der.len() as c_long,
+            ))
         }
     }
 
@@ -351,7 +368,13 @@ impl PKey {
         let der = [prefix, share].concat();
         let mut p = der.as_ptr();
         // SAFETY: p points at der.len() readable bytes.
-        unsafe { PKey::from_raw(ffi::d2i_PUBKEY(ptr::null_mut(), &mut p, der.len() as c_long)) }
+        unsafe {
+            PKey::from_raw(ffi::d2i_PUBKEY(
+                ptr::null_mut(),
+                &mut p,
+                der.len() as c_long,
+            ))
+        }
     }
 
     /// The key as an unencrypted PKCS#8 `PrivateKeyInfo` (what rustls loads).
@@ -545,7 +568,11 @@ pub struct VerifyRequest<'a> {
 
 /// Verifies a certificate chain with libcrypto, exactly as OpenSSL's libssl does.
 pub fn verify_chain(req: &VerifyRequest<'_>) -> Verdict {
-    let fail = |e: c_long| Verdict { ok: false, error: e, chain: Vec::new() };
+    let fail = |e: c_long| Verdict {
+        ok: false,
+        error: e,
+        chain: Vec::new(),
+    };
     let Some(untrusted) = CertStack::new(req.intermediates) else {
         return fail(17); // X509_V_ERR_OUT_OF_MEM
     };
@@ -623,11 +650,20 @@ unsafe impl Sync for ExData {}
 impl ExData {
     /// `class`: `CRYPTO_EX_INDEX_*`; `obj`: the handle the program's callbacks are given.
     pub fn new(class: c_int, obj: usize) -> ExData {
-        let mut ad = Box::new(ffi::CRYPTO_EX_DATA { ctx: ptr::null_mut(), sk: ptr::null_mut() });
+        let mut ad = Box::new(ffi::CRYPTO_EX_DATA {
+            ctx: ptr::null_mut(),
+            sk: ptr::null_mut(),
+        });
         // SAFETY: ad is a zeroed CRYPTO_EX_DATA that libcrypto initialises.
         unsafe { ffi::CRYPTO_new_ex_data(class, obj as *mut c_void, &mut *ad) };
-        ExData { ad: std::sync::Mutex::new(ad), class, obj }
+        ExData {
+            ad: std::sync::Mutex::new(ad),
+            class,
+            obj,
+        }
     }
+    /// Stores `val` (never dereferenced here) in slot `idx`.
+    #[allow(clippy::not_unsafe_ptr_arg_deref)]
     pub fn set(&self, idx: c_int, val: *mut c_void) -> bool {
         let mut ad = self.ad.lock().unwrap_or_else(|e| e.into_inner());
         // SAFETY: ad is initialised; libcrypto bounds-checks idx.
