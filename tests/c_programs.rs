@@ -101,3 +101,37 @@ fn misuse_of_handles_under_asan() {
     );
     assert!(text.contains(" passed, 0 failed"), "{text}");
 }
+
+/// Several threads share one `SSL_CTX` while callbacks re-enter the API; run on both libraries.
+#[test]
+fn threads_share_a_context_with_reentrant_callbacks() {
+    let exe = repo().join("target/c-tests/threads");
+    std::fs::create_dir_all(exe.parent().unwrap()).unwrap();
+    let out = Command::new("gcc")
+        .args(["-Wall", "-Werror", "-O1", "-pthread", "-o"])
+        .arg(&exe)
+        .arg(repo().join("tests/c/threads.c"))
+        .args(["-lssl", "-lcrypto"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let pki = pki();
+    let mut args = pki.server(KeyAlg::EcdsaP256).s_server_args();
+    args.push("-www".into());
+    for (name, extra) in [("tls13", None), ("tls12", Some("-tls1_2"))] {
+        let mut a = args.clone();
+        a.extend(extra.map(String::from));
+        let server = Server::s_server(&a);
+        for libdir in [None, Some(common::libdir())] {
+            let mut cmd = common::command(&exe);
+            cmd.arg(server.port().to_string()).arg(pki.root_ca());
+            if let Some(d) = libdir {
+                cmd.env("LD_LIBRARY_PATH", d);
+            }
+            let out = common::run(&mut cmd, Duration::from_secs(120));
+            let text = out.stdout_str();
+            let err: String = out.stderr.chars().take(3000).collect();
+            assert!(text.contains(" passed, 0 failed"), "{name} on {libdir:?}: {text}\n{err}");
+        }
+    }
+}

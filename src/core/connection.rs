@@ -407,14 +407,18 @@ impl Connection {
                     }
                 }
                 Event::NewSession(s) => {
+                    // The event holds a C reference (taken when it was queued, so that the
+                    // session stays live while later tickets replace it); the callback keeps
+                    // it by returning 1.
                     let ctx = self.ctx();
                     let cb = ctx.callbacks().new_session.clone();
-                    let Some(cb) = cb else { continue };
-                    if ctx.session_cache_mode() & context::SESS_CACHE_CLIENT == 0 {
-                        continue;
-                    }
-                    registry::up_ref(&*s);
-                    if !(cb.call)(self.id(), s.refs().id()) {
+                    let kept = match cb {
+                        Some(cb) if ctx.session_cache_mode() & context::SESS_CACHE_CLIENT != 0 => {
+                            (cb.call)(self.id(), s.refs().id())
+                        }
+                        _ => false,
+                    };
+                    if !kept {
                         registry::release(&*s);
                     }
                 }
@@ -714,6 +718,7 @@ impl Connection {
             if let Some(old) = old {
                 registry::release(&*old);
             }
+            registry::up_ref(&*s);
             st.events.push(Event::NewSession(s));
         }
     }
