@@ -92,12 +92,12 @@ def rust_type(c):
     m = re.fullmatch(r"(.*?)\s*\(\*\)\s*\((.*)\)", c)
     if m:
         if m.group(2) == "" and m.group(1) == "pem_password_cb":
-            return "Option<pem_password_cb>"
+            return "pem_password_cb_ptr"
         args = ", ".join(rust_type(a) for a in split_args(m.group(2)))
         ret = rust_ret(m.group(1))
         return f'Option<unsafe extern "C" fn({args}){ret}>'
     if c == "pem_password_cb (*)":
-        return "Option<pem_password_cb>"
+        return "pem_password_cb_ptr"
     stars = len(c) - len(c.rstrip("* "))
     stars = c.count("*")
     base = c.replace("*", "").strip()
@@ -134,7 +134,7 @@ def parse(decl):
     m = re.fullmatch(r"pem_password_cb \(\*(\w+) \((.*?)\)\)", decl)
     if m:
         name, params = m.groups()
-        ret = ' -> Option<unsafe extern "C" fn(*mut c_char, c_int, c_int, *mut c_void) -> c_int>'
+        ret = " -> pem_password_cb_ptr"
         return name, [rust_type(a) for a in split_args(params)], ret
     m = re.fullmatch(r"(.*?)\b(\w+) \((.*)\)", decl)
     ret, name, params = m.groups()

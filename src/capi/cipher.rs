@@ -15,10 +15,6 @@ use crate::core::cipher::{Cipher, CIPHERS};
 use crate::core::context::group_name;
 use crate::core::error::{Error, Result};
 
-extern "C" {
-    fn EVP_sha256() -> *const EVP_MD;
-    fn EVP_sha384() -> *const EVP_MD;
-}
 
 fn to_c(c: &'static Cipher) -> *const SSL_CIPHER {
     (c as *const Cipher).cast()
@@ -183,13 +179,14 @@ pub extern "C" fn SSL_CIPHER_get_auth_nid(c: *const SSL_CIPHER) -> c_int {
 pub extern "C" fn SSL_CIPHER_get_handshake_digest(c: *const SSL_CIPHER) -> *const EVP_MD {
     ffi!(c"SSL_CIPHER_get_handshake_digest", ptr::null(), {
         // SAFETY: static digests.
-        Ok(unsafe {
+        let md = unsafe {
             if cipher(c)?.sha384() {
-                EVP_sha384()
+                crate::libcrypto::ffi::EVP_sha384()
             } else {
-                EVP_sha256()
+                crate::libcrypto::ffi::EVP_sha256()
             }
-        })
+        };
+        Ok(md.cast())
     })
 }
 

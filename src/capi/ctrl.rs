@@ -37,6 +37,8 @@ mod cmd {
     pub const SET_SESS_CACHE_MODE: c_int = 44;
     pub const GET_SESS_CACHE_MODE: c_int = 45;
     pub const SET_MAX_SEND_FRAGMENT: c_int = 52;
+    pub const SET_TLSEXT_SERVERNAME_CB: c_int = 53;
+    pub const SET_TLSEXT_SERVERNAME_ARG: c_int = 54;
     pub const SET_TLSEXT_HOSTNAME: c_int = 55;
     pub const SET_TLSEXT_STATUS_REQ_TYPE: c_int = 65;
     pub const GET_TLSEXT_STATUS_REQ_OCSP_RESP: c_int = 70;
@@ -179,7 +181,7 @@ unsafe fn common(
     }
 }
 
-fn ctx_only(ctx: &Arc<Context>, n: c_int, larg: c_long) -> Option<Result<c_long>> {
+fn ctx_only(ctx: &Arc<Context>, n: c_int, larg: c_long, parg: *mut c_void) -> Option<Result<c_long>> {
     Some(match n {
         cmd::SET_SESS_CACHE_MODE => {
             let mut m = ctx
@@ -193,6 +195,11 @@ fn ctx_only(ctx: &Arc<Context>, n: c_int, larg: c_long) -> Option<Result<c_long>
         cmd::SESS_NUMBER..=cmd::SESS_CACHE_FULL => Ok(0),
         cmd::SET_MSG_CALLBACK_ARG => {
             ctx.set_callbacks(|c| c.msg_arg = larg as usize);
+            Ok(1)
+        }
+        cmd::SET_TLSEXT_SERVERNAME_ARG => {
+            let arg = parg as usize;
+            ctx.set_callbacks(|c| c.servername_arg = arg);
             Ok(1)
         }
         _ => return None,
@@ -209,7 +216,7 @@ pub unsafe extern "C" fn SSL_CTX_ctrl(
 ) -> c_long {
     ffi!(c"SSL_CTX_ctrl", 0, {
         let ctx = handle::ctx(ctx)?;
-        if let Some(r) = ctx_only(&ctx, cmd, larg) {
+        if let Some(r) = ctx_only(&ctx, cmd, larg, parg) {
             return r;
         }
         // SAFETY: the command's argument contract is the caller's.
@@ -292,8 +299,16 @@ pub extern "C" fn SSL_CTX_callback_ctrl(
     _fp: Option<unsafe extern "C" fn()>,
 ) -> c_long {
     ffi!(c"SSL_CTX_callback_ctrl", 0, {
-        handle::ctx(ctx)?;
-        Err(unsupported("SSL_CTX_callback_ctrl", cmd))
+        match cmd {
+            cmd::SET_TLSEXT_SERVERNAME_CB => {
+                super::server::set_servername_callback(ctx, _fp)?;
+                Ok(1)
+            }
+            _ => {
+                handle::ctx(ctx)?;
+                Err(unsupported("SSL_CTX_callback_ctrl", cmd))
+            }
+        }
     })
 }
 

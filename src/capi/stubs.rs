@@ -124,13 +124,13 @@ pub extern "C" fn DTLSv1_server_method() -> *const SSL_METHOD {
 
 /// `SSL_SESSION *PEM_read_SSL_SESSION (FILE *, SSL_SESSION **, pem_password_cb (*), void *)`
 #[no_mangle]
-pub extern "C" fn PEM_read_SSL_SESSION(_a0: *mut FILE, _a1: *mut *mut SSL_SESSION, _a2: Option<pem_password_cb>, _a3: *mut c_void) -> *mut SSL_SESSION {
+pub extern "C" fn PEM_read_SSL_SESSION(_a0: *mut FILE, _a1: *mut *mut SSL_SESSION, _a2: pem_password_cb_ptr, _a3: *mut c_void) -> *mut SSL_SESSION {
     stub(c"PEM_read_SSL_SESSION", ptr::null_mut())
 }
 
 /// `SSL_SESSION *PEM_read_bio_SSL_SESSION (BIO *, SSL_SESSION **, pem_password_cb (*), void *)`
 #[no_mangle]
-pub extern "C" fn PEM_read_bio_SSL_SESSION(_a0: *mut BIO, _a1: *mut *mut SSL_SESSION, _a2: Option<pem_password_cb>, _a3: *mut c_void) -> *mut SSL_SESSION {
+pub extern "C" fn PEM_read_bio_SSL_SESSION(_a0: *mut BIO, _a1: *mut *mut SSL_SESSION, _a2: pem_password_cb_ptr, _a3: *mut c_void) -> *mut SSL_SESSION {
     stub(c"PEM_read_bio_SSL_SESSION", ptr::null_mut())
 }
 
@@ -374,34 +374,10 @@ pub extern "C" fn SSL_CTX_get_ciphers(_a0: *const SSL_CTX) -> *mut stack_st_SSL_
     stub(c"SSL_CTX_get_ciphers", ptr::null_mut())
 }
 
-/// `struct stack_st_X509_NAME *SSL_CTX_get_client_CA_list (const SSL_CTX *)`
-#[no_mangle]
-pub extern "C" fn SSL_CTX_get_client_CA_list(_a0: *const SSL_CTX) -> *mut stack_st_X509_NAME {
-    stub(c"SSL_CTX_get_client_CA_list", ptr::null_mut())
-}
-
-/// `uint32_t SSL_CTX_get_max_early_data (const SSL_CTX *)`
-#[no_mangle]
-pub extern "C" fn SSL_CTX_get_max_early_data(_a0: *const SSL_CTX) -> u32 {
-    stub(c"SSL_CTX_get_max_early_data", 0)
-}
-
-/// `size_t SSL_CTX_get_num_tickets (const SSL_CTX *)`
-#[no_mangle]
-pub extern "C" fn SSL_CTX_get_num_tickets(_a0: *const SSL_CTX) -> usize {
-    stub(c"SSL_CTX_get_num_tickets", 0)
-}
-
 /// `void *SSL_CTX_get_record_padding_callback_arg (const SSL_CTX *)`
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get_record_padding_callback_arg(_a0: *const SSL_CTX) -> *mut c_void {
     stub(c"SSL_CTX_get_record_padding_callback_arg", ptr::null_mut())
-}
-
-/// `uint32_t SSL_CTX_get_recv_max_early_data (const SSL_CTX *)`
-#[no_mangle]
-pub extern "C" fn SSL_CTX_get_recv_max_early_data(_a0: *const SSL_CTX) -> u32 {
-    stub(c"SSL_CTX_get_recv_max_early_data", 0)
 }
 
 /// `int (*SSL_CTX_get_security_callback (const SSL_CTX *)) (const SSL *, const SSL_CTX *, int, int, int, void *, void *)`
@@ -494,12 +470,6 @@ pub extern "C" fn SSL_CTX_set_allow_early_data_cb(_a0: *mut SSL_CTX, _a1: SSL_al
     stub(c"SSL_CTX_set_allow_early_data_cb", ())
 }
 
-/// `void SSL_CTX_set_alpn_select_cb (SSL_CTX *, SSL_CTX_alpn_select_cb_func, void *)`
-#[no_mangle]
-pub extern "C" fn SSL_CTX_set_alpn_select_cb(_a0: *mut SSL_CTX, _a1: SSL_CTX_alpn_select_cb_func, _a2: *mut c_void) {
-    stub(c"SSL_CTX_set_alpn_select_cb", ())
-}
-
 /// `int SSL_CTX_set_async_callback (SSL_CTX *, SSL_async_callback_fn)`
 #[no_mangle]
 pub extern "C" fn SSL_CTX_set_async_callback(_a0: *mut SSL_CTX, _a1: SSL_async_callback_fn) -> c_int {
@@ -528,12 +498,6 @@ pub extern "C" fn SSL_CTX_set_cert_cb(_a0: *mut SSL_CTX, _a1: Option<unsafe exte
 #[no_mangle]
 pub extern "C" fn SSL_CTX_set_cert_verify_callback(_a0: *mut SSL_CTX, _a1: Option<unsafe extern "C" fn(*mut X509_STORE_CTX, *mut c_void) -> c_int>, _a2: *mut c_void) {
     stub(c"SSL_CTX_set_cert_verify_callback", ())
-}
-
-/// `void SSL_CTX_set_client_CA_list (SSL_CTX *, struct stack_st_X509_NAME *)`
-#[no_mangle]
-pub extern "C" fn SSL_CTX_set_client_CA_list(_a0: *mut SSL_CTX, _a1: *mut stack_st_X509_NAME) {
-    stub(c"SSL_CTX_set_client_CA_list", ())
 }
 
 /// `int SSL_CTX_set_client_cert_engine (SSL_CTX *, ENGINE *)`
@@ -596,12 +560,6 @@ pub extern "C" fn SSL_CTX_set_generate_session_id(_a0: *mut SSL_CTX, _a1: GEN_SE
     stub(c"SSL_CTX_set_generate_session_id", 0)
 }
 
-/// `int SSL_CTX_set_max_early_data (SSL_CTX *, uint32_t)`
-#[no_mangle]
-pub extern "C" fn SSL_CTX_set_max_early_data(_a0: *mut SSL_CTX, _a1: u32) -> c_int {
-    stub(c"SSL_CTX_set_max_early_data", 0)
-}
-
 /// `void SSL_CTX_set_next_proto_select_cb (SSL_CTX *, SSL_CTX_npn_select_cb_func, void *)`
 #[no_mangle]
 pub extern "C" fn SSL_CTX_set_next_proto_select_cb(_a0: *mut SSL_CTX, _a1: SSL_CTX_npn_select_cb_func, _a2: *mut c_void) {
@@ -618,12 +576,6 @@ pub extern "C" fn SSL_CTX_set_next_protos_advertised_cb(_a0: *mut SSL_CTX, _a1: 
 #[no_mangle]
 pub extern "C" fn SSL_CTX_set_not_resumable_session_callback(_a0: *mut SSL_CTX, _a1: Option<unsafe extern "C" fn(*mut SSL, c_int) -> c_int>) {
     stub(c"SSL_CTX_set_not_resumable_session_callback", ())
-}
-
-/// `int SSL_CTX_set_num_tickets (SSL_CTX *, size_t)`
-#[no_mangle]
-pub extern "C" fn SSL_CTX_set_num_tickets(_a0: *mut SSL_CTX, _a1: usize) -> c_int {
-    stub(c"SSL_CTX_set_num_tickets", 0)
 }
 
 /// `void SSL_CTX_set_post_handshake_auth (SSL_CTX *, int)`
@@ -864,12 +816,6 @@ pub extern "C" fn SSL_SESSION_get_compress_id(_a0: *const SSL_SESSION) -> c_uint
 #[no_mangle]
 pub extern "C" fn SSL_SESSION_get_master_key(_a0: *const SSL_SESSION, _a1: *mut c_uchar, _a2: usize) -> usize {
     stub(c"SSL_SESSION_get_master_key", 0)
-}
-
-/// `uint32_t SSL_SESSION_get_max_early_data (const SSL_SESSION *)`
-#[no_mangle]
-pub extern "C" fn SSL_SESSION_get_max_early_data(_a0: *const SSL_SESSION) -> u32 {
-    stub(c"SSL_SESSION_get_max_early_data", 0)
 }
 
 /// `uint8_t SSL_SESSION_get_max_fragment_length (const SSL_SESSION *)`
@@ -1292,18 +1238,6 @@ pub extern "C" fn SSL_get_key_update_type(_a0: *const SSL) -> c_int {
     stub(c"SSL_get_key_update_type", 0)
 }
 
-/// `uint32_t SSL_get_max_early_data (const SSL *)`
-#[no_mangle]
-pub extern "C" fn SSL_get_max_early_data(_a0: *const SSL) -> u32 {
-    stub(c"SSL_get_max_early_data", 0)
-}
-
-/// `size_t SSL_get_num_tickets (const SSL *)`
-#[no_mangle]
-pub extern "C" fn SSL_get_num_tickets(_a0: *const SSL) -> usize {
-    stub(c"SSL_get_num_tickets", 0)
-}
-
 /// `size_t SSL_get_peer_finished (const SSL *, void *, size_t)`
 #[no_mangle]
 pub extern "C" fn SSL_get_peer_finished(_a0: *const SSL, _a1: *mut c_void, _a2: usize) -> usize {
@@ -1442,12 +1376,6 @@ pub extern "C" fn SSL_key_update(_a0: *mut SSL, _a1: c_int) -> c_int {
     stub(c"SSL_key_update", 0)
 }
 
-/// `struct stack_st_X509_NAME *SSL_load_client_CA_file (const char *)`
-#[no_mangle]
-pub extern "C" fn SSL_load_client_CA_file(_a0: *const c_char) -> *mut stack_st_X509_NAME {
-    stub(c"SSL_load_client_CA_file", ptr::null_mut())
-}
-
 /// `struct stack_st_X509_NAME *SSL_load_client_CA_file_ex (const char *, OSSL_LIB_CTX *, const char *)`
 #[no_mangle]
 pub extern "C" fn SSL_load_client_CA_file_ex(_a0: *const c_char, _a1: *mut OSSL_LIB_CTX, _a2: *const c_char) -> *mut stack_st_X509_NAME {
@@ -1496,12 +1424,6 @@ pub extern "C" fn SSL_rstate_string_long(_a0: *const SSL) -> *const c_char {
     stub(c"SSL_rstate_string_long", ptr::null())
 }
 
-/// `int SSL_select_next_proto (unsigned char **, unsigned char *, const unsigned char *, unsigned int, const unsigned char *, unsigned int)`
-#[no_mangle]
-pub extern "C" fn SSL_select_next_proto(_a0: *mut *mut c_uchar, _a1: *mut c_uchar, _a2: *const c_uchar, _a3: c_uint, _a4: *const c_uchar, _a5: c_uint) -> c_int {
-    stub(c"SSL_select_next_proto", 0)
-}
-
 /// `ssize_t SSL_sendfile (SSL *, int, off_t, size_t, int)`
 #[no_mangle]
 pub extern "C" fn SSL_sendfile(_a0: *mut SSL, _a1: c_int, _a2: off_t, _a3: usize, _a4: c_int) -> isize {
@@ -1524,12 +1446,6 @@ pub extern "C" fn SSL_set0_security_ex_data(_a0: *mut SSL, _a1: *mut c_void) {
 #[no_mangle]
 pub extern "C" fn SSL_set0_tmp_dh_pkey(_a0: *mut SSL, _a1: *mut EVP_PKEY) -> c_int {
     stub(c"SSL_set0_tmp_dh_pkey", 0)
-}
-
-/// `SSL_CTX *SSL_set_SSL_CTX (SSL *, SSL_CTX *)`
-#[no_mangle]
-pub extern "C" fn SSL_set_SSL_CTX(_a0: *mut SSL, _a1: *mut SSL_CTX) -> *mut SSL_CTX {
-    stub(c"SSL_set_SSL_CTX", ptr::null_mut())
 }
 
 /// `void SSL_set_allow_early_data_cb (SSL *, SSL_allow_early_data_cb_fn, void *)`
@@ -1592,22 +1508,10 @@ pub extern "C" fn SSL_set_generate_session_id(_a0: *mut SSL, _a1: GEN_SESSION_CB
     stub(c"SSL_set_generate_session_id", 0)
 }
 
-/// `int SSL_set_max_early_data (SSL *, uint32_t)`
-#[no_mangle]
-pub extern "C" fn SSL_set_max_early_data(_a0: *mut SSL, _a1: u32) -> c_int {
-    stub(c"SSL_set_max_early_data", 0)
-}
-
 /// `void SSL_set_not_resumable_session_callback (SSL *, int (*) (SSL *, int))`
 #[no_mangle]
 pub extern "C" fn SSL_set_not_resumable_session_callback(_a0: *mut SSL, _a1: Option<unsafe extern "C" fn(*mut SSL, c_int) -> c_int>) {
     stub(c"SSL_set_not_resumable_session_callback", ())
-}
-
-/// `int SSL_set_num_tickets (SSL *, size_t)`
-#[no_mangle]
-pub extern "C" fn SSL_set_num_tickets(_a0: *mut SSL, _a1: usize) -> c_int {
-    stub(c"SSL_set_num_tickets", 0)
 }
 
 /// `void SSL_set_post_handshake_auth (SSL *, int)`

@@ -33,6 +33,18 @@ pub type ClientCertFn = dyn Fn(usize) -> ClientCertAnswer + Send + Sync;
 /// `SSL_CTX_set_msg_callback`: recorded, and called for alerts ferrossl sees.
 pub type MsgFn = dyn Fn(usize, bool, c_int, c_int, &[u8]) + Send + Sync;
 
+/// `SSL_CTX_set_alpn_select_cb`: (SSL id, the client's protocols in wire format).
+pub type AlpnSelectFn = dyn Fn(usize, &[u8]) -> AlpnAnswer + Send + Sync;
+/// The servername (SNI) callback: (SSL id) -> `SSL_TLSEXT_ERR_*`.
+pub type ServernameFn = dyn Fn(usize) -> c_int + Send + Sync;
+
+/// What an ALPN select callback answered.
+pub enum AlpnAnswer {
+    Selected(Vec<u8>),
+    NoAck,
+    Fatal,
+}
+
 /// What a client certificate callback answered.
 pub enum ClientCertAnswer {
     Use(X509Cert, PKey),
@@ -48,6 +60,10 @@ pub struct Callbacks {
     pub msg: Option<Hook<MsgFn>>,
     /// `SSL_CTX_set_msg_callback_arg` / the info and other callbacks' user pointers.
     pub msg_arg: usize,
+    pub alpn_select: Option<Hook<AlpnSelectFn>>,
+    pub servername: Option<Hook<ServernameFn>>,
+    /// `SSL_CTX_set_tlsext_servername_arg`.
+    pub servername_arg: usize,
 }
 
 /// `SSL_CB_*` values for the info callback.

@@ -13,9 +13,10 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard};
 
 use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::sign::CertifiedKey;
+use rustls::server::Acceptor;
 use rustls::{ClientConnection, HandshakeKind, NamedGroup};
 
-use super::callbacks::{info, ClientCertAnswer, Hook, InfoFn};
+use super::callbacks::{info, AlpnAnswer, ClientCertAnswer, Hook, InfoFn};
 use super::cipher::Cipher;
 use super::context::{self, Context, Role, Settings};
 use super::credentials::certified_key;
@@ -118,7 +119,9 @@ enum Event {
 #[derive(Default)]
 struct State {
     role: Option<Role>,
-    tls: Option<ClientConnection>,
+    tls: Option<rustls::Connection>,
+    /// A server reads the ClientHello here before it picks its configuration.
+    acceptor: Option<Acceptor>,
     rbio: Option<Bio>,
     wbio: Option<Bio>,
     /// `SSL_get_error`'s answer for the last operation that did not succeed.
@@ -495,8 +498,11 @@ impl Connection {
             }
             .into());
         }
-        if st.tls.is_none() {
+        if st.tls.is_none() && st.acceptor.is_none() {
             self.start(st)?;
+        }
+        while st.acceptor.is_some() {
+            self.accept_step(st)?;
         }
         loop {
             self.flush(st)?;
@@ -514,13 +520,7 @@ impl Connection {
 
     fn start(self: &Arc<Self>, st: &mut State) -> OpResult<()> {
         match st.role {
-            Some(Role::Client) => {}
-            Some(Role::Server) => {
-                return Err(Error::Unsupported(
-                    "the server side is not implemented in this ferrossl build".into(),
-                )
-                .into())
-            }
+            Some(Role::Client) | Some(Role::Server) => {}
             _ => {
                 return Err(Error::Misuse {
                     reason: reason::CONNECTION_TYPE_NOT_SET,
@@ -536,6 +536,12 @@ impl Connection {
             }
             .into());
         }
+        if st.role == Some(Role::Server) {
+            st.acceptor = Some(Acceptor::default());
+            st.events.push(Event::Info(info::HANDSHAKE_START, 1));
+            st.events.push(Event::Info(info::ACCEPT | info::LOOP, 1));
+            return Ok(());
+        }
         let settings = self.settings().clone();
         let config = self.ctx().client_config(&settings)?;
         let name = read(&self.sni)
@@ -548,10 +554,97 @@ impl Connection {
         let alpn = settings.alpn.clone();
         let tls = hooks::enter(self, || ClientConnection::new_with_alpn(config, name, alpn))
             .map_err(Error::Tls)?;
-        st.tls = Some(tls);
+        st.tls = Some(rustls::Connection::Client(tls));
         st.events.push(Event::Info(info::HANDSHAKE_START, 1));
         st.events.push(Event::Info(info::CONNECT | info::LOOP, 1));
         Ok(())
+    }
+
+    /// Reads the ClientHello, then lets the program's servername and ALPN callbacks decide,
+    /// picks the configuration and makes the server connection.
+    fn accept_step(self: &Arc<Self>, st: &mut State) -> OpResult<()> {
+        let read_ahead = self.settings().read_ahead;
+        let State { acceptor, rbio, framing, .. } = st;
+        let (Some(acceptor), Some(rbio)) = (acceptor.as_mut(), rbio.as_ref()) else {
+            return Err(Error::Internal("accept without an acceptor".into()).into());
+        };
+        match acceptor.read_tls(&mut RecordReader { bio: rbio, framing, read_ahead }) {
+            Ok(0) => return Err(Error::UnexpectedEof.into()),
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Err(OpError::WantRead),
+            Err(e) => return Err(OpError::Syscall(Some(e))),
+        }
+        let accepted = match acceptor.accept() {
+            Ok(None) => return Ok(()),
+            Ok(Some(a)) => a,
+            Err((e, mut alert)) => {
+                if let Some(w) = st.wbio.as_ref() {
+                    let _ = alert.write_all(&mut BioIo(w));
+                }
+                st.acceptor = None;
+                return Err(self.tls_error(e).into());
+            }
+        };
+        st.acceptor = None;
+        let hello = accepted.client_hello();
+        let sni = hello.server_name().and_then(|n| CString::new(n).ok());
+        let offered: Option<Vec<u8>> = hello.alpn().map(|protos| {
+            let mut wire = Vec::new();
+            for p in protos {
+                wire.push(p.len() as u8);
+                wire.extend_from_slice(p);
+            }
+            wire
+        });
+        self.set_sni(sni);
+        self.servername_callback()?;
+        let alpn = match offered {
+            Some(wire) => self.alpn_select(&wire)?,
+            None => None,
+        };
+        let settings = self.settings().clone();
+        let config = self.ctx().server_config(&settings, alpn)?;
+        match hooks::enter(self, || accepted.into_connection(config)) {
+            Ok(conn) => {
+                st.tls = Some(rustls::Connection::Server(conn));
+                Ok(())
+            }
+            Err((e, mut alert)) => {
+                if let Some(w) = st.wbio.as_ref() {
+                    let _ = alert.write_all(&mut BioIo(w));
+                }
+                Err(self.tls_error(e).into())
+            }
+        }
+    }
+
+    /// The servername callback: `SSL_TLSEXT_ERR_ALERT_FATAL` (2) ends the handshake.
+    fn servername_callback(&self) -> Result<(), Error> {
+        let Some(cb) = self.ctx().callbacks().servername.clone() else { return Ok(()) };
+        match (cb.call)(self.id()) {
+            2 => Err(Error::Tls(rustls::Error::General("servername callback refused the name".into()))),
+            _ => Ok(()),
+        }
+    }
+
+    /// The ALPN select callback: the protocol to agree on, if any.
+    fn alpn_select(&self, offered: &[u8]) -> Result<Option<Vec<u8>>, Error> {
+        let Some(cb) = self.ctx().callbacks().alpn_select.clone() else { return Ok(None) };
+        match (cb.call)(self.id(), offered) {
+            AlpnAnswer::Selected(p) => Ok(Some(p)),
+            AlpnAnswer::NoAck => Ok(None),
+            AlpnAnswer::Fatal => Err(Error::Tls(rustls::Error::NoApplicationProtocol)),
+        }
+    }
+
+    /// Switches the connection to another context (`SSL_set_SSL_CTX`, from a servername
+    /// callback): its certificate and key, and the context-wide callbacks, apply from now on.
+    pub fn set_ctx(&self, ctx: Arc<Context>) {
+        let creds = ctx.settings().credentials.clone();
+        registry::up_ref(&*ctx);
+        let old = std::mem::replace(&mut *self.ctx.write().unwrap_or_else(|e| e.into_inner()), ctx);
+        self.settings.write().unwrap_or_else(|e| e.into_inner()).credentials = creds;
+        registry::release(&*old);
     }
 
     /// Writes out everything rustls has queued.
@@ -912,6 +1005,7 @@ impl Connection {
         &self,
         end_entity: &CertificateDer<'_>,
         intermediates: &[CertificateDer<'_>],
+        purpose: &CStr,
     ) -> Result<(), rustls::Error> {
         use rustls::CertificateError as CE;
         let leaf = X509Cert::from_der(end_entity)
@@ -930,7 +1024,7 @@ impl Connection {
             leaf: &leaf,
             intermediates: &inter,
             param: &self.param,
-            purpose: c"ssl_server",
+            purpose,
             callback,
             app_data: self.id(),
             app_index: libcrypto::store_ctx_ssl_index(),
@@ -955,6 +1049,10 @@ impl Connection {
             7 | 8 => CE::BadSignature,
             _ => CE::ApplicationVerificationFailure,
         }))
+    }
+
+    pub(super) fn server_certificate(&self, _schemes: &[rustls::SignatureScheme]) -> Option<Arc<CertifiedKey>> {
+        self.settings().credentials.certified()
     }
 
     pub(super) fn client_certificate(&self) -> Option<Arc<CertifiedKey>> {

@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use rustls::client::Resumption;
 use rustls::crypto::{CryptoProvider, SupportedKxGroup};
-use rustls::{ClientConfig, NamedGroup, SupportedCipherSuite};
+use rustls::server::{NoServerSessionStorage, ProducesTickets, ServerSessionMemoryCache, StoresServerSessions};
+use rustls::{ClientConfig, NamedGroup, ServerConfig, SupportedCipherSuite};
 
 use super::callbacks::Callbacks;
 use super::cipher::{self, Cipher};
@@ -25,6 +26,7 @@ pub const OP_NO_TLSV1_2: u64 = 0x0800_0000;
 pub const OP_NO_TLSV1_3: u64 = 0x2000_0000;
 pub const OP_NO_TICKET: u64 = 0x0000_4000;
 pub const OP_IGNORE_UNEXPECTED_EOF: u64 = 0x0000_0080;
+pub const OP_CIPHER_SERVER_PREFERENCE: u64 = 0x0040_0000;
 /// What `SSL_CTX_new` starts with in OpenSSL 3.0 (`SSL_OP_ENABLE_MIDDLEBOX_COMPAT`).
 pub const OP_DEFAULT: u64 = 0x0010_0000;
 
@@ -71,6 +73,10 @@ pub struct Settings {
     pub password: PasswordCb,
     pub quiet_shutdown: bool,
     pub read_ahead: bool,
+    /// `SSL_CTX_set_num_tickets`: TLS 1.3 tickets a server sends after a full handshake.
+    pub num_tickets: usize,
+    /// The client CA names a server sends in its CertificateRequest (DER `X509_NAME`s).
+    pub client_ca: Vec<Vec<u8>>,
 }
 
 impl Settings {
@@ -90,6 +96,8 @@ impl Settings {
             password: PasswordCb::default(),
             quiet_shutdown: false,
             read_ahead: false,
+            num_tickets: 2,
+            client_ca: Vec::new(),
         }
     }
 
@@ -139,6 +147,19 @@ struct ConfigKey {
     tickets: bool,
 }
 
+/// A server configuration also depends on the ALPN protocol chosen for the connection, on client
+/// authentication, on the ticket and cache policy and on preference order.
+#[derive(Clone, PartialEq, Eq, Debug)]
+struct ServerKey {
+    base: ConfigKey,
+    alpn: Option<Vec<u8>>,
+    verify_mode: c_int,
+    client_ca: Vec<Vec<u8>>,
+    num_tickets: usize,
+    server_preference: bool,
+    cache: bool,
+}
+
 /// How many distinct configurations a context keeps.
 const CONFIG_CACHE: usize = 8;
 
@@ -155,6 +176,13 @@ pub struct Context {
     pub session_timeout: RwLock<c_long>,
     pub session_id_context: RwLock<Vec<u8>>,
     client_configs: Mutex<Vec<(ConfigKey, Arc<ClientConfig>)>>,
+    server_configs: Mutex<Vec<(ServerKey, Arc<ServerConfig>)>>,
+    /// The internal server session cache (`SSL_SESS_CACHE_SERVER`).
+    server_sessions: Arc<dyn StoresServerSessions>,
+    ticketer: OnceLock<Arc<dyn ProducesTickets>>,
+    /// The `STACK_OF(X509_NAME)` given to `SSL_CTX_set_client_CA_list`, as an opaque address
+    /// the C layer owns and frees.
+    client_ca_stack: Mutex<usize>,
 }
 
 impl Object for Context {
@@ -186,6 +214,10 @@ impl Context {
                 session_timeout: RwLock::new(7200),
                 session_id_context: RwLock::new(Vec::new()),
                 client_configs: Mutex::new(Vec::new()),
+                server_configs: Mutex::new(Vec::new()),
+                server_sessions: ServerSessionMemoryCache::new(SESSION_CACHE_SIZE),
+                ticketer: OnceLock::new(),
+                client_ca_stack: Mutex::new(0),
             }
         }))
     }
@@ -244,6 +276,83 @@ impl Context {
         Ok(cfg)
     }
 }
+
+impl Context {
+    /// The server configuration for `settings` and the ALPN protocol chosen for this
+    /// connection, cached like the client's.
+    pub fn server_config(&self, settings: &Settings, alpn: Option<Vec<u8>>) -> Result<Arc<ServerConfig>> {
+        let key = ServerKey {
+            base: settings.client_key(),
+            alpn,
+            verify_mode: settings.verify_mode,
+            client_ca: settings.client_ca.clone(),
+            num_tickets: settings.num_tickets,
+            server_preference: settings.options & OP_CIPHER_SERVER_PREFERENCE != 0,
+            cache: self.session_cache_mode() & SESS_CACHE_SERVER != 0,
+        };
+        let mut cache = self.server_configs.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, cfg)) = cache.iter().find(|(k, _)| *k == key) {
+            return Ok(cfg.clone());
+        }
+        let cfg = Arc::new(self.build_server_config(settings, &key)?);
+        if cache.len() >= CONFIG_CACHE {
+            cache.remove(0);
+        }
+        cache.push((key, cfg.clone()));
+        Ok(cfg)
+    }
+
+    fn build_server_config(&self, settings: &Settings, key: &ServerKey) -> Result<ServerConfig> {
+        let versions = settings.versions();
+        if versions.is_empty() {
+            return Err(Error::NoProtocols(
+                "no TLS 1.2 or 1.3 within the configured range (ferrossl does not speak older ones)"
+                    .into(),
+            ));
+        }
+        let verifier = hooks::client_verifier(settings.verify_mode, &settings.client_ca);
+        let mut cfg = ServerConfig::builder_with_provider(Arc::new(provider(settings, &versions)?))
+            .with_protocol_versions(&versions)
+            .map_err(|e| Error::NoCipherMatch(e.to_string()))?
+            .with_client_cert_verifier(verifier)
+            .with_cert_resolver(hooks::server_cert_resolver());
+        cfg.alpn_protocols = key.alpn.iter().cloned().collect();
+        cfg.ignore_client_order = key.server_preference;
+        cfg.send_tls13_tickets = key.num_tickets;
+        cfg.key_log = hooks::key_log();
+        cfg.session_storage = if key.cache {
+            self.server_sessions.clone()
+        } else {
+            Arc::new(NoServerSessionStorage {})
+        };
+        if key.base.tickets {
+            cfg.ticketer = self.ticketer()?;
+        }
+        Ok(cfg)
+    }
+
+    /// Replaces the client CA stack address, returning the previous one for the C layer to free.
+    pub fn set_client_ca_stack(&self, sk: usize) -> usize {
+        std::mem::replace(&mut *self.client_ca_stack.lock().unwrap_or_else(|e| e.into_inner()), sk)
+    }
+
+    pub fn client_ca_stack(&self) -> usize {
+        *self.client_ca_stack.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The context's session ticket keys (made on first use, rotated by rustls).
+    fn ticketer(&self) -> Result<Arc<dyn ProducesTickets>> {
+        if let Some(t) = self.ticketer.get() {
+            return Ok(t.clone());
+        }
+        let t = rustls::crypto::aws_lc_rs::Ticketer::new()
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        Ok(self.ticketer.get_or_init(|| t).clone())
+    }
+}
+
+/// `SSL_CTX_sess_get_cache_size`'s default, as OpenSSL's.
+pub const SESSION_CACHE_SIZE: usize = 1024 * 20;
 
 fn provider(
     settings: &Settings,

@@ -12,6 +12,9 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::server::{ClientHello, ResolvesServerCert};
+use rustls::DistinguishedName;
 use rustls::client::{
     ClientSessionStore, ResolvesClientCert, Tls12ClientSessionValue, Tls13ClientSessionValue,
 };
@@ -64,7 +67,7 @@ impl ServerCertVerifier for ServerVerifier {
     ) -> Result<ServerCertVerified, rustls::Error> {
         let conn =
             current().ok_or_else(|| rustls::Error::General("no current connection".into()))?;
-        conn.verify_peer(end_entity, intermediates)?;
+        conn.verify_peer(end_entity, intermediates, c"ssl_server")?;
         Ok(ServerCertVerified::assertion())
     }
 
@@ -187,4 +190,86 @@ pub fn peer_key_share(group: NamedGroup, key: &[u8]) {
     if let Some(c) = current() {
         c.peer_key_seen(group, key);
     }
+}
+
+/// Picks the server certificate for the connection rustls is accepting.
+#[derive(Debug)]
+struct ServerCert;
+
+impl ResolvesServerCert for ServerCert {
+    fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        current()?.server_certificate(hello.signature_schemes())
+    }
+}
+
+pub fn server_cert_resolver() -> Arc<dyn ResolvesServerCert> {
+    static R: OnceLock<Arc<ServerCert>> = OnceLock::new();
+    R.get_or_init(|| Arc::new(ServerCert)).clone()
+}
+
+/// A server's client authentication, as `SSL_CTX_set_verify` set it: `SSL_VERIFY_PEER` asks for
+/// a certificate, `SSL_VERIFY_FAIL_IF_NO_PEER_CERT` requires one; chains are verified by
+/// libcrypto through the connection.
+#[derive(Debug)]
+struct ClientVerifier {
+    offer: bool,
+    mandatory: bool,
+    hints: Vec<DistinguishedName>,
+}
+
+impl ClientCertVerifier for ClientVerifier {
+    fn offer_client_auth(&self) -> bool {
+        self.offer
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        self.mandatory
+    }
+
+    fn root_hint_subjects(&self) -> &[DistinguishedName] {
+        &self.hints
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        _now: UnixTime,
+    ) -> Result<ClientCertVerified, rustls::Error> {
+        let conn = current().ok_or_else(|| rustls::Error::General("no current connection".into()))?;
+        conn.verify_peer(end_entity, intermediates, c"ssl_client")?;
+        Ok(ClientCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, algorithms())
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, algorithms())
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        algorithms().supported_schemes()
+    }
+}
+
+pub fn client_verifier(verify_mode: std::ffi::c_int, client_ca: &[Vec<u8>]) -> Arc<dyn ClientCertVerifier> {
+    use super::context::{VERIFY_FAIL_IF_NO_PEER_CERT, VERIFY_PEER};
+    let offer = verify_mode & VERIFY_PEER != 0;
+    Arc::new(ClientVerifier {
+        offer,
+        mandatory: offer && verify_mode & VERIFY_FAIL_IF_NO_PEER_CERT != 0,
+        hints: client_ca.iter().map(|n| DistinguishedName::from(n.clone())).collect(),
+    })
 }

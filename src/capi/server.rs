@@ -1,0 +1,335 @@
+//! The server's choices: SSL_CTX_set_alpn_select_cb(3) and SSL_select_next_proto(3),
+//! SSL_CTX_set_tlsext_servername_callback(3) (through `SSL_CTX_callback_ctrl`) and
+//! SSL_set_SSL_CTX(3), SSL_CTX_set_num_tickets(3), SSL_CTX_set_client_CA_list(3) and
+//! SSL_load_client_CA_file(3).
+
+#![allow(non_snake_case)]
+
+use std::ffi::{c_char, c_int, c_uchar, c_uint, c_void};
+use std::ptr;
+use std::sync::Arc;
+
+use super::args;
+use super::context::{ctx_target, ssl_target};
+use super::ffi;
+use super::handle;
+use super::types::*;
+use crate::core::callbacks::{AlpnAnswer, AlpnSelectFn, Hook, ServernameFn};
+use crate::core::error::{Error, Result};
+use crate::libcrypto::{self, Bio, PasswordCb};
+
+const SSL_TLSEXT_ERR_OK: c_int = 0;
+const SSL_TLSEXT_ERR_ALERT_FATAL: c_int = 2;
+const OPENSSL_NPN_NEGOTIATED: c_int = 1;
+const OPENSSL_NPN_NO_OVERLAP: c_int = 2;
+
+type AlpnCb = unsafe extern "C" fn(*mut SSL, *mut *const c_uchar, *mut c_uchar, *const c_uchar, c_uint, *mut c_void) -> c_int;
+
+/// `SSL_CTX_set_alpn_select_cb`: a server's choice among the client's ALPN protocols.
+#[no_mangle]
+pub extern "C" fn SSL_CTX_set_alpn_select_cb(ctx: *mut SSL_CTX, cb: SSL_CTX_alpn_select_cb_func, arg: *mut c_void) {
+    let arg = arg as usize;
+    ffi!(c"SSL_CTX_set_alpn_select_cb", (), {
+        let ctx = handle::ctx(ctx)?;
+        let hook = cb.map(|f: AlpnCb| Hook {
+            raw: f as usize,
+            call: Arc::new(move |ssl: usize, offered: &[u8]| {
+                let mut out: *const c_uchar = ptr::null();
+                let mut outlen: c_uchar = 0;
+                // SAFETY: the program registered f; `offered` outlives the call, and `out`
+                // points into `offered` or into memory the program keeps alive.
+                let r = unsafe {
+                    f(handle::id_ptr(ssl), &mut out, &mut outlen, offered.as_ptr(), offered.len() as c_uint, arg as *mut c_void)
+                };
+                match r {
+                    SSL_TLSEXT_ERR_OK if !out.is_null() && outlen > 0 => {
+                        // SAFETY: the callback returned outlen readable bytes at out.
+                        AlpnAnswer::Selected(unsafe { std::slice::from_raw_parts(out, outlen as usize) }.to_vec())
+                    }
+                    SSL_TLSEXT_ERR_ALERT_FATAL => AlpnAnswer::Fatal,
+                    _ => AlpnAnswer::NoAck,
+                }
+            }) as Arc<AlpnSelectFn>,
+        });
+        ctx.set_callbacks(|c| c.alpn_select = hook);
+        Ok(())
+    })
+}
+
+/// Walks an ALPN/NPN wire-format list.
+fn protos(wire: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let mut rest = wire;
+    while let Some((&n, tail)) = rest.split_first() {
+        let n = usize::from(n);
+        if n == 0 || tail.len() < n {
+            break;
+        }
+        out.push(&tail[..n]);
+        rest = &tail[n..];
+    }
+    out
+}
+
+/// `SSL_select_next_proto`: the first of the server's protocols that the client offers
+/// (`OPENSSL_NPN_NEGOTIATED`), else the client's first (`OPENSSL_NPN_NO_OVERLAP`). `*out`
+/// points into one of the two lists.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_select_next_proto(
+    out: *mut *mut c_uchar,
+    outlen: *mut c_uchar,
+    server: *const c_uchar,
+    server_len: c_uint,
+    client: *const c_uchar,
+    client_len: c_uint,
+) -> c_int {
+    ffi!(c"SSL_select_next_proto", OPENSSL_NPN_NO_OVERLAP, {
+        // SAFETY: the caller passes lists of the given lengths.
+        let (s, c) = unsafe {
+            (args::bytes(server, server_len as usize, "server")?, args::bytes(client, client_len as usize, "client")?)
+        };
+        let (sp, cp) = (protos(s), protos(c));
+        let (pick, status) = match sp.iter().find(|p| cp.contains(p)) {
+            Some(p) => (Some(*p), OPENSSL_NPN_NEGOTIATED),
+            None => (cp.first().copied(), OPENSSL_NPN_NO_OVERLAP),
+        };
+        let (p, n) = pick.map_or((ptr::null_mut(), 0), |p| (p.as_ptr() as *mut c_uchar, p.len() as c_uchar));
+        // SAFETY: out-parameters.
+        unsafe {
+            args::out(out, p);
+            args::out(outlen, n);
+        }
+        Ok(status)
+    })
+}
+
+type ServernameCb = unsafe extern "C" fn(*mut SSL, *mut c_int, *mut c_void) -> c_int;
+
+/// Installs the servername callback (`SSL_CTRL_SET_TLSEXT_SERVERNAME_CB`), called with the
+/// context's servername argument.
+pub fn set_servername_callback(ctx: *mut SSL_CTX, f: Option<unsafe extern "C" fn()>) -> Result<()> {
+    let ctx = handle::ctx(ctx)?;
+    let weak = Arc::downgrade(&ctx);
+    let hook = f.map(|f| {
+        // SAFETY: SSL_CTX_set_tlsext_servername_callback passes a ServernameCb cast to this type.
+        let f: ServernameCb = unsafe { std::mem::transmute::<unsafe extern "C" fn(), ServernameCb>(f) };
+        Hook {
+            raw: f as usize,
+            call: Arc::new(move |ssl: usize| {
+                let arg = weak.upgrade().map_or(0, |c| c.callbacks().servername_arg);
+                let mut al: c_int = 112; // unrecognized_name
+                // SAFETY: the program registered f as its servername callback.
+                unsafe { f(handle::id_ptr(ssl), &mut al, arg as *mut c_void) }
+            }) as Arc<ServernameFn>,
+        }
+    });
+    ctx.set_callbacks(|c| c.servername = hook);
+    Ok(())
+}
+
+/// `SSL_set_SSL_CTX`: moves the connection to another context (from a servername callback);
+/// returns the context now in use, NULL on failure.
+#[no_mangle]
+pub extern "C" fn SSL_set_SSL_CTX(ssl: *mut SSL, ctx: *mut SSL_CTX) -> *mut SSL_CTX {
+    ffi!(c"SSL_set_SSL_CTX", ptr::null_mut(), {
+        let conn = handle::ssl(ssl)?;
+        if ctx.is_null() {
+            return Ok(handle::ptr(&*conn.ctx()));
+        }
+        let new = handle::ctx(ctx)?;
+        if !Arc::ptr_eq(&new, &conn.ctx()) {
+            conn.set_ctx(new);
+        }
+        Ok(ctx)
+    })
+}
+
+/// `SSL_CTX_set_num_tickets`: TLS 1.3 tickets a server sends after a handshake; 1.
+#[no_mangle]
+pub extern "C" fn SSL_CTX_set_num_tickets(ctx: *mut SSL_CTX, num: usize) -> c_int {
+    ffi!(c"SSL_CTX_set_num_tickets", 0, {
+        ctx_target(ctx)?.update(|s| {
+            s.num_tickets = num;
+            Ok(1)
+        })
+    })
+}
+
+/// `SSL_set_num_tickets`.
+#[no_mangle]
+pub extern "C" fn SSL_set_num_tickets(s: *mut SSL, num: usize) -> c_int {
+    ffi!(c"SSL_set_num_tickets", 0, {
+        ssl_target(s)?.update(|st| {
+            st.num_tickets = num;
+            Ok(1)
+        })
+    })
+}
+
+/// `SSL_CTX_get_num_tickets`.
+#[no_mangle]
+pub extern "C" fn SSL_CTX_get_num_tickets(ctx: *const SSL_CTX) -> usize {
+    ffi!(c"SSL_CTX_get_num_tickets", 0, { Ok(ctx_target(ctx)?.read(|s| s.num_tickets)) })
+}
+
+/// `SSL_get_num_tickets`.
+#[no_mangle]
+pub extern "C" fn SSL_get_num_tickets(s: *const SSL) -> usize {
+    ffi!(c"SSL_get_num_tickets", 0, { Ok(ssl_target(s)?.read(|st| st.num_tickets)) })
+}
+
+use libcrypto::ffi::{i2d_X509_NAME, X509_NAME_cmp, X509_NAME_dup, X509_NAME_free, X509_get_subject_name};
+
+/// `SSL_load_client_CA_file`: the subject names of the certificates in a PEM file, as a new
+/// `STACK_OF(X509_NAME)` the caller owns; NULL on failure.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_load_client_CA_file(file: *const c_char) -> *mut stack_st_X509_NAME {
+    ffi!(c"SSL_load_client_CA_file", ptr::null_mut(), {
+        // SAFETY: a C string argument.
+        let path = unsafe { args::cstr(file, "file") }?;
+        let bio = Bio::open(path).ok_or_else(|| Error::BadFile {
+            reason: crate::core::error::reason::SYS_LIB,
+            detail: format!("cannot open {}", path.to_string_lossy()),
+        })?;
+        // SAFETY: a fresh stack; each pushed name is a copy we own until the caller takes it.
+        unsafe {
+            let sk = libcrypto::ffi::OPENSSL_sk_new_null();
+            while let Some(cert) = bio.read_pem_x509(false, PasswordCb::default()) {
+                let name = X509_get_subject_name(cert.as_ptr());
+                let dup = (0..libcrypto::ffi::OPENSSL_sk_num(sk))
+                    .any(|i| X509_NAME_cmp(libcrypto::ffi::OPENSSL_sk_value(sk, i).cast(), name) == 0);
+                if !dup {
+                    libcrypto::ffi::OPENSSL_sk_push(sk, X509_NAME_dup(name).cast());
+                }
+            }
+            libcrypto::ffi::ERR_clear_error();
+            if libcrypto::ffi::OPENSSL_sk_num(sk) == 0 {
+                libcrypto::ffi::OPENSSL_sk_free(sk);
+                return Err(Error::BadFile {
+                    reason: crate::core::error::reason::PEM_LIB,
+                    detail: format!("no certificates in {}", path.to_string_lossy()),
+                });
+            }
+            Ok(sk.cast())
+        }
+    })
+}
+
+/// `SSL_CTX_set_client_CA_list`: the CA names sent in a CertificateRequest; takes ownership of
+/// `list`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_client_CA_list(ctx: *mut SSL_CTX, list: *mut stack_st_X509_NAME) {
+    ffi!(c"SSL_CTX_set_client_CA_list", (), {
+        let ctx = handle::ctx(ctx)?;
+        let sk: *mut libcrypto::ffi::OPENSSL_STACK = list.cast();
+        let mut names = Vec::new();
+        // SAFETY: a STACK_OF(X509_NAME) whose ownership passes to us; we keep it for
+        // SSL_CTX_get_client_CA_list and free the previous one.
+        unsafe {
+            for i in 0..if sk.is_null() { 0 } else { libcrypto::ffi::OPENSSL_sk_num(sk) } {
+                let n = libcrypto::ffi::OPENSSL_sk_value(sk, i).cast();
+                let len = i2d_X509_NAME(n, ptr::null_mut());
+                if len > 0 {
+                    let mut buf = vec![0u8; len as usize];
+                    let mut p = buf.as_mut_ptr();
+                    i2d_X509_NAME(n, &mut p);
+                    names.push(buf);
+                }
+            }
+            let old = ctx.set_client_ca_stack(sk as usize);
+            free_names(old as *mut libcrypto::ffi::OPENSSL_STACK);
+        }
+        ctx.update(|s| {
+            s.client_ca = names;
+            Ok(())
+        })
+    })
+}
+
+/// Frees a `STACK_OF(X509_NAME)` and its names.
+///
+/// # Safety
+/// `sk` must be NULL or a stack this library owns.
+pub unsafe fn free_names(sk: *mut libcrypto::ffi::OPENSSL_STACK) {
+    if sk.is_null() {
+        return;
+    }
+    // SAFETY: per the contract.
+    unsafe {
+        for i in 0..libcrypto::ffi::OPENSSL_sk_num(sk) {
+            X509_NAME_free(libcrypto::ffi::OPENSSL_sk_value(sk, i).cast());
+        }
+        libcrypto::ffi::OPENSSL_sk_free(sk);
+    }
+}
+
+/// `SSL_CTX_get_client_CA_list`: the list set by `SSL_CTX_set_client_CA_list` (owned by the
+/// context), or NULL.
+#[no_mangle]
+pub extern "C" fn SSL_CTX_get_client_CA_list(ctx: *const SSL_CTX) -> *mut stack_st_X509_NAME {
+    ffi!(c"SSL_CTX_get_client_CA_list", ptr::null_mut(), { Ok(handle::ctx(ctx)?.client_ca_stack() as *mut stack_st_X509_NAME) })
+}
+
+fn early_data(n: u32) -> Result<c_int> {
+    if n == 0 {
+        Ok(1)
+    } else {
+        Err(Error::Unsupported(
+            "0-RTT early data is not supported by ferrossl (refused rather than accepted unsafely)".into(),
+        ))
+    }
+}
+
+/// `SSL_CTX_set_max_early_data`: 0 (no early data) is accepted; anything else is refused.
+#[no_mangle]
+pub extern "C" fn SSL_CTX_set_max_early_data(ctx: *mut SSL_CTX, max_early_data: u32) -> c_int {
+    ffi!(c"SSL_CTX_set_max_early_data", 0, {
+        handle::ctx(ctx)?;
+        early_data(max_early_data)
+    })
+}
+
+/// `SSL_set_max_early_data`: as `SSL_CTX_set_max_early_data`.
+#[no_mangle]
+pub extern "C" fn SSL_set_max_early_data(s: *mut SSL, max_early_data: u32) -> c_int {
+    ffi!(c"SSL_set_max_early_data", 0, {
+        handle::ssl(s)?;
+        early_data(max_early_data)
+    })
+}
+
+/// `SSL_CTX_get_max_early_data`: 0 (ferrossl accepts no early data).
+#[no_mangle]
+pub extern "C" fn SSL_CTX_get_max_early_data(ctx: *const SSL_CTX) -> u32 {
+    ffi!(c"SSL_CTX_get_max_early_data", 0, {
+        handle::ctx(ctx)?;
+        Ok(0)
+    })
+}
+
+/// `SSL_get_max_early_data`: 0.
+#[no_mangle]
+pub extern "C" fn SSL_get_max_early_data(s: *const SSL) -> u32 {
+    ffi!(c"SSL_get_max_early_data", 0, {
+        handle::ssl(s)?;
+        Ok(0)
+    })
+}
+
+/// `SSL_CTX_get_recv_max_early_data`: 0.
+#[no_mangle]
+pub extern "C" fn SSL_CTX_get_recv_max_early_data(ctx: *const SSL_CTX) -> u32 {
+    ffi!(c"SSL_CTX_get_recv_max_early_data", 0, {
+        handle::ctx(ctx)?;
+        Ok(0)
+    })
+}
+
+/// `SSL_SESSION_get_max_early_data`: 0.
+#[no_mangle]
+pub extern "C" fn SSL_SESSION_get_max_early_data(s: *const SSL_SESSION) -> u32 {
+    ffi!(c"SSL_SESSION_get_max_early_data", 0, {
+        handle::session(s)?;
+        Ok(0)
+    })
+}
