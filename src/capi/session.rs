@@ -13,7 +13,7 @@ use super::handle;
 use super::types::*;
 use crate::core::callbacks::Hook;
 use crate::core::error::{Error, Result};
-use crate::core::registry;
+use crate::core::registry::{self, Object};
 use crate::core::session::{Session, SessionData};
 
 /// `SSL_get_session`: the connection's session (no new reference), or NULL.
@@ -320,7 +320,10 @@ type NewCb = unsafe extern "C" fn(*mut SSL, *mut SSL_SESSION) -> c_int;
 /// `SSL_CTX_sess_set_new_cb`: called with each new session of a client whose session cache
 /// mode includes `SSL_SESS_CACHE_CLIENT`; returning 1 keeps the reference it was given.
 #[no_mangle]
-pub extern "C" fn SSL_CTX_sess_set_new_cb(ctx: *mut SSL_CTX, cb: Option<NewCb>) {
+pub extern "C" fn SSL_CTX_sess_set_new_cb(
+    ctx: *mut SSL_CTX,
+    cb: Option<unsafe extern "C" fn(ssl: *mut SSL, sess: *mut SSL_SESSION) -> c_int>,
+) {
     ffi!(c"SSL_CTX_sess_set_new_cb", (), {
         let ctx = handle::ctx(ctx)?;
         let hook = cb.map(|f| Hook {
@@ -337,7 +340,9 @@ pub extern "C" fn SSL_CTX_sess_set_new_cb(ctx: *mut SSL_CTX, cb: Option<NewCb>) 
 
 /// `SSL_CTX_sess_get_new_cb`.
 #[no_mangle]
-pub extern "C" fn SSL_CTX_sess_get_new_cb(ctx: *mut SSL_CTX) -> Option<NewCb> {
+pub extern "C" fn SSL_CTX_sess_get_new_cb(
+    ctx: *mut SSL_CTX,
+) -> Option<unsafe extern "C" fn(ssl: *mut SSL, sess: *mut SSL_SESSION) -> c_int> {
     ffi!(c"SSL_CTX_sess_get_new_cb", None, {
         let raw = handle::ctx(ctx)?
             .callbacks()
@@ -346,5 +351,84 @@ pub extern "C" fn SSL_CTX_sess_get_new_cb(ctx: *mut SSL_CTX) -> Option<NewCb> {
             .map(|h| h.raw);
         // SAFETY: raw came from a NewCb.
         Ok(raw.map(|r| unsafe { std::mem::transmute::<usize, NewCb>(r) }))
+    })
+}
+
+type GetCb = unsafe extern "C" fn(*mut SSL, *const c_uchar, c_int, *mut c_int) -> *mut SSL_SESSION;
+type RemoveCb = unsafe extern "C" fn(*mut SSL_CTX, *mut SSL_SESSION);
+
+/// `SSL_CTX_sess_set_get_cb`: a server's external cache lookup by session ID. The callback
+/// returns a session (setting `*copy` to 1 when it keeps its own reference) or NULL.
+#[no_mangle]
+pub extern "C" fn SSL_CTX_sess_set_get_cb(ctx: *mut SSL_CTX, cb: Option<unsafe extern "C" fn(ssl: *mut SSL, data: *const c_uchar, len: c_int, copy: *mut c_int) -> *mut SSL_SESSION>) {
+    ffi!(c"SSL_CTX_sess_set_get_cb", (), {
+        let ctx = handle::ctx(ctx)?;
+        let hook = cb.map(|f| Hook {
+            raw: f as usize,
+            call: Arc::new(move |ssl: usize, id: &[u8]| {
+                let mut copy: c_int = 1;
+                // SAFETY: the program registered f; id outlives the call.
+                let p = unsafe { f(handle::id_ptr(ssl), id.as_ptr(), id.len() as c_int, &mut copy) };
+                if p.is_null() {
+                    return None;
+                }
+                handle::session(p).ok().map(|s| (s, copy == 0))
+            }) as Arc<crate::core::callbacks::GetSessionFn>,
+        });
+        ctx.set_callbacks(|c| c.get_session = hook);
+        Ok(())
+    })
+}
+
+/// `SSL_CTX_sess_set_remove_cb`: told when a session leaves the cache.
+#[no_mangle]
+pub extern "C" fn SSL_CTX_sess_set_remove_cb(ctx: *mut SSL_CTX, cb: Option<unsafe extern "C" fn(ctx: *mut SSL_CTX, sess: *mut SSL_SESSION)>) {
+    ffi!(c"SSL_CTX_sess_set_remove_cb", (), {
+        let ctx = handle::ctx(ctx)?;
+        let hook = cb.map(|f| Hook {
+            raw: f as usize,
+            call: Arc::new(move |c: usize, s: usize| {
+                // SAFETY: the program registered f as its remove callback.
+                unsafe { f(handle::id_ptr(c), handle::id_ptr(s)) }
+            }) as Arc<crate::core::callbacks::RemoveSessionFn>,
+        });
+        ctx.set_callbacks(|c| c.remove_session = hook);
+        Ok(())
+    })
+}
+
+/// `SSL_CTX_sess_get_get_cb`.
+#[no_mangle]
+pub extern "C" fn SSL_CTX_sess_get_get_cb(ctx: *mut SSL_CTX) -> Option<unsafe extern "C" fn(ssl: *mut SSL, data: *const c_uchar, len: c_int, copy: *mut c_int) -> *mut SSL_SESSION> {
+    ffi!(c"SSL_CTX_sess_get_get_cb", None, {
+        let raw = handle::ctx(ctx)?.callbacks().get_session.as_ref().map(|h| h.raw);
+        // SAFETY: raw came from a GetCb.
+        Ok(raw.map(|r| unsafe { std::mem::transmute::<usize, GetCb>(r) }))
+    })
+}
+
+/// `SSL_CTX_sess_get_remove_cb`.
+#[no_mangle]
+pub extern "C" fn SSL_CTX_sess_get_remove_cb(ctx: *mut SSL_CTX) -> Option<unsafe extern "C" fn(ctx: *mut SSL_CTX, sess: *mut SSL_SESSION)> {
+    ffi!(c"SSL_CTX_sess_get_remove_cb", None, {
+        let raw = handle::ctx(ctx)?.callbacks().remove_session.as_ref().map(|h| h.raw);
+        // SAFETY: raw came from a RemoveCb.
+        Ok(raw.map(|r| unsafe { std::mem::transmute::<usize, RemoveCb>(r) }))
+    })
+}
+
+/// `SSL_CTX_remove_session`: drops a session from the internal cache (telling the remove
+/// callback); 1 when it was there.
+#[no_mangle]
+pub extern "C" fn SSL_CTX_remove_session(ctx: *mut SSL_CTX, s: *mut SSL_SESSION) -> c_int {
+    ffi!(c"SSL_CTX_remove_session", 0, {
+        let ctx = handle::ctx(ctx)?;
+        let sess = handle::session(s)?;
+        let id = sess.data().id.clone();
+        let was = !id.is_empty() && ctx.internal_sessions().take(&id).is_some();
+        if let Some(rm) = ctx.callbacks().remove_session.clone() {
+            (rm.call)(ctx.refs().id(), sess.refs().id());
+        }
+        Ok(was as c_int)
     })
 }

@@ -404,36 +404,6 @@ pub extern "C" fn SSL_CTX_load_verify_store(_a0: *mut SSL_CTX, _a1: *const c_cha
     stub(c"SSL_CTX_load_verify_store", 0)
 }
 
-/// `int SSL_CTX_remove_session (SSL_CTX *, SSL_SESSION *)`
-#[no_mangle]
-pub extern "C" fn SSL_CTX_remove_session(_a0: *mut SSL_CTX, _a1: *mut SSL_SESSION) -> c_int {
-    stub(c"SSL_CTX_remove_session", 0)
-}
-
-/// `SSL_SESSION *(*SSL_CTX_sess_get_get_cb (SSL_CTX *)) (struct ssl_st *, const unsigned char *, int, int *)`
-#[no_mangle]
-pub extern "C" fn SSL_CTX_sess_get_get_cb(_a0: *mut SSL_CTX) -> Option<unsafe extern "C" fn(*mut SSL, *const c_uchar, c_int, *mut c_int) -> *mut SSL_SESSION> {
-    stub(c"SSL_CTX_sess_get_get_cb", None)
-}
-
-/// `void (*SSL_CTX_sess_get_remove_cb (SSL_CTX *)) (struct ssl_ctx_st *, SSL_SESSION *)`
-#[no_mangle]
-pub extern "C" fn SSL_CTX_sess_get_remove_cb(_a0: *mut SSL_CTX) -> Option<unsafe extern "C" fn(*mut SSL_CTX, *mut SSL_SESSION)> {
-    stub(c"SSL_CTX_sess_get_remove_cb", None)
-}
-
-/// `void SSL_CTX_sess_set_get_cb (SSL_CTX *, SSL_SESSION *(*) (struct ssl_st *, const unsigned char *, int, int *))`
-#[no_mangle]
-pub extern "C" fn SSL_CTX_sess_set_get_cb(_a0: *mut SSL_CTX, _a1: Option<unsafe extern "C" fn(*mut SSL, *const c_uchar, c_int, *mut c_int) -> *mut SSL_SESSION>) {
-    stub(c"SSL_CTX_sess_set_get_cb", ())
-}
-
-/// `void SSL_CTX_sess_set_remove_cb (SSL_CTX *, void (*) (struct ssl_ctx_st *, SSL_SESSION *))`
-#[no_mangle]
-pub extern "C" fn SSL_CTX_sess_set_remove_cb(_a0: *mut SSL_CTX, _a1: Option<unsafe extern "C" fn(*mut SSL_CTX, *mut SSL_SESSION)>) {
-    stub(c"SSL_CTX_sess_set_remove_cb", ())
-}
-
 /// `struct lhash_st_SSL_SESSION *SSL_CTX_sessions (SSL_CTX *)`
 #[no_mangle]
 pub extern "C" fn SSL_CTX_sessions(_a0: *mut SSL_CTX) -> *mut lhash_st_SSL_SESSION {

@@ -38,6 +38,12 @@ pub type AlpnSelectFn = dyn Fn(usize, &[u8]) -> AlpnAnswer + Send + Sync;
 /// The servername (SNI) callback: (SSL id) -> `SSL_TLSEXT_ERR_*`.
 pub type ServernameFn = dyn Fn(usize) -> c_int + Send + Sync;
 
+/// `SSL_CTX_sess_set_get_cb`: (SSL id, session id) -> the session, and whether the callback
+/// handed over its reference (else it kept it).
+pub type GetSessionFn = dyn Fn(usize, &[u8]) -> Option<(std::sync::Arc<super::session::Session>, bool)> + Send + Sync;
+/// `SSL_CTX_sess_set_remove_cb`: (SSL_CTX id, SSL_SESSION id).
+pub type RemoveSessionFn = dyn Fn(usize, usize) + Send + Sync;
+
 /// What an ALPN select callback answered.
 pub enum AlpnAnswer {
     Selected(Vec<u8>),
@@ -61,6 +67,8 @@ pub struct Callbacks {
     /// `SSL_CTX_set_msg_callback_arg` / the info and other callbacks' user pointers.
     pub msg_arg: usize,
     pub alpn_select: Option<Hook<AlpnSelectFn>>,
+    pub get_session: Option<Hook<GetSessionFn>>,
+    pub remove_session: Option<Hook<RemoveSessionFn>>,
     pub servername: Option<Hook<ServernameFn>>,
     /// `SSL_CTX_set_tlsext_servername_arg`.
     pub servername_arg: usize,

@@ -728,6 +728,7 @@ impl Connection {
 
     fn handshake_complete(&self, st: &mut State) {
         st.done = true;
+        let is_server = st.role == Some(Role::Server);
         let tls = st.tls.as_ref().expect("handshake done");
         let version = match tls.protocol_version() {
             Some(rustls::ProtocolVersion::TLSv1_3) => context::TLS1_3_VERSION,
@@ -750,7 +751,12 @@ impl Connection {
             cipher,
             group: tls.negotiated_key_exchange_group().map(|g| g.name()),
             alpn: tls.alpn_protocol().map(<[u8]>::to_vec),
-            peer_stack: CertStack::new(&peer_chain),
+            // A client sees the server's leaf first; a server sees only the client's chain.
+            peer_stack: CertStack::new(if is_server {
+                peer_chain.get(1..).unwrap_or_default()
+            } else {
+                &peer_chain
+            }),
             peer_chain,
             resumed: tls.handshake_kind() == Some(HandshakeKind::Resumed),
         };
@@ -770,7 +776,8 @@ impl Connection {
         }
         self.collect_sessions(st);
         st.events.push(Event::Info(info::HANDSHAKE_DONE, 1));
-        st.events.push(Event::Info(info::CONNECT | info::EXIT, 1));
+        let side = if is_server { info::ACCEPT } else { info::CONNECT };
+        st.events.push(Event::Info(side | info::EXIT, 1));
     }
 
     fn session_data(&self, resumable: Option<Ticket>) -> SessionData {
@@ -792,6 +799,7 @@ impl Connection {
             id: Vec::new(),
             id_context: Vec::new(),
             kx_hint: lock(&self.session).kx_hint,
+            server_value: Vec::new(),
         }
     }
 
@@ -1073,6 +1081,65 @@ impl Connection {
     /// The group and public key the peer used in the key exchange.
     pub fn peer_key(&self) -> Option<(NamedGroup, Vec<u8>)> {
         lock(&self.peer_key).clone()
+    }
+
+    /// A new server session from rustls: into the internal cache and to the program's
+    /// new-session callback, as the cache mode says.
+    pub(super) fn server_session_put(&self, key: Vec<u8>, value: Vec<u8>) -> bool {
+        let ctx = self.ctx();
+        let mode = ctx.session_cache_mode();
+        if mode & context::SESS_CACHE_SERVER == 0 {
+            return false;
+        }
+        let mut stored = false;
+        if mode & context::SESS_CACHE_NO_INTERNAL_STORE == 0 {
+            stored = ctx.internal_sessions().put(key.clone(), value.clone());
+        }
+        let cb = ctx.callbacks().new_session.clone();
+        if let Some(cb) = cb {
+            let mut data = self.session_data(None);
+            data.id = key;
+            data.server_value = value;
+            data.id_context = ctx.session_id_context.read().unwrap_or_else(|e| e.into_inner()).clone();
+            let s = Session::new(data);
+            if !(cb.call)(self.id(), s.refs().id()) {
+                registry::release(&*s);
+            }
+            stored = true;
+        }
+        stored
+    }
+
+    /// A server session to resume, from the internal cache or the program's get callback;
+    /// `take` removes it (a TLS 1.3 ticket is used once).
+    pub(super) fn server_session_get(&self, key: &[u8], take: bool) -> Option<Vec<u8>> {
+        let ctx = self.ctx();
+        let mode = ctx.session_cache_mode();
+        if mode & context::SESS_CACHE_SERVER == 0 {
+            return None;
+        }
+        if mode & context::SESS_CACHE_NO_INTERNAL_LOOKUP == 0 {
+            let internal = ctx.internal_sessions();
+            let found = if take { internal.take(key) } else { internal.get(key) };
+            if found.is_some() {
+                return found;
+            }
+        }
+        let cb = ctx.callbacks().get_session.clone()?;
+        let (s, owned) = (cb.call)(self.id(), key)?;
+        let value = {
+            let d = s.data();
+            (!d.server_value.is_empty() && d.id == key).then(|| d.server_value.clone())
+        };
+        if take && value.is_some() {
+            if let Some(rm) = ctx.callbacks().remove_session.clone() {
+                (rm.call)(ctx.refs().id(), s.refs().id());
+            }
+        }
+        if owned {
+            registry::release(&*s);
+        }
+        value
     }
 
     pub(super) fn wants_key_log(&self) -> bool {

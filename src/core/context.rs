@@ -40,6 +40,8 @@ pub const VERIFY_FAIL_IF_NO_PEER_CERT: c_int = 2;
 
 pub const SESS_CACHE_CLIENT: c_long = 0x1;
 pub const SESS_CACHE_SERVER: c_long = 0x2;
+pub const SESS_CACHE_NO_INTERNAL_LOOKUP: c_long = 0x100;
+pub const SESS_CACHE_NO_INTERNAL_STORE: c_long = 0x200;
 
 /// Which side an `SSL_METHOD` fixes, and which versions it allows.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -321,7 +323,7 @@ impl Context {
         cfg.send_tls13_tickets = key.num_tickets;
         cfg.key_log = hooks::key_log();
         cfg.session_storage = if key.cache {
-            self.server_sessions.clone()
+            hooks::server_session_store()
         } else {
             Arc::new(NoServerSessionStorage {})
         };
@@ -329,6 +331,11 @@ impl Context {
             cfg.ticketer = self.ticketer()?;
         }
         Ok(cfg)
+    }
+
+    /// The internal server session cache (`SSL_SESS_CACHE_SERVER` without `NO_INTERNAL`).
+    pub fn internal_sessions(&self) -> &Arc<dyn StoresServerSessions> {
+        &self.server_sessions
     }
 
     /// Replaces the client CA stack address, returning the previous one for the C layer to free.

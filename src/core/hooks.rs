@@ -273,3 +273,28 @@ pub fn client_verifier(verify_mode: std::ffi::c_int, client_ca: &[Vec<u8>]) -> A
         hints: client_ca.iter().map(|n| DistinguishedName::from(n.clone())).collect(),
     })
 }
+
+/// Server sessions: the context's internal cache and the program's external cache callbacks
+/// (`SSL_CTX_sess_set_new_cb`/`get_cb`/`remove_cb`), as the session cache mode says.
+#[derive(Debug)]
+struct ServerSessions;
+
+impl rustls::server::StoresServerSessions for ServerSessions {
+    fn put(&self, key: Vec<u8>, value: Vec<u8>) -> bool {
+        current().is_some_and(|c| c.server_session_put(key, value))
+    }
+    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+        current()?.server_session_get(key, false)
+    }
+    fn take(&self, key: &[u8]) -> Option<Vec<u8>> {
+        current()?.server_session_get(key, true)
+    }
+    fn can_cache(&self) -> bool {
+        true
+    }
+}
+
+pub fn server_session_store() -> Arc<dyn rustls::server::StoresServerSessions> {
+    static S: OnceLock<Arc<ServerSessions>> = OnceLock::new();
+    S.get_or_init(|| Arc::new(ServerSessions)).clone()
+}

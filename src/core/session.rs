@@ -74,6 +74,10 @@ pub struct SessionData {
     pub id: Vec<u8>,
     pub id_context: Vec<u8>,
     pub kx_hint: Option<NamedGroup>,
+    /// A server session: rustls's encoding of what resuming needs (no secrets leave rustls in
+    /// any other form). Written out by `i2d_SSL_SESSION`, so an external cache works across
+    /// processes.
+    pub server_value: Vec<u8>,
 }
 
 pub struct Session {
@@ -151,6 +155,7 @@ impl Session {
         );
         der_octets(&mut body, &d.alpn);
         der_octets(&mut body, &d.id_context);
+        der_octets(&mut body, &d.server_value);
         let mut out = vec![0x30];
         der_len(&mut out, body.len());
         out.extend(body);
@@ -178,6 +183,7 @@ impl Session {
         let hostname = r.octets()?;
         let alpn = r.octets()?.to_vec();
         let id_context = r.octets()?.to_vec();
+        let server_value = r.octets()?.to_vec();
         let cipher = match cipher_id {
             [a, b] => super::cipher::CIPHERS
                 .iter()
@@ -199,6 +205,7 @@ impl Session {
                 id,
                 id_context,
                 kx_hint: None,
+                server_value,
             },
             used,
         ))
