@@ -114,7 +114,11 @@ fn threads_share_a_context_with_reentrant_callbacks() {
         .args(["-lssl", "-lcrypto"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let pki = pki();
     let mut args = pki.server(KeyAlg::EcdsaP256).s_server_args();
     args.push("-www".into());
@@ -131,7 +135,10 @@ fn threads_share_a_context_with_reentrant_callbacks() {
             let out = common::run(&mut cmd, Duration::from_secs(120));
             let text = out.stdout_str();
             let err: String = out.stderr.chars().take(3000).collect();
-            assert!(text.contains(" passed, 0 failed"), "{name} on {libdir:?}: {text}\n{err}");
+            assert!(
+                text.contains(" passed, 0 failed"),
+                "{name} on {libdir:?}: {text}\n{err}"
+            );
         }
     }
 }

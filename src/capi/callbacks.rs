@@ -16,7 +16,6 @@ use crate::libcrypto::{PKey, X509Cert};
 
 type KeylogCb = unsafe extern "C" fn(*const SSL, *const std::ffi::c_char);
 type InfoCb = unsafe extern "C" fn(*const SSL, c_int, c_int);
-type MsgCb = unsafe extern "C" fn(c_int, c_int, c_int, *const c_void, usize, *mut SSL, *mut c_void);
 type ClientCertCb = unsafe extern "C" fn(*mut SSL, *mut *mut X509, *mut *mut EVP_PKEY) -> c_int;
 
 /// `SSL_CTX_set_keylog_callback`: receives each secret as an NSS key log line (for
@@ -50,7 +49,10 @@ pub extern "C" fn SSL_CTX_get_keylog_callback(ctx: *const SSL_CTX) -> SSL_CTX_ke
 /// `SSL_CTX_set_info_callback`: handshake start and end, alerts; for every connection without
 /// its own.
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_info_callback(ctx: *mut SSL_CTX, cb: Option<InfoCb>) {
+pub extern "C" fn SSL_CTX_set_info_callback(
+    ctx: *mut SSL_CTX,
+    cb: Option<unsafe extern "C" fn(ssl: *const SSL, type_: c_int, val: c_int)>,
+) {
     ffi!(c"SSL_CTX_set_info_callback", (), {
         handle::ctx(ctx)?.set_callbacks(|c| c.info = cb.map(info_hook));
         Ok(())
@@ -59,7 +61,9 @@ pub extern "C" fn SSL_CTX_set_info_callback(ctx: *mut SSL_CTX, cb: Option<InfoCb
 
 /// `SSL_CTX_get_info_callback`.
 #[no_mangle]
-pub extern "C" fn SSL_CTX_get_info_callback(ctx: *mut SSL_CTX) -> Option<InfoCb> {
+pub extern "C" fn SSL_CTX_get_info_callback(
+    ctx: *mut SSL_CTX,
+) -> Option<unsafe extern "C" fn(ssl: *const SSL, type_: c_int, val: c_int)> {
     ffi!(c"SSL_CTX_get_info_callback", None, {
         let raw = handle::ctx(ctx)?.callbacks().info.as_ref().map(|h| h.raw);
         // SAFETY: raw came from an InfoCb.
@@ -70,7 +74,20 @@ pub extern "C" fn SSL_CTX_get_info_callback(ctx: *mut SSL_CTX) -> Option<InfoCb>
 /// `SSL_CTX_set_msg_callback`: accepted and kept. Differs from OpenSSL: rustls does not expose
 /// individual protocol messages, so the callback is not called.
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_msg_callback(ctx: *mut SSL_CTX, cb: Option<MsgCb>) {
+pub extern "C" fn SSL_CTX_set_msg_callback(
+    ctx: *mut SSL_CTX,
+    cb: Option<
+        unsafe extern "C" fn(
+            write_p: c_int,
+            version: c_int,
+            content_type: c_int,
+            buf: *const c_void,
+            len: usize,
+            ssl: *mut SSL,
+            arg: *mut c_void,
+        ),
+    >,
+) {
     ffi!(c"SSL_CTX_set_msg_callback", (), {
         let ctx = handle::ctx(ctx)?;
         let hook = cb.map(|f| Hook {
@@ -85,7 +102,20 @@ pub extern "C" fn SSL_CTX_set_msg_callback(ctx: *mut SSL_CTX, cb: Option<MsgCb>)
 
 /// `SSL_set_msg_callback`: as `SSL_CTX_set_msg_callback`.
 #[no_mangle]
-pub extern "C" fn SSL_set_msg_callback(ssl: *mut SSL, _cb: Option<MsgCb>) {
+pub extern "C" fn SSL_set_msg_callback(
+    ssl: *mut SSL,
+    _cb: Option<
+        unsafe extern "C" fn(
+            write_p: c_int,
+            version: c_int,
+            content_type: c_int,
+            buf: *const c_void,
+            len: usize,
+            ssl: *mut SSL,
+            arg: *mut c_void,
+        ),
+    >,
+) {
     ffi!(c"SSL_set_msg_callback", (), {
         handle::ssl(ssl)?;
         Ok(())
@@ -95,7 +125,16 @@ pub extern "C" fn SSL_set_msg_callback(ssl: *mut SSL, _cb: Option<MsgCb>) {
 /// `SSL_CTX_set_client_cert_cb`: asked for a client certificate when the server requests one
 /// and none is set; returning 1 with `*x509` and `*pkey` sends them (ferrossl frees them).
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_client_cert_cb(ctx: *mut SSL_CTX, cb: Option<ClientCertCb>) {
+pub extern "C" fn SSL_CTX_set_client_cert_cb(
+    ctx: *mut SSL_CTX,
+    cb: Option<
+        unsafe extern "C" fn(
+            ssl: *mut SSL,
+            x509: *mut *mut X509,
+            pkey: *mut *mut EVP_PKEY,
+        ) -> c_int,
+    >,
+) {
     ffi!(c"SSL_CTX_set_client_cert_cb", (), {
         let ctx = handle::ctx(ctx)?;
         let hook = cb.map(|f| Hook {
@@ -120,7 +159,11 @@ pub extern "C" fn SSL_CTX_set_client_cert_cb(ctx: *mut SSL_CTX, cb: Option<Clien
 
 /// `SSL_CTX_get_client_cert_cb`.
 #[no_mangle]
-pub extern "C" fn SSL_CTX_get_client_cert_cb(ctx: *mut SSL_CTX) -> Option<ClientCertCb> {
+pub extern "C" fn SSL_CTX_get_client_cert_cb(
+    ctx: *mut SSL_CTX,
+) -> Option<
+    unsafe extern "C" fn(ssl: *mut SSL, x509: *mut *mut X509, pkey: *mut *mut EVP_PKEY) -> c_int,
+> {
     ffi!(c"SSL_CTX_get_client_cert_cb", None, {
         let raw = handle::ctx(ctx)?
             .callbacks()

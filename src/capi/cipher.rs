@@ -15,7 +15,6 @@ use crate::core::cipher::{Cipher, CIPHERS};
 use crate::core::context::group_name;
 use crate::core::error::{Error, Result};
 
-
 fn to_c(c: &'static Cipher) -> *const SSL_CIPHER {
     (c as *const Cipher).cast()
 }

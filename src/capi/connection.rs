@@ -482,7 +482,10 @@ pub fn info_hook(cb: InfoCb) -> Hook<crate::core::callbacks::InfoFn> {
 
 /// `SSL_set_info_callback`: called at handshake start and end and for alerts.
 #[no_mangle]
-pub extern "C" fn SSL_set_info_callback(ssl: *mut SSL, cb: Option<InfoCb>) {
+pub extern "C" fn SSL_set_info_callback(
+    ssl: *mut SSL,
+    cb: Option<unsafe extern "C" fn(ssl: *const SSL, type_: c_int, val: c_int)>,
+) {
     ffi!(c"SSL_set_info_callback", (), {
         handle::ssl(ssl)?.set_info_callback(cb.map(info_hook));
         Ok(())
@@ -491,7 +494,9 @@ pub extern "C" fn SSL_set_info_callback(ssl: *mut SSL, cb: Option<InfoCb>) {
 
 /// `SSL_get_info_callback`.
 #[no_mangle]
-pub extern "C" fn SSL_get_info_callback(ssl: *const SSL) -> Option<InfoCb> {
+pub extern "C" fn SSL_get_info_callback(
+    ssl: *const SSL,
+) -> Option<unsafe extern "C" fn(ssl: *const SSL, type_: c_int, val: c_int)> {
     ffi!(c"SSL_get_info_callback", None, {
         let raw = handle::ssl(ssl)?.info_callback().map(|h| h.raw);
         // SAFETY: raw came from an InfoCb registered above.

@@ -388,7 +388,7 @@ fn set_passwd(
 
 /// `SSL_CTX_set_default_passwd_cb`: the callback that decrypts encrypted PEM keys.
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_default_passwd_cb(ctx: *mut SSL_CTX, cb: Option<pem_password_cb>) {
+pub extern "C" fn SSL_CTX_set_default_passwd_cb(ctx: *mut SSL_CTX, cb: pem_password_cb_ptr) {
     ffi!(c"SSL_CTX_set_default_passwd_cb", (), {
         let t = ctx_target(ctx)?;
         t.update(|s| {
@@ -410,7 +410,7 @@ pub extern "C" fn SSL_CTX_set_default_passwd_cb_userdata(ctx: *mut SSL_CTX, u: *
 
 /// `SSL_set_default_passwd_cb`.
 #[no_mangle]
-pub extern "C" fn SSL_set_default_passwd_cb(s: *mut SSL, cb: Option<pem_password_cb>) {
+pub extern "C" fn SSL_set_default_passwd_cb(s: *mut SSL, cb: pem_password_cb_ptr) {
     ffi!(c"SSL_set_default_passwd_cb", (), {
         ssl_target(s)?.update(|st| {
             // SAFETY: as set_passwd.
@@ -430,9 +430,7 @@ pub extern "C" fn SSL_set_default_passwd_cb_userdata(s: *mut SSL, u: *mut c_void
 
 /// `SSL_CTX_get_default_passwd_cb`.
 #[no_mangle]
-pub extern "C" fn SSL_CTX_get_default_passwd_cb(
-    ctx: *mut SSL_CTX,
-) -> Option<unsafe extern "C" fn(*mut c_char, c_int, c_int, *mut c_void) -> c_int> {
+pub extern "C" fn SSL_CTX_get_default_passwd_cb(ctx: *mut SSL_CTX) -> pem_password_cb_ptr {
     ffi!(c"SSL_CTX_get_default_passwd_cb", None, {
         Ok(ctx_target(ctx)?.read(|s| s.password.cb()))
     })
@@ -450,9 +448,7 @@ pub extern "C" fn SSL_CTX_get_default_passwd_cb_userdata(ctx: *mut SSL_CTX) -> *
 
 /// `SSL_get_default_passwd_cb`.
 #[no_mangle]
-pub extern "C" fn SSL_get_default_passwd_cb(
-    s: *mut SSL,
-) -> Option<unsafe extern "C" fn(*mut c_char, c_int, c_int, *mut c_void) -> c_int> {
+pub extern "C" fn SSL_get_default_passwd_cb(s: *mut SSL) -> pem_password_cb_ptr {
     ffi!(c"SSL_get_default_passwd_cb", None, {
         Ok(ssl_target(s)?.read(|s| s.password.cb()))
     })

@@ -181,7 +181,12 @@ unsafe fn common(
     }
 }
 
-fn ctx_only(ctx: &Arc<Context>, n: c_int, larg: c_long, parg: *mut c_void) -> Option<Result<c_long>> {
+fn ctx_only(
+    ctx: &Arc<Context>,
+    n: c_int,
+    larg: c_long,
+    parg: *mut c_void,
+) -> Option<Result<c_long>> {
     Some(match n {
         cmd::SET_SESS_CACHE_MODE => {
             let mut m = ctx

@@ -21,7 +21,9 @@ use crate::core::error::Error;
 use crate::libcrypto::err;
 
 /// Maps an operation's failure to OpenSSL's `<= 0` return, queueing a fatal error under `func`.
-fn failed(func: &'static std::ffi::CStr, e: OpError) -> c_int {
+/// As OpenSSL 3.0, a read that meets an unexpected EOF or a fatal alert from the peer returns 0;
+/// everything else that fails returns -1.
+fn failed(func: &'static std::ffi::CStr, e: OpError, reading: bool) -> c_int {
     match e {
         OpError::ZeroReturn => 0,
         OpError::WantRead | OpError::WantWrite => -1,
@@ -30,13 +32,18 @@ fn failed(func: &'static std::ffi::CStr, e: OpError) -> c_int {
             -1
         }
         OpError::Syscall(None) => -1,
-        OpError::Fatal(Error::UnexpectedEof) => {
-            raise(func, &Error::UnexpectedEof);
-            0
-        }
         OpError::Fatal(e) => {
+            let zero = reading
+                && matches!(
+                    e,
+                    Error::UnexpectedEof | Error::Tls(rustls::Error::AlertReceived(_))
+                );
             raise(func, &e);
-            -1
+            if zero {
+                0
+            } else {
+                -1
+            }
         }
     }
 }
@@ -51,7 +58,7 @@ fn handshake(func: &'static std::ffi::CStr, s: *mut SSL, role: Option<Role>) -> 
         }
         Ok(match conn.handshake() {
             Ok(()) => 1,
-            Err(e) => failed(func, e),
+            Err(e) => failed(func, e, false),
         })
     })
 }
@@ -87,7 +94,7 @@ fn read(
         let buf = unsafe { args::bytes_mut(buf.cast(), num, "buf") }?;
         Ok(match conn.read(buf, peek) {
             Ok(n) => (1, n),
-            Err(e) => (failed(func, e), 0),
+            Err(e) => (failed(func, e, true), 0),
         })
     })
 }
@@ -158,7 +165,7 @@ fn write(
         let buf = unsafe { args::bytes(buf.cast(), num, "buf") }?;
         Ok(match conn.write(buf) {
             Ok(n) => (1, n),
-            Err(e) => (failed(func, e), 0),
+            Err(e) => (failed(func, e, false), 0),
         })
     })
 }
@@ -214,7 +221,7 @@ pub extern "C" fn SSL_shutdown(s: *mut SSL) -> c_int {
             Ok(true) => 1,
             Ok(false) => 0,
             Err(OpError::ZeroReturn) => 1,
-            Err(e) => failed(c"SSL_shutdown", e).min(-1),
+            Err(e) => failed(c"SSL_shutdown", e, false).min(-1),
         })
     })
 }

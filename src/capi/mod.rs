@@ -31,6 +31,9 @@ pub mod verify;
 
 /// Queues `e` on the OpenSSL error queue, naming the function it happened in.
 pub fn raise(func: &CStr, e: &Error) {
+    if let Error::Queued = e {
+        return;
+    }
     init::load_strings();
     let (reason, data) = e.reason();
     err::push(reason, func, data.as_deref());

@@ -23,11 +23,22 @@ const SSL_TLSEXT_ERR_ALERT_FATAL: c_int = 2;
 const OPENSSL_NPN_NEGOTIATED: c_int = 1;
 const OPENSSL_NPN_NO_OVERLAP: c_int = 2;
 
-type AlpnCb = unsafe extern "C" fn(*mut SSL, *mut *const c_uchar, *mut c_uchar, *const c_uchar, c_uint, *mut c_void) -> c_int;
+type AlpnCb = unsafe extern "C" fn(
+    *mut SSL,
+    *mut *const c_uchar,
+    *mut c_uchar,
+    *const c_uchar,
+    c_uint,
+    *mut c_void,
+) -> c_int;
 
 /// `SSL_CTX_set_alpn_select_cb`: a server's choice among the client's ALPN protocols.
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_alpn_select_cb(ctx: *mut SSL_CTX, cb: SSL_CTX_alpn_select_cb_func, arg: *mut c_void) {
+pub extern "C" fn SSL_CTX_set_alpn_select_cb(
+    ctx: *mut SSL_CTX,
+    cb: SSL_CTX_alpn_select_cb_func,
+    arg: *mut c_void,
+) {
     let arg = arg as usize;
     ffi!(c"SSL_CTX_set_alpn_select_cb", (), {
         let ctx = handle::ctx(ctx)?;
@@ -39,12 +50,21 @@ pub extern "C" fn SSL_CTX_set_alpn_select_cb(ctx: *mut SSL_CTX, cb: SSL_CTX_alpn
                 // SAFETY: the program registered f; `offered` outlives the call, and `out`
                 // points into `offered` or into memory the program keeps alive.
                 let r = unsafe {
-                    f(handle::id_ptr(ssl), &mut out, &mut outlen, offered.as_ptr(), offered.len() as c_uint, arg as *mut c_void)
+                    f(
+                        handle::id_ptr(ssl),
+                        &mut out,
+                        &mut outlen,
+                        offered.as_ptr(),
+                        offered.len() as c_uint,
+                        arg as *mut c_void,
+                    )
                 };
                 match r {
                     SSL_TLSEXT_ERR_OK if !out.is_null() && outlen > 0 => {
                         // SAFETY: the callback returned outlen readable bytes at out.
-                        AlpnAnswer::Selected(unsafe { std::slice::from_raw_parts(out, outlen as usize) }.to_vec())
+                        AlpnAnswer::Selected(
+                            unsafe { std::slice::from_raw_parts(out, outlen as usize) }.to_vec(),
+                        )
                     }
                     SSL_TLSEXT_ERR_ALERT_FATAL => AlpnAnswer::Fatal,
                     _ => AlpnAnswer::NoAck,
@@ -86,14 +106,19 @@ pub unsafe extern "C" fn SSL_select_next_proto(
     ffi!(c"SSL_select_next_proto", OPENSSL_NPN_NO_OVERLAP, {
         // SAFETY: the caller passes lists of the given lengths.
         let (s, c) = unsafe {
-            (args::bytes(server, server_len as usize, "server")?, args::bytes(client, client_len as usize, "client")?)
+            (
+                args::bytes(server, server_len as usize, "server")?,
+                args::bytes(client, client_len as usize, "client")?,
+            )
         };
         let (sp, cp) = (protos(s), protos(c));
         let (pick, status) = match sp.iter().find(|p| cp.contains(p)) {
             Some(p) => (Some(*p), OPENSSL_NPN_NEGOTIATED),
             None => (cp.first().copied(), OPENSSL_NPN_NO_OVERLAP),
         };
-        let (p, n) = pick.map_or((ptr::null_mut(), 0), |p| (p.as_ptr() as *mut c_uchar, p.len() as c_uchar));
+        let (p, n) = pick.map_or((ptr::null_mut(), 0), |p| {
+            (p.as_ptr() as *mut c_uchar, p.len() as c_uchar)
+        });
         // SAFETY: out-parameters.
         unsafe {
             args::out(out, p);
@@ -112,13 +137,14 @@ pub fn set_servername_callback(ctx: *mut SSL_CTX, f: Option<unsafe extern "C" fn
     let weak = Arc::downgrade(&ctx);
     let hook = f.map(|f| {
         // SAFETY: SSL_CTX_set_tlsext_servername_callback passes a ServernameCb cast to this type.
-        let f: ServernameCb = unsafe { std::mem::transmute::<unsafe extern "C" fn(), ServernameCb>(f) };
+        let f: ServernameCb =
+            unsafe { std::mem::transmute::<unsafe extern "C" fn(), ServernameCb>(f) };
         Hook {
             raw: f as usize,
             call: Arc::new(move |ssl: usize| {
                 let arg = weak.upgrade().map_or(0, |c| c.callbacks().servername_arg);
                 let mut al: c_int = 112; // unrecognized_name
-                // SAFETY: the program registered f as its servername callback.
+                                         // SAFETY: the program registered f as its servername callback.
                 unsafe { f(handle::id_ptr(ssl), &mut al, arg as *mut c_void) }
             }) as Arc<ServernameFn>,
         }
@@ -169,16 +195,22 @@ pub extern "C" fn SSL_set_num_tickets(s: *mut SSL, num: usize) -> c_int {
 /// `SSL_CTX_get_num_tickets`.
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get_num_tickets(ctx: *const SSL_CTX) -> usize {
-    ffi!(c"SSL_CTX_get_num_tickets", 0, { Ok(ctx_target(ctx)?.read(|s| s.num_tickets)) })
+    ffi!(c"SSL_CTX_get_num_tickets", 0, {
+        Ok(ctx_target(ctx)?.read(|s| s.num_tickets))
+    })
 }
 
 /// `SSL_get_num_tickets`.
 #[no_mangle]
 pub extern "C" fn SSL_get_num_tickets(s: *const SSL) -> usize {
-    ffi!(c"SSL_get_num_tickets", 0, { Ok(ssl_target(s)?.read(|st| st.num_tickets)) })
+    ffi!(c"SSL_get_num_tickets", 0, {
+        Ok(ssl_target(s)?.read(|st| st.num_tickets))
+    })
 }
 
-use libcrypto::ffi::{i2d_X509_NAME, X509_NAME_cmp, X509_NAME_dup, X509_NAME_free, X509_get_subject_name};
+use libcrypto::ffi::{
+    i2d_X509_NAME, X509_NAME_cmp, X509_NAME_dup, X509_NAME_free, X509_get_subject_name,
+};
 
 /// `SSL_load_client_CA_file`: the subject names of the certificates in a PEM file, as a new
 /// `STACK_OF(X509_NAME)` the caller owns; NULL on failure.
@@ -196,8 +228,9 @@ pub unsafe extern "C" fn SSL_load_client_CA_file(file: *const c_char) -> *mut st
             let sk = libcrypto::ffi::OPENSSL_sk_new_null();
             while let Some(cert) = bio.read_pem_x509(false, PasswordCb::default()) {
                 let name = X509_get_subject_name(cert.as_ptr());
-                let dup = (0..libcrypto::ffi::OPENSSL_sk_num(sk))
-                    .any(|i| X509_NAME_cmp(libcrypto::ffi::OPENSSL_sk_value(sk, i).cast(), name) == 0);
+                let dup = (0..libcrypto::ffi::OPENSSL_sk_num(sk)).any(|i| {
+                    X509_NAME_cmp(libcrypto::ffi::OPENSSL_sk_value(sk, i).cast(), name) == 0
+                });
                 if !dup {
                     libcrypto::ffi::OPENSSL_sk_push(sk, X509_NAME_dup(name).cast());
                 }
@@ -218,7 +251,10 @@ pub unsafe extern "C" fn SSL_load_client_CA_file(file: *const c_char) -> *mut st
 /// `SSL_CTX_set_client_CA_list`: the CA names sent in a CertificateRequest; takes ownership of
 /// `list`.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_client_CA_list(ctx: *mut SSL_CTX, list: *mut stack_st_X509_NAME) {
+pub unsafe extern "C" fn SSL_CTX_set_client_CA_list(
+    ctx: *mut SSL_CTX,
+    list: *mut stack_st_X509_NAME,
+) {
     ffi!(c"SSL_CTX_set_client_CA_list", (), {
         let ctx = handle::ctx(ctx)?;
         let sk: *mut libcrypto::ffi::OPENSSL_STACK = list.cast();
@@ -226,7 +262,11 @@ pub unsafe extern "C" fn SSL_CTX_set_client_CA_list(ctx: *mut SSL_CTX, list: *mu
         // SAFETY: a STACK_OF(X509_NAME) whose ownership passes to us; we keep it for
         // SSL_CTX_get_client_CA_list and free the previous one.
         unsafe {
-            for i in 0..if sk.is_null() { 0 } else { libcrypto::ffi::OPENSSL_sk_num(sk) } {
+            for i in 0..if sk.is_null() {
+                0
+            } else {
+                libcrypto::ffi::OPENSSL_sk_num(sk)
+            } {
                 let n = libcrypto::ffi::OPENSSL_sk_value(sk, i).cast();
                 let len = i2d_X509_NAME(n, ptr::null_mut());
                 if len > 0 {
@@ -267,7 +307,9 @@ pub unsafe fn free_names(sk: *mut libcrypto::ffi::OPENSSL_STACK) {
 /// context), or NULL.
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get_client_CA_list(ctx: *const SSL_CTX) -> *mut stack_st_X509_NAME {
-    ffi!(c"SSL_CTX_get_client_CA_list", ptr::null_mut(), { Ok(handle::ctx(ctx)?.client_ca_stack() as *mut stack_st_X509_NAME) })
+    ffi!(c"SSL_CTX_get_client_CA_list", ptr::null_mut(), {
+        Ok(handle::ctx(ctx)?.client_ca_stack() as *mut stack_st_X509_NAME)
+    })
 }
 
 fn early_data(n: u32) -> Result<c_int> {
@@ -275,7 +317,8 @@ fn early_data(n: u32) -> Result<c_int> {
         Ok(1)
     } else {
         Err(Error::Unsupported(
-            "0-RTT early data is not supported by ferrossl (refused rather than accepted unsafely)".into(),
+            "0-RTT early data is not supported by ferrossl (refused rather than accepted unsafely)"
+                .into(),
         ))
     }
 }

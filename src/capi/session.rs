@@ -360,7 +360,17 @@ type RemoveCb = unsafe extern "C" fn(*mut SSL_CTX, *mut SSL_SESSION);
 /// `SSL_CTX_sess_set_get_cb`: a server's external cache lookup by session ID. The callback
 /// returns a session (setting `*copy` to 1 when it keeps its own reference) or NULL.
 #[no_mangle]
-pub extern "C" fn SSL_CTX_sess_set_get_cb(ctx: *mut SSL_CTX, cb: Option<unsafe extern "C" fn(ssl: *mut SSL, data: *const c_uchar, len: c_int, copy: *mut c_int) -> *mut SSL_SESSION>) {
+pub extern "C" fn SSL_CTX_sess_set_get_cb(
+    ctx: *mut SSL_CTX,
+    cb: Option<
+        unsafe extern "C" fn(
+            ssl: *mut SSL,
+            data: *const c_uchar,
+            len: c_int,
+            copy: *mut c_int,
+        ) -> *mut SSL_SESSION,
+    >,
+) {
     ffi!(c"SSL_CTX_sess_set_get_cb", (), {
         let ctx = handle::ctx(ctx)?;
         let hook = cb.map(|f| Hook {
@@ -368,7 +378,14 @@ pub extern "C" fn SSL_CTX_sess_set_get_cb(ctx: *mut SSL_CTX, cb: Option<unsafe e
             call: Arc::new(move |ssl: usize, id: &[u8]| {
                 let mut copy: c_int = 1;
                 // SAFETY: the program registered f; id outlives the call.
-                let p = unsafe { f(handle::id_ptr(ssl), id.as_ptr(), id.len() as c_int, &mut copy) };
+                let p = unsafe {
+                    f(
+                        handle::id_ptr(ssl),
+                        id.as_ptr(),
+                        id.len() as c_int,
+                        &mut copy,
+                    )
+                };
                 if p.is_null() {
                     return None;
                 }
@@ -382,7 +399,10 @@ pub extern "C" fn SSL_CTX_sess_set_get_cb(ctx: *mut SSL_CTX, cb: Option<unsafe e
 
 /// `SSL_CTX_sess_set_remove_cb`: told when a session leaves the cache.
 #[no_mangle]
-pub extern "C" fn SSL_CTX_sess_set_remove_cb(ctx: *mut SSL_CTX, cb: Option<unsafe extern "C" fn(ctx: *mut SSL_CTX, sess: *mut SSL_SESSION)>) {
+pub extern "C" fn SSL_CTX_sess_set_remove_cb(
+    ctx: *mut SSL_CTX,
+    cb: Option<unsafe extern "C" fn(ctx: *mut SSL_CTX, sess: *mut SSL_SESSION)>,
+) {
     ffi!(c"SSL_CTX_sess_set_remove_cb", (), {
         let ctx = handle::ctx(ctx)?;
         let hook = cb.map(|f| Hook {
@@ -399,9 +419,22 @@ pub extern "C" fn SSL_CTX_sess_set_remove_cb(ctx: *mut SSL_CTX, cb: Option<unsaf
 
 /// `SSL_CTX_sess_get_get_cb`.
 #[no_mangle]
-pub extern "C" fn SSL_CTX_sess_get_get_cb(ctx: *mut SSL_CTX) -> Option<unsafe extern "C" fn(ssl: *mut SSL, data: *const c_uchar, len: c_int, copy: *mut c_int) -> *mut SSL_SESSION> {
+pub extern "C" fn SSL_CTX_sess_get_get_cb(
+    ctx: *mut SSL_CTX,
+) -> Option<
+    unsafe extern "C" fn(
+        ssl: *mut SSL,
+        data: *const c_uchar,
+        len: c_int,
+        copy: *mut c_int,
+    ) -> *mut SSL_SESSION,
+> {
     ffi!(c"SSL_CTX_sess_get_get_cb", None, {
-        let raw = handle::ctx(ctx)?.callbacks().get_session.as_ref().map(|h| h.raw);
+        let raw = handle::ctx(ctx)?
+            .callbacks()
+            .get_session
+            .as_ref()
+            .map(|h| h.raw);
         // SAFETY: raw came from a GetCb.
         Ok(raw.map(|r| unsafe { std::mem::transmute::<usize, GetCb>(r) }))
     })
@@ -409,9 +442,15 @@ pub extern "C" fn SSL_CTX_sess_get_get_cb(ctx: *mut SSL_CTX) -> Option<unsafe ex
 
 /// `SSL_CTX_sess_get_remove_cb`.
 #[no_mangle]
-pub extern "C" fn SSL_CTX_sess_get_remove_cb(ctx: *mut SSL_CTX) -> Option<unsafe extern "C" fn(ctx: *mut SSL_CTX, sess: *mut SSL_SESSION)> {
+pub extern "C" fn SSL_CTX_sess_get_remove_cb(
+    ctx: *mut SSL_CTX,
+) -> Option<unsafe extern "C" fn(ctx: *mut SSL_CTX, sess: *mut SSL_SESSION)> {
     ffi!(c"SSL_CTX_sess_get_remove_cb", None, {
-        let raw = handle::ctx(ctx)?.callbacks().remove_session.as_ref().map(|h| h.raw);
+        let raw = handle::ctx(ctx)?
+            .callbacks()
+            .remove_session
+            .as_ref()
+            .map(|h| h.raw);
         // SAFETY: raw came from a RemoveCb.
         Ok(raw.map(|r| unsafe { std::mem::transmute::<usize, RemoveCb>(r) }))
     })

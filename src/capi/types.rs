@@ -41,7 +41,7 @@ opaque!(
     x509_st,
     x509_store_st,
     x509_store_ctx_st,
-    x509_verify_param_st,
+    X509_VERIFY_PARAM_st,
     evp_pkey_st,
     bio_st,
     bio_method_st,
@@ -72,10 +72,11 @@ pub type SRTP_PROTECTION_PROFILE = srtp_protection_profile_st;
 pub type X509 = x509_st;
 pub type X509_STORE = x509_store_st;
 pub type X509_STORE_CTX = x509_store_ctx_st;
-pub type X509_VERIFY_PARAM = x509_verify_param_st;
+pub type X509_VERIFY_PARAM = X509_VERIFY_PARAM_st;
 pub type EVP_PKEY = evp_pkey_st;
 pub type BIO = bio_st;
 pub type BIO_METHOD = bio_method_st;
+/// `union bio_addr_st` in C (only ever behind a pointer here; cbindgen.toml renames the tag).
 pub type BIO_ADDR = bio_addr_st;
 pub type BIGNUM = bignum_st;
 pub type DH = dh_st;
@@ -107,6 +108,9 @@ pub type pem_password_cb = unsafe extern "C" fn(
     rwflag: c_int,
     userdata: *mut c_void,
 ) -> c_int;
+/// `pem_password_cb *`: OpenSSL's `pem_password_cb` is a function type, so its parameters and
+/// results are (nullable) pointers to it; cbindgen.toml renames this alias to that spelling.
+pub type pem_password_cb_ptr = Option<pem_password_cb>;
 pub type SSL_verify_cb =
     Option<unsafe extern "C" fn(preverify_ok: c_int, x509_ctx: *mut X509_STORE_CTX) -> c_int>;
 pub type SSL_CTX_keylog_cb_func =

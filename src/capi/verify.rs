@@ -155,7 +155,8 @@ fn load(
     let file = file.filter(|p| !p.is_null());
     let dir = dir.filter(|p| !p.is_null());
     if file.is_none() && dir.is_none() {
-        return Err(Error::NullArgument("CAfile and CApath"));
+        // OpenSSL returns 0 and queues nothing.
+        return Err(Error::Queued);
     }
     if let Some(f) = file {
         // SAFETY: a C string argument.

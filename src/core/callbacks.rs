@@ -40,7 +40,8 @@ pub type ServernameFn = dyn Fn(usize) -> c_int + Send + Sync;
 
 /// `SSL_CTX_sess_set_get_cb`: (SSL id, session id) -> the session, and whether the callback
 /// handed over its reference (else it kept it).
-pub type GetSessionFn = dyn Fn(usize, &[u8]) -> Option<(std::sync::Arc<super::session::Session>, bool)> + Send + Sync;
+pub type GetSessionFn =
+    dyn Fn(usize, &[u8]) -> Option<(std::sync::Arc<super::session::Session>, bool)> + Send + Sync;
 /// `SSL_CTX_sess_set_remove_cb`: (SSL_CTX id, SSL_SESSION id).
 pub type RemoveSessionFn = dyn Fn(usize, usize) + Send + Sync;
 

@@ -234,7 +234,8 @@ pub fn parse_cipher_list(s: &str) -> Result<Vec<&'static Cipher>> {
 }
 
 /// Parses a TLS 1.3 suite list (`SSL_CTX_set_ciphersuites`): names separated by `:`. OpenSSL's
-/// names that rustls lacks (the CCM suites) are skipped; an unknown name fails, as in OpenSSL.
+/// names OpenSSL does not know, or that rustls lacks (the CCM suites), are skipped as in OpenSSL;
+/// a list that leaves no suite fails.
 /// The empty string selects no TLS 1.3 suite.
 pub fn parse_ciphersuites(s: &str) -> Result<Vec<&'static Cipher>> {
     let mut out: Vec<&'static Cipher> = Vec::new();
@@ -245,12 +246,8 @@ pub fn parse_ciphersuites(s: &str) -> Result<Vec<&'static Cipher>> {
         {
             Some(c) if !out.iter().any(|o| std::ptr::eq(*o, c)) => out.push(c),
             Some(_) => {}
-            None if name == "TLS_AES_128_CCM_SHA256" || name == "TLS_AES_128_CCM_8_SHA256" => {}
-            None => {
-                return Err(Error::NoCipherMatch(format!(
-                    "unknown TLS 1.3 suite {name:?}"
-                )));
-            }
+            // As OpenSSL 3.0: names it does not know (or rustls lacks) are skipped.
+            None => {}
         }
     }
     if out.is_empty() && !s.is_empty() {
@@ -328,6 +325,12 @@ mod tests {
         );
         assert!(parse_ciphersuites("").unwrap().is_empty());
         assert!(parse_ciphersuites("TLS_BOGUS").is_err());
+        assert_eq!(
+            parse_ciphersuites("TLS_BOGUS:TLS_AES_128_GCM_SHA256")
+                .unwrap()
+                .len(),
+            1
+        );
         assert!(parse_ciphersuites("TLS_AES_128_CCM_SHA256").is_err());
     }
 }

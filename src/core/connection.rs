@@ -12,8 +12,8 @@ use std::io::{self, BufRead, Read, Write};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard};
 
 use rustls::pki_types::{CertificateDer, ServerName};
-use rustls::sign::CertifiedKey;
 use rustls::server::Acceptor;
+use rustls::sign::CertifiedKey;
 use rustls::{ClientConnection, HandshakeKind, NamedGroup};
 
 use super::callbacks::{info, AlpnAnswer, ClientCertAnswer, Hook, InfoFn};
@@ -106,6 +106,9 @@ struct SessionSlot {
     current: Option<Arc<Session>>,
     /// Whether `current` came from `SSL_set_session` and is offered for resumption.
     offered: bool,
+    /// The ticket slot of the session offered, refilled with a fresh TLS 1.3 ticket after it
+    /// was used, so that the program can offer the same `SSL_SESSION` again (as OpenSSL allows).
+    offered_ticket: Option<Ticket>,
     /// Resumption values rustls produced while the state lock was held.
     fresh: Vec<Resumable>,
     kx_hint: Option<NamedGroup>,
@@ -384,7 +387,13 @@ impl Connection {
     ) -> OpResult<T> {
         let (result, events) = {
             let mut st = self.state(what)?;
-            let r = f(self, &mut st);
+            // As OpenSSL: after a fatal error, reads, writes and handshakes fail with
+            // SSL_ERROR_SYSCALL and nothing new on the error queue.
+            let r = if st.fatal && what != "SSL_shutdown" {
+                Err(OpError::Syscall(None))
+            } else {
+                f(self, &mut st)
+            };
             st.last = match &r {
                 Ok(_) => code::NONE,
                 Err(e) => e.code(),
@@ -564,11 +573,20 @@ impl Connection {
     /// picks the configuration and makes the server connection.
     fn accept_step(self: &Arc<Self>, st: &mut State) -> OpResult<()> {
         let read_ahead = self.settings().read_ahead;
-        let State { acceptor, rbio, framing, .. } = st;
+        let State {
+            acceptor,
+            rbio,
+            framing,
+            ..
+        } = st;
         let (Some(acceptor), Some(rbio)) = (acceptor.as_mut(), rbio.as_ref()) else {
             return Err(Error::Internal("accept without an acceptor".into()).into());
         };
-        match acceptor.read_tls(&mut RecordReader { bio: rbio, framing, read_ahead }) {
+        match acceptor.read_tls(&mut RecordReader {
+            bio: rbio,
+            framing,
+            read_ahead,
+        }) {
             Ok(0) => return Err(Error::UnexpectedEof.into()),
             Ok(_) => {}
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Err(OpError::WantRead),
@@ -620,16 +638,22 @@ impl Connection {
 
     /// The servername callback: `SSL_TLSEXT_ERR_ALERT_FATAL` (2) ends the handshake.
     fn servername_callback(&self) -> Result<(), Error> {
-        let Some(cb) = self.ctx().callbacks().servername.clone() else { return Ok(()) };
+        let Some(cb) = self.ctx().callbacks().servername.clone() else {
+            return Ok(());
+        };
         match (cb.call)(self.id()) {
-            2 => Err(Error::Tls(rustls::Error::General("servername callback refused the name".into()))),
+            2 => Err(Error::Tls(rustls::Error::General(
+                "servername callback refused the name".into(),
+            ))),
             _ => Ok(()),
         }
     }
 
     /// The ALPN select callback: the protocol to agree on, if any.
     fn alpn_select(&self, offered: &[u8]) -> Result<Option<Vec<u8>>, Error> {
-        let Some(cb) = self.ctx().callbacks().alpn_select.clone() else { return Ok(None) };
+        let Some(cb) = self.ctx().callbacks().alpn_select.clone() else {
+            return Ok(None);
+        };
         match (cb.call)(self.id(), offered) {
             AlpnAnswer::Selected(p) => Ok(Some(p)),
             AlpnAnswer::NoAck => Ok(None),
@@ -642,8 +666,14 @@ impl Connection {
     pub fn set_ctx(&self, ctx: Arc<Context>) {
         let creds = ctx.settings().credentials.clone();
         registry::up_ref(&*ctx);
-        let old = std::mem::replace(&mut *self.ctx.write().unwrap_or_else(|e| e.into_inner()), ctx);
-        self.settings.write().unwrap_or_else(|e| e.into_inner()).credentials = creds;
+        let old = std::mem::replace(
+            &mut *self.ctx.write().unwrap_or_else(|e| e.into_inner()),
+            ctx,
+        );
+        self.settings
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .credentials = creds;
         registry::release(&*old);
     }
 
@@ -702,11 +732,19 @@ impl Connection {
             Err(e) => {
                 let _ = self.flush(st);
                 st.fatal = true;
-                if let rustls::Error::AlertReceived(a) = &e {
-                    st.events.push(Event::Info(
-                        info::READ_ALERT,
-                        0x200 | c_int::from(u8::from(*a)),
-                    ));
+                match &e {
+                    rustls::Error::AlertReceived(a) => {
+                        // OpenSSL marks any fatal alert received as a received shutdown.
+                        *lock(&self.shutdown) |= RECEIVED_SHUTDOWN;
+                        let desc = c_int::from(u8::from(*a));
+                        st.events.push(Event::Info(info::READ_ALERT, 0x200 | desc));
+                    }
+                    rustls::Error::InvalidCertificate(ce) => {
+                        let desc =
+                            c_int::from(u8::from(rustls::AlertDescription::from(ce.clone())));
+                        st.events.push(Event::Info(info::WRITE_ALERT, 0x200 | desc));
+                    }
+                    _ => {}
                 }
                 Err(self.tls_error(e).into())
             }
@@ -776,7 +814,11 @@ impl Connection {
         }
         self.collect_sessions(st);
         st.events.push(Event::Info(info::HANDSHAKE_DONE, 1));
-        let side = if is_server { info::ACCEPT } else { info::CONNECT };
+        let side = if is_server {
+            info::ACCEPT
+        } else {
+            info::CONNECT
+        };
         st.events.push(Event::Info(side | info::EXIT, 1));
     }
 
@@ -810,8 +852,22 @@ impl Connection {
             return;
         }
         let fresh = std::mem::take(&mut lock(&self.session).fresh);
+        // A resumed TLS 1.2 session stays the session it was (OpenSSL makes no new one and
+        // calls no new-session callback).
+        let hs = self.handshake_info();
+        if hs.is_some_and(|h| h.resumed && h.version == context::TLS1_2_VERSION) {
+            return;
+        }
         for r in fresh {
-            let s = Session::new(self.session_data(Some(Ticket::new(r))));
+            let refill = lock(&self.session).offered_ticket.take();
+            let ticket = match refill {
+                Some(t) if !t.is_live() && matches!(r, Resumable::Tls13(_)) => {
+                    t.refill(r);
+                    t
+                }
+                _ => Ticket::new(r),
+            };
+            let s = Session::new(self.session_data(Some(ticket)));
             let mut slot = lock(&self.session);
             let old = slot.current.replace(s.clone());
             slot.offered = false;
@@ -968,6 +1024,7 @@ impl Connection {
         let mut slot = lock(&self.session);
         slot.offered = s.is_some();
         slot.kx_hint = s.as_ref().and_then(|s| s.data().kx_hint);
+        slot.offered_ticket = s.as_ref().and_then(|s| s.data().resumable.clone());
         if let Some(old) = std::mem::replace(&mut slot.current, s) {
             drop(slot);
             registry::release(&*old);
@@ -1059,7 +1116,10 @@ impl Connection {
         }))
     }
 
-    pub(super) fn server_certificate(&self, _schemes: &[rustls::SignatureScheme]) -> Option<Arc<CertifiedKey>> {
+    pub(super) fn server_certificate(
+        &self,
+        _schemes: &[rustls::SignatureScheme],
+    ) -> Option<Arc<CertifiedKey>> {
         self.settings().credentials.certified()
     }
 
@@ -1100,7 +1160,11 @@ impl Connection {
             let mut data = self.session_data(None);
             data.id = key;
             data.server_value = value;
-            data.id_context = ctx.session_id_context.read().unwrap_or_else(|e| e.into_inner()).clone();
+            data.id_context = ctx
+                .session_id_context
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
             let s = Session::new(data);
             if !(cb.call)(self.id(), s.refs().id()) {
                 registry::release(&*s);
@@ -1120,7 +1184,11 @@ impl Connection {
         }
         if mode & context::SESS_CACHE_NO_INTERNAL_LOOKUP == 0 {
             let internal = ctx.internal_sessions();
-            let found = if take { internal.take(key) } else { internal.get(key) };
+            let found = if take {
+                internal.take(key)
+            } else {
+                internal.get(key)
+            };
             if found.is_some() {
                 return found;
             }

@@ -6,7 +6,9 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use rustls::client::Resumption;
 use rustls::crypto::{CryptoProvider, SupportedKxGroup};
-use rustls::server::{NoServerSessionStorage, ProducesTickets, ServerSessionMemoryCache, StoresServerSessions};
+use rustls::server::{
+    NoServerSessionStorage, ProducesTickets, ServerSessionMemoryCache, StoresServerSessions,
+};
 use rustls::{ClientConfig, NamedGroup, ServerConfig, SupportedCipherSuite};
 
 use super::callbacks::Callbacks;
@@ -282,7 +284,11 @@ impl Context {
 impl Context {
     /// The server configuration for `settings` and the ALPN protocol chosen for this
     /// connection, cached like the client's.
-    pub fn server_config(&self, settings: &Settings, alpn: Option<Vec<u8>>) -> Result<Arc<ServerConfig>> {
+    pub fn server_config(
+        &self,
+        settings: &Settings,
+        alpn: Option<Vec<u8>>,
+    ) -> Result<Arc<ServerConfig>> {
         let key = ServerKey {
             base: settings.client_key(),
             alpn,
@@ -292,7 +298,10 @@ impl Context {
             server_preference: settings.options & OP_CIPHER_SERVER_PREFERENCE != 0,
             cache: self.session_cache_mode() & SESS_CACHE_SERVER != 0,
         };
-        let mut cache = self.server_configs.lock().unwrap_or_else(|e| e.into_inner());
+        let mut cache = self
+            .server_configs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         if let Some((_, cfg)) = cache.iter().find(|(k, _)| *k == key) {
             return Ok(cfg.clone());
         }
@@ -340,11 +349,20 @@ impl Context {
 
     /// Replaces the client CA stack address, returning the previous one for the C layer to free.
     pub fn set_client_ca_stack(&self, sk: usize) -> usize {
-        std::mem::replace(&mut *self.client_ca_stack.lock().unwrap_or_else(|e| e.into_inner()), sk)
+        std::mem::replace(
+            &mut *self
+                .client_ca_stack
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()),
+            sk,
+        )
     }
 
     pub fn client_ca_stack(&self) -> usize {
-        *self.client_ca_stack.lock().unwrap_or_else(|e| e.into_inner())
+        *self
+            .client_ca_stack
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     /// The context's session ticket keys (made on first use, rotated by rustls).

@@ -28,7 +28,7 @@ pub struct Credentials {
 impl Credentials {
     pub fn set_leaf(&mut self, leaf: X509Cert) -> Result<()> {
         if let Some(key) = &self.key {
-            if !leaf.matches_key(key) {
+            if !leaf.matches_key_quietly(key) {
                 // OpenSSL drops the mismatched key and keeps the new certificate.
                 self.key = None;
             }
@@ -40,7 +40,8 @@ impl Credentials {
     pub fn set_key(&mut self, key: PKey) -> Result<()> {
         if let Some(leaf) = &self.leaf {
             if !leaf.matches_key(&key) {
-                return Err(Error::KeyMismatch);
+                // libcrypto queued "key values mismatch"; OpenSSL adds nothing.
+                return Err(Error::Queued);
             }
         }
         self.key = Some(key);

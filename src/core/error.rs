@@ -106,6 +106,8 @@ pub enum Error {
     Reentrant(&'static str),
     /// A bug in ferrossl.
     Internal(String),
+    /// A failure libcrypto has already put on the error queue; OpenSSL adds nothing of its own.
+    Queued,
 }
 
 impl Error {
@@ -149,6 +151,7 @@ impl Error {
                 )),
             ),
             Error::Internal(s) => (r::INTERNAL_ERROR, Some(s.clone())),
+            Error::Queued => (0, None),
         }
     }
 }

@@ -12,14 +12,14 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
-use rustls::server::{ClientHello, ResolvesServerCert};
-use rustls::DistinguishedName;
 use rustls::client::{
     ClientSessionStore, ResolvesClientCert, Tls12ClientSessionValue, Tls13ClientSessionValue,
 };
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::server::{ClientHello, ResolvesServerCert};
 use rustls::sign::CertifiedKey;
+use rustls::DistinguishedName;
 use rustls::{DigitallySignedStruct, NamedGroup, SignatureScheme};
 
 use super::connection::Connection;
@@ -236,7 +236,8 @@ impl ClientCertVerifier for ClientVerifier {
         intermediates: &[CertificateDer<'_>],
         _now: UnixTime,
     ) -> Result<ClientCertVerified, rustls::Error> {
-        let conn = current().ok_or_else(|| rustls::Error::General("no current connection".into()))?;
+        let conn =
+            current().ok_or_else(|| rustls::Error::General("no current connection".into()))?;
         conn.verify_peer(end_entity, intermediates, c"ssl_client")?;
         Ok(ClientCertVerified::assertion())
     }
@@ -264,13 +265,19 @@ impl ClientCertVerifier for ClientVerifier {
     }
 }
 
-pub fn client_verifier(verify_mode: std::ffi::c_int, client_ca: &[Vec<u8>]) -> Arc<dyn ClientCertVerifier> {
+pub fn client_verifier(
+    verify_mode: std::ffi::c_int,
+    client_ca: &[Vec<u8>],
+) -> Arc<dyn ClientCertVerifier> {
     use super::context::{VERIFY_FAIL_IF_NO_PEER_CERT, VERIFY_PEER};
     let offer = verify_mode & VERIFY_PEER != 0;
     Arc::new(ClientVerifier {
         offer,
         mandatory: offer && verify_mode & VERIFY_FAIL_IF_NO_PEER_CERT != 0,
-        hints: client_ca.iter().map(|n| DistinguishedName::from(n.clone())).collect(),
+        hints: client_ca
+            .iter()
+            .map(|n| DistinguishedName::from(n.clone()))
+            .collect(),
     })
 }
 

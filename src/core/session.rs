@@ -38,6 +38,10 @@ impl Ticket {
     fn slot(&self) -> std::sync::MutexGuard<'_, Option<Resumable>> {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
+    /// Puts a fresh value into an emptied slot (every session sharing it can resume again).
+    pub fn refill(&self, r: Resumable) {
+        *self.slot() = Some(r);
+    }
     pub fn is_live(&self) -> bool {
         self.slot().is_some()
     }
@@ -156,6 +160,13 @@ impl Session {
         der_octets(&mut body, &d.alpn);
         der_octets(&mut body, &d.id_context);
         der_octets(&mut body, &d.server_value);
+        der_octets(
+            &mut body,
+            &d.peer
+                .as_ref()
+                .and_then(X509Cert::to_der)
+                .unwrap_or_default(),
+        );
         let mut out = vec![0x30];
         der_len(&mut out, body.len());
         out.extend(body);
@@ -184,6 +195,7 @@ impl Session {
         let alpn = r.octets()?.to_vec();
         let id_context = r.octets()?.to_vec();
         let server_value = r.octets()?.to_vec();
+        let peer = r.octets()?;
         let cipher = match cipher_id {
             [a, b] => super::cipher::CIPHERS
                 .iter()
@@ -197,7 +209,7 @@ impl Session {
                 cipher,
                 time,
                 timeout,
-                peer: None,
+                peer: X509Cert::from_der(peer),
                 hostname: (!hostname.is_empty())
                     .then(|| CString::new(hostname).ok())
                     .flatten(),

@@ -60,6 +60,8 @@ extern "C" {
     pub fn ERR_peek_error() -> c_ulong;
     pub fn ERR_peek_last_error() -> c_ulong;
     pub fn ERR_clear_error();
+    pub fn ERR_set_mark() -> c_int;
+    pub fn ERR_pop_to_mark() -> c_int;
 
     // BIO.
     pub fn BIO_read(b: *mut BIO, data: *mut c_void, dlen: c_int) -> c_int;
@@ -179,6 +181,11 @@ extern "C" {
     ) -> c_int;
     pub fn X509_VERIFY_PARAM_set_hostflags(p: *mut X509_VERIFY_PARAM, flags: u32);
     pub fn X509_VERIFY_PARAM_get0_peername(p: *const X509_VERIFY_PARAM) -> *mut c_char;
+    pub fn X509_VERIFY_PARAM_move_peername(
+        to: *mut X509_VERIFY_PARAM,
+        from: *mut X509_VERIFY_PARAM,
+    );
+    pub fn X509_VERIFY_PARAM_set1_ip_asc(p: *mut X509_VERIFY_PARAM, ipasc: *const c_char) -> c_int;
 
     // Stacks.
     pub fn OPENSSL_sk_new_null() -> *mut OPENSSL_STACK;

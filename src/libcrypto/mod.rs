@@ -303,9 +303,21 @@ impl X509Cert {
     }
 
     /// `X509_check_private_key`: whether `key` is the private half of this certificate's key.
+    /// A mismatch leaves libcrypto's "key values mismatch" on the queue.
     pub fn matches_key(&self, key: &PKey) -> bool {
         // SAFETY: both objects are live.
         unsafe { ffi::X509_check_private_key(self.as_ptr(), key.as_ptr()) == 1 }
+    }
+
+    /// As `matches_key`, leaving the error queue as it was.
+    pub fn matches_key_quietly(&self, key: &PKey) -> bool {
+        // SAFETY: the mark brackets exactly the errors X509_check_private_key queues.
+        unsafe {
+            ffi::ERR_set_mark();
+            let ok = self.matches_key(key);
+            ffi::ERR_pop_to_mark();
+            ok
+        }
     }
 }
 
@@ -445,8 +457,22 @@ impl VerifyParam {
         // SAFETY: live.
         unsafe { ffi::X509_VERIFY_PARAM_get_depth(self.as_ptr()) }
     }
-    /// Replaces (`add == false`) or extends the expected host names; `None` clears them.
+    /// Replaces (`add == false`) or extends the expected host names; `None` clears them. An IP
+    /// address literal is checked as an address instead (OpenSSL 3.0's `SSL_set1_host`).
     pub fn set_host(&self, name: Option<&[u8]>, add: bool) -> bool {
+        if let Some(ip) = name
+            .and_then(|n| std::str::from_utf8(n).ok())
+            .filter(|n| n.parse::<std::net::IpAddr>().is_ok())
+        {
+            let Ok(c) = CString::new(ip) else {
+                return false;
+            };
+            // SAFETY: live param, NUL-terminated address text.
+            return unsafe {
+                ffi::X509_VERIFY_PARAM_set1_host(self.as_ptr(), ptr::null(), 0);
+                ffi::X509_VERIFY_PARAM_set1_ip_asc(self.as_ptr(), c.as_ptr()) == 1
+            };
+        }
         let (p, len) = match name {
             Some(n) => (n.as_ptr().cast::<c_char>(), n.len()),
             None => (ptr::null(), 0),
@@ -601,6 +627,11 @@ pub fn verify_chain(req: &VerifyRequest<'_>) -> Verdict {
             ffi::X509_STORE_CTX_set_verify_cb(ctx, Some(cb.raw()));
         }
         let ok = ffi::X509_verify_cert(ctx) > 0;
+        // As libssl: the name that matched becomes the connection's (SSL_get0_peername).
+        ffi::X509_VERIFY_PARAM_move_peername(
+            req.param.as_ptr(),
+            ffi::X509_STORE_CTX_get0_param(ctx),
+        );
         let error = ffi::X509_STORE_CTX_get_error(ctx) as c_long;
         let sk = ffi::X509_STORE_CTX_get1_chain(ctx);
         let chain = certs_of_stack(sk);

@@ -1,0 +1,385 @@
+//! Debian's unmodified nginx serving HTTPS with ferrossl as its libssl.so.3, driven by stock
+//! OpenSSL clients (Debian's curl, `openssl s_client`): key types and chains, SNI with two
+//! certificates on one port, HTTP/2, resumption with tickets and with the shared session cache,
+//! client certificates, protocol/cipher/group policy, `nginx -t`, and concurrent load.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::{pki, random_bytes, KeyAlg, Nginx, TempDir};
+
+fn lib() -> Option<&'static Path> {
+    Some(common::libdir())
+}
+
+/// One `server` block; `extra` goes inside it.
+fn block(port: u16, dir: &Path, name: &str, alg: KeyAlg, extra: &str) -> String {
+    let cert = pki().server(alg);
+    format!(
+        "    server {{\n        listen 127.0.0.1:{port} ssl http2;\n        server_name {name};\n        \
+         ssl_certificate {chain};\n        ssl_certificate_key {key};\n        root {root};\n{extra}\n    }}\n",
+        chain = cert.chain.display(),
+        key = cert.key.display(),
+        root = dir.join("html").display(),
+    )
+}
+
+/// nginx's error log must have no `[crit]`, `[alert]` or `[emerg]` line.
+fn assert_clean_log(nginx: &Nginx) {
+    let log = nginx.error_log();
+    let bad: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("[crit]") || l.contains("[alert]") || l.contains("[emerg]"))
+        .collect();
+    assert!(bad.is_empty(), "nginx error log:\n{}", bad.join("\n"));
+}
+
+/// Stock curl (on OpenSSL's own libssl) against nginx.
+fn stock_curl(args: &[&str]) -> common::Output {
+    let mut cmd = common::command("/usr/bin/curl");
+    cmd.args(["-q", "-sS", "--ipv4", "--noproxy", "*", "--max-time", "60"])
+        .args(args);
+    common::run(&mut cmd, Duration::from_secs(90))
+}
+
+/// Stock `openssl s_client` (standard input closed, so it ends after the handshake).
+fn s_client(port: u16, args: &[&str]) -> String {
+    let mut cmd = common::command("/usr/bin/openssl");
+    cmd.args(["s_client", "-connect", &format!("127.0.0.1:{port}")])
+        .args(args)
+        .stdin(std::process::Stdio::null());
+    let out = common::run(&mut cmd, Duration::from_secs(30));
+    format!("{}{}", out.stdout_str(), out.stderr)
+}
+
+#[test]
+fn nginx_serves_every_key_type_over_tls13_and_tls12_with_a_chain() {
+    for alg in KeyAlg::ALL {
+        for proto in ["TLSv1.3", "TLSv1.2"] {
+            let nginx = Nginx::start(lib(), |port, dir| {
+                block(
+                    port,
+                    dir,
+                    "localhost",
+                    alg,
+                    &format!("        ssl_protocols {proto};"),
+                )
+            });
+            let body = random_bytes(1 << 20);
+            std::fs::write(nginx.html_dir().join("f.bin"), &body).unwrap();
+            let out_dir = TempDir::new("nginx-get");
+            let out = stock_curl(&[
+                "--cacert",
+                &common::path_str(&pki().root_ca()),
+                "-o",
+                &common::path_str(&out_dir.join("f.bin")),
+                "-w",
+                "%{http_code} %{ssl_verify_result}",
+                &nginx.url("/f.bin"),
+            ]);
+            out.assert_success();
+            assert_eq!(out.stdout_str(), "200 0", "{alg:?} {proto}");
+            common::assert_same_bytes(
+                &std::fs::read(out_dir.join("f.bin")).unwrap(),
+                &body,
+                "body",
+            );
+            let log = nginx.access_log().join("\n");
+            assert!(log.contains(proto), "{alg:?} {proto}: {log}");
+            assert_clean_log(&nginx);
+        }
+    }
+}
+
+#[test]
+fn nginx_two_server_names_on_one_port_each_get_their_certificate() {
+    let nginx = Nginx::start(lib(), |port, dir| {
+        block(port, dir, "rsa.test", KeyAlg::Rsa2048, "")
+            + &block(port, dir, "ecdsa.test", KeyAlg::EcdsaP256, "")
+    });
+    let rsa = s_client(nginx.port(), &["-servername", "rsa.test"]);
+    let ec = s_client(nginx.port(), &["-servername", "ecdsa.test"]);
+    assert!(rsa.contains("Server public key is 2048 bit"), "{rsa}");
+    assert!(ec.contains("Server public key is 256 bit"), "{ec}");
+    assert_clean_log(&nginx);
+}
+
+#[test]
+fn nginx_http2_100_mib_response_is_identical() {
+    let nginx = Nginx::start(lib(), |port, dir| {
+        block(port, dir, "localhost", KeyAlg::EcdsaP256, "")
+    });
+    let body = random_bytes(100 << 20);
+    let src = nginx.html_dir().join("big.bin");
+    std::fs::write(&src, &body).unwrap();
+    drop(body);
+    let out_dir = TempDir::new("nginx-h2");
+    let dst = out_dir.join("big.bin");
+    let out = stock_curl(&[
+        "--http2",
+        "--cacert",
+        &common::path_str(&pki().root_ca()),
+        "-o",
+        &common::path_str(&dst),
+        "-w",
+        "%{http_version}",
+        &nginx.url("/big.bin"),
+    ]);
+    out.assert_success();
+    assert_eq!(out.stdout_str(), "2");
+    let sum = |p: &Path| {
+        let o = Command::new("sha256sum").arg(p).output().unwrap();
+        String::from_utf8_lossy(&o.stdout)
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(sum(&dst), sum(&src), "sha256 of the 100 MiB body");
+    assert_clean_log(&nginx);
+}
+
+fn reused(port: u16, proto: &str) -> usize {
+    let out = s_client(port, &["-servername", "localhost", proto, "-reconnect"]);
+    out.lines().filter(|l| l.starts_with("Reused,")).count()
+}
+
+#[test]
+fn nginx_resumes_with_tickets_and_with_the_shared_cache() {
+    let tickets = Nginx::start(lib(), |port, dir| {
+        block(
+            port,
+            dir,
+            "localhost",
+            KeyAlg::EcdsaP256,
+            "        ssl_protocols TLSv1.2 TLSv1.3;",
+        )
+    });
+    let cache = Nginx::start(lib(), |port, dir| {
+        block(
+            port,
+            dir,
+            "localhost",
+            KeyAlg::Rsa2048,
+            "        ssl_protocols TLSv1.2 TLSv1.3;\n        ssl_session_tickets off;\n        \
+             ssl_session_cache shared:SSL:1m;",
+        )
+    });
+    for (name, nginx) in [("tickets", &tickets), ("shared cache", &cache)] {
+        for proto in ["-tls1_3", "-tls1_2"] {
+            let n = reused(nginx.port(), proto);
+            assert!(
+                n >= 4,
+                "{name} {proto}: {n} of 5 reconnects reused the session"
+            );
+        }
+        assert_clean_log(nginx);
+    }
+}
+
+#[test]
+fn nginx_client_certificate_verification() {
+    let nginx = Nginx::start(lib(), |port, dir| {
+        block(
+            port,
+            dir,
+            "localhost",
+            KeyAlg::EcdsaP256,
+            &format!(
+                "        ssl_verify_client on;\n        ssl_client_certificate {ca};\n        \
+                 location = /dn {{ return 200 \"$ssl_client_verify $ssl_client_s_dn\\n\"; }}",
+                ca = pki().root_ca().display()
+            ),
+        )
+    });
+    let ca = common::path_str(&pki().root_ca());
+    let none = stock_curl(&["--cacert", &ca, &nginx.url("/dn")]);
+    assert!(
+        none.stdout_str()
+            .contains("No required SSL certificate was sent"),
+        "{}",
+        none.stdout_str()
+    );
+    let client = pki().client();
+    let good = stock_curl(&[
+        "--cacert",
+        &ca,
+        "--cert",
+        &common::path_str(&client.cert),
+        "--key",
+        &common::path_str(&client.key),
+        &nginx.url("/dn"),
+    ]);
+    good.assert_success();
+    assert!(
+        good.stdout_str().starts_with("SUCCESS ") && good.stdout_str().contains("CN="),
+        "{}",
+        good.stdout_str()
+    );
+    let bad_cert = pki().untrusted_server();
+    let bad = stock_curl(&[
+        "--cacert",
+        &ca,
+        "--cert",
+        &common::path_str(&bad_cert.cert),
+        "--key",
+        &common::path_str(&bad_cert.key),
+        &nginx.url("/dn"),
+    ]);
+    let text = bad.stdout_str();
+    assert!(
+        bad.code() != 0 || text.contains("The SSL certificate error"),
+        "untrusted accepted: {text}"
+    );
+    assert!(!text.starts_with("SUCCESS"), "{text}");
+    assert_clean_log(&nginx);
+}
+
+#[test]
+fn nginx_protocol_cipher_and_curve_policy() {
+    let nginx = Nginx::start(lib(), |port, dir| {
+        block(
+            port,
+            dir,
+            "localhost",
+            KeyAlg::EcdsaP256,
+            "        ssl_protocols TLSv1.3;",
+        )
+    });
+    let ca = common::path_str(&pki().root_ca());
+    let old = stock_curl(&["--cacert", &ca, "--tls-max", "1.2", &nginx.url("/")]);
+    assert_eq!(
+        old.code(),
+        35,
+        "a TLS 1.2-only client must be refused: {}",
+        old.stderr
+    );
+
+    let nginx = Nginx::start(lib(), |port, dir| {
+        block(
+            port,
+            dir,
+            "localhost",
+            KeyAlg::EcdsaP256,
+            "        ssl_protocols TLSv1.2;\n        ssl_ciphers ECDHE-ECDSA-CHACHA20-POLY1305;\n        \
+             ssl_ecdh_curve X25519;",
+        )
+    });
+    let out = s_client(nginx.port(), &["-servername", "localhost"]);
+    assert!(
+        out.contains("Cipher is ECDHE-ECDSA-CHACHA20-POLY1305"),
+        "{out}"
+    );
+    assert!(out.contains("Server Temp Key: X25519"), "{out}");
+    let p256 = s_client(
+        nginx.port(),
+        &["-servername", "localhost", "-groups", "P-256"],
+    );
+    assert!(
+        !p256.contains("Cipher is ECDHE"),
+        "a P-256-only client must be refused: {p256}"
+    );
+    assert_clean_log(&nginx);
+}
+
+#[test]
+fn nginx_t_accepts_the_configuration() {
+    let nginx = Nginx::start(lib(), |port, dir| {
+        block(port, dir, "localhost", KeyAlg::Rsa2048, "")
+    });
+    let out = common::run(
+        common::command("/usr/sbin/nginx")
+            .args(["-t", "-p"])
+            .arg(nginx.dir())
+            .arg("-c")
+            .arg(nginx.dir().join("nginx.conf"))
+            .env("LD_LIBRARY_PATH", common::libdir()),
+        Duration::from_secs(20),
+    );
+    assert!(out.stderr.contains("test is successful"), "{}", out.stderr);
+}
+
+fn worker_rss_kib(nginx: &Nginx) -> u64 {
+    let master = std::fs::read_to_string(nginx.dir().join("nginx.pid")).unwrap();
+    let master: u32 = master.trim().parse().unwrap();
+    let children = std::fs::read_to_string(format!("/proc/{master}/task/{master}/children"))
+        .unwrap_or_default();
+    children
+        .split_whitespace()
+        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/status")).ok())
+        .filter_map(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))?
+                .split_whitespace()
+                .nth(1)?
+                .parse::<u64>()
+                .ok()
+        })
+        .sum()
+}
+
+#[test]
+fn nginx_under_200_concurrent_clients() {
+    let nginx = Nginx::start(lib(), |port, dir| {
+        block(
+            port,
+            dir,
+            "localhost",
+            KeyAlg::EcdsaP256,
+            "        ssl_protocols TLSv1.2 TLSv1.3;",
+        )
+    });
+    std::fs::write(nginx.html_dir().join("s.txt"), "small\n").unwrap();
+    let ca = common::path_str(&pki().root_ca());
+    let url = nginx.url("/s.txt");
+    let round = |n: usize| {
+        let mut args: Vec<String> = [
+            "-Z",
+            "--parallel-max",
+            "200",
+            "--cacert",
+            &ca,
+            "-w",
+            "%{http_code}\n",
+            "-o",
+            "/dev/null",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for _ in 0..n {
+            args.push(url.clone());
+            args.push("-o".into());
+            args.push("/dev/null".into());
+        }
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = stock_curl(&refs);
+        out.assert_success();
+        let codes = out.stdout_str();
+        let ok = codes.lines().filter(|l| *l == "200").count();
+        assert_eq!(
+            ok,
+            n,
+            "every request must succeed: {}",
+            &codes[..codes.len().min(400)]
+        );
+    };
+    round(400);
+    let warm = worker_rss_kib(&nginx);
+    let start = Instant::now();
+    let mut requests = 0;
+    while start.elapsed() < Duration::from_secs(20) {
+        round(400);
+        requests += 400;
+    }
+    let end = worker_rss_kib(&nginx);
+    assert!(warm > 0, "could not read the worker's RSS");
+    assert!(
+        end < warm + warm / 2 + 8 * 1024,
+        "worker RSS grew from {warm} KiB to {end} KiB over {requests} requests"
+    );
+    assert_clean_log(&nginx);
+}
