@@ -142,9 +142,43 @@ fn nginx_http2_100_mib_response_is_identical() {
     assert_clean_log(&nginx);
 }
 
-fn reused(port: u16, proto: &str) -> usize {
-    let out = s_client(port, &["-servername", "localhost", proto, "-reconnect"]);
+/// Reconnects reported as reused by `openssl s_client -reconnect` (TLS 1.2: s_client does not
+/// wait for TLS 1.3 tickets before reconnecting, with any server).
+fn s_client_reused(port: u16) -> usize {
+    let out = s_client(port, &["-servername", "localhost", "-tls1_2", "-reconnect"]);
     out.lines().filter(|l| l.starts_with("Reused,")).count()
+}
+
+/// Two requests in one curl run, each on a new connection (`Connection: close`), so that the
+/// second handshake can resume the first's session; nginx's access log records
+/// `$ssl_session_reused` for each.
+fn curl_reused(nginx: &Nginx, proto: &[&str]) -> Vec<String> {
+    let ca = common::path_str(&pki().root_ca());
+    let url = nginx.url("/");
+    let mut args = vec![
+        "--http1.1",
+        "--header",
+        "Connection: close",
+        "--cacert",
+        &ca,
+        "-o",
+        "/dev/null",
+        "-o",
+        "/dev/null",
+    ];
+    args.extend_from_slice(proto);
+    args.extend([url.as_str(), url.as_str()]);
+    stock_curl(&args).assert_success();
+    nginx
+        .access_log()
+        .iter()
+        .map(|l| {
+            l.split_whitespace()
+                .find(|w| w.starts_with("reused="))
+                .unwrap_or("")
+                .to_owned()
+        })
+        .collect()
 }
 
 #[test]
@@ -158,6 +192,9 @@ fn nginx_resumes_with_tickets_and_with_the_shared_cache() {
             "        ssl_protocols TLSv1.2 TLSv1.3;",
         )
     });
+    for n in [&tickets] {
+        std::fs::write(n.html_dir().join("index.html"), "hi\n").unwrap();
+    }
     let cache = Nginx::start(lib(), |port, dir| {
         block(
             port,
@@ -168,16 +205,25 @@ fn nginx_resumes_with_tickets_and_with_the_shared_cache() {
              ssl_session_cache shared:SSL:1m;",
         )
     });
-    for (name, nginx) in [("tickets", &tickets), ("shared cache", &cache)] {
-        for proto in ["-tls1_3", "-tls1_2"] {
-            let n = reused(nginx.port(), proto);
-            assert!(
-                n >= 4,
-                "{name} {proto}: {n} of 5 reconnects reused the session"
-            );
-        }
-        assert_clean_log(nginx);
-    }
+    std::fs::write(cache.html_dir().join("index.html"), "hi\n").unwrap();
+    // Tickets: TLS 1.3 (curl) and TLS 1.2 (s_client, which sends the ticket extension).
+    assert_eq!(
+        curl_reused(&tickets, &["--tlsv1.3"]),
+        ["reused=.", "reused=r"]
+    );
+    assert!(s_client_reused(tickets.port()) >= 4, "TLS 1.2 tickets");
+    // No tickets, the shared cache: session IDs (TLS 1.2) and stateful TLS 1.3 resumption.
+    assert_eq!(
+        curl_reused(&cache, &["--tlsv1.3"]),
+        ["reused=.", "reused=r"]
+    );
+    assert_eq!(
+        curl_reused(&cache, &["--tlsv1.2", "--tls-max", "1.2"])[2..],
+        ["reused=.", "reused=r"]
+    );
+    assert!(s_client_reused(cache.port()) >= 4, "TLS 1.2 session IDs");
+    assert_clean_log(&tickets);
+    assert_clean_log(&cache);
 }
 
 #[test]

@@ -209,7 +209,9 @@ impl Session {
                 cipher,
                 time,
                 timeout,
-                peer: X509Cert::from_der(peer),
+                peer: (!peer.is_empty())
+                    .then(|| X509Cert::from_der(peer))
+                    .flatten(),
                 hostname: (!hostname.is_empty())
                     .then(|| CString::new(hostname).ok())
                     .flatten(),

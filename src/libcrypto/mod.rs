@@ -280,10 +280,17 @@ impl Bio {
 }
 
 impl X509Cert {
+    /// Parses a DER certificate. A failure leaves the error queue as it was: callers report
+    /// bad input in their own terms.
     pub fn from_der(der: &[u8]) -> Option<X509Cert> {
         let mut p = der.as_ptr();
-        // SAFETY: p points at der.len() readable bytes.
-        unsafe { X509Cert::from_raw(ffi::d2i_X509(ptr::null_mut(), &mut p, der.len() as c_long)) }
+        // SAFETY: p points at der.len() readable bytes; the mark brackets d2i's own errors.
+        unsafe {
+            ffi::ERR_set_mark();
+            let x = X509Cert::from_raw(ffi::d2i_X509(ptr::null_mut(), &mut p, der.len() as c_long));
+            ffi::ERR_pop_to_mark();
+            x
+        }
     }
 
     pub fn to_der(&self) -> Option<Vec<u8>> {
