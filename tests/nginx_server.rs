@@ -192,9 +192,7 @@ fn nginx_resumes_with_tickets_and_with_the_shared_cache() {
             "        ssl_protocols TLSv1.2 TLSv1.3;",
         )
     });
-    for n in [&tickets] {
-        std::fs::write(n.html_dir().join("index.html"), "hi\n").unwrap();
-    }
+    std::fs::write(tickets.html_dir().join("index.html"), "hi\n").unwrap();
     let cache = Nginx::start(lib(), |port, dir| {
         block(
             port,
