@@ -427,3 +427,136 @@ fn nginx_under_200_concurrent_clients() {
     );
     assert_clean_log(&nginx);
 }
+
+#[test]
+fn nginx_rsa_and_ecdsa_certificates_in_one_server() {
+    let rsa = pki().server(KeyAlg::Rsa2048);
+    let nginx = Nginx::start(lib(), |port, dir| {
+        block(
+            port,
+            dir,
+            "localhost",
+            KeyAlg::EcdsaP256,
+            &format!(
+                "        ssl_protocols TLSv1.2 TLSv1.3;\n        ssl_certificate {};\n        \
+                 ssl_certificate_key {};",
+                rsa.chain.display(),
+                rsa.key.display()
+            ),
+        )
+    });
+    // A client that can verify ECDSA gets the ECDSA certificate; one restricted to RSA
+    // signatures gets the RSA one.
+    let ec = s_client(nginx.port(), &["-servername", "localhost"]);
+    assert!(ec.contains("Server public key is 256 bit"), "{ec}");
+    let r = s_client(
+        nginx.port(),
+        &[
+            "-servername",
+            "localhost",
+            "-sigalgs",
+            "RSA-PSS+SHA256:RSA+SHA256",
+        ],
+    );
+    assert!(r.contains("Server public key is 2048 bit"), "{r}");
+    let r12 = s_client(
+        nginx.port(),
+        &[
+            "-servername",
+            "localhost",
+            "-tls1_2",
+            "-cipher",
+            "ECDHE-RSA-AES128-GCM-SHA256",
+        ],
+    );
+    assert!(
+        r12.contains("Cipher is ECDHE-RSA-AES128-GCM-SHA256"),
+        "{r12}"
+    );
+    assert_clean_log(&nginx);
+}
+
+/// An OCSP response for the ECDSA leaf, signed by its issuer (made with the stock openssl CLI).
+fn ocsp_response(dir: &Path) -> std::path::PathBuf {
+    let pki = pki();
+    let leaf = pki.server(KeyAlg::EcdsaP256);
+    let serial = common::openssl(
+        &[
+            "x509",
+            "-in",
+            &common::path_str(&leaf.cert),
+            "-noout",
+            "-serial",
+        ],
+        dir,
+    )
+    .stdout_str();
+    let serial = serial.trim().trim_start_matches("serial=");
+    let subject = common::openssl(
+        &[
+            "x509",
+            "-in",
+            &common::path_str(&leaf.cert),
+            "-noout",
+            "-subject",
+            "-nameopt",
+            "compat",
+        ],
+        dir,
+    )
+    .stdout_str();
+    let subject = subject.trim().trim_start_matches("subject=");
+    std::fs::write(
+        dir.join("index.txt"),
+        format!("V\t491231235959Z\t\t{serial}\tunknown\t{subject}\n"),
+    )
+    .unwrap();
+    let issuer = common::path_str(&pki.intermediate_ca());
+    let issuer_key = common::path_str(&pki.intermediate_ca().with_extension("key"));
+    let out = dir.join("ocsp.der");
+    common::openssl(
+        &[
+            "ocsp",
+            "-index",
+            "index.txt",
+            "-rsigner",
+            &issuer,
+            "-rkey",
+            &issuer_key,
+            "-CA",
+            &issuer,
+            "-issuer",
+            &issuer,
+            "-cert",
+            &common::path_str(&leaf.cert),
+            "-respout",
+            &common::path_str(&out),
+            "-ndays",
+            "2",
+        ],
+        dir,
+    );
+    out
+}
+
+#[test]
+fn nginx_staples_an_ocsp_response() {
+    let work = TempDir::new("ocsp");
+    let resp = ocsp_response(work.path());
+    let nginx = Nginx::start(lib(), |port, dir| {
+        block(
+            port,
+            dir,
+            "localhost",
+            KeyAlg::EcdsaP256,
+            &format!(
+                "        ssl_stapling on;\n        ssl_stapling_file {};",
+                resp.display()
+            ),
+        )
+    });
+    let out = s_client(nginx.port(), &["-servername", "localhost", "-status"]);
+    assert!(out.contains("OCSP Response Status: successful"), "{out}");
+    assert!(out.contains("Cert Status: good"), "{out}");
+    assert_clean_log(&nginx);
+}

@@ -40,7 +40,10 @@ mod cmd {
     pub const SET_TLSEXT_SERVERNAME_CB: c_int = 53;
     pub const SET_TLSEXT_SERVERNAME_ARG: c_int = 54;
     pub const SET_TLSEXT_HOSTNAME: c_int = 55;
+    pub const SET_TLSEXT_STATUS_REQ_CB: c_int = 63;
+    pub const SET_TLSEXT_STATUS_REQ_CB_ARG: c_int = 64;
     pub const SET_TLSEXT_STATUS_REQ_TYPE: c_int = 65;
+    pub const SET_TLSEXT_STATUS_REQ_OCSP_RESP: c_int = 71;
     pub const GET_TLSEXT_STATUS_REQ_OCSP_RESP: c_int = 70;
     pub const CLEAR_MODE: c_int = 78;
     pub const GET_EXTRA_CHAIN_CERTS: c_int = 82;
@@ -50,6 +53,8 @@ mod cmd {
     pub const SET_GROUPS: c_int = 91;
     pub const SET_GROUPS_LIST: c_int = 92;
     pub const GET_PEER_TMP_KEY: c_int = 109;
+    pub const SELECT_CURRENT_CERT: c_int = 116;
+    pub const SET_CURRENT_CERT: c_int = 117;
     pub const SET_DH_AUTO: c_int = 118;
     pub const SET_MIN_PROTO_VERSION: c_int = 123;
     pub const SET_MAX_PROTO_VERSION: c_int = 124;
@@ -169,6 +174,16 @@ unsafe fn common(
             }
             t.update(|s| s.credentials.set_chain(certs).map(|_| 1))
         }
+        cmd::SELECT_CURRENT_CERT => {
+            // SAFETY: an X509* the caller keeps.
+            let x = unsafe { X509Cert::from_borrowed(parg.cast()) }
+                .ok_or(Error::NullArgument("X509"))?;
+            t.update(|s| Ok(s.credentials.select_leaf(&x) as c_long))
+        }
+        // SSL_CERT_SET_FIRST (1) and SSL_CERT_SET_NEXT (2).
+        cmd::SET_CURRENT_CERT if larg == 1 || larg == 2 => {
+            t.update(|s| Ok(s.credentials.select_next(larg == 1) as c_long))
+        }
         cmd::CLEAR_EXTRA_CHAIN_CERTS => {
             t.update(|s| s.credentials.set_chain(Vec::new()).map(|_| 1))
         }
@@ -205,6 +220,11 @@ fn ctx_only(
         cmd::SET_TLSEXT_SERVERNAME_ARG => {
             let arg = parg as usize;
             ctx.set_callbacks(|c| c.servername_arg = arg);
+            Ok(1)
+        }
+        cmd::SET_TLSEXT_STATUS_REQ_CB_ARG => {
+            let arg = parg as usize;
+            ctx.set_callbacks(|c| c.status_arg = arg);
             Ok(1)
         }
         _ => return None,
@@ -280,6 +300,19 @@ pub unsafe extern "C" fn SSL_ctrl(
                 "OCSP status requests from a client are not supported by rustls".into(),
             )),
             cmd::GET_TLSEXT_STATUS_REQ_TYPE => Ok(-1),
+            cmd::SET_TLSEXT_STATUS_REQ_OCSP_RESP => {
+                // The response was allocated with OPENSSL_malloc and now belongs to us.
+                let len = usize::try_from(larg)
+                    .map_err(|_| Error::InvalidArgument("negative length".into()))?;
+                // SAFETY: parg holds len bytes (or is NULL with len 0); freed once copied.
+                let resp = unsafe {
+                    let bytes = args::bytes(parg as *const u8, len, "resp")?.to_vec();
+                    libcrypto::ffi::CRYPTO_free(parg, c"ferrossl".as_ptr(), 0);
+                    bytes
+                };
+                conn.set_ocsp_response((!resp.is_empty()).then_some(resp));
+                Ok(1)
+            }
             cmd::GET_TLSEXT_STATUS_REQ_OCSP_RESP => {
                 // SAFETY: an unsigned char** out-parameter.
                 unsafe { args::out(parg as *mut *const u8, std::ptr::null()) };
@@ -307,6 +340,10 @@ pub extern "C" fn SSL_CTX_callback_ctrl(
         match cmd {
             cmd::SET_TLSEXT_SERVERNAME_CB => {
                 super::server::set_servername_callback(ctx, _fp)?;
+                Ok(1)
+            }
+            cmd::SET_TLSEXT_STATUS_REQ_CB => {
+                super::server::set_status_callback(ctx, _fp)?;
                 Ok(1)
             }
             _ => {

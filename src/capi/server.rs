@@ -14,7 +14,7 @@ use super::context::{ctx_target, ssl_target};
 use super::ffi;
 use super::handle;
 use super::types::*;
-use crate::core::callbacks::{AlpnAnswer, AlpnSelectFn, Hook, ServernameFn};
+use crate::core::callbacks::{AlpnAnswer, AlpnSelectFn, Hook, ServernameFn, StatusFn};
 use crate::core::error::{Error, Result};
 use crate::libcrypto::{self, Bio, PasswordCb};
 
@@ -152,6 +152,29 @@ pub fn set_servername_callback(ctx: *mut SSL_CTX, f: Option<unsafe extern "C" fn
     ctx.set_callbacks(|c| c.servername = hook);
     Ok(())
 }
+
+/// Installs the OCSP status callback (`SSL_CTRL_SET_TLSEXT_STATUS_REQ_CB`), called with the
+/// context's status argument when a server picks its certificate.
+pub fn set_status_callback(ctx: *mut SSL_CTX, f: Option<unsafe extern "C" fn()>) -> Result<()> {
+    let ctx = handle::ctx(ctx)?;
+    let weak = Arc::downgrade(&ctx);
+    let hook = f.map(|f| {
+        // SAFETY: SSL_CTX_set_tlsext_status_cb passes an int (*)(SSL *, void *) cast to this type.
+        let f: StatusCb = unsafe { std::mem::transmute::<unsafe extern "C" fn(), StatusCb>(f) };
+        Hook {
+            raw: f as usize,
+            call: Arc::new(move |ssl: usize| {
+                let arg = weak.upgrade().map_or(0, |c| c.callbacks().status_arg);
+                // SAFETY: the program registered f as its status callback.
+                unsafe { f(handle::id_ptr(ssl), arg as *mut c_void) }
+            }) as Arc<StatusFn>,
+        }
+    });
+    ctx.set_callbacks(|c| c.status = hook);
+    Ok(())
+}
+
+type StatusCb = unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int;
 
 /// `SSL_set_SSL_CTX`: moves the connection to another context (from a servername callback);
 /// returns the context now in use, NULL on failure.

@@ -37,6 +37,9 @@ pub type MsgFn = dyn Fn(usize, bool, c_int, c_int, &[u8]) + Send + Sync;
 pub type AlpnSelectFn = dyn Fn(usize, &[u8]) -> AlpnAnswer + Send + Sync;
 /// The servername (SNI) callback: (SSL id) -> `SSL_TLSEXT_ERR_*`.
 pub type ServernameFn = dyn Fn(usize) -> c_int + Send + Sync;
+/// The OCSP status callback (`SSL_CTX_set_tlsext_status_cb`): (SSL id) -> `SSL_TLSEXT_ERR_*`;
+/// a server staples with `SSL_set_tlsext_status_ocsp_resp` from inside it.
+pub type StatusFn = dyn Fn(usize) -> c_int + Send + Sync;
 
 /// `SSL_CTX_sess_set_get_cb`: (SSL id, session id) -> the session, and whether the callback
 /// handed over its reference (else it kept it).
@@ -73,6 +76,9 @@ pub struct Callbacks {
     pub servername: Option<Hook<ServernameFn>>,
     /// `SSL_CTX_set_tlsext_servername_arg`.
     pub servername_arg: usize,
+    pub status: Option<Hook<StatusFn>>,
+    /// `SSL_CTX_set_tlsext_status_arg`.
+    pub status_arg: usize,
 }
 
 /// `SSL_CB_*` values for the info callback.

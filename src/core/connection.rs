@@ -157,6 +157,8 @@ pub struct Connection {
     shutdown: Mutex<c_int>,
     /// The peer's ephemeral key share (`SSL_get_peer_tmp_key`).
     peer_key: Mutex<Option<(NamedGroup, Vec<u8>)>>,
+    /// The OCSP response a server staples (`SSL_set_tlsext_status_ocsp_resp`).
+    ocsp: Mutex<Option<Vec<u8>>>,
 }
 
 impl Object for Connection {
@@ -278,6 +280,7 @@ impl Connection {
             handshake: RwLock::new(None),
             shutdown: Mutex::new(0),
             peer_key: Mutex::new(None),
+            ocsp: Mutex::new(None),
         }))
     }
 
@@ -616,6 +619,7 @@ impl Connection {
         });
         self.set_sni(sni);
         self.servername_callback()?;
+        self.status_callback()?;
         let alpn = match offered {
             Some(wire) => self.alpn_select(&wire)?,
             None => None,
@@ -647,6 +651,25 @@ impl Connection {
             ))),
             _ => Ok(()),
         }
+    }
+
+    /// The OCSP status callback, which may staple a response (rustls sends it to clients that
+    /// asked for one).
+    fn status_callback(&self) -> Result<(), Error> {
+        let Some(cb) = self.ctx().callbacks().status.clone() else {
+            return Ok(());
+        };
+        match (cb.call)(self.id()) {
+            2 => Err(Error::Tls(rustls::Error::General(
+                "OCSP status callback failed".into(),
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// `SSL_set_tlsext_status_ocsp_resp`: the DER OCSP response to staple.
+    pub fn set_ocsp_response(&self, resp: Option<Vec<u8>>) {
+        *lock(&self.ocsp) = resp;
     }
 
     /// The ALPN select callback: the protocol to agree on, if any.
@@ -781,7 +804,7 @@ impl Connection {
                 .peer_certificates()
                 .unwrap_or_default()
                 .iter()
-                .filter_map(|c| X509Cert::from_der(c))
+                .filter_map(|c| X509Cert::from_der_quietly(c))
                 .collect();
         }
         let hs = HandshakeInfo {
@@ -1073,11 +1096,11 @@ impl Connection {
         purpose: &CStr,
     ) -> Result<(), rustls::Error> {
         use rustls::CertificateError as CE;
-        let leaf = X509Cert::from_der(end_entity)
+        let leaf = X509Cert::from_der_quietly(end_entity)
             .ok_or(rustls::Error::InvalidCertificate(CE::BadEncoding))?;
         let inter: Vec<X509Cert> = intermediates
             .iter()
-            .filter_map(|c| X509Cert::from_der(c))
+            .filter_map(|c| X509Cert::from_der_quietly(c))
             .collect();
         let (mode, callback) = {
             let s = self.settings();
@@ -1118,9 +1141,16 @@ impl Connection {
 
     pub(super) fn server_certificate(
         &self,
-        _schemes: &[rustls::SignatureScheme],
+        schemes: &[rustls::SignatureScheme],
     ) -> Option<Arc<CertifiedKey>> {
-        self.settings().credentials.certified()
+        let ck = self.settings().credentials.for_schemes(schemes)?;
+        match lock(&self.ocsp).clone() {
+            Some(ocsp) => Some(Arc::new(CertifiedKey {
+                ocsp: Some(ocsp),
+                ..(*ck).clone()
+            })),
+            None => Some(ck),
+        }
     }
 
     pub(super) fn client_certificate(&self) -> Option<Arc<CertifiedKey>> {

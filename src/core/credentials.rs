@@ -15,7 +15,21 @@ use crate::libcrypto::{Bio, PKey, PasswordCb, X509Cert};
 pub const FILETYPE_PEM: c_int = 1;
 pub const FILETYPE_ASN1: c_int = 2;
 
-/// A certificate (with its chain) and private key, as `SSL_CTX_use_*` builds them up.
+/// One certificate (with its chain) and private key.
+#[derive(Clone, Default)]
+struct Slot {
+    leaf: Option<X509Cert>,
+    chain: Vec<X509Cert>,
+    key: Option<PKey>,
+    certified: Option<Arc<CertifiedKey>>,
+}
+
+/// The certificates and keys of a context or connection, as `SSL_CTX_use_*` builds them up.
+///
+/// As in OpenSSL there is one slot per key type (RSA, ECDSA, Ed25519...): the fields below are
+/// the current slot (the one the last certificate or key went to, which chain calls and
+/// `SSL_CTX_get0_certificate` act on), and `others` holds the rest. A server picks among all
+/// complete slots by what the client can verify.
 #[derive(Clone, Default)]
 pub struct Credentials {
     pub leaf: Option<X509Cert>,
@@ -23,10 +37,47 @@ pub struct Credentials {
     pub key: Option<PKey>,
     /// Built once both halves are present and match.
     certified: Option<Arc<CertifiedKey>>,
+    others: Vec<Slot>,
 }
 
 impl Credentials {
+    fn current_type(&self) -> Option<c_int> {
+        self.leaf
+            .as_ref()
+            .map(X509Cert::key_type)
+            .or_else(|| self.key.as_ref().map(PKey::key_type))
+    }
+
+    /// Makes the slot for `ty` current, keeping the current one among the others.
+    fn select(&mut self, ty: c_int) {
+        if self.current_type().is_none_or(|t| t == ty) {
+            return;
+        }
+        let current = Slot {
+            leaf: self.leaf.take(),
+            chain: std::mem::take(&mut self.chain),
+            key: self.key.take(),
+            certified: self.certified.take(),
+        };
+        let found = self.others.iter().position(|o| {
+            o.leaf
+                .as_ref()
+                .map(X509Cert::key_type)
+                .or_else(|| o.key.as_ref().map(PKey::key_type))
+                == Some(ty)
+        });
+        if let Some(pos) = found {
+            let slot = self.others.remove(pos);
+            self.leaf = slot.leaf;
+            self.chain = slot.chain;
+            self.key = slot.key;
+            self.certified = slot.certified;
+        }
+        self.others.push(current);
+    }
+
     pub fn set_leaf(&mut self, leaf: X509Cert) -> Result<()> {
+        self.select(leaf.key_type());
         if let Some(key) = &self.key {
             if !leaf.matches_key_quietly(key) {
                 // OpenSSL drops the mismatched key and keeps the new certificate.
@@ -38,6 +89,7 @@ impl Credentials {
     }
 
     pub fn set_key(&mut self, key: PKey) -> Result<()> {
+        self.select(key.key_type());
         if let Some(leaf) = &self.leaf {
             if !leaf.matches_key(&key) {
                 // libcrypto queued "key values mismatch"; OpenSSL adds nothing.
@@ -56,6 +108,79 @@ impl Credentials {
     pub fn add_chain_cert(&mut self, cert: X509Cert) -> Result<()> {
         self.chain.push(cert);
         self.rebuild()
+    }
+
+    /// The key types that have a slot, in a fixed order (`SSL_CERT_SET_FIRST`/`NEXT`).
+    fn slot_types(&self) -> Vec<c_int> {
+        let mut t: Vec<c_int> = self.current_type().into_iter().collect();
+        t.extend(self.others.iter().filter_map(|o| {
+            o.leaf
+                .as_ref()
+                .map(X509Cert::key_type)
+                .or_else(|| o.key.as_ref().map(PKey::key_type))
+        }));
+        t.sort_unstable();
+        t.dedup();
+        t
+    }
+
+    /// `SSL_CTX_select_current_cert`: makes current the slot whose certificate is `leaf`.
+    pub fn select_leaf(&mut self, leaf: &X509Cert) -> bool {
+        let holds = |l: &Option<X509Cert>| l.as_ref().is_some_and(|x| x.as_ptr() == leaf.as_ptr());
+        if holds(&self.leaf) {
+            return true;
+        }
+        if self.others.iter().any(|o| holds(&o.leaf)) {
+            self.select(leaf.key_type());
+            return true;
+        }
+        false
+    }
+
+    /// `SSL_CTX_set_current_cert`: `first` selects the first slot, else the one after the
+    /// current; false when there is none.
+    pub fn select_next(&mut self, first: bool) -> bool {
+        let types = self.slot_types();
+        let next = if first {
+            types.first().copied()
+        } else {
+            let cur = self.current_type();
+            types
+                .iter()
+                .position(|t| Some(*t) == cur)
+                .and_then(|i| types.get(i + 1).copied())
+        };
+        match next {
+            Some(t) => {
+                self.select(t);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Every complete certificate and key, the current one first.
+    pub fn all_certified(&self) -> impl Iterator<Item = &Arc<CertifiedKey>> {
+        self.certified
+            .iter()
+            .chain(self.others.iter().filter_map(|o| o.certified.as_ref()))
+    }
+
+    /// The identity for a client offering `schemes`: ECDSA, then Ed25519, then RSA, among those
+    /// it can verify.
+    pub fn for_schemes(&self, schemes: &[rustls::SignatureScheme]) -> Option<Arc<CertifiedKey>> {
+        use rustls::SignatureAlgorithm as A;
+        let rank = |a: A| match a {
+            A::ECDSA => 0,
+            A::ED25519 => 1,
+            A::RSA => 2,
+            _ => 3,
+        };
+        self.all_certified()
+            .filter(|ck| ck.key.choose_scheme(schemes).is_some())
+            .min_by_key(|ck| rank(ck.key.algorithm()))
+            .or_else(|| self.certified.as_ref())
+            .cloned()
     }
 
     /// `SSL_CTX_check_private_key`.

@@ -210,7 +210,7 @@ impl Session {
                 time,
                 timeout,
                 peer: (!peer.is_empty())
-                    .then(|| X509Cert::from_der(peer))
+                    .then(|| X509Cert::from_der_quietly(peer))
                     .flatten(),
                 hostname: (!hostname.is_empty())
                     .then(|| CString::new(hostname).ok())

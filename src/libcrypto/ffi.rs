@@ -121,6 +121,8 @@ extern "C" {
         len: c_long,
     ) -> *mut EVP_PKEY;
     pub fn EVP_PKEY_free(k: *mut EVP_PKEY);
+    pub fn EVP_PKEY_get_base_id(k: *const EVP_PKEY) -> c_int;
+    pub fn X509_get0_pubkey(x: *const X509) -> *mut EVP_PKEY;
     pub fn EVP_PKEY_new_raw_public_key(
         ty: c_int,
         e: *mut c_void,

@@ -280,14 +280,20 @@ impl Bio {
 }
 
 impl X509Cert {
-    /// Parses a DER certificate. A failure leaves the error queue as it was: callers report
-    /// bad input in their own terms.
+    /// Parses a DER certificate (`d2i_X509`: a failure queues libcrypto's reasons).
     pub fn from_der(der: &[u8]) -> Option<X509Cert> {
         let mut p = der.as_ptr();
-        // SAFETY: p points at der.len() readable bytes; the mark brackets d2i's own errors.
+        // SAFETY: p points at der.len() readable bytes.
+        unsafe { X509Cert::from_raw(ffi::d2i_X509(ptr::null_mut(), &mut p, der.len() as c_long)) }
+    }
+
+    /// As `from_der`, leaving the error queue as it was (for certificates ferrossl parses for
+    /// its own purposes, where a stale error would mislead a later `SSL_get_error`).
+    pub fn from_der_quietly(der: &[u8]) -> Option<X509Cert> {
+        // SAFETY: the mark brackets d2i's own errors.
         unsafe {
             ffi::ERR_set_mark();
-            let x = X509Cert::from_raw(ffi::d2i_X509(ptr::null_mut(), &mut p, der.len() as c_long));
+            let x = X509Cert::from_der(der);
             ffi::ERR_pop_to_mark();
             x
         }
@@ -316,6 +322,19 @@ impl X509Cert {
         unsafe { ffi::X509_check_private_key(self.as_ptr(), key.as_ptr()) == 1 }
     }
 
+    /// The `EVP_PKEY_*` type of the certificate's public key (0 when unknown).
+    pub fn key_type(&self) -> c_int {
+        // SAFETY: get0 borrows the key the certificate owns.
+        unsafe {
+            let k = ffi::X509_get0_pubkey(self.as_ptr());
+            if k.is_null() {
+                0
+            } else {
+                ffi::EVP_PKEY_get_base_id(k)
+            }
+        }
+    }
+
     /// As `matches_key`, leaving the error queue as it was.
     pub fn matches_key_quietly(&self, key: &PKey) -> bool {
         // SAFETY: the mark brackets exactly the errors X509_check_private_key queues.
@@ -329,6 +348,12 @@ impl X509Cert {
 }
 
 impl PKey {
+    /// The `EVP_PKEY_*` type of the key.
+    pub fn key_type(&self) -> c_int {
+        // SAFETY: live key.
+        unsafe { ffi::EVP_PKEY_get_base_id(self.as_ptr()) }
+    }
+
     /// Parses a DER private key of any type (`d2i_AutoPrivateKey`).
     pub fn from_der(der: &[u8]) -> Option<PKey> {
         let mut p = der.as_ptr();
