@@ -560,3 +560,76 @@ fn nginx_staples_an_ocsp_response() {
     assert!(out.contains("Cert Status: good"), "{out}");
     assert_clean_log(&nginx);
 }
+
+/// `ssl_session_ticket_key`: nginx encrypts tickets with keys from a file, through the ticket
+/// key callback; a ticket issued by one nginx is accepted by another with the same key file.
+#[test]
+fn nginx_ticket_key_file_resumes_across_instances() {
+    let keys = TempDir::new("ticket-keys");
+    let keyfile = keys.join("ticket.key");
+    std::fs::write(&keyfile, random_bytes(80)).unwrap();
+    let conf = |port: u16, dir: &Path| {
+        block(
+            port,
+            dir,
+            "localhost",
+            KeyAlg::EcdsaP256,
+            &format!(
+                "        ssl_protocols TLSv1.2;\n        ssl_session_ticket_key {};",
+                keyfile.display()
+            ),
+        )
+    };
+    let a = Nginx::start(lib(), conf);
+    let b = Nginx::start(lib(), conf);
+    let sess = keys.join("sess.pem");
+    let first = s_client(
+        a.port(),
+        &[
+            "-servername",
+            "localhost",
+            "-sess_out",
+            &common::path_str(&sess),
+        ],
+    );
+    assert!(
+        first.contains("TLS session ticket:"),
+        "nginx sent no ticket: {first}"
+    );
+    let again = s_client(
+        b.port(),
+        &[
+            "-servername",
+            "localhost",
+            "-sess_in",
+            &common::path_str(&sess),
+        ],
+    );
+    assert!(
+        again.lines().any(|l| l.starts_with("Reused,")),
+        "the other instance did not resume: {again}"
+    );
+    // Without the key, a third instance must not resume.
+    let c = Nginx::start(lib(), |port, dir| {
+        block(
+            port,
+            dir,
+            "localhost",
+            KeyAlg::EcdsaP256,
+            "        ssl_protocols TLSv1.2;",
+        )
+    });
+    let other = s_client(
+        c.port(),
+        &[
+            "-servername",
+            "localhost",
+            "-sess_in",
+            &common::path_str(&sess),
+        ],
+    );
+    assert!(other.lines().any(|l| l.starts_with("New,")), "{other}");
+    for n in [&a, &b, &c] {
+        assert_clean_log(n);
+    }
+}

@@ -40,6 +40,7 @@ mod cmd {
     pub const SET_TLSEXT_SERVERNAME_CB: c_int = 53;
     pub const SET_TLSEXT_SERVERNAME_ARG: c_int = 54;
     pub const SET_TLSEXT_HOSTNAME: c_int = 55;
+    pub const SET_TLSEXT_TICKET_KEY_CB: c_int = 72;
     pub const SET_TLSEXT_STATUS_REQ_CB: c_int = 63;
     pub const SET_TLSEXT_STATUS_REQ_CB_ARG: c_int = 64;
     pub const SET_TLSEXT_STATUS_REQ_TYPE: c_int = 65;
@@ -340,6 +341,19 @@ pub extern "C" fn SSL_CTX_callback_ctrl(
         match cmd {
             cmd::SET_TLSEXT_SERVERNAME_CB => {
                 super::server::set_servername_callback(ctx, _fp)?;
+                Ok(1)
+            }
+            cmd::SET_TLSEXT_TICKET_KEY_CB => {
+                let ctx = handle::ctx(ctx)?;
+                // SAFETY: SSL_CTX_set_tlsext_ticket_key_cb passes a ticket key callback cast
+                // to this type.
+                let cb = _fp.map(|f| unsafe {
+                    libcrypto::TicketKeyCb::new(std::mem::transmute::<
+                        unsafe extern "C" fn(),
+                        libcrypto::TicketKeyFn,
+                    >(f))
+                });
+                ctx.set_callbacks(|c| c.ticket_key = cb);
                 Ok(1)
             }
             cmd::SET_TLSEXT_STATUS_REQ_CB => {

@@ -162,6 +162,8 @@ struct ServerKey {
     num_tickets: usize,
     server_preference: bool,
     cache: bool,
+    /// The program's ticket key callback, if any.
+    ticket_cb: usize,
 }
 
 /// How many distinct configurations a context keeps.
@@ -297,6 +299,7 @@ impl Context {
             num_tickets: settings.num_tickets,
             server_preference: settings.options & OP_CIPHER_SERVER_PREFERENCE != 0,
             cache: self.session_cache_mode() & SESS_CACHE_SERVER != 0,
+            ticket_cb: self.callbacks().ticket_key.map_or(0, |c| c.raw()),
         };
         let mut cache = self
             .server_configs
@@ -337,7 +340,16 @@ impl Context {
             Arc::new(NoServerSessionStorage {})
         };
         if key.base.tickets {
-            cfg.ticketer = self.ticketer()?;
+            cfg.ticketer = match self.callbacks().ticket_key {
+                Some(cb) => hooks::callback_ticketer(
+                    cb,
+                    *self
+                        .session_timeout
+                        .read()
+                        .unwrap_or_else(|e| e.into_inner()),
+                ),
+                None => self.ticketer()?,
+            };
         }
         Ok(cfg)
     }

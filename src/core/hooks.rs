@@ -305,3 +305,41 @@ pub fn server_session_store() -> Arc<dyn rustls::server::StoresServerSessions> {
     static S: OnceLock<Arc<ServerSessions>> = OnceLock::new();
     S.get_or_init(|| Arc::new(ServerSessions)).clone()
 }
+
+/// Session tickets encrypted with the program's ticket key callback (nginx's
+/// `ssl_session_ticket_key` files), in OpenSSL's ticket format.
+struct CallbackTicketer {
+    cb: crate::libcrypto::TicketKeyCb,
+    lifetime: u32,
+}
+
+impl fmt::Debug for CallbackTicketer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CallbackTicketer")
+    }
+}
+
+impl rustls::server::ProducesTickets for CallbackTicketer {
+    fn enabled(&self) -> bool {
+        true
+    }
+    fn lifetime(&self) -> u32 {
+        self.lifetime
+    }
+    fn encrypt(&self, plain: &[u8]) -> Option<Vec<u8>> {
+        self.cb.encrypt(current()?.id(), plain)
+    }
+    fn decrypt(&self, cipher: &[u8]) -> Option<Vec<u8>> {
+        self.cb.decrypt(current()?.id(), cipher)
+    }
+}
+
+pub fn callback_ticketer(
+    cb: crate::libcrypto::TicketKeyCb,
+    lifetime: std::ffi::c_long,
+) -> Arc<dyn rustls::server::ProducesTickets> {
+    Arc::new(CallbackTicketer {
+        cb,
+        lifetime: u32::try_from(lifetime).unwrap_or(7200),
+    })
+}

@@ -6,7 +6,7 @@
 
 #![allow(non_camel_case_types, dead_code)]
 
-use std::ffi::{c_char, c_int, c_long, c_uchar, c_ulong, c_void};
+use std::ffi::{c_char, c_int, c_long, c_uchar, c_uint, c_ulong, c_void};
 
 macro_rules! opaque {
     ($($name:ident),* $(,)?) => {
@@ -14,6 +14,8 @@ macro_rules! opaque {
     };
 }
 opaque!(
+    EVP_CIPHER_CTX,
+    HMAC_CTX,
     X509,
     X509_STORE,
     X509_STORE_CTX,
@@ -215,6 +217,42 @@ extern "C" {
     pub fn CRYPTO_get_ex_data(ad: *const CRYPTO_EX_DATA, idx: c_int) -> *mut c_void;
 
     pub fn CRYPTO_free(ptr: *mut c_void, file: *const c_char, line: c_int);
+    pub fn CRYPTO_memcmp(a: *const c_void, b: *const c_void, len: usize) -> c_int;
+
+    // Session ticket encryption with the program's ticket key callback.
+    pub fn EVP_CIPHER_CTX_new() -> *mut EVP_CIPHER_CTX;
+    pub fn EVP_CIPHER_CTX_free(c: *mut EVP_CIPHER_CTX);
+    pub fn EVP_CIPHER_CTX_get_iv_length(c: *const EVP_CIPHER_CTX) -> c_int;
+    pub fn EVP_CIPHER_CTX_get_block_size(c: *const EVP_CIPHER_CTX) -> c_int;
+    pub fn EVP_EncryptUpdate(
+        c: *mut EVP_CIPHER_CTX,
+        out: *mut c_uchar,
+        outl: *mut c_int,
+        inp: *const c_uchar,
+        inl: c_int,
+    ) -> c_int;
+    pub fn EVP_EncryptFinal_ex(
+        c: *mut EVP_CIPHER_CTX,
+        out: *mut c_uchar,
+        outl: *mut c_int,
+    ) -> c_int;
+    pub fn EVP_DecryptUpdate(
+        c: *mut EVP_CIPHER_CTX,
+        out: *mut c_uchar,
+        outl: *mut c_int,
+        inp: *const c_uchar,
+        inl: c_int,
+    ) -> c_int;
+    pub fn EVP_DecryptFinal_ex(
+        c: *mut EVP_CIPHER_CTX,
+        out: *mut c_uchar,
+        outl: *mut c_int,
+    ) -> c_int;
+    pub fn HMAC_CTX_new() -> *mut HMAC_CTX;
+    pub fn HMAC_CTX_free(c: *mut HMAC_CTX);
+    pub fn HMAC_Update(c: *mut HMAC_CTX, data: *const c_uchar, len: usize) -> c_int;
+    pub fn HMAC_Final(c: *mut HMAC_CTX, md: *mut c_uchar, len: *mut c_uint) -> c_int;
+    pub fn HMAC_size(c: *const HMAC_CTX) -> usize;
     pub fn CRYPTO_malloc(num: usize, file: *const c_char, line: c_int) -> *mut c_void;
     pub fn OPENSSL_init_crypto(opts: u64, settings: *const c_void) -> c_int;
     pub fn OpenSSL_version_num() -> c_ulong;

@@ -11,7 +11,7 @@
 
 pub mod ffi;
 
-use std::ffi::{c_char, c_int, c_long, c_void, CStr, CString};
+use std::ffi::{c_char, c_int, c_long, c_uint, c_void, CStr, CString};
 use std::io;
 use std::ptr;
 
@@ -765,5 +765,183 @@ pub fn openssl_copy(bytes: &[u8]) -> *mut u8 {
             ptr::copy_nonoverlapping(bytes.as_ptr(), p, bytes.len());
         }
         p
+    }
+}
+
+/// The program's session ticket key callback (`SSL_CTX_set_tlsext_ticket_key_cb`), with which
+/// tickets are encrypted in OpenSSL's format: key name (16) | IV | ciphertext | HMAC.
+#[derive(Clone, Copy)]
+pub struct TicketKeyCb(TicketKeyFn);
+
+pub type TicketKeyFn = unsafe extern "C" fn(
+    ssl: *mut c_void,
+    key_name: *mut u8,
+    iv: *mut u8,
+    ctx: *mut ffi::EVP_CIPHER_CTX,
+    hctx: *mut ffi::HMAC_CTX,
+    enc: c_int,
+) -> c_int;
+
+/// `EVP_MAX_IV_LENGTH`.
+const MAX_IV: usize = 16;
+const KEY_NAME: usize = 16;
+
+struct TicketCtx {
+    cipher: *mut ffi::EVP_CIPHER_CTX,
+    hmac: *mut ffi::HMAC_CTX,
+}
+
+impl TicketCtx {
+    fn new() -> Option<TicketCtx> {
+        // SAFETY: fresh contexts, freed in Drop.
+        let t = unsafe {
+            TicketCtx {
+                cipher: ffi::EVP_CIPHER_CTX_new(),
+                hmac: ffi::HMAC_CTX_new(),
+            }
+        };
+        (!t.cipher.is_null() && !t.hmac.is_null()).then_some(t)
+    }
+}
+
+impl Drop for TicketCtx {
+    fn drop(&mut self) {
+        // SAFETY: owned (NULL is accepted by both).
+        unsafe {
+            ffi::EVP_CIPHER_CTX_free(self.cipher);
+            ffi::HMAC_CTX_free(self.hmac);
+        }
+    }
+}
+
+impl TicketKeyCb {
+    /// # Safety
+    /// `f` must be a ticket key callback valid for as long as this value is used.
+    pub unsafe fn new(f: TicketKeyFn) -> Self {
+        TicketKeyCb(f)
+    }
+
+    pub fn raw(&self) -> usize {
+        self.0 as usize
+    }
+
+    /// Encrypts a ticket for the connection `ssl`; `None` when the callback declines.
+    pub fn encrypt(&self, ssl: usize, plain: &[u8]) -> Option<Vec<u8>> {
+        let t = TicketCtx::new()?;
+        let mut name = [0u8; KEY_NAME];
+        let mut iv = [0u8; MAX_IV];
+        // SAFETY: the callback fills name and iv and initialises both contexts (enc = 1); the
+        // output buffers are sized for the input plus a cipher block and the HMAC.
+        unsafe {
+            if (self.0)(
+                ssl as *mut c_void,
+                name.as_mut_ptr(),
+                iv.as_mut_ptr(),
+                t.cipher,
+                t.hmac,
+                1,
+            ) != 1
+            {
+                return None;
+            }
+            let iv_len = usize::try_from(ffi::EVP_CIPHER_CTX_get_iv_length(t.cipher))
+                .ok()?
+                .min(MAX_IV);
+            let block = usize::try_from(ffi::EVP_CIPHER_CTX_get_block_size(t.cipher)).ok()?;
+            let mut out = Vec::with_capacity(KEY_NAME + iv_len + plain.len() + block + 64);
+            out.extend_from_slice(&name);
+            out.extend_from_slice(&iv[..iv_len]);
+            let start = out.len();
+            out.resize(start + plain.len() + block, 0);
+            let (mut n1, mut n2) = (0, 0);
+            if ffi::EVP_EncryptUpdate(
+                t.cipher,
+                out[start..].as_mut_ptr(),
+                &mut n1,
+                plain.as_ptr(),
+                c_int::try_from(plain.len()).ok()?,
+            ) != 1
+                || ffi::EVP_EncryptFinal_ex(
+                    t.cipher,
+                    out[start + n1 as usize..].as_mut_ptr(),
+                    &mut n2,
+                ) != 1
+            {
+                return None;
+            }
+            out.truncate(start + (n1 + n2) as usize);
+            let mac_len = ffi::HMAC_size(t.hmac);
+            let mut mac = vec![0u8; mac_len.max(1)];
+            let mut got: c_uint = 0;
+            if ffi::HMAC_Update(t.hmac, out.as_ptr(), out.len()) != 1
+                || ffi::HMAC_Final(t.hmac, mac.as_mut_ptr(), &mut got) != 1
+            {
+                return None;
+            }
+            out.extend_from_slice(&mac[..got as usize]);
+            Some(out)
+        }
+    }
+
+    /// Decrypts a ticket this callback's keys made; `None` for an unknown key or a bad ticket.
+    pub fn decrypt(&self, ssl: usize, ticket: &[u8]) -> Option<Vec<u8>> {
+        if ticket.len() < KEY_NAME + MAX_IV {
+            return None;
+        }
+        let t = TicketCtx::new()?;
+        let mut name = [0u8; KEY_NAME];
+        name.copy_from_slice(&ticket[..KEY_NAME]);
+        let mut iv = [0u8; MAX_IV];
+        iv.copy_from_slice(&ticket[KEY_NAME..KEY_NAME + MAX_IV]);
+        // SAFETY: as encrypt, with enc = 0 (the callback looks the key up by name).
+        unsafe {
+            let r = (self.0)(
+                ssl as *mut c_void,
+                name.as_mut_ptr(),
+                iv.as_mut_ptr(),
+                t.cipher,
+                t.hmac,
+                0,
+            );
+            if r != 1 && r != 2 {
+                ffi::ERR_clear_error();
+                return None;
+            }
+            let iv_len = usize::try_from(ffi::EVP_CIPHER_CTX_get_iv_length(t.cipher))
+                .ok()?
+                .min(MAX_IV);
+            let mac_len = ffi::HMAC_size(t.hmac);
+            let body_start = KEY_NAME + iv_len;
+            if ticket.len() < body_start + mac_len {
+                return None;
+            }
+            let (signed, mac) = ticket.split_at(ticket.len() - mac_len);
+            let mut want = vec![0u8; mac_len.max(1)];
+            let mut got: c_uint = 0;
+            if ffi::HMAC_Update(t.hmac, signed.as_ptr(), signed.len()) != 1
+                || ffi::HMAC_Final(t.hmac, want.as_mut_ptr(), &mut got) != 1
+                || got as usize != mac_len
+                || ffi::CRYPTO_memcmp(want.as_ptr().cast(), mac.as_ptr().cast(), mac_len) != 0
+            {
+                return None;
+            }
+            let body = &signed[body_start..];
+            let mut out = vec![0u8; body.len() + 32];
+            let (mut n1, mut n2) = (0, 0);
+            if ffi::EVP_DecryptUpdate(
+                t.cipher,
+                out.as_mut_ptr(),
+                &mut n1,
+                body.as_ptr(),
+                c_int::try_from(body.len()).ok()?,
+            ) != 1
+                || ffi::EVP_DecryptFinal_ex(t.cipher, out[n1 as usize..].as_mut_ptr(), &mut n2) != 1
+            {
+                ffi::ERR_clear_error();
+                return None;
+            }
+            out.truncate((n1 + n2) as usize);
+            Some(out)
+        }
     }
 }
