@@ -633,3 +633,96 @@ fn nginx_ticket_key_file_resumes_across_instances() {
         assert_clean_log(n);
     }
 }
+
+/// Certificates chosen per connection by nginx's certificate callback (variables in
+/// `ssl_certificate`), which calls `SSL_use_certificate`/`SSL_use_PrivateKey` on the connection.
+#[test]
+fn nginx_certificate_callback_picks_per_connection() {
+    let certs = TempDir::new("certs-by-name");
+    for (name, alg) in [
+        ("rsa.test", KeyAlg::Rsa2048),
+        ("ecdsa.test", KeyAlg::EcdsaP256),
+    ] {
+        let c = pki().server(alg);
+        std::fs::copy(&c.chain, certs.join(format!("{name}.pem"))).unwrap();
+        std::fs::copy(&c.key, certs.join(format!("{name}.key"))).unwrap();
+    }
+    let dir = certs.path().to_path_buf();
+    let nginx = Nginx::start(lib(), |port, root| {
+        format!(
+            "    server {{\n        listen 127.0.0.1:{port} ssl;\n        server_name _;\n        \
+             ssl_certificate {d}/$ssl_server_name.pem;\n        ssl_certificate_key {d}/$ssl_server_name.key;\n        \
+             root {r};\n    }}\n",
+            d = dir.display(),
+            r = root.join("html").display()
+        )
+    });
+    let rsa = s_client(nginx.port(), &["-servername", "rsa.test"]);
+    let ec = s_client(nginx.port(), &["-servername", "ecdsa.test"]);
+    assert!(rsa.contains("Server public key is 2048 bit"), "{rsa}");
+    assert!(ec.contains("Server public key is 256 bit"), "{ec}");
+    assert_clean_log(&nginx);
+}
+
+/// `ssl_dhparam` is accepted (no DHE in rustls: the parameters have no effect and ferrossl says
+/// so); `ssl_early_data on` is refused with a clear message, never accepted unsafely.
+#[test]
+fn nginx_dhparam_accepted_and_early_data_refused() {
+    let work = TempDir::new("dh");
+    let dh = work.join("dh.pem");
+    common::openssl(
+        &[
+            "genpkey",
+            "-genparam",
+            "-algorithm",
+            "DH",
+            "-pkeyopt",
+            "group:ffdhe2048",
+            "-out",
+            &common::path_str(&dh),
+        ],
+        work.path(),
+    );
+    let nginx = Nginx::start(lib(), |port, dir| {
+        block(
+            port,
+            dir,
+            "localhost",
+            KeyAlg::EcdsaP256,
+            &format!("        ssl_dhparam {};", dh.display()),
+        )
+    });
+    let out = s_client(nginx.port(), &["-servername", "localhost", "-tls1_2"]);
+    assert!(out.contains("Cipher is ECDHE-ECDSA"), "{out}");
+    assert_clean_log(&nginx);
+    let stderr = std::fs::read_to_string(nginx.dir().join("stderr.log")).unwrap_or_default();
+    assert!(
+        stderr.contains("DH parameters are accepted and have no effect"),
+        "{stderr}"
+    );
+
+    let early = Nginx::config_only(lib(), |port, dir| {
+        block(
+            port,
+            dir,
+            "localhost",
+            KeyAlg::EcdsaP256,
+            "        ssl_early_data on;",
+        )
+    });
+    let t = common::run(
+        common::command("/usr/sbin/nginx")
+            .args(["-t", "-p"])
+            .arg(early.path())
+            .arg("-c")
+            .arg(early.join("nginx.conf"))
+            .env("LD_LIBRARY_PATH", common::libdir()),
+        Duration::from_secs(20),
+    );
+    // nginx does not check SSL_CTX_set_max_early_data's result; ferrossl refuses it and says so.
+    assert!(
+        t.stderr.contains("early data is not supported"),
+        "{}",
+        t.stderr
+    );
+}

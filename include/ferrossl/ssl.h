@@ -695,9 +695,10 @@ void SSL_CTX_set0_ctlog_store(SSL_CTX *_a0, CTLOG_STORE *_a1);
 void SSL_CTX_set0_security_ex_data(SSL_CTX *_a0, void *_a1);
 
 /**
- * `int SSL_CTX_set0_tmp_dh_pkey (SSL_CTX *, EVP_PKEY *)`
+ * `SSL_CTX_set0_tmp_dh_pkey`: takes ownership of the DH parameters and accepts them without
+ * effect (no DHE in rustls); 1.
  */
-int SSL_CTX_set0_tmp_dh_pkey(SSL_CTX *_a0, EVP_PKEY *_a1);
+int SSL_CTX_set0_tmp_dh_pkey(SSL_CTX *ctx, EVP_PKEY *dhpkey);
 
 /**
  * `SSL_CTX_set1_cert_store`: replaces the trust store, taking a new reference.
@@ -741,9 +742,11 @@ int SSL_CTX_set_async_callback_arg(SSL_CTX *_a0, void *_a1);
 int SSL_CTX_set_block_padding(SSL_CTX *_a0, size_t _a1);
 
 /**
- * `void SSL_CTX_set_cert_cb (SSL_CTX *, int (*) (SSL *, void *), void *)`
+ * `SSL_CTX_set_cert_cb`: called when a server picks its certificate (after the servername
+ * callback), so it can set one for the connection with `SSL_use_certificate` and
+ * `SSL_use_PrivateKey`; returning 0 fails the handshake.
  */
-void SSL_CTX_set_cert_cb(SSL_CTX *_a0, int (*_a1)(SSL*, void*), void *_a2);
+void SSL_CTX_set_cert_cb(SSL_CTX *ctx, Option<CertCb> cb, void *arg);
 
 /**
  * `SSL_CTX_set_cert_store`: replaces the trust store, taking ownership of `store`.
@@ -2246,9 +2249,9 @@ void SSL_set0_rbio(SSL *s, BIO *rbio);
 void SSL_set0_security_ex_data(SSL *_a0, void *_a1);
 
 /**
- * `int SSL_set0_tmp_dh_pkey (SSL *, EVP_PKEY *)`
+ * `SSL_set0_tmp_dh_pkey`: as `SSL_CTX_set0_tmp_dh_pkey`.
  */
-int SSL_set0_tmp_dh_pkey(SSL *_a0, EVP_PKEY *_a1);
+int SSL_set0_tmp_dh_pkey(SSL *s, EVP_PKEY *dhpkey);
 
 /**
  * `SSL_set0_wbio`: takes ownership of `wbio`.

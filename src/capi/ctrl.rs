@@ -144,8 +144,12 @@ unsafe fn common(
             Ok(old)
         }),
         cmd::GET_READ_AHEAD => Ok(t.read(|s| s.read_ahead) as c_long),
-        // No DHE in rustls: a DH parameter set is accepted and has no effect.
-        cmd::SET_TMP_DH | cmd::SET_TMP_ECDH | cmd::SET_DH_AUTO => Ok(1),
+        // No DHE in rustls: a DH parameter set is accepted and has no effect (and said so).
+        cmd::SET_TMP_DH => {
+            super::server::dh_notice();
+            Ok(1)
+        }
+        cmd::SET_TMP_ECDH | cmd::SET_DH_AUTO => Ok(1),
         cmd::SET_MAX_SEND_FRAGMENT => Ok((512..=16384).contains(&larg) as c_long),
         cmd::SET_SPLIT_SEND_FRAGMENT | cmd::SET_MAX_PIPELINES => Ok(1),
         cmd::EXTRA_CHAIN_CERT | cmd::CHAIN_CERT => {

@@ -339,6 +339,9 @@ fn early_data(n: u32) -> Result<c_int> {
     if n == 0 {
         Ok(1)
     } else {
+        // Some programs (nginx's ssl_early_data) do not check the result: say it where an
+        // operator sees it (nginx sends standard error to its error log).
+        eprintln!("ferrossl: notice: 0-RTT early data is not supported; connections go without it");
         Err(Error::Unsupported(
             "0-RTT early data is not supported by ferrossl (refused rather than accepted unsafely)"
                 .into(),
@@ -397,5 +400,67 @@ pub extern "C" fn SSL_SESSION_get_max_early_data(s: *const SSL_SESSION) -> u32 {
     ffi!(c"SSL_SESSION_get_max_early_data", 0, {
         handle::session(s)?;
         Ok(0)
+    })
+}
+
+/// Says once per process, on standard error (which nginx sends to its error log), that DH
+/// parameters have no effect.
+pub fn dh_notice() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        eprintln!(
+            "ferrossl: notice: DH parameters are accepted and have no effect: rustls offers no \
+             DHE key exchange (ECDHE and X25519MLKEM768 are used instead)"
+        )
+    });
+}
+
+/// `SSL_CTX_set0_tmp_dh_pkey`: takes ownership of the DH parameters and accepts them without
+/// effect (no DHE in rustls); 1.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set0_tmp_dh_pkey(
+    ctx: *mut SSL_CTX,
+    dhpkey: *mut EVP_PKEY,
+) -> c_int {
+    ffi!(c"SSL_CTX_set0_tmp_dh_pkey", 0, {
+        handle::ctx(ctx)?;
+        // SAFETY: ownership of one reference is handed over; dropping it frees it.
+        drop(unsafe { libcrypto::PKey::from_raw(dhpkey.cast()) });
+        dh_notice();
+        Ok(1)
+    })
+}
+
+/// `SSL_set0_tmp_dh_pkey`: as `SSL_CTX_set0_tmp_dh_pkey`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set0_tmp_dh_pkey(s: *mut SSL, dhpkey: *mut EVP_PKEY) -> c_int {
+    ffi!(c"SSL_set0_tmp_dh_pkey", 0, {
+        handle::ssl(s)?;
+        // SAFETY: as above.
+        drop(unsafe { libcrypto::PKey::from_raw(dhpkey.cast()) });
+        dh_notice();
+        Ok(1)
+    })
+}
+
+type CertCb = unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int;
+
+/// `SSL_CTX_set_cert_cb`: called when a server picks its certificate (after the servername
+/// callback), so it can set one for the connection with `SSL_use_certificate` and
+/// `SSL_use_PrivateKey`; returning 0 fails the handshake.
+#[no_mangle]
+pub extern "C" fn SSL_CTX_set_cert_cb(ctx: *mut SSL_CTX, cb: Option<CertCb>, arg: *mut c_void) {
+    let arg = arg as usize;
+    ffi!(c"SSL_CTX_set_cert_cb", (), {
+        let ctx = handle::ctx(ctx)?;
+        let hook = cb.map(|f| Hook {
+            raw: f as usize,
+            call: Arc::new(move |ssl: usize| {
+                // SAFETY: the program registered f as its certificate callback.
+                unsafe { f(handle::id_ptr(ssl), arg as *mut c_void) }
+            }) as Arc<StatusFn>,
+        });
+        ctx.set_callbacks(|c| c.cert = hook);
+        Ok(())
     })
 }

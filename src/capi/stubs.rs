@@ -428,12 +428,6 @@ pub extern "C" fn SSL_CTX_set0_security_ex_data(_a0: *mut SSL_CTX, _a1: *mut c_v
     stub(c"SSL_CTX_set0_security_ex_data", ())
 }
 
-/// `int SSL_CTX_set0_tmp_dh_pkey (SSL_CTX *, EVP_PKEY *)`
-#[no_mangle]
-pub extern "C" fn SSL_CTX_set0_tmp_dh_pkey(_a0: *mut SSL_CTX, _a1: *mut EVP_PKEY) -> c_int {
-    stub(c"SSL_CTX_set0_tmp_dh_pkey", 0)
-}
-
 /// `void SSL_CTX_set_allow_early_data_cb (SSL_CTX *, SSL_allow_early_data_cb_fn, void *)`
 #[no_mangle]
 pub extern "C" fn SSL_CTX_set_allow_early_data_cb(_a0: *mut SSL_CTX, _a1: SSL_allow_early_data_cb_fn, _a2: *mut c_void) {
@@ -456,12 +450,6 @@ pub extern "C" fn SSL_CTX_set_async_callback_arg(_a0: *mut SSL_CTX, _a1: *mut c_
 #[no_mangle]
 pub extern "C" fn SSL_CTX_set_block_padding(_a0: *mut SSL_CTX, _a1: usize) -> c_int {
     stub(c"SSL_CTX_set_block_padding", 0)
-}
-
-/// `void SSL_CTX_set_cert_cb (SSL_CTX *, int (*) (SSL *, void *), void *)`
-#[no_mangle]
-pub extern "C" fn SSL_CTX_set_cert_cb(_a0: *mut SSL_CTX, _a1: Option<unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int>, _a2: *mut c_void) {
-    stub(c"SSL_CTX_set_cert_cb", ())
 }
 
 /// `void SSL_CTX_set_cert_verify_callback (SSL_CTX *, int (*) (X509_STORE_CTX *, void *), void *)`
@@ -1410,12 +1398,6 @@ pub extern "C" fn SSL_set0_CA_list(_a0: *mut SSL, _a1: *mut stack_st_X509_NAME) 
 #[no_mangle]
 pub extern "C" fn SSL_set0_security_ex_data(_a0: *mut SSL, _a1: *mut c_void) {
     stub(c"SSL_set0_security_ex_data", ())
-}
-
-/// `int SSL_set0_tmp_dh_pkey (SSL *, EVP_PKEY *)`
-#[no_mangle]
-pub extern "C" fn SSL_set0_tmp_dh_pkey(_a0: *mut SSL, _a1: *mut EVP_PKEY) -> c_int {
-    stub(c"SSL_set0_tmp_dh_pkey", 0)
 }
 
 /// `void SSL_set_allow_early_data_cb (SSL *, SSL_allow_early_data_cb_fn, void *)`

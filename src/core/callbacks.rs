@@ -77,6 +77,8 @@ pub struct Callbacks {
     /// `SSL_CTX_set_tlsext_servername_arg`.
     pub servername_arg: usize,
     pub status: Option<Hook<StatusFn>>,
+    /// `SSL_CTX_set_cert_cb`: (SSL id) -> 1 to go on, 0 to fail.
+    pub cert: Option<Hook<StatusFn>>,
     /// `SSL_CTX_set_tlsext_ticket_key_cb`: the program's ticket keys.
     pub ticket_key: Option<crate::libcrypto::TicketKeyCb>,
     /// `SSL_CTX_set_tlsext_status_arg`.

@@ -619,6 +619,7 @@ impl Connection {
         });
         self.set_sni(sni);
         self.servername_callback()?;
+        self.cert_callback()?;
         self.status_callback()?;
         let alpn = match offered {
             Some(wire) => self.alpn_select(&wire)?,
@@ -650,6 +651,15 @@ impl Connection {
                 "servername callback refused the name".into(),
             ))),
             _ => Ok(()),
+        }
+    }
+
+    /// The certificate callback, which may set this connection's certificate and key.
+    fn cert_callback(&self) -> Result<(), Error> {
+        let Some(cb) = self.ctx().callbacks().cert.clone() else { return Ok(()) };
+        match (cb.call)(self.id()) {
+            1 => Ok(()),
+            _ => Err(Error::Tls(rustls::Error::General("certificate callback failed".into()))),
         }
     }
 

@@ -854,7 +854,46 @@ pub struct Nginx {
     dir: TempDir,
 }
 
+/// The whole nginx.conf for a prefix directory, with `servers` inside `http { }`.
+fn nginx_config(dir: &Path, servers: &str) -> String {
+    // The user directive only means something (and is only allowed quietly) as root; as root
+    // we keep the workers root too, so that they can read the test files.
+    let is_root = fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0);
+    let d = dir.display();
+    format!(
+        "{user}daemon off;\n\
+         master_process on;\n\
+         worker_processes 1;\n\
+         pid {d}/nginx.pid;\n\
+         error_log {d}/error.log info;\n\
+         events {{ worker_connections 256; }}\n\
+         http {{\n\
+         \x20   default_type application/octet-stream;\n\
+         \x20   log_format interop '$remote_addr \"$request\" $status $body_bytes_sent '\n\
+         \x20       '$ssl_protocol $ssl_cipher reused=$ssl_session_reused $server_protocol';\n\
+         \x20   access_log {d}/access.log interop;\n\
+         \x20   client_body_temp_path {d}/client_body_temp;\n\
+         \x20   proxy_temp_path {d}/proxy_temp;\n\
+         \x20   fastcgi_temp_path {d}/fastcgi_temp;\n\
+         \x20   uwsgi_temp_path {d}/uwsgi_temp;\n\
+         \x20   scgi_temp_path {d}/scgi_temp;\n\
+         {servers}\n\
+         }}\n",
+        user = if is_root { "user root;\n" } else { "" },
+    )
+}
+
 impl Nginx {
+    /// Writes a configuration into a new prefix directory without starting nginx (for
+    /// `nginx -t`); returns the directory, which holds `nginx.conf`.
+    pub fn config_only(_libdir: Option<&Path>, servers: impl Fn(u16, &Path) -> String) -> TempDir {
+        let dir = TempDir::new("nginx-conf");
+        fs::create_dir_all(dir.join("html")).expect("creating nginx's html dir");
+        let conf = nginx_config(dir.path(), &servers(free_port(), dir.path()));
+        fs::write(dir.join("nginx.conf"), conf).expect("writing nginx.conf");
+        dir
+    }
+
     /// Starts nginx. `libdir`: `None` runs it on the stock OpenSSL, `Some(dir)` on the
     /// `libssl.so.3` in `dir` (through `LD_LIBRARY_PATH`). `servers(port, dir)` returns the
     /// `server { ... }` blocks (placed inside `http { }`); `dir` is nginx's prefix directory,
@@ -863,34 +902,9 @@ impl Nginx {
         let dir = TempDir::new("nginx");
         fs::create_dir_all(dir.join("html")).expect("creating nginx's html dir");
         let error_log = dir.join("error.log");
-        // The user directive only means something (and is only allowed quietly) as root; as root
-        // we keep the workers root too, so that they can read the test files.
-        let is_root = fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0);
         for _attempt in 0..5 {
             let port = free_port();
-            let d = dir.path().display();
-            let conf = format!(
-                "{user}daemon off;\n\
-                 master_process on;\n\
-                 worker_processes 1;\n\
-                 pid {d}/nginx.pid;\n\
-                 error_log {d}/error.log info;\n\
-                 events {{ worker_connections 256; }}\n\
-                 http {{\n\
-                 \x20   default_type application/octet-stream;\n\
-                 \x20   log_format interop '$remote_addr \"$request\" $status $body_bytes_sent '\n\
-                 \x20       '$ssl_protocol $ssl_cipher reused=$ssl_session_reused $server_protocol';\n\
-                 \x20   access_log {d}/access.log interop;\n\
-                 \x20   client_body_temp_path {d}/client_body_temp;\n\
-                 \x20   proxy_temp_path {d}/proxy_temp;\n\
-                 \x20   fastcgi_temp_path {d}/fastcgi_temp;\n\
-                 \x20   uwsgi_temp_path {d}/uwsgi_temp;\n\
-                 \x20   scgi_temp_path {d}/scgi_temp;\n\
-                 {servers}\n\
-                 }}\n",
-                user = if is_root { "user root;\n" } else { "" },
-                servers = servers(port, dir.path()),
-            );
+            let conf = nginx_config(dir.path(), &servers(port, dir.path()));
             let conf_path = dir.join("nginx.conf");
             fs::write(&conf_path, conf).expect("writing nginx.conf");
             let _ = fs::remove_file(&error_log);
