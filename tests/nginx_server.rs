@@ -415,7 +415,7 @@ fn nginx_under_200_concurrent_clients() {
     let warm = worker_rss_kib(&nginx);
     let start = Instant::now();
     let mut requests = 0;
-    while start.elapsed() < Duration::from_secs(20) {
+    while start.elapsed() < Duration::from_secs(30) {
         round(400);
         requests += 400;
     }
