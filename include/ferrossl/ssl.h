@@ -265,59 +265,67 @@ const char *SSL_COMP_get_name(const COMP_METHOD *_a0);
 struct stack_st_SSL_COMP *SSL_COMP_set0_compression_methods(struct stack_st_SSL_COMP *_a0);
 
 /**
- * `unsigned int SSL_CONF_CTX_clear_flags (SSL_CONF_CTX *, unsigned int)`
+ * `SSL_CONF_CTX_clear_flags`: removes flags; returns the new set.
  */
-unsigned int SSL_CONF_CTX_clear_flags(SSL_CONF_CTX *_a0, unsigned int _a1);
+unsigned int SSL_CONF_CTX_clear_flags(SSL_CONF_CTX *cctx, unsigned int flags);
 
 /**
- * `int SSL_CONF_CTX_finish (SSL_CONF_CTX *)`
+ * `SSL_CONF_CTX_finish`: loads the private key `SSL_CONF_FLAG_REQUIRE_PRIVATE` asks for and
+ * installs the CA names collected; 1 on success, 0 on failure.
  */
-int SSL_CONF_CTX_finish(SSL_CONF_CTX *_a0);
+int SSL_CONF_CTX_finish(SSL_CONF_CTX *cctx);
 
 /**
- * `void SSL_CONF_CTX_free (SSL_CONF_CTX *)`
+ * `SSL_CONF_CTX_free`: NULL is ignored; a freed or invalid handle is reported and otherwise
+ * ignored.
  */
-void SSL_CONF_CTX_free(SSL_CONF_CTX *_a0);
+void SSL_CONF_CTX_free(SSL_CONF_CTX *cctx);
 
 /**
- * `SSL_CONF_CTX *SSL_CONF_CTX_new (void)`
+ * `SSL_CONF_CTX_new`: a context with no flags, no prefix and nothing attached.
  */
 SSL_CONF_CTX *SSL_CONF_CTX_new(void);
 
 /**
- * `int SSL_CONF_CTX_set1_prefix (SSL_CONF_CTX *, const char *)`
+ * `SSL_CONF_CTX_set1_prefix`: the prefix command names carry (NULL: none; for command lines
+ * the default is `-`); 1 on success.
  */
-int SSL_CONF_CTX_set1_prefix(SSL_CONF_CTX *_a0, const char *_a1);
+int SSL_CONF_CTX_set1_prefix(SSL_CONF_CTX *cctx, const char *pre);
 
 /**
- * `unsigned int SSL_CONF_CTX_set_flags (SSL_CONF_CTX *, unsigned int)`
+ * `SSL_CONF_CTX_set_flags`: adds `SSL_CONF_FLAG_*` flags; returns the new set (0 for an
+ * invalid handle).
  */
-unsigned int SSL_CONF_CTX_set_flags(SSL_CONF_CTX *_a0, unsigned int _a1);
+unsigned int SSL_CONF_CTX_set_flags(SSL_CONF_CTX *cctx, unsigned int flags);
 
 /**
- * `void SSL_CONF_CTX_set_ssl (SSL_CONF_CTX *, SSL *)`
+ * `SSL_CONF_CTX_set_ssl`: the commands that follow configure `ssl` (NULL: nothing).
  */
-void SSL_CONF_CTX_set_ssl(SSL_CONF_CTX *_a0, SSL *_a1);
+void SSL_CONF_CTX_set_ssl(SSL_CONF_CTX *cctx, SSL *ssl);
 
 /**
- * `void SSL_CONF_CTX_set_ssl_ctx (SSL_CONF_CTX *, SSL_CTX *)`
+ * `SSL_CONF_CTX_set_ssl_ctx`: the commands that follow configure `ctx` (NULL: nothing).
  */
-void SSL_CONF_CTX_set_ssl_ctx(SSL_CONF_CTX *_a0, SSL_CTX *_a1);
+void SSL_CONF_CTX_set_ssl_ctx(SSL_CONF_CTX *cctx, SSL_CTX *ctx);
 
 /**
- * `int SSL_CONF_cmd (SSL_CONF_CTX *, const char *, const char *)`
+ * `SSL_CONF_cmd`: runs one command; see the module documentation for the return values.
  */
-int SSL_CONF_cmd(SSL_CONF_CTX *_a0, const char *_a1, const char *_a2);
+int SSL_CONF_cmd(SSL_CONF_CTX *cctx, const char *cmd, const char *value);
 
 /**
- * `int SSL_CONF_cmd_argv (SSL_CONF_CTX *, int *, char ***)`
+ * `SSL_CONF_cmd_argv`: runs the command at `(*pargv)[0]` (its value, if it takes one, at
+ * `(*pargv)[1]`) in command-line mode and advances `*pargv`/`*pargc` past what it used.
+ * Returns the number of arguments used, 0 for an unknown command (or none left), -1 for a
+ * failed command and -3 for a missing value.
  */
-int SSL_CONF_cmd_argv(SSL_CONF_CTX *_a0, int *_a1, char ***_a2);
+int SSL_CONF_cmd_argv(SSL_CONF_CTX *cctx, int *pargc, char ***pargv);
 
 /**
- * `int SSL_CONF_cmd_value_type (SSL_CONF_CTX *, const char *)`
+ * `SSL_CONF_cmd_value_type`: `SSL_CONF_TYPE_*` of the value `cmd` takes, or
+ * `SSL_CONF_TYPE_UNKNOWN`.
  */
-int SSL_CONF_cmd_value_type(SSL_CONF_CTX *_a0, const char *_a1);
+int SSL_CONF_cmd_value_type(SSL_CONF_CTX *cctx, const char *cmd);
 
 /**
  * `int SSL_CTX_SRP_CTX_free (SSL_CTX *)`
@@ -746,7 +754,7 @@ int SSL_CTX_set_block_padding(SSL_CTX *_a0, size_t _a1);
  * callback), so it can set one for the connection with `SSL_use_certificate` and
  * `SSL_use_PrivateKey`; returning 0 fails the handshake.
  */
-void SSL_CTX_set_cert_cb(SSL_CTX *ctx, Option<CertCb> cb, void *arg);
+void SSL_CTX_set_cert_cb(SSL_CTX *ctx, int (*cb)(SSL*, void*), void *arg);
 
 /**
  * `SSL_CTX_set_cert_store`: replaces the trust store, taking ownership of `store`.

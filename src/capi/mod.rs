@@ -13,6 +13,7 @@ pub mod args;
 pub mod callbacks;
 pub mod certificate;
 pub mod cipher;
+pub mod conf;
 pub mod connection;
 pub mod context;
 pub mod ctrl;

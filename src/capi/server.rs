@@ -443,13 +443,15 @@ pub unsafe extern "C" fn SSL_set0_tmp_dh_pkey(s: *mut SSL, dhpkey: *mut EVP_PKEY
     })
 }
 
-type CertCb = unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int;
-
 /// `SSL_CTX_set_cert_cb`: called when a server picks its certificate (after the servername
 /// callback), so it can set one for the connection with `SSL_use_certificate` and
 /// `SSL_use_PrivateKey`; returning 0 fails the handshake.
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_cert_cb(ctx: *mut SSL_CTX, cb: Option<CertCb>, arg: *mut c_void) {
+pub extern "C" fn SSL_CTX_set_cert_cb(
+    ctx: *mut SSL_CTX,
+    cb: Option<unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int>,
+    arg: *mut c_void,
+) {
     let arg = arg as usize;
     ffi!(c"SSL_CTX_set_cert_cb", (), {
         let ctx = handle::ctx(ctx)?;

@@ -656,10 +656,14 @@ impl Connection {
 
     /// The certificate callback, which may set this connection's certificate and key.
     fn cert_callback(&self) -> Result<(), Error> {
-        let Some(cb) = self.ctx().callbacks().cert.clone() else { return Ok(()) };
+        let Some(cb) = self.ctx().callbacks().cert.clone() else {
+            return Ok(());
+        };
         match (cb.call)(self.id()) {
             1 => Ok(()),
-            _ => Err(Error::Tls(rustls::Error::General("certificate callback failed".into()))),
+            _ => Err(Error::Tls(rustls::Error::General(
+                "certificate callback failed".into(),
+            ))),
         }
     }
 

@@ -29,8 +29,9 @@ pub const OP_NO_TLSV1_3: u64 = 0x2000_0000;
 pub const OP_NO_TICKET: u64 = 0x0000_4000;
 pub const OP_IGNORE_UNEXPECTED_EOF: u64 = 0x0000_0080;
 pub const OP_CIPHER_SERVER_PREFERENCE: u64 = 0x0040_0000;
-/// What `SSL_CTX_new` starts with in OpenSSL 3.0 (`SSL_OP_ENABLE_MIDDLEBOX_COMPAT`).
-pub const OP_DEFAULT: u64 = 0x0010_0000;
+/// What `SSL_CTX_new` starts with in OpenSSL 3.0 (`SSL_OP_ENABLE_MIDDLEBOX_COMPAT |
+/// SSL_OP_NO_COMPRESSION`; rustls never compresses either way).
+pub const OP_DEFAULT: u64 = 0x0012_0000;
 
 pub const MODE_ENABLE_PARTIAL_WRITE: u64 = 0x1;
 pub const MODE_ACCEPT_MOVING_WRITE_BUFFER: u64 = 0x2;

@@ -179,7 +179,7 @@ impl Credentials {
         self.all_certified()
             .filter(|ck| ck.key.choose_scheme(schemes).is_some())
             .min_by_key(|ck| rank(ck.key.algorithm()))
-            .or_else(|| self.certified.as_ref())
+            .or(self.certified.as_ref())
             .cloned()
     }
 
@@ -289,10 +289,7 @@ pub fn load_chain_file(path: &CStr, pw: PasswordCb) -> Result<(X509Cert, Vec<X50
     let leaf = bio
         .read_pem_x509(true, pw)
         .ok_or_else(|| pem_error("certificate", path))?;
-    let mut chain = Vec::new();
-    while let Some(c) = bio.read_pem_x509(false, pw) {
-        chain.push(c);
-    }
+    let chain = bio.read_remaining_pem_x509(pw);
     Ok((leaf, chain))
 }
 

@@ -6,6 +6,7 @@
 
 pub mod callbacks;
 pub mod cipher;
+pub mod conf;
 pub mod connection;
 pub mod context;
 pub mod credentials;

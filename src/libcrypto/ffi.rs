@@ -64,6 +64,7 @@ extern "C" {
     pub fn ERR_clear_error();
     pub fn ERR_set_mark() -> c_int;
     pub fn ERR_pop_to_mark() -> c_int;
+    pub fn ERR_clear_last_mark() -> c_int;
 
     // BIO.
     pub fn BIO_read(b: *mut BIO, data: *mut c_void, dlen: c_int) -> c_int;

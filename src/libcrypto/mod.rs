@@ -265,6 +265,21 @@ impl Bio {
         }
     }
 
+    /// Reads every remaining PEM certificate. The read that finds no more leaves no error on the
+    /// queue (OpenSSL's chain loading clears it too).
+    pub fn read_remaining_pem_x509(&self, pw: PasswordCb) -> Vec<X509Cert> {
+        let mut out = Vec::new();
+        // SAFETY: the mark brackets the errors of the final, failing read.
+        unsafe {
+            ffi::ERR_set_mark();
+            while let Some(c) = self.read_pem_x509(false, pw) {
+                out.push(c);
+            }
+            ffi::ERR_pop_to_mark();
+        }
+        out
+    }
+
     /// Reads a PEM private key, decrypting it with `pw` when it is encrypted.
     pub fn read_pem_key(&self, pw: PasswordCb) -> Option<PKey> {
         // SAFETY: as read_pem_x509.
