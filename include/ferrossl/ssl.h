@@ -1822,9 +1822,9 @@ void *SSL_get_default_passwd_cb_userdata(SSL *s);
 long SSL_get_default_timeout(const SSL *s);
 
 /**
- * `int SSL_get_early_data_status (const SSL *)`
+ * `SSL_get_early_data_status`: `SSL_EARLY_DATA_NOT_SENT` (0).
  */
-int SSL_get_early_data_status(const SSL *_a0);
+int SSL_get_early_data_status(const SSL *s);
 
 /**
  * `SSL_get_error`: why the call that returned `ret` failed. As in OpenSSL, an error on this
@@ -2185,9 +2185,11 @@ int SSL_pending(const SSL *s);
 int SSL_read(SSL *ssl, void *buf, int num);
 
 /**
- * `int SSL_read_early_data (SSL *, void *, size_t, size_t *)`
+ * `SSL_read_early_data`: ferrossl accepts no 0-RTT data, so a server has none to read:
+ * `*readbytes` is 0 and the result `SSL_READ_EARLY_DATA_FINISH` (2), after which the program
+ * completes the handshake with `SSL_accept`/`SSL_do_handshake` as OpenSSL documents.
  */
-int SSL_read_early_data(SSL *_a0, void *_a1, size_t _a2, size_t *_a3);
+int SSL_read_early_data(SSL *s, void *_buf, size_t _num, size_t *readbytes);
 
 /**
  * `SSL_read_ex`: 1 and `*readbytes` on success, 0 otherwise.
@@ -2232,9 +2234,11 @@ int SSL_select_next_proto(unsigned char **out,
                           unsigned int client_len);
 
 /**
- * `ssize_t SSL_sendfile (SSL *, int, off_t, size_t, int)`
+ * `SSL_sendfile`: -1. It needs kernel TLS offload, which ferrossl never enables (so
+ * `BIO_get_ktls_send` is 0 and programs such as nginx use `SSL_write` instead); as OpenSSL
+ * without kTLS, the call fails with an error.
  */
-ptrdiff_t SSL_sendfile(SSL *_a0, int _a1, off_t _a2, size_t _a3, int _a4);
+ptrdiff_t SSL_sendfile(SSL *s, int _fd, off_t _offset, size_t _size, int _flags);
 
 /**
  * `SSL_session_reused`: 1 when the last handshake resumed a session.
@@ -2717,9 +2721,9 @@ int SSL_want(const SSL *s);
 int SSL_write(SSL *ssl, const void *buf, int num);
 
 /**
- * `int SSL_write_early_data (SSL *, const void *, size_t, size_t *)`
+ * `SSL_write_early_data`: refused (0): ferrossl sends no 0-RTT data.
  */
-int SSL_write_early_data(SSL *_a0, const void *_a1, size_t _a2, size_t *_a3);
+int SSL_write_early_data(SSL *s, const void *_buf, size_t _num, size_t *written);
 
 /**
  * `SSL_write_ex`.

@@ -466,3 +466,73 @@ pub extern "C" fn SSL_CTX_set_cert_cb(
         Ok(())
     })
 }
+
+/// `SSL_read_early_data`: ferrossl accepts no 0-RTT data, so a server has none to read:
+/// `*readbytes` is 0 and the result `SSL_READ_EARLY_DATA_FINISH` (2), after which the program
+/// completes the handshake with `SSL_accept`/`SSL_do_handshake` as OpenSSL documents.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_read_early_data(
+    s: *mut SSL,
+    _buf: *mut c_void,
+    _num: usize,
+    readbytes: *mut usize,
+) -> c_int {
+    ffi!(c"SSL_read_early_data", 0, {
+        let conn = handle::ssl(s)?;
+        if conn.role() == Some(crate::core::context::Role::Client) {
+            return Err(Error::InvalidArgument(
+                "SSL_read_early_data is for servers".into(),
+            ));
+        }
+        // SAFETY: out-parameter.
+        unsafe { args::out(readbytes, 0) };
+        Ok(2)
+    })
+}
+
+/// `SSL_write_early_data`: refused (0): ferrossl sends no 0-RTT data.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_write_early_data(
+    s: *mut SSL,
+    _buf: *const c_void,
+    _num: usize,
+    written: *mut usize,
+) -> c_int {
+    ffi!(c"SSL_write_early_data", 0, {
+        handle::ssl(s)?;
+        // SAFETY: out-parameter.
+        unsafe { args::out(written, 0) };
+        Err(Error::Unsupported(
+            "0-RTT early data is not supported by ferrossl".into(),
+        ))
+    })
+}
+
+/// `SSL_get_early_data_status`: `SSL_EARLY_DATA_NOT_SENT` (0).
+#[no_mangle]
+pub extern "C" fn SSL_get_early_data_status(s: *const SSL) -> c_int {
+    ffi!(c"SSL_get_early_data_status", 0, {
+        handle::ssl(s)?;
+        Ok(0)
+    })
+}
+
+/// `SSL_sendfile`: -1. It needs kernel TLS offload, which ferrossl never enables (so
+/// `BIO_get_ktls_send` is 0 and programs such as nginx use `SSL_write` instead); as OpenSSL
+/// without kTLS, the call fails with an error.
+#[no_mangle]
+pub extern "C" fn SSL_sendfile(
+    s: *mut SSL,
+    _fd: c_int,
+    _offset: off_t,
+    _size: usize,
+    _flags: c_int,
+) -> isize {
+    ffi!(c"SSL_sendfile", -1, {
+        handle::ssl(s)?;
+        Err(Error::Misuse {
+            reason: crate::core::error::reason::UNINITIALIZED,
+            detail: "SSL_sendfile needs kernel TLS, which ferrossl does not use".into(),
+        })
+    })
+}

@@ -1112,12 +1112,6 @@ pub extern "C" fn SSL_get_current_expansion(_a0: *const SSL) -> *const COMP_METH
     stub(c"SSL_get_current_expansion", ptr::null())
 }
 
-/// `int SSL_get_early_data_status (const SSL *)`
-#[no_mangle]
-pub extern "C" fn SSL_get_early_data_status(_a0: *const SSL) -> c_int {
-    stub(c"SSL_get_early_data_status", 0)
-}
-
 /// `size_t SSL_get_finished (const SSL *, void *, size_t)`
 #[no_mangle]
 pub extern "C" fn SSL_get_finished(_a0: *const SSL, _a1: *mut c_void, _a2: usize) -> usize {
@@ -1280,12 +1274,6 @@ pub extern "C" fn SSL_new_session_ticket(_a0: *mut SSL) -> c_int {
     stub(c"SSL_new_session_ticket", 0)
 }
 
-/// `int SSL_read_early_data (SSL *, void *, size_t, size_t *)`
-#[no_mangle]
-pub extern "C" fn SSL_read_early_data(_a0: *mut SSL, _a1: *mut c_void, _a2: usize, _a3: *mut usize) -> c_int {
-    stub(c"SSL_read_early_data", 0)
-}
-
 /// `int SSL_renegotiate (SSL *)`
 #[no_mangle]
 pub extern "C" fn SSL_renegotiate(_a0: *mut SSL) -> c_int {
@@ -1314,12 +1302,6 @@ pub extern "C" fn SSL_rstate_string(_a0: *const SSL) -> *const c_char {
 #[no_mangle]
 pub extern "C" fn SSL_rstate_string_long(_a0: *const SSL) -> *const c_char {
     stub(c"SSL_rstate_string_long", ptr::null())
-}
-
-/// `ssize_t SSL_sendfile (SSL *, int, off_t, size_t, int)`
-#[no_mangle]
-pub extern "C" fn SSL_sendfile(_a0: *mut SSL, _a1: c_int, _a2: off_t, _a3: usize, _a4: c_int) -> isize {
-    stub(c"SSL_sendfile", -1)
 }
 
 /// `void SSL_set0_CA_list (SSL *, struct stack_st_X509_NAME *)`
@@ -1596,10 +1578,4 @@ pub extern "C" fn SSL_verify_client_post_handshake(_a0: *mut SSL) -> c_int {
 #[no_mangle]
 pub extern "C" fn SSL_waiting_for_async(_a0: *mut SSL) -> c_int {
     stub(c"SSL_waiting_for_async", 0)
-}
-
-/// `int SSL_write_early_data (SSL *, const void *, size_t, size_t *)`
-#[no_mangle]
-pub extern "C" fn SSL_write_early_data(_a0: *mut SSL, _a1: *const c_void, _a2: usize, _a3: *mut usize) -> c_int {
-    stub(c"SSL_write_early_data", 0)
 }
