@@ -16,7 +16,7 @@ EXPORTS    := abi/libssl-3.0.exports
 MAP        := $(OUT)/libssl.map
 CARGOFLAGS := $(if $(filter release,$(PROFILE)),--release,)
 
-.PHONY: all lib deps demo test check clean FORCE
+.PHONY: all lib deps demo test bench check clean FORCE
 
 all: lib
 
@@ -45,6 +45,11 @@ demo: deps lib
 
 test: deps lib
 	bash .ci/test
+
+# Benchmarks side by side with OpenSSL and pure rustls (bench/README.md): a few minutes; writes
+# bench/results.md and bench/results.svg. `bash bench/run.sh --smoke` is the quick CI check.
+bench: lib
+	bash bench/run.sh
 
 clean:
 	$(CARGO) clean

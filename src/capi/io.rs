@@ -27,11 +27,9 @@ fn failed(func: &'static std::ffi::CStr, e: OpError, reading: bool) -> c_int {
     match e {
         OpError::ZeroReturn => 0,
         OpError::WantRead | OpError::WantWrite => -1,
-        OpError::Syscall(Some(io)) => {
-            raise(func, &Error::Syscall(io));
-            -1
-        }
-        OpError::Syscall(None) => -1,
+        // As OpenSSL 3.0: a transport error queues nothing; errno says what happened and
+        // SSL_get_error reports SSL_ERROR_SYSCALL.
+        OpError::Syscall(_) => -1,
         OpError::Fatal(e) => {
             let zero = reading
                 && matches!(

@@ -247,6 +247,22 @@ impl Write for BioIo<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.0.write(buf)
     }
+    /// rustls hands over several records at once; one `BIO_write` sends them together, as
+    /// OpenSSL sends a flight in one write.
+    fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        match bufs.iter().filter(|b| !b.is_empty()).count() {
+            0 => Ok(0),
+            1 => self
+                .0
+                .write(bufs.iter().find(|b| !b.is_empty()).expect("counted")),
+            _ => self.0.write(
+                &bufs
+                    .iter()
+                    .flat_map(|b| b.iter().copied())
+                    .collect::<Vec<u8>>(),
+            ),
+        }
+    }
     fn flush(&mut self) -> io::Result<()> {
         self.0.flush()
     }
@@ -554,8 +570,10 @@ impl Connection {
             st.events.push(Event::Info(info::ACCEPT | info::LOOP, 1));
             return Ok(());
         }
-        let settings = self.settings().clone();
-        let config = self.ctx().client_config(&settings)?;
+        let (config, alpn) = {
+            let settings = self.settings();
+            (self.ctx().client_config(&settings)?, settings.alpn.clone())
+        };
         let name = read(&self.sni)
             .as_ref()
             .and_then(|n| n.to_str().ok())
@@ -563,7 +581,6 @@ impl Connection {
             .unwrap_or(ServerName::IpAddress(
                 std::net::Ipv4Addr::UNSPECIFIED.into(),
             ));
-        let alpn = settings.alpn.clone();
         let tls = hooks::enter(self, || ClientConnection::new_with_alpn(config, name, alpn))
             .map_err(Error::Tls)?;
         st.tls = Some(rustls::Connection::Client(tls));
@@ -625,8 +642,7 @@ impl Connection {
             Some(wire) => self.alpn_select(&wire)?,
             None => None,
         };
-        let settings = self.settings().clone();
-        let config = self.ctx().server_config(&settings, alpn)?;
+        let config = self.ctx().server_config(&self.settings(), alpn)?;
         match hooks::enter(self, || accepted.into_connection(config)) {
             Ok(conn) => {
                 st.tls = Some(rustls::Connection::Server(conn));
@@ -813,6 +829,15 @@ impl Connection {
             .negotiated_cipher_suite()
             .and_then(|s| Cipher::by_suite(s.suite()));
         let mut peer_chain = std::mem::take(&mut lock(&self.verify).peer_chain);
+        if peer_chain.is_empty() && tls.handshake_kind() == Some(HandshakeKind::Resumed) {
+            // Resumed: the chain is the one the offered session recorded (as OpenSSL takes it
+            // from the session), so there is nothing to parse again.
+            peer_chain = lock(&self.session)
+                .current
+                .as_ref()
+                .map(|s| s.data().peer_chain.clone())
+                .unwrap_or_default();
+        }
         if peer_chain.is_empty() {
             peer_chain = tls
                 .peer_certificates()
@@ -873,6 +898,10 @@ impl Connection {
             time: session::now(),
             timeout,
             peer: hs.as_ref().and_then(|h| h.peer_chain.first().cloned()),
+            peer_chain: hs
+                .as_ref()
+                .map(|h| h.peer_chain.clone())
+                .unwrap_or_default(),
             hostname: read(&self.sni).clone(),
             alpn: hs.as_ref().and_then(|h| h.alpn.clone()).unwrap_or_default(),
             id: Vec::new(),

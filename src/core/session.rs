@@ -73,6 +73,9 @@ pub struct SessionData {
     pub time: c_long,
     pub timeout: c_long,
     pub peer: Option<X509Cert>,
+    /// The peer's whole chain (kept in memory, not written by `i2d_SSL_SESSION`), so that a
+    /// resumed connection reports it without parsing it again.
+    pub peer_chain: Vec<X509Cert>,
     pub hostname: Option<CString>,
     pub alpn: Vec<u8>,
     pub id: Vec<u8>,
@@ -209,6 +212,7 @@ impl Session {
                 cipher,
                 time,
                 timeout,
+                peer_chain: Vec::new(),
                 peer: (!peer.is_empty())
                     .then(|| X509Cert::from_der_quietly(peer))
                     .flatten(),
