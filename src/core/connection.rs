@@ -849,7 +849,15 @@ impl Connection {
         let hs = HandshakeInfo {
             version,
             cipher,
-            group: tls.negotiated_key_exchange_group().map(|g| g.name()),
+            group: tls
+                .negotiated_key_exchange_group()
+                .map(|g| g.name())
+                .or_else(|| {
+                    lock(&self.session)
+                        .current
+                        .as_ref()
+                        .and_then(|s| s.data().group)
+                }),
             alpn: tls.alpn_protocol().map(<[u8]>::to_vec),
             // A client sees the server's leaf first; a server sees only the client's chain.
             peer_stack: CertStack::new(if is_server {
@@ -907,6 +915,7 @@ impl Connection {
             id: Vec::new(),
             id_context: Vec::new(),
             kx_hint: lock(&self.session).kx_hint,
+            group: hs.as_ref().and_then(|h| h.group),
             server_value: Vec::new(),
         }
     }

@@ -81,6 +81,9 @@ pub struct SessionData {
     pub id: Vec<u8>,
     pub id_context: Vec<u8>,
     pub kx_hint: Option<NamedGroup>,
+    /// The key exchange group of the handshake that made it (a resumed TLS 1.2 handshake has
+    /// none of its own and reports this one, as OpenSSL).
+    pub group: Option<NamedGroup>,
     /// A server session: rustls's encoding of what resuming needs (no secrets leave rustls in
     /// any other form). Written out by `i2d_SSL_SESSION`, so an external cache works across
     /// processes.
@@ -223,6 +226,7 @@ impl Session {
                 id,
                 id_context,
                 kx_hint: None,
+                group: None,
                 server_value,
             },
             used,
