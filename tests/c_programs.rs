@@ -142,3 +142,87 @@ fn threads_share_a_context_with_reentrant_callbacks() {
         }
     }
 }
+
+/// `SSL_export_keying_material` on ferrossl agrees with what OpenSSL's s_server exports for the
+/// same connection, in TLS 1.3 and TLS 1.2; before a handshake it fails.
+#[test]
+fn keying_material_export_matches_the_openssl_peer() {
+    let exe = repo().join("target/c-tests/export");
+    std::fs::create_dir_all(exe.parent().unwrap()).unwrap();
+    let out = Command::new("gcc")
+        .args(["-Wall", "-Werror", "-o"])
+        .arg(&exe)
+        .arg(repo().join("tests/c/export.c"))
+        .args(["-lssl", "-lcrypto"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for extra in [None, Some("-tls1_2")] {
+        // s_server prints the exported material in interactive mode, which ends at EOF on its
+        // standard input: keep a pipe open for it.
+        let port = common::free_port();
+        let log = common::TempDir::new("keymat");
+        let mut args = pki().server(KeyAlg::EcdsaP256).s_server_args();
+        args.extend(
+            [
+                "-accept",
+                &format!("127.0.0.1:{port}"),
+                "-keymatexport",
+                "EXPERIMENTAL-ferrossl",
+                "-keymatexportlen",
+                "32",
+            ]
+            .map(String::from),
+        );
+        args.extend(extra.map(String::from));
+        let mut server = common::command("/usr/bin/openssl")
+            .arg("s_server")
+            .args(&args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::fs::File::create(log.join("out")).unwrap())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let ready = std::time::Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(std::time::Instant::now() < ready, "s_server did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let mut cmd = common::command(&exe);
+        cmd.arg(port.to_string())
+            .arg(pki().root_ca())
+            .args(["EXPERIMENTAL-ferrossl", "32"])
+            .env("LD_LIBRARY_PATH", common::libdir());
+        let ours = common::run(&mut cmd, Duration::from_secs(30));
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let text = ours.stdout_str();
+        let ours_hex = text
+            .lines()
+            .nth(1)
+            .and_then(|l| l.split(": ").nth(1))
+            .unwrap_or_default()
+            .to_owned();
+        let found = loop {
+            let theirs = std::fs::read_to_string(log.join("out")).unwrap_or_default();
+            if !ours_hex.is_empty() && theirs.contains(&ours_hex) {
+                break Ok(());
+            }
+            if std::time::Instant::now() > deadline {
+                break Err(theirs);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let _ = server.kill();
+        let _ = server.wait();
+        ours.assert_success();
+        assert!(text.starts_with("before handshake: 0\n"), "{text}");
+        assert_eq!(ours_hex.len(), 64, "{text}");
+        if let Err(theirs) = found {
+            panic!("s_server exported something else ({extra:?}):\n{theirs}\nours: {ours_hex}");
+        }
+    }
+}

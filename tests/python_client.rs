@@ -106,3 +106,29 @@ fn python_session_reuse() {
         assert!(out.contains("reused True True"), "{extra:?}: {out}");
     }
 }
+
+/// `SSLContext.get_ciphers()` (SSL_CTX_get_ciphers) lists, in order, the suites OpenSSL lists
+/// for Python's default cipher string that rustls implements.
+#[test]
+fn python_get_ciphers_matches_openssl_for_the_suites_rustls_has() {
+    let script =
+        "import ssl\nfor c in ssl.create_default_context().get_ciphers(): print(c['name'])";
+    let run = |lib: Option<&std::path::Path>| {
+        let mut cmd = common::command("/usr/bin/python3");
+        cmd.args(["-c", script]);
+        if let Some(l) = lib {
+            cmd.env("LD_LIBRARY_PATH", l);
+        }
+        let out = common::run(&mut cmd, Duration::from_secs(30));
+        out.assert_success();
+        out.stdout_str()
+            .lines()
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    let ours = run(Some(common::libdir()));
+    let theirs = run(None);
+    assert_eq!(ours.len(), 9, "{ours:?}");
+    let theirs: Vec<String> = theirs.into_iter().filter(|n| ours.contains(n)).collect();
+    assert_eq!(ours, theirs);
+}

@@ -245,7 +245,8 @@ int SSL_COMP_add_compression_method(int _a0, COMP_METHOD *_a1);
 const char *SSL_COMP_get0_name(const SSL_COMP *_a0);
 
 /**
- * `struct stack_st_SSL_COMP *SSL_COMP_get_compression_methods (void)`
+ * `SSL_COMP_get_compression_methods`: NULL (no compression methods), as an OpenSSL built
+ * without compression.
  */
 struct stack_st_SSL_COMP *SSL_COMP_get_compression_methods(void);
 
@@ -255,9 +256,9 @@ struct stack_st_SSL_COMP *SSL_COMP_get_compression_methods(void);
 int SSL_COMP_get_id(const SSL_COMP *_a0);
 
 /**
- * `const char *SSL_COMP_get_name (const COMP_METHOD *)`
+ * `SSL_COMP_get_name`: NULL (there is no compression method to name).
  */
-const char *SSL_COMP_get_name(const COMP_METHOD *_a0);
+const char *SSL_COMP_get_name(const COMP_METHOD *_comp);
 
 /**
  * `struct stack_st_SSL_COMP *SSL_COMP_set0_compression_methods (struct stack_st_SSL_COMP *)`
@@ -489,9 +490,10 @@ void *SSL_CTX_get0_security_ex_data(const SSL_CTX *_a0);
 X509_STORE *SSL_CTX_get_cert_store(const SSL_CTX *ctx);
 
 /**
- * `struct stack_st_SSL_CIPHER *SSL_CTX_get_ciphers (const SSL_CTX *)`
+ * `SSL_CTX_get_ciphers`: the enabled suites in preference order, TLS 1.3 first (owned by the
+ * context; valid until the next call or cipher change).
  */
-struct stack_st_SSL_CIPHER *SSL_CTX_get_ciphers(const SSL_CTX *_a0);
+struct stack_st_SSL_CIPHER *SSL_CTX_get_ciphers(const SSL_CTX *ctx);
 
 /**
  * `SSL_CTX_get_client_CA_list`: the list set by `SSL_CTX_set_client_CA_list` (owned by the
@@ -571,9 +573,11 @@ int (*SSL_CTX_get_security_callback(const SSL_CTX *_a0))(const SSL*,
                                                          void*);
 
 /**
- * `int SSL_CTX_get_security_level (const SSL_CTX *)`
+ * `SSL_CTX_get_security_level`: the level set, 2 by default (Debian's OpenSSL configuration).
+ * Differs from OpenSSL: the level restricts nothing further; every suite, group and signature
+ * scheme rustls offers meets level 3.
  */
-int SSL_CTX_get_security_level(const SSL_CTX *_a0);
+int SSL_CTX_get_security_level(const SSL_CTX *ctx);
 
 /**
  * `SSL_CTX_get_ssl_method`.
@@ -992,9 +996,9 @@ void SSL_CTX_set_security_callback(SSL_CTX *_a0,
                                               void*));
 
 /**
- * `void SSL_CTX_set_security_level (SSL_CTX *, int)`
+ * `SSL_CTX_set_security_level`: recorded (see `SSL_CTX_get_security_level`).
  */
-void SSL_CTX_set_security_level(SSL_CTX *_a0, int _a1);
+void SSL_CTX_set_security_level(SSL_CTX *ctx, int level);
 
 /**
  * `SSL_CTX_set_session_id_context`: at most 32 bytes; 1 on success.
@@ -1616,16 +1620,17 @@ struct stack_st_X509_NAME *SSL_dup_CA_list(const struct stack_st_X509_NAME *_a0)
 int SSL_enable_ct(SSL *_a0, int _a1);
 
 /**
- * `int SSL_export_keying_material (SSL *, unsigned char *, size_t, const char *, size_t, const unsigned char *, size_t, int)`
+ * `SSL_export_keying_material`: `olen` bytes of keying material for `label` (and `context`
+ * when `use_context`); 1 on success, 0 before a completed handshake.
  */
-int SSL_export_keying_material(SSL *_a0,
-                               unsigned char *_a1,
-                               size_t _a2,
-                               const char *_a3,
-                               size_t _a4,
-                               const unsigned char *_a5,
-                               size_t _a6,
-                               int _a7);
+int SSL_export_keying_material(SSL *s,
+                               unsigned char *out,
+                               size_t olen,
+                               const char *label,
+                               size_t llen,
+                               const unsigned char *context,
+                               size_t contextlen,
+                               int use_context);
 
 /**
  * `int SSL_export_keying_material_early (SSL *, unsigned char *, size_t, const char *, size_t, const unsigned char *, size_t)`
@@ -1772,9 +1777,9 @@ int SSL_get_changed_async_fds(SSL *_a0, int *_a1, size_t *_a2, int *_a3, size_t 
 const char *SSL_get_cipher_list(const SSL *s, int n);
 
 /**
- * `struct stack_st_SSL_CIPHER *SSL_get_ciphers (const SSL *)`
+ * `SSL_get_ciphers`: as `SSL_CTX_get_ciphers`, for one connection.
  */
-struct stack_st_SSL_CIPHER *SSL_get_ciphers(const SSL *_a0);
+struct stack_st_SSL_CIPHER *SSL_get_ciphers(const SSL *s);
 
 /**
  * `struct stack_st_X509_NAME *SSL_get_client_CA_list (const SSL *)`
@@ -1797,14 +1802,14 @@ size_t SSL_get_client_random(const SSL *_a0, unsigned char *_a1, size_t _a2);
 const SSL_CIPHER *SSL_get_current_cipher(const SSL *s);
 
 /**
- * `const COMP_METHOD *SSL_get_current_compression (const SSL *)`
+ * `SSL_get_current_compression`: NULL (TLS compression does not exist in rustls).
  */
-const COMP_METHOD *SSL_get_current_compression(const SSL *_a0);
+const COMP_METHOD *SSL_get_current_compression(const SSL *s);
 
 /**
- * `const COMP_METHOD *SSL_get_current_expansion (const SSL *)`
+ * `SSL_get_current_expansion`: NULL.
  */
-const COMP_METHOD *SSL_get_current_expansion(const SSL *_a0);
+const COMP_METHOD *SSL_get_current_expansion(const SSL *s);
 
 /**
  * `SSL_get_default_passwd_cb`.
@@ -1956,9 +1961,9 @@ int (*SSL_get_security_callback(const SSL *_a0))(const SSL*,
                                                  void*);
 
 /**
- * `int SSL_get_security_level (const SSL *)`
+ * `SSL_get_security_level`.
  */
-int SSL_get_security_level(const SSL *_a0);
+int SSL_get_security_level(const SSL *s);
 
 /**
  * `SRTP_PROTECTION_PROFILE *SSL_get_selected_srtp_profile (SSL *)`
@@ -2496,9 +2501,9 @@ void SSL_set_security_callback(SSL *_a0,
                                int (*_a1)(const SSL*, const SSL_CTX*, int, int, int, void*, void*));
 
 /**
- * `void SSL_set_security_level (SSL *, int)`
+ * `SSL_set_security_level`.
  */
-void SSL_set_security_level(SSL *_a0, int _a1);
+void SSL_set_security_level(SSL *s, int level);
 
 /**
  * `SSL_set_session`: offer `session` for resumption on this connection's handshake (takes a

@@ -257,3 +257,144 @@ pub extern "C" fn SSL_group_to_name(s: *mut SSL, id: c_int) -> *const c_char {
         Ok(g.and_then(group_name).map_or(ptr::null(), |n| n.as_ptr()))
     })
 }
+
+fn cipher_stack(
+    slot: &std::sync::Mutex<Option<crate::libcrypto::StaticStack>>,
+    settings: &crate::core::context::Settings,
+) -> Result<*mut stack_st_SSL_CIPHER> {
+    let list: Vec<&'static Cipher> = settings
+        .tls13
+        .iter()
+        .chain(&settings.tls12)
+        .copied()
+        .collect();
+    let stack = crate::libcrypto::StaticStack::new(&list)
+        .ok_or_else(|| Error::Internal("out of memory".into()))?;
+    let p = stack.as_ptr().cast();
+    *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(stack);
+    Ok(p)
+}
+
+/// `SSL_CTX_get_ciphers`: the enabled suites in preference order, TLS 1.3 first (owned by the
+/// context; valid until the next call or cipher change).
+#[no_mangle]
+pub extern "C" fn SSL_CTX_get_ciphers(ctx: *const SSL_CTX) -> *mut stack_st_SSL_CIPHER {
+    ffi!(c"SSL_CTX_get_ciphers", ptr::null_mut(), {
+        let ctx = handle::ctx(ctx)?;
+        let p = cipher_stack(&ctx.cipher_stack, &ctx.settings())?;
+        Ok(p)
+    })
+}
+
+/// `SSL_get_ciphers`: as `SSL_CTX_get_ciphers`, for one connection.
+#[no_mangle]
+pub extern "C" fn SSL_get_ciphers(s: *const SSL) -> *mut stack_st_SSL_CIPHER {
+    ffi!(c"SSL_get_ciphers", ptr::null_mut(), {
+        let conn = handle::ssl(s)?;
+        let p = cipher_stack(&conn.cipher_stack, &conn.settings())?;
+        Ok(p)
+    })
+}
+
+/// `SSL_get_current_compression`: NULL (TLS compression does not exist in rustls).
+#[no_mangle]
+pub extern "C" fn SSL_get_current_compression(s: *const SSL) -> *const COMP_METHOD {
+    ffi!(c"SSL_get_current_compression", ptr::null(), {
+        handle::ssl(s)?;
+        Ok(ptr::null())
+    })
+}
+
+/// `SSL_get_current_expansion`: NULL.
+#[no_mangle]
+pub extern "C" fn SSL_get_current_expansion(s: *const SSL) -> *const COMP_METHOD {
+    ffi!(c"SSL_get_current_expansion", ptr::null(), {
+        handle::ssl(s)?;
+        Ok(ptr::null())
+    })
+}
+
+/// `SSL_COMP_get_compression_methods`: NULL (no compression methods), as an OpenSSL built
+/// without compression.
+#[no_mangle]
+pub extern "C" fn SSL_COMP_get_compression_methods() -> *mut stack_st_SSL_COMP {
+    ptr::null_mut()
+}
+
+/// `SSL_COMP_get_name`: NULL (there is no compression method to name).
+#[no_mangle]
+pub extern "C" fn SSL_COMP_get_name(_comp: *const COMP_METHOD) -> *const c_char {
+    ptr::null()
+}
+
+/// `SSL_CTX_set_security_level`: recorded (see `SSL_CTX_get_security_level`).
+#[no_mangle]
+pub extern "C" fn SSL_CTX_set_security_level(ctx: *mut SSL_CTX, level: c_int) {
+    ffi!(c"SSL_CTX_set_security_level", (), {
+        super::context::ctx_target(ctx)?.update(|s| {
+            s.security_level = level;
+            Ok(())
+        })
+    })
+}
+
+/// `SSL_set_security_level`.
+#[no_mangle]
+pub extern "C" fn SSL_set_security_level(s: *mut SSL, level: c_int) {
+    ffi!(c"SSL_set_security_level", (), {
+        ssl_target(s)?.update(|st| {
+            st.security_level = level;
+            Ok(())
+        })
+    })
+}
+
+/// `SSL_CTX_get_security_level`: the level set, 2 by default (Debian's OpenSSL configuration).
+/// Differs from OpenSSL: the level restricts nothing further; every suite, group and signature
+/// scheme rustls offers meets level 3.
+#[no_mangle]
+pub extern "C" fn SSL_CTX_get_security_level(ctx: *const SSL_CTX) -> c_int {
+    ffi!(c"SSL_CTX_get_security_level", 0, {
+        Ok(super::context::ctx_target(ctx)?.read(|s| s.security_level))
+    })
+}
+
+/// `SSL_get_security_level`.
+#[no_mangle]
+pub extern "C" fn SSL_get_security_level(s: *const SSL) -> c_int {
+    ffi!(c"SSL_get_security_level", 0, {
+        Ok(ssl_target(s)?.read(|st| st.security_level))
+    })
+}
+
+/// `SSL_export_keying_material`: `olen` bytes of keying material for `label` (and `context`
+/// when `use_context`); 1 on success, 0 before a completed handshake.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_export_keying_material(
+    s: *mut SSL,
+    out: *mut c_uchar,
+    olen: usize,
+    label: *const c_char,
+    llen: usize,
+    context: *const c_uchar,
+    contextlen: usize,
+    use_context: c_int,
+) -> c_int {
+    ffi!(c"SSL_export_keying_material", 0, {
+        let conn = handle::ssl(s)?;
+        // SAFETY: buffers of the given lengths, per the man page.
+        let (out, label, ctx) = unsafe {
+            (
+                args::bytes_mut(out, olen, "out")?,
+                args::bytes(label.cast(), llen, "label")?,
+                if use_context != 0 {
+                    Some(args::bytes(context, contextlen, "context")?)
+                } else {
+                    None
+                },
+            )
+        };
+        conn.export_keying_material(out, label, ctx)?;
+        Ok(1)
+    })
+}

@@ -164,22 +164,10 @@ pub extern "C" fn SSL_COMP_get0_name(_a0: *const SSL_COMP) -> *const c_char {
     stub(c"SSL_COMP_get0_name", ptr::null())
 }
 
-/// `struct stack_st_SSL_COMP *SSL_COMP_get_compression_methods (void)`
-#[no_mangle]
-pub extern "C" fn SSL_COMP_get_compression_methods() -> *mut stack_st_SSL_COMP {
-    stub(c"SSL_COMP_get_compression_methods", ptr::null_mut())
-}
-
 /// `int SSL_COMP_get_id (const SSL_COMP *)`
 #[no_mangle]
 pub extern "C" fn SSL_COMP_get_id(_a0: *const SSL_COMP) -> c_int {
     stub(c"SSL_COMP_get_id", 0)
-}
-
-/// `const char *SSL_COMP_get_name (const COMP_METHOD *)`
-#[no_mangle]
-pub extern "C" fn SSL_COMP_get_name(_a0: *const COMP_METHOD) -> *const c_char {
-    stub(c"SSL_COMP_get_name", ptr::null())
 }
 
 /// `struct stack_st_SSL_COMP *SSL_COMP_set0_compression_methods (struct stack_st_SSL_COMP *)`
@@ -302,12 +290,6 @@ pub extern "C" fn SSL_CTX_get0_security_ex_data(_a0: *const SSL_CTX) -> *mut c_v
     stub(c"SSL_CTX_get0_security_ex_data", ptr::null_mut())
 }
 
-/// `struct stack_st_SSL_CIPHER *SSL_CTX_get_ciphers (const SSL_CTX *)`
-#[no_mangle]
-pub extern "C" fn SSL_CTX_get_ciphers(_a0: *const SSL_CTX) -> *mut stack_st_SSL_CIPHER {
-    stub(c"SSL_CTX_get_ciphers", ptr::null_mut())
-}
-
 /// `void *SSL_CTX_get_record_padding_callback_arg (const SSL_CTX *)`
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get_record_padding_callback_arg(_a0: *const SSL_CTX) -> *mut c_void {
@@ -318,12 +300,6 @@ pub extern "C" fn SSL_CTX_get_record_padding_callback_arg(_a0: *const SSL_CTX) -
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get_security_callback(_a0: *const SSL_CTX) -> Option<unsafe extern "C" fn(*const SSL, *const SSL_CTX, c_int, c_int, c_int, *mut c_void, *mut c_void) -> c_int> {
     stub(c"SSL_CTX_get_security_callback", None)
-}
-
-/// `int SSL_CTX_get_security_level (const SSL_CTX *)`
-#[no_mangle]
-pub extern "C" fn SSL_CTX_get_security_level(_a0: *const SSL_CTX) -> c_int {
-    stub(c"SSL_CTX_get_security_level", 0)
 }
 
 /// `int SSL_CTX_has_client_custom_ext (const SSL_CTX *, unsigned int)`
@@ -528,12 +504,6 @@ pub extern "C" fn SSL_CTX_set_recv_max_early_data(_a0: *mut SSL_CTX, _a1: u32) -
 #[no_mangle]
 pub extern "C" fn SSL_CTX_set_security_callback(_a0: *mut SSL_CTX, _a1: Option<unsafe extern "C" fn(*const SSL, *const SSL_CTX, c_int, c_int, c_int, *mut c_void, *mut c_void) -> c_int>) {
     stub(c"SSL_CTX_set_security_callback", ())
-}
-
-/// `void SSL_CTX_set_security_level (SSL_CTX *, int)`
-#[no_mangle]
-pub extern "C" fn SSL_CTX_set_security_level(_a0: *mut SSL_CTX, _a1: c_int) {
-    stub(c"SSL_CTX_set_security_level", ())
 }
 
 /// `int SSL_CTX_set_session_ticket_cb (SSL_CTX *, SSL_CTX_generate_session_ticket_fn, SSL_CTX_decrypt_session_ticket_fn, void *)`
@@ -980,12 +950,6 @@ pub extern "C" fn SSL_enable_ct(_a0: *mut SSL, _a1: c_int) -> c_int {
     stub(c"SSL_enable_ct", 0)
 }
 
-/// `int SSL_export_keying_material (SSL *, unsigned char *, size_t, const char *, size_t, const unsigned char *, size_t, int)`
-#[no_mangle]
-pub extern "C" fn SSL_export_keying_material(_a0: *mut SSL, _a1: *mut c_uchar, _a2: usize, _a3: *const c_char, _a4: usize, _a5: *const c_uchar, _a6: usize, _a7: c_int) -> c_int {
-    stub(c"SSL_export_keying_material", 0)
-}
-
 /// `int SSL_export_keying_material_early (SSL *, unsigned char *, size_t, const char *, size_t, const unsigned char *, size_t)`
 #[no_mangle]
 pub extern "C" fn SSL_export_keying_material_early(_a0: *mut SSL, _a1: *mut c_uchar, _a2: usize, _a3: *const c_char, _a4: usize, _a5: *const c_uchar, _a6: usize) -> c_int {
@@ -1076,12 +1040,6 @@ pub extern "C" fn SSL_get_changed_async_fds(_a0: *mut SSL, _a1: *mut c_int, _a2:
     stub(c"SSL_get_changed_async_fds", 0)
 }
 
-/// `struct stack_st_SSL_CIPHER *SSL_get_ciphers (const SSL *)`
-#[no_mangle]
-pub extern "C" fn SSL_get_ciphers(_a0: *const SSL) -> *mut stack_st_SSL_CIPHER {
-    stub(c"SSL_get_ciphers", ptr::null_mut())
-}
-
 /// `struct stack_st_X509_NAME *SSL_get_client_CA_list (const SSL *)`
 #[no_mangle]
 pub extern "C" fn SSL_get_client_CA_list(_a0: *const SSL) -> *mut stack_st_X509_NAME {
@@ -1098,18 +1056,6 @@ pub extern "C" fn SSL_get_client_ciphers(_a0: *const SSL) -> *mut stack_st_SSL_C
 #[no_mangle]
 pub extern "C" fn SSL_get_client_random(_a0: *const SSL, _a1: *mut c_uchar, _a2: usize) -> usize {
     stub(c"SSL_get_client_random", 0)
-}
-
-/// `const COMP_METHOD *SSL_get_current_compression (const SSL *)`
-#[no_mangle]
-pub extern "C" fn SSL_get_current_compression(_a0: *const SSL) -> *const COMP_METHOD {
-    stub(c"SSL_get_current_compression", ptr::null())
-}
-
-/// `const COMP_METHOD *SSL_get_current_expansion (const SSL *)`
-#[no_mangle]
-pub extern "C" fn SSL_get_current_expansion(_a0: *const SSL) -> *const COMP_METHOD {
-    stub(c"SSL_get_current_expansion", ptr::null())
 }
 
 /// `size_t SSL_get_finished (const SSL *, void *, size_t)`
@@ -1170,12 +1116,6 @@ pub extern "C" fn SSL_get_recv_max_early_data(_a0: *const SSL) -> u32 {
 #[no_mangle]
 pub extern "C" fn SSL_get_security_callback(_a0: *const SSL) -> Option<unsafe extern "C" fn(*const SSL, *const SSL_CTX, c_int, c_int, c_int, *mut c_void, *mut c_void) -> c_int> {
     stub(c"SSL_get_security_callback", None)
-}
-
-/// `int SSL_get_security_level (const SSL *)`
-#[no_mangle]
-pub extern "C" fn SSL_get_security_level(_a0: *const SSL) -> c_int {
-    stub(c"SSL_get_security_level", 0)
 }
 
 /// `SRTP_PROTECTION_PROFILE *SSL_get_selected_srtp_profile (SSL *)`
@@ -1446,12 +1386,6 @@ pub extern "C" fn SSL_set_recv_max_early_data(_a0: *mut SSL, _a1: u32) -> c_int 
 #[no_mangle]
 pub extern "C" fn SSL_set_security_callback(_a0: *mut SSL, _a1: Option<unsafe extern "C" fn(*const SSL, *const SSL_CTX, c_int, c_int, c_int, *mut c_void, *mut c_void) -> c_int>) {
     stub(c"SSL_set_security_callback", ())
-}
-
-/// `void SSL_set_security_level (SSL *, int)`
-#[no_mangle]
-pub extern "C" fn SSL_set_security_level(_a0: *mut SSL, _a1: c_int) {
-    stub(c"SSL_set_security_level", ())
 }
 
 /// `int SSL_set_session_id_context (SSL *, const unsigned char *, unsigned int)`

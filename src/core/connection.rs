@@ -159,6 +159,8 @@ pub struct Connection {
     peer_key: Mutex<Option<(NamedGroup, Vec<u8>)>>,
     /// The OCSP response a server staples (`SSL_set_tlsext_status_ocsp_resp`).
     ocsp: Mutex<Option<Vec<u8>>>,
+    /// The stack `SSL_get_ciphers` last handed out (valid until the next call).
+    pub cipher_stack: Mutex<Option<crate::libcrypto::StaticStack>>,
 }
 
 impl Object for Connection {
@@ -297,6 +299,7 @@ impl Connection {
             shutdown: Mutex::new(0),
             peer_key: Mutex::new(None),
             ocsp: Mutex::new(None),
+            cipher_stack: Mutex::new(None),
         }))
     }
 
@@ -1213,6 +1216,26 @@ impl Connection {
         match (cb.call)(self.id()) {
             ClientCertAnswer::Use(x, k) => certified_key(&x, &[], &k).ok().map(Arc::new),
             ClientCertAnswer::NoCertificate => None,
+        }
+    }
+
+    /// `SSL_export_keying_material` (RFC 5705 / RFC 8446 exporters), after the handshake.
+    pub fn export_keying_material(
+        &self,
+        out: &mut [u8],
+        label: &[u8],
+        context: Option<&[u8]>,
+    ) -> Result<(), Error> {
+        let st = self.state("SSL_export_keying_material")?;
+        match st.tls.as_ref() {
+            Some(tls) if st.done => tls
+                .export_keying_material(out, label, context)
+                .map(|_| ())
+                .map_err(Error::Tls),
+            _ => Err(Error::Misuse {
+                reason: reason::UNINITIALIZED,
+                detail: "no completed handshake".into(),
+            }),
         }
     }
 

@@ -80,6 +80,9 @@ pub struct Settings {
     pub read_ahead: bool,
     /// `SSL_CTX_set_num_tickets`: TLS 1.3 tickets a server sends after a full handshake.
     pub num_tickets: usize,
+    /// `SSL_CTX_set_security_level`: recorded and reported. Every suite, group and signature
+    /// scheme rustls offers meets level 3; certificate key sizes are not checked against it.
+    pub security_level: c_int,
     /// The client CA names a server sends in its CertificateRequest (DER `X509_NAME`s).
     pub client_ca: Vec<Vec<u8>>,
 }
@@ -102,6 +105,8 @@ impl Settings {
             quiet_shutdown: false,
             read_ahead: false,
             num_tickets: 2,
+            // Debian's OpenSSL configuration sets level 2 for every context.
+            security_level: 2,
             client_ca: Vec::new(),
         }
     }
@@ -190,6 +195,8 @@ pub struct Context {
     /// The `STACK_OF(X509_NAME)` given to `SSL_CTX_set_client_CA_list`, as an opaque address
     /// the C layer owns and frees.
     client_ca_stack: Mutex<usize>,
+    /// The stack `SSL_CTX_get_ciphers` last handed out (valid until the next call).
+    pub cipher_stack: Mutex<Option<crate::libcrypto::StaticStack>>,
 }
 
 impl Object for Context {
@@ -225,6 +232,7 @@ impl Context {
                 server_sessions: ServerSessionMemoryCache::new(SESSION_CACHE_SIZE),
                 ticketer: OnceLock::new(),
                 client_ca_stack: Mutex::new(0),
+                cipher_stack: Mutex::new(None),
             }
         }))
     }

@@ -595,6 +595,40 @@ impl Drop for CertStack {
     }
 }
 
+/// A `STACK_OF(...)` of pointers to statics (such as `SSL_CIPHER`s), handed out as `get0`: the
+/// stack is ours, its elements nobody's.
+pub struct StaticStack(ptr::NonNull<ffi::OPENSSL_STACK>);
+// SAFETY: never mutated after construction; the elements are immutable statics.
+unsafe impl Send for StaticStack {}
+// SAFETY: as above.
+unsafe impl Sync for StaticStack {}
+
+impl StaticStack {
+    pub fn new<T>(items: &[&'static T]) -> Option<StaticStack> {
+        // SAFETY: a fresh stack holding pointers to statics.
+        unsafe {
+            let sk = ptr::NonNull::new(ffi::OPENSSL_sk_new_null())?;
+            let stack = StaticStack(sk);
+            for it in items {
+                if ffi::OPENSSL_sk_push(sk.as_ptr(), (*it as *const T).cast()) <= 0 {
+                    return None;
+                }
+            }
+            Some(stack)
+        }
+    }
+    pub fn as_ptr(&self) -> *mut ffi::OPENSSL_STACK {
+        self.0.as_ptr()
+    }
+}
+
+impl Drop for StaticStack {
+    fn drop(&mut self) {
+        // SAFETY: ours; the elements are not owned.
+        unsafe { ffi::OPENSSL_sk_free(self.as_ptr()) }
+    }
+}
+
 /// Reads a `STACK_OF(X509)` the caller keeps into owned certificates.
 ///
 /// # Safety

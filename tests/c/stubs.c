@@ -40,9 +40,9 @@ int main(void)
     check("  and queues an error naming it", queued_unsupported("SSL_CTX_set_srp_username"));
     check("DTLS_method returns NULL", DTLS_method() == NULL);
     check("  and queues an error naming it", queued_unsupported("DTLS_method"));
-    check("SSL_export_keying_material returns 0",
-          SSL_export_keying_material(NULL, buf, sizeof(buf), "x", 1, NULL, 0, 0) == 0);
-    check("  and queues an error naming it", queued_unsupported("SSL_export_keying_material"));
+    check("SSL_export_keying_material_early returns 0",
+          SSL_export_keying_material_early(NULL, buf, sizeof(buf), "x", 1, NULL, 0) == 0);
+    check("  and queues an error naming it", queued_unsupported("SSL_export_keying_material_early"));
     check("  and leaves the output buffer alone", buf[0] == 0x5a && buf[15] == 0x5a);
     ctx = SSL_CTX_new(TLS_client_method());
     check("SSL_CTX_new works", ctx != NULL);
