@@ -226,3 +226,43 @@ fn keying_material_export_matches_the_openssl_peer() {
         }
     }
 }
+
+/// `SSL_clear` lets one `SSL` make a second connection that resumes the first's session; the
+/// output is the same on both libraries.
+#[test]
+fn ssl_clear_reuses_the_object_and_its_session() {
+    let exe = repo().join("target/c-tests/clear");
+    std::fs::create_dir_all(exe.parent().unwrap()).unwrap();
+    let out = Command::new("gcc")
+        .args(["-Wall", "-Werror", "-o"])
+        .arg(&exe)
+        .arg(repo().join("tests/c/clear.c"))
+        .args(["-lssl", "-lcrypto"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut args = pki().server(KeyAlg::EcdsaP256).s_server_args();
+    args.push("-www".into());
+    let server = Server::s_server(&args);
+    let run = |lib: Option<&Path>| {
+        let mut cmd = common::command(&exe);
+        cmd.arg(server.port().to_string()).arg(pki().root_ca());
+        if let Some(l) = lib {
+            cmd.env("LD_LIBRARY_PATH", l);
+        }
+        let out = common::run(&mut cmd, Duration::from_secs(30));
+        out.assert_success();
+        out.stdout_str()
+    };
+    let theirs = run(None);
+    let ours = run(Some(common::libdir()));
+    assert_eq!(ours, theirs);
+    assert!(
+        theirs.contains("SSL_session_reused=1 server-says-reused=1"),
+        "{theirs}"
+    );
+}

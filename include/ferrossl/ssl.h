@@ -344,9 +344,9 @@ int SSL_CTX_SRP_CTX_init(SSL_CTX *_a0);
 int SSL_CTX_add1_to_CA_list(SSL_CTX *_a0, const X509 *_a1);
 
 /**
- * `int SSL_CTX_add_client_CA (SSL_CTX *, X509 *)`
+ * `SSL_CTX_add_client_CA`: adds `cacert`'s subject to the CA names a server sends; 1.
  */
-int SSL_CTX_add_client_CA(SSL_CTX *_a0, X509 *_a1);
+int SSL_CTX_add_client_CA(SSL_CTX *ctx, X509 *cacert);
 
 /**
  * `int SSL_CTX_add_client_custom_ext (SSL_CTX *, unsigned int, custom_ext_add_cb, custom_ext_free_cb, void *, custom_ext_parse_cb, void *)`
@@ -496,8 +496,7 @@ X509_STORE *SSL_CTX_get_cert_store(const SSL_CTX *ctx);
 struct stack_st_SSL_CIPHER *SSL_CTX_get_ciphers(const SSL_CTX *ctx);
 
 /**
- * `SSL_CTX_get_client_CA_list`: the list set by `SSL_CTX_set_client_CA_list` (owned by the
- * context), or NULL.
+ * `SSL_CTX_get_client_CA_list`: the list (owned by the context), or NULL.
  */
 struct stack_st_X509_NAME *SSL_CTX_get_client_CA_list(const SSL_CTX *ctx);
 
@@ -1495,9 +1494,10 @@ int SSL_check_chain(SSL *_a0, X509 *_a1, EVP_PKEY *_a2, struct stack_st_X509 *_a
 int SSL_check_private_key(const SSL *ssl);
 
 /**
- * `int SSL_clear (SSL *)`
+ * `SSL_clear`: resets the connection for another handshake, keeping its settings, BIOs and
+ * session (offered again); 1.
  */
-int SSL_clear(SSL *_a0);
+int SSL_clear(SSL *s);
 
 /**
  * `SSL_clear_options`.
@@ -1782,9 +1782,9 @@ const char *SSL_get_cipher_list(const SSL *s, int n);
 struct stack_st_SSL_CIPHER *SSL_get_ciphers(const SSL *s);
 
 /**
- * `struct stack_st_X509_NAME *SSL_get_client_CA_list (const SSL *)`
+ * `SSL_get_client_CA_list`: a server's list (its context's); NULL for a client.
  */
-struct stack_st_X509_NAME *SSL_get_client_CA_list(const SSL *_a0);
+struct stack_st_X509_NAME *SSL_get_client_CA_list(const SSL *s);
 
 /**
  * `struct stack_st_SSL_CIPHER *SSL_get_client_ciphers (const SSL *)`

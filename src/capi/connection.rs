@@ -503,3 +503,13 @@ pub extern "C" fn SSL_get_info_callback(
         Ok(raw.map(|r| unsafe { std::mem::transmute::<usize, InfoCb>(r) }))
     })
 }
+
+/// `SSL_clear`: resets the connection for another handshake, keeping its settings, BIOs and
+/// session (offered again); 1.
+#[no_mangle]
+pub extern "C" fn SSL_clear(s: *mut SSL) -> c_int {
+    ffi!(c"SSL_clear", 0, {
+        handle::ssl(s)?.clear()?;
+        Ok(1)
+    })
+}

@@ -231,9 +231,7 @@ pub extern "C" fn SSL_get_num_tickets(s: *const SSL) -> usize {
     })
 }
 
-use libcrypto::ffi::{
-    i2d_X509_NAME, X509_NAME_cmp, X509_NAME_dup, X509_NAME_free, X509_get_subject_name,
-};
+use libcrypto::ffi::{X509_NAME_cmp, X509_NAME_dup, X509_get_subject_name};
 
 /// `SSL_load_client_CA_file`: the subject names of the certificates in a PEM file, as a new
 /// `STACK_OF(X509_NAME)` the caller owns; NULL on failure.
@@ -280,28 +278,15 @@ pub unsafe extern "C" fn SSL_CTX_set_client_CA_list(
 ) {
     ffi!(c"SSL_CTX_set_client_CA_list", (), {
         let ctx = handle::ctx(ctx)?;
-        let sk: *mut libcrypto::ffi::OPENSSL_STACK = list.cast();
-        let mut names = Vec::new();
-        // SAFETY: a STACK_OF(X509_NAME) whose ownership passes to us; we keep it for
-        // SSL_CTX_get_client_CA_list and free the previous one.
-        unsafe {
-            for i in 0..if sk.is_null() {
-                0
-            } else {
-                libcrypto::ffi::OPENSSL_sk_num(sk)
-            } {
-                let n = libcrypto::ffi::OPENSSL_sk_value(sk, i).cast();
-                let len = i2d_X509_NAME(n, ptr::null_mut());
-                if len > 0 {
-                    let mut buf = vec![0u8; len as usize];
-                    let mut p = buf.as_mut_ptr();
-                    i2d_X509_NAME(n, &mut p);
-                    names.push(buf);
-                }
-            }
-            let old = ctx.set_client_ca_stack(sk as usize);
-            free_names(old as *mut libcrypto::ffi::OPENSSL_STACK);
-        }
+        // SAFETY: ownership of the stack and its names passes to us.
+        let stack = unsafe { libcrypto::NameStack::from_raw(list.cast()) };
+        let names = stack
+            .as_ref()
+            .map(libcrypto::NameStack::der_names)
+            .unwrap_or_default();
+        *ctx.client_ca_stack
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = stack;
         ctx.update(|s| {
             s.client_ca = names;
             Ok(())
@@ -309,29 +294,16 @@ pub unsafe extern "C" fn SSL_CTX_set_client_CA_list(
     })
 }
 
-/// Frees a `STACK_OF(X509_NAME)` and its names.
-///
-/// # Safety
-/// `sk` must be NULL or a stack this library owns.
-pub unsafe fn free_names(sk: *mut libcrypto::ffi::OPENSSL_STACK) {
-    if sk.is_null() {
-        return;
-    }
-    // SAFETY: per the contract.
-    unsafe {
-        for i in 0..libcrypto::ffi::OPENSSL_sk_num(sk) {
-            X509_NAME_free(libcrypto::ffi::OPENSSL_sk_value(sk, i).cast());
-        }
-        libcrypto::ffi::OPENSSL_sk_free(sk);
-    }
-}
-
-/// `SSL_CTX_get_client_CA_list`: the list set by `SSL_CTX_set_client_CA_list` (owned by the
-/// context), or NULL.
+/// `SSL_CTX_get_client_CA_list`: the list (owned by the context), or NULL.
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get_client_CA_list(ctx: *const SSL_CTX) -> *mut stack_st_X509_NAME {
     ffi!(c"SSL_CTX_get_client_CA_list", ptr::null_mut(), {
-        Ok(handle::ctx(ctx)?.client_ca_stack() as *mut stack_st_X509_NAME)
+        let ctx = handle::ctx(ctx)?;
+        let sk = ctx
+            .client_ca_stack
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        Ok(sk.as_ref().map_or(ptr::null_mut(), |s| s.as_ptr().cast()))
     })
 }
 
@@ -534,5 +506,58 @@ pub extern "C" fn SSL_sendfile(
             reason: crate::core::error::reason::UNINITIALIZED,
             detail: "SSL_sendfile needs kernel TLS, which ferrossl does not use".into(),
         })
+    })
+}
+
+/// Adds a certificate's subject to a context's client CA list (the DER names sent and the
+/// `STACK_OF(X509_NAME)` handed out).
+fn add_client_ca(ctx: &Arc<crate::core::context::Context>, x: *mut X509) -> Result<c_int> {
+    // SAFETY: a live X509 the caller keeps.
+    let cert = unsafe { libcrypto::X509Cert::from_borrowed(x.cast()) }
+        .ok_or(Error::NullArgument("X509"))?;
+    let names = {
+        let mut sk = ctx
+            .client_ca_stack
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if sk.is_none() {
+            *sk = libcrypto::NameStack::new();
+        }
+        let stack = sk
+            .as_ref()
+            .ok_or_else(|| Error::Internal("out of memory".into()))?;
+        if !stack.push_subject_of(&cert) {
+            return Err(Error::Internal("X509_NAME_dup failed".into()));
+        }
+        stack.der_names()
+    };
+    ctx.update(|s| {
+        s.client_ca = names;
+        Ok(1)
+    })
+}
+
+/// `SSL_CTX_add_client_CA`: adds `cacert`'s subject to the CA names a server sends; 1.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_add_client_CA(ctx: *mut SSL_CTX, cacert: *mut X509) -> c_int {
+    ffi!(c"SSL_CTX_add_client_CA", 0, {
+        add_client_ca(&handle::ctx(ctx)?, cacert)
+    })
+}
+
+/// `SSL_get_client_CA_list`: a server's list (its context's); NULL for a client.
+#[no_mangle]
+pub extern "C" fn SSL_get_client_CA_list(s: *const SSL) -> *mut stack_st_X509_NAME {
+    ffi!(c"SSL_get_client_CA_list", ptr::null_mut(), {
+        let conn = handle::ssl(s)?;
+        if conn.role() == Some(crate::core::context::Role::Client) {
+            return Ok(ptr::null_mut());
+        }
+        let ctx = conn.ctx();
+        let sk = ctx
+            .client_ca_stack
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        Ok(sk.as_ref().map_or(ptr::null_mut(), |s| s.as_ptr().cast()))
     })
 }

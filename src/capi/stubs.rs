@@ -194,12 +194,6 @@ pub extern "C" fn SSL_CTX_add1_to_CA_list(_a0: *mut SSL_CTX, _a1: *const X509) -
     stub(c"SSL_CTX_add1_to_CA_list", 0)
 }
 
-/// `int SSL_CTX_add_client_CA (SSL_CTX *, X509 *)`
-#[no_mangle]
-pub extern "C" fn SSL_CTX_add_client_CA(_a0: *mut SSL_CTX, _a1: *mut X509) -> c_int {
-    stub(c"SSL_CTX_add_client_CA", 0)
-}
-
 /// `int SSL_CTX_add_client_custom_ext (SSL_CTX *, unsigned int, custom_ext_add_cb, custom_ext_free_cb, void *, custom_ext_parse_cb, void *)`
 #[no_mangle]
 pub extern "C" fn SSL_CTX_add_client_custom_ext(_a0: *mut SSL_CTX, _a1: c_uint, _a2: custom_ext_add_cb, _a3: custom_ext_free_cb, _a4: *mut c_void, _a5: custom_ext_parse_cb, _a6: *mut c_void) -> c_int {
@@ -836,12 +830,6 @@ pub extern "C" fn SSL_check_chain(_a0: *mut SSL, _a1: *mut X509, _a2: *mut EVP_P
     stub(c"SSL_check_chain", 0)
 }
 
-/// `int SSL_clear (SSL *)`
-#[no_mangle]
-pub extern "C" fn SSL_clear(_a0: *mut SSL) -> c_int {
-    stub(c"SSL_clear", 0)
-}
-
 /// `size_t SSL_client_hello_get0_ciphers (SSL *, const unsigned char **)`
 #[no_mangle]
 pub extern "C" fn SSL_client_hello_get0_ciphers(_a0: *mut SSL, _a1: *mut *const c_uchar) -> usize {
@@ -1038,12 +1026,6 @@ pub extern "C" fn SSL_get_async_status(_a0: *mut SSL, _a1: *mut c_int) -> c_int 
 #[no_mangle]
 pub extern "C" fn SSL_get_changed_async_fds(_a0: *mut SSL, _a1: *mut c_int, _a2: *mut usize, _a3: *mut c_int, _a4: *mut usize) -> c_int {
     stub(c"SSL_get_changed_async_fds", 0)
-}
-
-/// `struct stack_st_X509_NAME *SSL_get_client_CA_list (const SSL *)`
-#[no_mangle]
-pub extern "C" fn SSL_get_client_CA_list(_a0: *const SSL) -> *mut stack_st_X509_NAME {
-    stub(c"SSL_get_client_CA_list", ptr::null_mut())
 }
 
 /// `struct stack_st_SSL_CIPHER *SSL_get_client_ciphers (const SSL *)`

@@ -1219,6 +1219,36 @@ impl Connection {
         }
     }
 
+    /// `SSL_clear`: ready for a new handshake on the same object. Settings, BIOs, the role
+    /// and the session are kept (the session is offered again), everything the last
+    /// connection established is dropped.
+    pub fn clear(&self) -> Result<(), Error> {
+        let mut st = self.state("SSL_clear")?;
+        let State {
+            role, rbio, wbio, ..
+        } = std::mem::take(&mut *st);
+        *st = State {
+            role,
+            rbio,
+            wbio,
+            ..State::default()
+        };
+        drop(st);
+        *self.handshake.write().unwrap_or_else(|e| e.into_inner()) = None;
+        *lock(&self.verify) = VerifyState::default();
+        *lock(&self.shutdown) = 0;
+        *lock(&self.peer_key) = None;
+        *lock(&self.ocsp) = None;
+        let mut slot = lock(&self.session);
+        slot.offered = slot.current.as_ref().is_some_and(|s| s.is_resumable());
+        slot.offered_ticket = slot
+            .current
+            .as_ref()
+            .and_then(|s| s.data().resumable.clone());
+        slot.fresh.clear();
+        Ok(())
+    }
+
     /// `SSL_export_keying_material` (RFC 5705 / RFC 8446 exporters), after the handshake.
     pub fn export_keying_material(
         &self,

@@ -192,9 +192,8 @@ pub struct Context {
     /// The internal server session cache (`SSL_SESS_CACHE_SERVER`).
     server_sessions: Arc<dyn StoresServerSessions>,
     ticketer: OnceLock<Arc<dyn ProducesTickets>>,
-    /// The `STACK_OF(X509_NAME)` given to `SSL_CTX_set_client_CA_list`, as an opaque address
-    /// the C layer owns and frees.
-    client_ca_stack: Mutex<usize>,
+    /// The client CA list (`SSL_CTX_set_client_CA_list`, `SSL_CTX_add_client_CA`).
+    pub client_ca_stack: Mutex<Option<crate::libcrypto::NameStack>>,
     /// The stack `SSL_CTX_get_ciphers` last handed out (valid until the next call).
     pub cipher_stack: Mutex<Option<crate::libcrypto::StaticStack>>,
 }
@@ -231,7 +230,7 @@ impl Context {
                 server_configs: Mutex::new(Vec::new()),
                 server_sessions: ServerSessionMemoryCache::new(SESSION_CACHE_SIZE),
                 ticketer: OnceLock::new(),
-                client_ca_stack: Mutex::new(0),
+                client_ca_stack: Mutex::new(None),
                 cipher_stack: Mutex::new(None),
             }
         }))
@@ -366,24 +365,6 @@ impl Context {
     /// The internal server session cache (`SSL_SESS_CACHE_SERVER` without `NO_INTERNAL`).
     pub fn internal_sessions(&self) -> &Arc<dyn StoresServerSessions> {
         &self.server_sessions
-    }
-
-    /// Replaces the client CA stack address, returning the previous one for the C layer to free.
-    pub fn set_client_ca_stack(&self, sk: usize) -> usize {
-        std::mem::replace(
-            &mut *self
-                .client_ca_stack
-                .lock()
-                .unwrap_or_else(|e| e.into_inner()),
-            sk,
-        )
-    }
-
-    pub fn client_ca_stack(&self) -> usize {
-        *self
-            .client_ca_stack
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
     }
 
     /// The context's session ticket keys (made on first use, rotated by rustls).

@@ -629,6 +629,68 @@ impl Drop for StaticStack {
     }
 }
 
+/// An owned `STACK_OF(X509_NAME)` (the client CA list a server sends), freed with its names.
+pub struct NameStack(ptr::NonNull<ffi::OPENSSL_STACK>);
+// SAFETY: mutated only under the owning context's lock.
+unsafe impl Send for NameStack {}
+// SAFETY: as above.
+unsafe impl Sync for NameStack {}
+
+impl NameStack {
+    pub fn new() -> Option<NameStack> {
+        // SAFETY: a fresh, empty stack.
+        ptr::NonNull::new(unsafe { ffi::OPENSSL_sk_new_null() }).map(NameStack)
+    }
+    /// Takes ownership of a stack and its names.
+    ///
+    /// # Safety
+    /// `sk` must be NULL or a `STACK_OF(X509_NAME)` the caller gives up.
+    pub unsafe fn from_raw(sk: *mut ffi::OPENSSL_STACK) -> Option<NameStack> {
+        ptr::NonNull::new(sk).map(NameStack)
+    }
+    pub fn as_ptr(&self) -> *mut ffi::OPENSSL_STACK {
+        self.0.as_ptr()
+    }
+    /// Appends a copy of `cert`'s subject name.
+    pub fn push_subject_of(&self, cert: &X509Cert) -> bool {
+        // SAFETY: the name belongs to the live certificate; the copy becomes the stack's.
+        unsafe {
+            let dup = ffi::X509_NAME_dup(ffi::X509_get_subject_name(cert.as_ptr()));
+            !dup.is_null() && ffi::OPENSSL_sk_push(self.as_ptr(), dup.cast()) > 0
+        }
+    }
+    /// The DER encoding of every name.
+    pub fn der_names(&self) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        // SAFETY: every element is an X509_NAME this stack owns.
+        unsafe {
+            for i in 0..ffi::OPENSSL_sk_num(self.as_ptr()) {
+                let n = ffi::OPENSSL_sk_value(self.as_ptr(), i).cast::<ffi::X509_NAME>();
+                let len = ffi::i2d_X509_NAME(n, ptr::null_mut());
+                if len > 0 {
+                    let mut buf = vec![0u8; len as usize];
+                    let mut p = buf.as_mut_ptr();
+                    ffi::i2d_X509_NAME(n, &mut p);
+                    out.push(buf);
+                }
+            }
+        }
+        out
+    }
+}
+
+impl Drop for NameStack {
+    fn drop(&mut self) {
+        // SAFETY: the stack and its names are ours.
+        unsafe {
+            for i in 0..ffi::OPENSSL_sk_num(self.as_ptr()) {
+                ffi::X509_NAME_free(ffi::OPENSSL_sk_value(self.as_ptr(), i).cast());
+            }
+            ffi::OPENSSL_sk_free(self.as_ptr());
+        }
+    }
+}
+
 /// Reads a `STACK_OF(X509)` the caller keeps into owned certificates.
 ///
 /// # Safety
