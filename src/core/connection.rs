@@ -930,6 +930,9 @@ impl Connection {
             return;
         }
         let fresh = std::mem::take(&mut lock(&self.session).fresh);
+        if fresh.is_empty() {
+            return; // the common case: a record that brought no ticket
+        }
         // A resumed TLS 1.2 session stays the session it was (OpenSSL makes no new one and
         // calls no new-session callback).
         let hs = self.handshake_info();

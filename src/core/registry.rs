@@ -8,6 +8,7 @@
 //! the table when it reaches zero, and the object itself when the last Rust `Arc` goes.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 
@@ -42,18 +43,39 @@ pub trait Object: Send + Sync + Sized + 'static {
     fn table() -> &'static Table<Self>;
 }
 
+/// Ids are unique integers we make ourselves, so a multiplicative hash suffices (SipHash showed
+/// up in profiles of `SSL_read`/`SSL_write`; nothing here needs resistance to chosen keys).
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8) | u64::from(*b);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type Shard<T> = RwLock<HashMap<usize, Arc<T>, BuildHasherDefault<IdHasher>>>;
+
 pub struct Table<T> {
-    shards: [RwLock<HashMap<usize, Arc<T>>>; SHARDS],
+    shards: [Shard<T>; SHARDS],
 }
 
 impl<T: Object> Table<T> {
     pub fn new() -> Self {
         Table {
-            shards: std::array::from_fn(|_| RwLock::new(HashMap::new())),
+            shards: std::array::from_fn(|_| RwLock::new(HashMap::default())),
         }
     }
 
-    fn shard(&self, id: usize) -> &RwLock<HashMap<usize, Arc<T>>> {
+    fn shard(&self, id: usize) -> &Shard<T> {
         &self.shards[(id / ID_STEP) % SHARDS]
     }
 
