@@ -132,3 +132,24 @@ fn python_get_ciphers_matches_openssl_for_the_suites_rustls_has() {
     let theirs: Vec<String> = theirs.into_iter().filter(|n| ours.contains(n)).collect();
     assert_eq!(ours, theirs);
 }
+
+/// `urllib.request` (http.client: ALPN, post-handshake auth setting, verification) on ferrossl.
+#[test]
+fn python_urllib_fetches_over_https() {
+    let s = server(&["-alpn", "http/1.1"], pki().server(KeyAlg::EcdsaP256));
+    let script = format!(
+        "import ssl, urllib.request\nctx = ssl.create_default_context(cafile={ca:?})\n\
+         r = urllib.request.urlopen('https://localhost:{port}/', context=ctx, timeout=10)\n\
+         body = r.read()\nprint(r.status, b'Ciphers supported' in body)",
+        ca = common::path_str(&pki().root_ca()),
+        port = s.port()
+    );
+    let out = common::run(
+        common::command("/usr/bin/python3")
+            .args(["-c", &script])
+            .env("LD_LIBRARY_PATH", common::libdir()),
+        Duration::from_secs(30),
+    );
+    out.assert_success();
+    assert_eq!(out.stdout_str().trim(), "200 True");
+}
