@@ -726,3 +726,90 @@ fn nginx_dhparam_accepted_and_early_data_refused() {
         t.stderr
     );
 }
+
+/// Malformed TLS from clients (garbage, truncated and corrupted ClientHellos, plain HTTP) makes
+/// nginx on ferrossl close those connections cleanly: no worker dies, nothing above `[crit]` is
+/// logged, and it keeps serving.
+#[test]
+fn nginx_survives_malformed_client_input() {
+    use std::io::{Read, Write};
+    let nginx = Nginx::start(lib(), |port, dir| {
+        block(port, dir, "localhost", KeyAlg::EcdsaP256, "")
+    });
+    std::fs::write(nginx.html_dir().join("index.html"), "ok\n").unwrap();
+    // A real ClientHello from stock s_client, captured through a one-shot listener.
+    let hello = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        let mut c = common::command("/usr/bin/openssl");
+        c.args([
+            "s_client",
+            "-connect",
+            &format!("127.0.0.1:{port}"),
+            "-servername",
+            "localhost",
+        ]);
+        let mut child = c
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let (mut s, _) = l.accept().unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut buf = vec![0u8; 4096];
+        let n = s.read(&mut buf).unwrap();
+        let _ = child.kill();
+        let _ = child.wait();
+        buf.truncate(n);
+        buf
+    };
+    assert!(
+        hello.len() > 100 && hello[0] == 0x16,
+        "captured {} bytes",
+        hello.len()
+    );
+    let mut seed = 0x1234_5678_9abc_def0u64;
+    let mut rand = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut inputs: Vec<Vec<u8>> = vec![
+        b"GET / HTTP/1.1\r\nHost: x\r\n\r\n".to_vec(),
+        vec![0x16, 0x03, 0x01],
+        vec![0; 64],
+    ];
+    for cut in [5, 10, 40, hello.len() - 1] {
+        inputs.push(hello[..cut].to_vec());
+    }
+    for _ in 0..150 {
+        let mut m = hello.clone();
+        for _ in 0..1 + rand() % 8 {
+            let i = (rand() as usize) % m.len();
+            m[i] ^= (rand() as u8) | 1;
+        }
+        inputs.push(m);
+        inputs.push((0..(rand() % 600) as usize).map(|_| rand() as u8).collect());
+    }
+    for input in &inputs {
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", nginx.port())).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let _ = s.write_all(input);
+        let _ = s.shutdown(std::net::Shutdown::Write);
+        let mut sink = Vec::new();
+        let _ = s.read_to_end(&mut sink);
+    }
+    let ca = common::path_str(&pki().root_ca());
+    let ok = stock_curl(&["--cacert", &ca, &nginx.url("/index.html")]);
+    ok.assert_success();
+    assert_eq!(ok.stdout_str(), "ok\n");
+    let log = nginx.error_log();
+    let bad: Vec<&str> = log
+        .lines()
+        .filter(|l| {
+            l.contains("[alert]") || l.contains("[emerg]") || l.contains("exited on signal")
+        })
+        .collect();
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
