@@ -266,3 +266,83 @@ fn ssl_clear_reuses_the_object_and_its_session() {
         "{theirs}"
     );
 }
+
+/// A server's session tickets under the program's keys (`SSL_CTX_set_tlsext_ticket_key_evp_cb`):
+/// stock `openssl s_client` gets a ticket and resumes with it, over TLS 1.2 and TLS 1.3; the
+/// same C server gives the same results on OpenSSL's libssl.
+#[test]
+fn ticket_key_evp_callback_resumes_stock_clients() {
+    let exe = repo().join("target/c-tests/ticket_server");
+    std::fs::create_dir_all(exe.parent().unwrap()).unwrap();
+    let out = Command::new("gcc")
+        .args(["-Wall", "-Werror", "-o"])
+        .arg(&exe)
+        .arg(repo().join("tests/c/ticket_server.c"))
+        .args(["-lssl", "-lcrypto"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cert = pki().server(KeyAlg::EcdsaP256);
+    for lib in [None, Some(common::libdir())] {
+        for proto in ["-tls1_2", "-tls1_3"] {
+            let port = common::free_port();
+            let dir = common::TempDir::new("ticket-evp");
+            let log = dir.join("server.out");
+            let mut cmd = common::command(&exe);
+            cmd.arg(port.to_string())
+                .arg(&cert.chain)
+                .arg(&cert.key)
+                .arg("2")
+                .stdout(std::fs::File::create(&log).unwrap())
+                .stderr(std::process::Stdio::null());
+            if let Some(l) = lib {
+                cmd.env("LD_LIBRARY_PATH", l);
+            }
+            let mut server = cmd.spawn().unwrap();
+            let ready = std::time::Instant::now() + Duration::from_secs(10);
+            while !std::fs::read_to_string(&log)
+                .unwrap_or_default()
+                .contains("listening")
+            {
+                assert!(std::time::Instant::now() < ready, "server did not start");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let sess = dir.join("sess.pem");
+            let c = |extra: &[&str]| {
+                let mut c = common::command("/usr/bin/openssl");
+                c.args([
+                    "s_client",
+                    "-connect",
+                    &format!("127.0.0.1:{port}"),
+                    proto,
+                    "-ign_eof",
+                ])
+                .args(extra);
+                let o = common::run(&mut c, Duration::from_secs(30));
+                format!("{}{}", o.stdout_str(), o.stderr)
+            };
+            let first = c(&["-sess_out", &common::path_str(&sess)]);
+            assert!(first.contains("hello"), "{lib:?} {proto}: {first}");
+            let second = c(&["-sess_in", &common::path_str(&sess)]);
+            let done = std::time::Instant::now() + Duration::from_secs(20);
+            while server.try_wait().unwrap().is_none() && std::time::Instant::now() < done {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = server.kill();
+            let _ = server.wait();
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            assert!(
+                second.lines().any(|l| l.starts_with("Reused,")),
+                "{lib:?} {proto}: not resumed:\n{second}\nserver:\n{text}"
+            );
+            assert!(
+                text.contains("encrypted=1 decrypted=1 unknown=0"),
+                "{lib:?} {proto}: {text}"
+            );
+        }
+    }
+}

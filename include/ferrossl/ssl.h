@@ -1077,15 +1077,15 @@ long SSL_CTX_set_timeout(SSL_CTX *ctx, long t);
 int SSL_CTX_set_tlsext_max_fragment_length(SSL_CTX *_a0, uint8_t _a1);
 
 /**
- * `int SSL_CTX_set_tlsext_ticket_key_evp_cb (SSL_CTX *, int (*) (SSL *, unsigned char *, unsigned char *, EVP_CIPHER_CTX *, EVP_MAC_CTX *, int))`
+ * `SSL_CTX_set_tlsext_ticket_key_evp_cb`: session tickets encrypted with the program's keys,
+ * as `SSL_CTX_set_tlsext_ticket_key_cb` but with an `EVP_MAC_CTX`; 1.
  */
-int SSL_CTX_set_tlsext_ticket_key_evp_cb(SSL_CTX *_a0,
-                                         int (*_a1)(SSL*,
-                                                    unsigned char*,
-                                                    unsigned char*,
-                                                    EVP_CIPHER_CTX*,
-                                                    EVP_MAC_CTX*,
-                                                    int));
+int SSL_CTX_set_tlsext_ticket_key_evp_cb(SSL_CTX *ctx, int (*fp)(SSL*,
+                                                                 unsigned char*,
+                                                                 unsigned char*,
+                                                                 EVP_CIPHER_CTX*,
+                                                                 EVP_MAC_CTX*,
+                                                                 int));
 
 /**
  * `int SSL_CTX_set_tlsext_use_srtp (SSL_CTX *, const char *)`

@@ -561,3 +561,41 @@ pub extern "C" fn SSL_get_client_CA_list(s: *const SSL) -> *mut stack_st_X509_NA
         Ok(sk.as_ref().map_or(ptr::null_mut(), |s| s.as_ptr().cast()))
     })
 }
+
+/// `SSL_CTX_set_tlsext_ticket_key_evp_cb`: session tickets encrypted with the program's keys,
+/// as `SSL_CTX_set_tlsext_ticket_key_cb` but with an `EVP_MAC_CTX`; 1.
+#[no_mangle]
+pub extern "C" fn SSL_CTX_set_tlsext_ticket_key_evp_cb(
+    ctx: *mut SSL_CTX,
+    fp: Option<
+        unsafe extern "C" fn(
+            *mut SSL,
+            *mut c_uchar,
+            *mut c_uchar,
+            *mut EVP_CIPHER_CTX,
+            *mut EVP_MAC_CTX,
+            c_int,
+        ) -> c_int,
+    >,
+) -> c_int {
+    ffi!(c"SSL_CTX_set_tlsext_ticket_key_evp_cb", 0, {
+        let ctx = handle::ctx(ctx)?;
+        // SAFETY: the program registers fp as its ticket key callback; only pointer types
+        // differ between the two declarations.
+        let cb = fp.map(|f| unsafe {
+            libcrypto::TicketKeyCb::new_evp(std::mem::transmute::<
+                unsafe extern "C" fn(
+                    *mut SSL,
+                    *mut c_uchar,
+                    *mut c_uchar,
+                    *mut EVP_CIPHER_CTX,
+                    *mut EVP_MAC_CTX,
+                    c_int,
+                ) -> c_int,
+                libcrypto::EvpTicketKeyFn,
+            >(f))
+        });
+        ctx.set_callbacks(|c| c.ticket_key = cb);
+        Ok(1)
+    })
+}

@@ -572,12 +572,6 @@ pub extern "C" fn SSL_CTX_set_tlsext_max_fragment_length(_a0: *mut SSL_CTX, _a1:
     stub(c"SSL_CTX_set_tlsext_max_fragment_length", 0)
 }
 
-/// `int SSL_CTX_set_tlsext_ticket_key_evp_cb (SSL_CTX *, int (*) (SSL *, unsigned char *, unsigned char *, EVP_CIPHER_CTX *, EVP_MAC_CTX *, int))`
-#[no_mangle]
-pub extern "C" fn SSL_CTX_set_tlsext_ticket_key_evp_cb(_a0: *mut SSL_CTX, _a1: Option<unsafe extern "C" fn(*mut SSL, *mut c_uchar, *mut c_uchar, *mut EVP_CIPHER_CTX, *mut EVP_MAC_CTX, c_int) -> c_int>) -> c_int {
-    stub(c"SSL_CTX_set_tlsext_ticket_key_evp_cb", 0)
-}
-
 /// `int SSL_CTX_set_tlsext_use_srtp (SSL_CTX *, const char *)`
 #[no_mangle]
 pub extern "C" fn SSL_CTX_set_tlsext_use_srtp(_a0: *mut SSL_CTX, _a1: *const c_char) -> c_int {

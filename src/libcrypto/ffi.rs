@@ -15,6 +15,8 @@ macro_rules! opaque {
 }
 opaque!(
     EVP_CIPHER_CTX,
+    EVP_MAC,
+    EVP_MAC_CTX,
     HMAC_CTX,
     X509,
     X509_STORE,
@@ -254,6 +256,22 @@ extern "C" {
     pub fn HMAC_Update(c: *mut HMAC_CTX, data: *const c_uchar, len: usize) -> c_int;
     pub fn HMAC_Final(c: *mut HMAC_CTX, md: *mut c_uchar, len: *mut c_uint) -> c_int;
     pub fn HMAC_size(c: *const HMAC_CTX) -> usize;
+    pub fn EVP_MAC_fetch(
+        libctx: *mut c_void,
+        algorithm: *const c_char,
+        properties: *const c_char,
+    ) -> *mut EVP_MAC;
+    pub fn EVP_MAC_free(m: *mut EVP_MAC);
+    pub fn EVP_MAC_CTX_new(m: *mut EVP_MAC) -> *mut EVP_MAC_CTX;
+    pub fn EVP_MAC_CTX_free(c: *mut EVP_MAC_CTX);
+    pub fn EVP_MAC_CTX_get_mac_size(c: *mut EVP_MAC_CTX) -> usize;
+    pub fn EVP_MAC_update(c: *mut EVP_MAC_CTX, data: *const c_uchar, len: usize) -> c_int;
+    pub fn EVP_MAC_final(
+        c: *mut EVP_MAC_CTX,
+        out: *mut c_uchar,
+        outl: *mut usize,
+        outsize: usize,
+    ) -> c_int;
     pub fn CRYPTO_malloc(num: usize, file: *const c_char, line: c_int) -> *mut c_void;
     pub fn OPENSSL_init_crypto(opts: u64, settings: *const c_void) -> c_int;
     pub fn OpenSSL_version_num() -> c_ulong;
