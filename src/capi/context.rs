@@ -461,7 +461,3 @@ pub extern "C" fn SSL_get_default_passwd_cb_userdata(s: *mut SSL) -> *mut c_void
         Ok(ssl_target(s)?.read(|s| s.password.userdata()))
     })
 }
-
-// `ffi` is the boundary macro; imported by name for the bodies above.
-#[allow(unused_imports)]
-use ffi as _;

@@ -14,7 +14,7 @@ use super::context::Target;
 use super::ffi;
 use super::handle;
 use super::types::*;
-use crate::core::context::{self, group_nid, groups_from_nids, parse_groups, Context};
+use crate::core::context::{group_nid, groups_from_nids, parse_groups, Context};
 use crate::core::error::{reason, Error, Result};
 use crate::libcrypto::{self, PKey, X509Cert};
 
@@ -384,6 +384,3 @@ pub extern "C" fn SSL_callback_ctrl(
         Err(unsupported("SSL_callback_ctrl", cmd))
     })
 }
-
-#[allow(unused_imports)]
-use context as _;

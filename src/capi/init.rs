@@ -4,7 +4,7 @@
 
 #![allow(non_snake_case)]
 
-use std::ffi::{c_char, c_int, c_long, c_ulong, c_void};
+use std::ffi::{c_char, c_int, c_long, c_ulong};
 use std::sync::Once;
 
 use super::ffi;
@@ -185,6 +185,3 @@ pub extern "C" fn SSL_state_string(s: *const SSL) -> *const c_char {
         .as_ptr())
     })
 }
-
-#[allow(dead_code)]
-fn _unused(_: *mut c_void) {}

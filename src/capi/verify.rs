@@ -13,7 +13,7 @@ use super::context::{ctx_target, ssl_target, Target};
 use super::ffi;
 use super::handle;
 use super::types::*;
-use crate::core::error::{reason, Error, Result};
+use crate::core::error::{Error, Result};
 use crate::libcrypto::{self, Store, VerifyCb};
 
 fn set_verify(t: Result<Target>, mode: c_int, cb: SSL_verify_cb) -> Result<()> {
@@ -378,6 +378,3 @@ pub extern "C" fn SSL_get_ex_data_X509_STORE_CTX_idx() -> c_int {
         Ok(libcrypto::store_ctx_ssl_index())
     })
 }
-
-#[allow(unused_imports)]
-use reason as _;
