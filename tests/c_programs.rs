@@ -14,6 +14,28 @@ fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Builds `tests/c/<name>.c` against OpenSSL's headers and libraries (`-lssl -lcrypto`) into
+/// `target/c-tests/<name>`; the same binary then runs on either library.
+fn build_c(name: &str, flags: &[&str]) -> std::path::PathBuf {
+    let exe = repo().join("target/c-tests").join(name);
+    std::fs::create_dir_all(exe.parent().unwrap()).unwrap();
+    let out = Command::new("gcc")
+        .args(["-Wall", "-Werror"])
+        .args(flags)
+        .arg("-o")
+        .arg(&exe)
+        .arg(repo().join(format!("tests/c/{name}.c")))
+        .args(["-lssl", "-lcrypto"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    exe
+}
+
 fn make_examples() {
     let out = Command::new("make")
         .args(["-s", "-C"])
@@ -105,20 +127,7 @@ fn misuse_of_handles_under_asan() {
 /// Several threads share one `SSL_CTX` while callbacks re-enter the API; run on both libraries.
 #[test]
 fn threads_share_a_context_with_reentrant_callbacks() {
-    let exe = repo().join("target/c-tests/threads");
-    std::fs::create_dir_all(exe.parent().unwrap()).unwrap();
-    let out = Command::new("gcc")
-        .args(["-Wall", "-Werror", "-O1", "-pthread", "-o"])
-        .arg(&exe)
-        .arg(repo().join("tests/c/threads.c"))
-        .args(["-lssl", "-lcrypto"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let exe = build_c("threads", &["-O1", "-pthread"]);
     let pki = pki();
     let mut args = pki.server(KeyAlg::EcdsaP256).s_server_args();
     args.push("-www".into());
@@ -147,20 +156,7 @@ fn threads_share_a_context_with_reentrant_callbacks() {
 /// same connection, in TLS 1.3 and TLS 1.2; before a handshake it fails.
 #[test]
 fn keying_material_export_matches_the_openssl_peer() {
-    let exe = repo().join("target/c-tests/export");
-    std::fs::create_dir_all(exe.parent().unwrap()).unwrap();
-    let out = Command::new("gcc")
-        .args(["-Wall", "-Werror", "-o"])
-        .arg(&exe)
-        .arg(repo().join("tests/c/export.c"))
-        .args(["-lssl", "-lcrypto"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let exe = build_c("export", &[]);
     for extra in [None, Some("-tls1_2")] {
         // s_server prints the exported material in interactive mode, which ends at EOF on its
         // standard input: keep a pipe open for it.
@@ -231,20 +227,7 @@ fn keying_material_export_matches_the_openssl_peer() {
 /// output is the same on both libraries.
 #[test]
 fn ssl_clear_reuses_the_object_and_its_session() {
-    let exe = repo().join("target/c-tests/clear");
-    std::fs::create_dir_all(exe.parent().unwrap()).unwrap();
-    let out = Command::new("gcc")
-        .args(["-Wall", "-Werror", "-o"])
-        .arg(&exe)
-        .arg(repo().join("tests/c/clear.c"))
-        .args(["-lssl", "-lcrypto"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let exe = build_c("clear", &[]);
     let mut args = pki().server(KeyAlg::EcdsaP256).s_server_args();
     args.push("-www".into());
     let server = Server::s_server(&args);
@@ -272,20 +255,7 @@ fn ssl_clear_reuses_the_object_and_its_session() {
 /// same C server gives the same results on OpenSSL's libssl.
 #[test]
 fn ticket_key_evp_callback_resumes_stock_clients() {
-    let exe = repo().join("target/c-tests/ticket_server");
-    std::fs::create_dir_all(exe.parent().unwrap()).unwrap();
-    let out = Command::new("gcc")
-        .args(["-Wall", "-Werror", "-o"])
-        .arg(&exe)
-        .arg(repo().join("tests/c/ticket_server.c"))
-        .args(["-lssl", "-lcrypto"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let exe = build_c("ticket_server", &[]);
     let cert = pki().server(KeyAlg::EcdsaP256);
     for lib in [None, Some(common::libdir())] {
         for proto in ["-tls1_2", "-tls1_3"] {
