@@ -1,17 +1,21 @@
 #!/usr/bin/env python3
-"""Generates src/capi/stubs.rs and ABI.md from the ABI data in this folder.
+"""Generates src/capi/stubs.rs, ABI.md and README's refusal list from the ABI data here.
 
 Inputs:
   abi/libssl-3.0.exports   the 518 function names OpenSSL 3.0's libssl exports
   abi/ssl-prototypes.txt   their prototypes, as `gcc -aux-info` prints them from Debian 12's
                            <openssl/ssl.h> (regenerate with `abi/gen.py --prototypes`)
   src/capi/*.rs            every `pub [unsafe] extern "C" fn NAME` found there is implemented
+  abi/behaviour.py         what each function not implemented in src/capi answers: absent (as
+                           OpenSSL when the feature is not in use) or refused
+  abi/by-program/*.txt     the libssl imports of measured Debian programs (for ABI.md)
 
 Outputs:
-  src/capi/stubs.rs        a safe stub for every exported function not implemented elsewhere
-  ABI.md                   the table of all 518 functions: implemented (and where) or stub
+  src/capi/stubs.rs        the absent and refused functions, each through #[export]
+  ABI.md                   the class of all 518 functions, and per program
+  README.md                the list of refusals between its markers
 
-`abi/gen.py --check` regenerates in memory and exits 1 if either file would change (the test
+`abi/gen.py --check` regenerates in memory and exits 1 if any output would change (the test
 `tests/abi.rs` runs it).
 """
 
@@ -20,6 +24,8 @@ import re
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXPORTS = os.path.join(ROOT, "abi", "libssl-3.0.exports")
@@ -144,14 +150,14 @@ def parse(decl):
 def failure_value(name, ret):
     if name in FAILURE_OVERRIDES:
         return FAILURE_OVERRIDES[name]
-    t = ret[len(" -> ") :]
-    if t.startswith("*mut"):
-        return "ptr::null_mut()"
-    if t.startswith("*const"):
-        return "ptr::null()"
-    if t.startswith("Option<"):
-        return "None"
-    return "0"
+    return None
+
+
+HANDLE_CHECKS = {
+    "*mut SSL": "handle::ssl", "*const SSL": "handle::ssl",
+    "*mut SSL_CTX": "handle::ctx", "*const SSL_CTX": "handle::ctx",
+    "*mut SSL_SESSION": "handle::session", "*const SSL_SESSION": "handle::session",
+}
 
 
 def implemented():
@@ -165,7 +171,69 @@ def implemented():
     return found
 
 
+def reason_expr(name):
+    """A reason code name (SSL_R_X or ERR_R_X) as a Rust expression."""
+    if name.startswith("SSL_R_"):
+        num = REASON_NUMBERS[name]
+        return f"{num} /* {name} */"
+    if name == "ERR_R_UNSUPPORTED":
+        return "reason::UNSUPPORTED"
+    if name == "ERR_R_PASSED_INVALID_ARGUMENT":
+        return "reason::PASSED_INVALID_ARGUMENT"
+    if name == "ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED":
+        return "(66 | 0x80000) /* ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED */"
+    sys.exit(f"abi/behaviour.py: unknown reason {name}")
+
+
+def stub_fn(n, decl, params, ret, b):
+    """The Rust source of one absent or refused function."""
+    fail = b.get("fail") or failure_value(n, ret)
+    attr = f"#[export(fail = {fail})]" if fail else "#[export]"
+    outs = b.get("outs") or {}
+    unsafe = "unsafe " if outs or b.get("unsafe") else ""
+    used = set(outs) | ({i for i, t in enumerate(params) if t in HANDLE_CHECKS} if b["check"] else set())
+    if b.get("body"):
+        used = set(range(len(params)))
+    args = ", ".join(f"{'' if i in used else '_'}a{i}: {t}" for i, t in enumerate(params))
+    lines = [f"/// `{decl}`", f"///", f"/// {b['class'].capitalize()}: {b['note']}", attr,
+             "#[no_mangle]", f'pub {unsafe}extern "C" fn {n}({args}){ret} {{']
+    if b.get("body"):
+        lines += ["    " + l for l in b["body"].strip().split("\n")]
+        lines.append("}")
+        return lines
+    if b["check"]:
+        for i, t in enumerate(params):
+            if t in HANDLE_CHECKS:
+                lines.append(f"    {HANDLE_CHECKS[t]}(a{i})?;")
+    if b["class"] == "refused":
+        lines.append("    Err(Error::Refused {")
+        lines.append(f"        reason: {reason_expr(b['reason'])},")
+        lines.append(f'        detail: "{n}: {b["note"]}".into(),')
+        lines.append("    })")
+    else:
+        if outs:
+            lines.append("    // SAFETY: out-parameters the caller supplies (or NULL).")
+            lines.append("    unsafe {")
+            for i, v in sorted(outs.items()):
+                lines.append(f"        args::out(a{i}, {v});")
+            lines.append("    }")
+        lines.append(f"    Ok({b['ret'] if b['ret'] is not None else '()'})")
+    lines.append("}")
+    return lines
+
+
+def unclassified(n):
+    return {"class": "unclassified", "check": False, "outs": {}, "note": "not classified yet",
+            "reason": "ERR_R_UNSUPPORTED"}
+
+
+CLASS_WORD = {"implemented": "implemented", "absent": "absent", "refused": "refused",
+              "unclassified": "unclassified"}
+
+
 def generate():
+    from behaviour import BEHAVIOUR
+
     names = [l.strip() for l in open(EXPORTS) if l.strip()]
     protos = {}
     for line in open(PROTOS):
@@ -178,54 +246,115 @@ def generate():
     extra = sorted(set(done) - set(names))
     if extra:
         sys.exit(f"src/capi exports functions that OpenSSL 3.0 does not: {extra}")
+    both = sorted(set(done) & set(BEHAVIOUR))
+    if both:
+        sys.exit(f"implemented in src/capi and also listed in abi/behaviour.py: {both}")
+    unknown = sorted(set(BEHAVIOUR) - set(names))
+    if unknown:
+        sys.exit(f"abi/behaviour.py lists functions OpenSSL 3.0 does not export: {unknown}")
 
     rs = [
-        "//! Safe stubs for the libssl functions ferrossl does not implement yet.",
+        "//! The libssl functions ferrossl answers without a TLS feature behind them: *absent*",
+        "//! (the answer OpenSSL 3.0 gives when the feature is not in use) and *refused* (what",
+        "//! rustls cannot do: the documented failure and one queued error).",
         "//!",
-        "//! GENERATED by `abi/gen.py` from `abi/ssl-prototypes.txt`; do not edit. Implementing a",
-        "//! function elsewhere in `src/capi/` and re-running the script removes it from here.",
-        "//!",
-        "//! Each stub returns the failure value OpenSSL documents for the function, queues",
-        "//! `ERR_R_UNSUPPORTED` naming it, and touches none of its arguments.",
+        "//! GENERATED by `abi/gen.py` from `abi/behaviour.py` and `abi/ssl-prototypes.txt`; do not",
+        "//! edit. Implementing a function elsewhere in `src/capi/` (and removing its entry from",
+        "//! `abi/behaviour.py`) and re-running the script removes it from here.",
         "",
-        "#![allow(non_snake_case, clippy::too_many_arguments)]",
+        "#![allow(non_snake_case, clippy::too_many_arguments, unused_imports)]",
         "",
         "use std::ffi::{c_char, c_int, c_long, c_uchar, c_uint, c_ulong, c_void};",
         "use std::ptr;",
         "",
-        "use super::stub;",
+        "use ferrossl_macros::export;",
+        "",
+        "use super::args;",
+        "use super::handle;",
         "use super::types::*;",
+        "use crate::core::error::{reason, Error};",
     ]
+    classes = {}
+    rows = []
+    refusals = []
+    for n in sorted(names):
+        decl, params, ret = protos[n]
+        if n in done:
+            classes[n] = "implemented"
+            rows.append(f"| `{n}` | implemented | `src/capi/{done[n]}` | |")
+            continue
+        b = BEHAVIOUR.get(n) or unclassified(n)
+        if b["class"] == "unclassified":
+            b = dict(b, **{"class": "refused", "note": "not implemented by ferrossl yet"})
+            classes[n] = "unclassified"
+        else:
+            classes[n] = b["class"]
+        if classes[n] == "refused":
+            refusals.append(f"- `{n}`: {b['note']}")
+        rows.append(f"| `{n}` | {classes[n]} | `src/capi/stubs.rs` | {b['note']} |")
+        rs.append("")
+        rs += stub_fn(n, decl, params, ret, b)
+    counts = {}
+    for c in classes.values():
+        counts[c] = counts.get(c, 0) + 1
     md = [
         "# ABI coverage",
         "",
         "GENERATED by `abi/gen.py`; `tests/abi.rs` fails when it is out of date.",
         "",
+        "Every one of the 518 functions of OpenSSL 3.0's libssl is in one class:",
+        "**implemented**; **absent** (answers what OpenSSL 3.0 answers when the feature is not in",
+        "use, with no error queued where OpenSSL queues none); **refused** (what rustls cannot do:",
+        "the documented failure value and one queued error with OpenSSL's closest reason code).",
+        "",
+        "| class | functions |",
+        "| --- | --- |",
     ]
-    nstub = len([n for n in names if n not in done])
-    md.append(
-        f"{len(names) - nstub} of the {len(names)} functions of OpenSSL 3.0's libssl are "
-        f"implemented; {nstub} are safe stubs (documented failure value, `ERR_R_UNSUPPORTED` "
-        "on the error queue naming the function, arguments untouched)."
-    )
-    md += ["", "| function | status | where |", "| --- | --- | --- |"]
-    for n in sorted(names):
-        decl, params, ret = protos[n]
-        if n in done:
-            md.append(f"| `{n}` | implemented | `src/capi/{done[n]}` |")
-            continue
-        md.append(f"| `{n}` | stub | `src/capi/stubs.rs` |")
-        args = ", ".join(f"_a{i}: {t}" for i, t in enumerate(params))
-        rs.append("")
-        rs.append(f"/// `{decl}`")
-        rs.append("#[no_mangle]")
-        rs.append(f'pub extern "C" fn {n}({args}){ret} {{')
-        if ret:
-            rs.append(f'    stub(c"{n}", {failure_value(n, ret)})')
-        else:
-            rs.append(f'    stub(c"{n}", ())')
-        rs.append("}")
-    return "\n".join(rs) + "\n", "\n".join(md) + "\n"
+    for c in ("implemented", "absent", "refused", "unclassified"):
+        if counts.get(c):
+            md.append(f"| {c} | {counts[c]} |")
+    md += ["", "## Per program", "",
+           "Imports of the Debian 12 programs measured in `abi/by-program/` (from `../shared/abi/`), by class.", "",
+           "| program | imports | implemented | absent | refused |",
+           "| --- | --- | --- | --- | --- |"]
+    for prog, imports in by_program():
+        cs = [classes.get(i) for i in imports if i in classes]
+        md.append(f"| {prog} | {len(cs)} | {cs.count('implemented')} | {cs.count('absent')} | "
+                  f"{cs.count('refused') + cs.count('unclassified')} |")
+    md += ["", "## Functions", "", "| function | class | where | note |", "| --- | --- | --- | --- |"]
+    md += rows
+    return "\n".join(rs) + "\n", "\n".join(md) + "\n", refusals
+
+
+BY_PROGRAM = os.path.join(ROOT, "abi", "by-program")
+
+
+def by_program():
+    """(program, [imported libssl functions]) from abi/by-program/*.txt (copied from shared/)."""
+    out = []
+    if not os.path.isdir(BY_PROGRAM):
+        return out
+    for fn in sorted(os.listdir(BY_PROGRAM)):
+        if fn.endswith(".txt"):
+            names = [l.split()[0] for l in open(os.path.join(BY_PROGRAM, fn)) if l.strip() and not l.startswith("#")]
+            out.append((fn[:-4], names))
+    return out
+
+
+README = os.path.join(ROOT, "README.md")
+BEGIN, END = "<!-- refusals: generated by abi/gen.py -->", "<!-- end of refusals -->"
+
+
+def readme_with(refusals):
+    text = open(README).read()
+    if BEGIN not in text:
+        sys.exit(f"README.md lacks the marker {BEGIN}")
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    return head + BEGIN + "\n" + "\n".join(refusals) + "\n" + END + tail
+
+
+REASON_NUMBERS = {}
 
 
 def prototypes():
@@ -288,9 +417,12 @@ def main():
     if "--prototypes" in sys.argv:
         prototypes()
         reasons_from_header()
-    rs, md = generate()
+    for line in open(REASONS):
+        name, num = line.split()
+        REASON_NUMBERS[name] = int(num)
+    rs, md, refusals = generate()
     reasons = reason_table()
-    outputs = ((STUBS, rs), (ABI_MD, md), (REASONS_RS, reasons))
+    outputs = ((STUBS, rs), (ABI_MD, md), (REASONS_RS, reasons), (README, readme_with(refusals)))
     if "--check" in sys.argv:
         stale = [p for p, t in outputs if not os.path.exists(p) or open(p).read() != t]
         if stale:

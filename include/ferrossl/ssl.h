@@ -22,91 +22,127 @@ extern "C" {
 
 /**
  * `const BIO_METHOD *BIO_f_ssl (void)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 const BIO_METHOD *BIO_f_ssl(void);
 
 /**
  * `BIO *BIO_new_buffer_ssl_connect (SSL_CTX *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 BIO *BIO_new_buffer_ssl_connect(SSL_CTX *_a0);
 
 /**
  * `BIO *BIO_new_ssl (SSL_CTX *, int)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 BIO *BIO_new_ssl(SSL_CTX *_a0, int _a1);
 
 /**
  * `BIO *BIO_new_ssl_connect (SSL_CTX *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 BIO *BIO_new_ssl_connect(SSL_CTX *_a0);
 
 /**
  * `int BIO_ssl_copy_session_id (BIO *, BIO *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int BIO_ssl_copy_session_id(BIO *_a0, BIO *_a1);
 
 /**
  * `void BIO_ssl_shutdown (BIO *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void BIO_ssl_shutdown(BIO *_a0);
 
 /**
  * `const SSL_METHOD *DTLS_client_method (void)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 const SSL_METHOD *DTLS_client_method(void);
 
 /**
  * `size_t DTLS_get_data_mtu (const SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 size_t DTLS_get_data_mtu(const SSL *_a0);
 
 /**
  * `const SSL_METHOD *DTLS_method (void)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 const SSL_METHOD *DTLS_method(void);
 
 /**
  * `const SSL_METHOD *DTLS_server_method (void)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 const SSL_METHOD *DTLS_server_method(void);
 
 /**
  * `void DTLS_set_timer_cb (SSL *, DTLS_timer_cb)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void DTLS_set_timer_cb(SSL *_a0, DTLS_timer_cb _a1);
 
 /**
  * `const SSL_METHOD *DTLSv1_2_client_method (void)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 const SSL_METHOD *DTLSv1_2_client_method(void);
 
 /**
  * `const SSL_METHOD *DTLSv1_2_method (void)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 const SSL_METHOD *DTLSv1_2_method(void);
 
 /**
  * `const SSL_METHOD *DTLSv1_2_server_method (void)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 const SSL_METHOD *DTLSv1_2_server_method(void);
 
 /**
  * `const SSL_METHOD *DTLSv1_client_method (void)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 const SSL_METHOD *DTLSv1_client_method(void);
 
 /**
  * `int DTLSv1_listen (SSL *, BIO_ADDR *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int DTLSv1_listen(SSL *_a0, BIO_ADDR *_a1);
 
 /**
  * `const SSL_METHOD *DTLSv1_method (void)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 const SSL_METHOD *DTLSv1_method(void);
 
 /**
  * `const SSL_METHOD *DTLSv1_server_method (void)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 const SSL_METHOD *DTLSv1_server_method(void);
 
@@ -137,11 +173,15 @@ const char *OSSL_default_ciphersuites(void);
 
 /**
  * `SSL_SESSION *PEM_read_SSL_SESSION (FILE *, SSL_SESSION **, pem_password_cb (*), void *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 SSL_SESSION *PEM_read_SSL_SESSION(FILE *_a0, SSL_SESSION **_a1, pem_password_cb * _a2, void *_a3);
 
 /**
  * `SSL_SESSION *PEM_read_bio_SSL_SESSION (BIO *, SSL_SESSION **, pem_password_cb (*), void *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 SSL_SESSION *PEM_read_bio_SSL_SESSION(BIO *_a0,
                                       SSL_SESSION **_a1,
@@ -150,16 +190,22 @@ SSL_SESSION *PEM_read_bio_SSL_SESSION(BIO *_a0,
 
 /**
  * `int PEM_write_SSL_SESSION (FILE *, const SSL_SESSION *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int PEM_write_SSL_SESSION(FILE *_a0, const SSL_SESSION *_a1);
 
 /**
  * `int PEM_write_bio_SSL_SESSION (BIO *, const SSL_SESSION *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int PEM_write_bio_SSL_SESSION(BIO *_a0, const SSL_SESSION *_a1);
 
 /**
  * `int SRP_Calc_A_param (SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SRP_Calc_A_param(SSL *_a0);
 
@@ -236,11 +282,15 @@ const char *SSL_CIPHER_standard_name(const SSL_CIPHER *c);
 
 /**
  * `int SSL_COMP_add_compression_method (int, COMP_METHOD *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_COMP_add_compression_method(int _a0, COMP_METHOD *_a1);
 
 /**
  * `const char *SSL_COMP_get0_name (const SSL_COMP *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 const char *SSL_COMP_get0_name(const SSL_COMP *_a0);
 
@@ -252,6 +302,8 @@ struct stack_st_SSL_COMP *SSL_COMP_get_compression_methods(void);
 
 /**
  * `int SSL_COMP_get_id (const SSL_COMP *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_COMP_get_id(const SSL_COMP *_a0);
 
@@ -262,6 +314,8 @@ const char *SSL_COMP_get_name(const COMP_METHOD *_comp);
 
 /**
  * `struct stack_st_SSL_COMP *SSL_COMP_set0_compression_methods (struct stack_st_SSL_COMP *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 struct stack_st_SSL_COMP *SSL_COMP_set0_compression_methods(struct stack_st_SSL_COMP *_a0);
 
@@ -330,16 +384,22 @@ int SSL_CONF_cmd_value_type(SSL_CONF_CTX *cctx, const char *cmd);
 
 /**
  * `int SSL_CTX_SRP_CTX_free (SSL_CTX *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_SRP_CTX_free(SSL_CTX *_a0);
 
 /**
  * `int SSL_CTX_SRP_CTX_init (SSL_CTX *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_SRP_CTX_init(SSL_CTX *_a0);
 
 /**
  * `int SSL_CTX_add1_to_CA_list (SSL_CTX *, const X509 *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_add1_to_CA_list(SSL_CTX *_a0, const X509 *_a1);
 
@@ -350,6 +410,8 @@ int SSL_CTX_add_client_CA(SSL_CTX *ctx, X509 *cacert);
 
 /**
  * `int SSL_CTX_add_client_custom_ext (SSL_CTX *, unsigned int, custom_ext_add_cb, custom_ext_free_cb, void *, custom_ext_parse_cb, void *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_add_client_custom_ext(SSL_CTX *_a0,
                                   unsigned int _a1,
@@ -361,6 +423,8 @@ int SSL_CTX_add_client_custom_ext(SSL_CTX *_a0,
 
 /**
  * `int SSL_CTX_add_custom_ext (SSL_CTX *, unsigned int, unsigned int, SSL_custom_ext_add_cb_ex, SSL_custom_ext_free_cb_ex, void *, SSL_custom_ext_parse_cb_ex, void *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_add_custom_ext(SSL_CTX *_a0,
                            unsigned int _a1,
@@ -373,6 +437,8 @@ int SSL_CTX_add_custom_ext(SSL_CTX *_a0,
 
 /**
  * `int SSL_CTX_add_server_custom_ext (SSL_CTX *, unsigned int, custom_ext_add_cb, custom_ext_free_cb, void *, custom_ext_parse_cb, void *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_add_server_custom_ext(SSL_CTX *_a0,
                                   unsigned int _a1,
@@ -384,6 +450,8 @@ int SSL_CTX_add_server_custom_ext(SSL_CTX *_a0,
 
 /**
  * `int SSL_CTX_add_session (SSL_CTX *, SSL_SESSION *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_add_session(SSL_CTX *_a0, SSL_SESSION *_a1);
 
@@ -405,11 +473,15 @@ uint64_t SSL_CTX_clear_options(SSL_CTX *ctx, uint64_t op);
 
 /**
  * `int SSL_CTX_config (SSL_CTX *, const char *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_config(SSL_CTX *_a0, const char *_a1);
 
 /**
  * `int SSL_CTX_ct_is_enabled (const SSL_CTX *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_ct_is_enabled(const SSL_CTX *_a0);
 
@@ -420,31 +492,43 @@ long SSL_CTX_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg);
 
 /**
  * `long unsigned int SSL_CTX_dane_clear_flags (SSL_CTX *, long unsigned int)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 unsigned long SSL_CTX_dane_clear_flags(SSL_CTX *_a0, unsigned long _a1);
 
 /**
  * `int SSL_CTX_dane_enable (SSL_CTX *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_dane_enable(SSL_CTX *_a0);
 
 /**
  * `int SSL_CTX_dane_mtype_set (SSL_CTX *, const EVP_MD *, uint8_t, uint8_t)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_dane_mtype_set(SSL_CTX *_a0, const EVP_MD *_a1, uint8_t _a2, uint8_t _a3);
 
 /**
  * `long unsigned int SSL_CTX_dane_set_flags (SSL_CTX *, long unsigned int)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 unsigned long SSL_CTX_dane_set_flags(SSL_CTX *_a0, unsigned long _a1);
 
 /**
  * `int SSL_CTX_enable_ct (SSL_CTX *, int)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_enable_ct(SSL_CTX *_a0, int _a1);
 
 /**
  * `void SSL_CTX_flush_sessions (SSL_CTX *, long int)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_CTX_flush_sessions(SSL_CTX *_a0, long _a1);
 
@@ -456,6 +540,8 @@ void SSL_CTX_free(SSL_CTX *ctx);
 
 /**
  * `const struct stack_st_X509_NAME *SSL_CTX_get0_CA_list (const SSL_CTX *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 const struct stack_st_X509_NAME *SSL_CTX_get0_CA_list(const SSL_CTX *_a0);
 
@@ -466,6 +552,8 @@ X509 *SSL_CTX_get0_certificate(const SSL_CTX *ctx);
 
 /**
  * `const CTLOG_STORE *SSL_CTX_get0_ctlog_store (const SSL_CTX *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 const CTLOG_STORE *SSL_CTX_get0_ctlog_store(const SSL_CTX *_a0);
 
@@ -481,6 +569,8 @@ EVP_PKEY *SSL_CTX_get0_privatekey(const SSL_CTX *ctx);
 
 /**
  * `void *SSL_CTX_get0_security_ex_data (const SSL_CTX *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void *SSL_CTX_get0_security_ex_data(const SSL_CTX *_a0);
 
@@ -552,6 +642,8 @@ int SSL_CTX_get_quiet_shutdown(const SSL_CTX *ctx);
 
 /**
  * `void *SSL_CTX_get_record_padding_callback_arg (const SSL_CTX *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void *SSL_CTX_get_record_padding_callback_arg(const SSL_CTX *_a0);
 
@@ -562,6 +654,8 @@ uint32_t SSL_CTX_get_recv_max_early_data(const SSL_CTX *ctx);
 
 /**
  * `int (*SSL_CTX_get_security_callback (const SSL_CTX *)) (const SSL *, const SSL_CTX *, int, int, int, void *, void *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int (*SSL_CTX_get_security_callback(const SSL_CTX *_a0))(const SSL*,
                                                          const SSL_CTX*,
@@ -605,6 +699,8 @@ int SSL_CTX_get_verify_mode(const SSL_CTX *ctx);
 
 /**
  * `int SSL_CTX_has_client_custom_ext (const SSL_CTX *, unsigned int)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_has_client_custom_ext(const SSL_CTX *_a0, unsigned int _a1);
 
@@ -626,6 +722,8 @@ int SSL_CTX_load_verify_locations(SSL_CTX *ctx, const char *ca_file, const char 
 
 /**
  * `int SSL_CTX_load_verify_store (SSL_CTX *, const char *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_load_verify_store(SSL_CTX *_a0, const char *_a1);
 
@@ -687,21 +785,29 @@ void SSL_CTX_sess_set_remove_cb(SSL_CTX *ctx, void (*cb)(SSL_CTX *ctx, SSL_SESSI
 
 /**
  * `struct lhash_st_SSL_SESSION *SSL_CTX_sessions (SSL_CTX *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 struct lhash_st_SSL_SESSION *SSL_CTX_sessions(SSL_CTX *_a0);
 
 /**
  * `void SSL_CTX_set0_CA_list (SSL_CTX *, struct stack_st_X509_NAME *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_CTX_set0_CA_list(SSL_CTX *_a0, struct stack_st_X509_NAME *_a1);
 
 /**
  * `void SSL_CTX_set0_ctlog_store (SSL_CTX *, CTLOG_STORE *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_CTX_set0_ctlog_store(SSL_CTX *_a0, CTLOG_STORE *_a1);
 
 /**
  * `void SSL_CTX_set0_security_ex_data (SSL_CTX *, void *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_CTX_set0_security_ex_data(SSL_CTX *_a0, void *_a1);
 
@@ -723,6 +829,8 @@ int SSL_CTX_set1_param(SSL_CTX *ctx, X509_VERIFY_PARAM *vpm);
 
 /**
  * `void SSL_CTX_set_allow_early_data_cb (SSL_CTX *, SSL_allow_early_data_cb_fn, void *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_CTX_set_allow_early_data_cb(SSL_CTX *_a0, SSL_allow_early_data_cb_fn _a1, void *_a2);
 
@@ -739,16 +847,22 @@ void SSL_CTX_set_alpn_select_cb(SSL_CTX *ctx, SSL_CTX_alpn_select_cb_func cb, vo
 
 /**
  * `int SSL_CTX_set_async_callback (SSL_CTX *, SSL_async_callback_fn)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_set_async_callback(SSL_CTX *_a0, SSL_async_callback_fn _a1);
 
 /**
  * `int SSL_CTX_set_async_callback_arg (SSL_CTX *, void *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_set_async_callback_arg(SSL_CTX *_a0, void *_a1);
 
 /**
  * `int SSL_CTX_set_block_padding (SSL_CTX *, size_t)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_set_block_padding(SSL_CTX *_a0, size_t _a1);
 
@@ -766,6 +880,8 @@ void SSL_CTX_set_cert_store(SSL_CTX *ctx, X509_STORE *store);
 
 /**
  * `void SSL_CTX_set_cert_verify_callback (SSL_CTX *, int (*) (X509_STORE_CTX *, void *), void *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_CTX_set_cert_verify_callback(SSL_CTX *_a0, int (*_a1)(X509_STORE_CTX*, void*), void *_a2);
 
@@ -795,38 +911,52 @@ void SSL_CTX_set_client_cert_cb(SSL_CTX *ctx, int (*cb)(SSL *ssl, X509 **x509, E
 
 /**
  * `int SSL_CTX_set_client_cert_engine (SSL_CTX *, ENGINE *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_set_client_cert_engine(SSL_CTX *_a0, ENGINE *_a1);
 
 /**
  * `void SSL_CTX_set_client_hello_cb (SSL_CTX *, SSL_client_hello_cb_fn, void *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_CTX_set_client_hello_cb(SSL_CTX *_a0, SSL_client_hello_cb_fn _a1, void *_a2);
 
 /**
  * `void SSL_CTX_set_cookie_generate_cb (SSL_CTX *, int (*) (SSL *, unsigned char *, unsigned int *))`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_CTX_set_cookie_generate_cb(SSL_CTX *_a0,
                                     int (*_a1)(SSL*, unsigned char*, unsigned int*));
 
 /**
  * `void SSL_CTX_set_cookie_verify_cb (SSL_CTX *, int (*) (SSL *, const unsigned char *, unsigned int))`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_CTX_set_cookie_verify_cb(SSL_CTX *_a0,
                                   int (*_a1)(SSL*, const unsigned char*, unsigned int));
 
 /**
  * `int SSL_CTX_set_ct_validation_callback (SSL_CTX *, ssl_ct_validation_cb, void *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_set_ct_validation_callback(SSL_CTX *_a0, ssl_ct_validation_cb _a1, void *_a2);
 
 /**
  * `int SSL_CTX_set_ctlog_list_file (SSL_CTX *, const char *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_set_ctlog_list_file(SSL_CTX *_a0, const char *_a1);
 
 /**
  * `int SSL_CTX_set_default_ctlog_list_file (SSL_CTX *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_set_default_ctlog_list_file(SSL_CTX *_a0);
 
@@ -843,6 +973,8 @@ void SSL_CTX_set_default_passwd_cb_userdata(SSL_CTX *ctx, void *u);
 
 /**
  * `void SSL_CTX_set_default_read_buffer_len (SSL_CTX *, size_t)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_CTX_set_default_read_buffer_len(SSL_CTX *_a0, size_t _a1);
 
@@ -863,6 +995,8 @@ int SSL_CTX_set_default_verify_paths(SSL_CTX *ctx);
 
 /**
  * `int SSL_CTX_set_default_verify_store (SSL_CTX *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_set_default_verify_store(SSL_CTX *_a0);
 
@@ -873,6 +1007,8 @@ int SSL_CTX_set_ex_data(SSL_CTX *ctx, int idx, void *data);
 
 /**
  * `int SSL_CTX_set_generate_session_id (SSL_CTX *, GEN_SESSION_CB)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_set_generate_session_id(SSL_CTX *_a0, GEN_SESSION_CB _a1);
 
@@ -907,11 +1043,15 @@ void SSL_CTX_set_msg_callback(SSL_CTX *ctx, void (*cb)(int write_p,
 
 /**
  * `void SSL_CTX_set_next_proto_select_cb (SSL_CTX *, SSL_CTX_npn_select_cb_func, void *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_CTX_set_next_proto_select_cb(SSL_CTX *_a0, SSL_CTX_npn_select_cb_func _a1, void *_a2);
 
 /**
  * `void SSL_CTX_set_next_protos_advertised_cb (SSL_CTX *, SSL_CTX_npn_advertised_cb_func, void *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_CTX_set_next_protos_advertised_cb(SSL_CTX *_a0,
                                            SSL_CTX_npn_advertised_cb_func _a1,
@@ -919,6 +1059,8 @@ void SSL_CTX_set_next_protos_advertised_cb(SSL_CTX *_a0,
 
 /**
  * `void SSL_CTX_set_not_resumable_session_callback (SSL_CTX *, int (*) (SSL *, int))`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_CTX_set_not_resumable_session_callback(SSL_CTX *_a0, int (*_a1)(SSL*, int));
 
@@ -934,31 +1076,43 @@ uint64_t SSL_CTX_set_options(SSL_CTX *ctx, uint64_t op);
 
 /**
  * `void SSL_CTX_set_post_handshake_auth (SSL_CTX *, int)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_CTX_set_post_handshake_auth(SSL_CTX *_a0, int _a1);
 
 /**
  * `void SSL_CTX_set_psk_client_callback (SSL_CTX *, SSL_psk_client_cb_func)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_CTX_set_psk_client_callback(SSL_CTX *_a0, SSL_psk_client_cb_func _a1);
 
 /**
  * `void SSL_CTX_set_psk_find_session_callback (SSL_CTX *, SSL_psk_find_session_cb_func)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_CTX_set_psk_find_session_callback(SSL_CTX *_a0, SSL_psk_find_session_cb_func _a1);
 
 /**
  * `void SSL_CTX_set_psk_server_callback (SSL_CTX *, SSL_psk_server_cb_func)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_CTX_set_psk_server_callback(SSL_CTX *_a0, SSL_psk_server_cb_func _a1);
 
 /**
  * `void SSL_CTX_set_psk_use_session_callback (SSL_CTX *, SSL_psk_use_session_cb_func)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_CTX_set_psk_use_session_callback(SSL_CTX *_a0, SSL_psk_use_session_cb_func _a1);
 
 /**
  * `int SSL_CTX_set_purpose (SSL_CTX *, int)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_set_purpose(SSL_CTX *_a0, int _a1);
 
@@ -969,21 +1123,29 @@ void SSL_CTX_set_quiet_shutdown(SSL_CTX *ctx, int mode);
 
 /**
  * `void SSL_CTX_set_record_padding_callback (SSL_CTX *, size_t (*) (SSL *, int, size_t, void *))`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_CTX_set_record_padding_callback(SSL_CTX *_a0, size_t (*_a1)(SSL*, int, size_t, void*));
 
 /**
  * `void SSL_CTX_set_record_padding_callback_arg (SSL_CTX *, void *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_CTX_set_record_padding_callback_arg(SSL_CTX *_a0, void *_a1);
 
 /**
  * `int SSL_CTX_set_recv_max_early_data (SSL_CTX *, uint32_t)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_set_recv_max_early_data(SSL_CTX *_a0, uint32_t _a1);
 
 /**
  * `void SSL_CTX_set_security_callback (SSL_CTX *, int (*) (const SSL *, const SSL_CTX *, int, int, int, void *, void *))`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_CTX_set_security_callback(SSL_CTX *_a0,
                                    int (*_a1)(const SSL*,
@@ -1008,6 +1170,8 @@ int SSL_CTX_set_session_id_context(SSL_CTX *ctx,
 
 /**
  * `int SSL_CTX_set_session_ticket_cb (SSL_CTX *, SSL_CTX_generate_session_ticket_fn, SSL_CTX_decrypt_session_ticket_fn, void *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_set_session_ticket_cb(SSL_CTX *_a0,
                                   SSL_CTX_generate_session_ticket_fn _a1,
@@ -1016,52 +1180,72 @@ int SSL_CTX_set_session_ticket_cb(SSL_CTX *_a0,
 
 /**
  * `int SSL_CTX_set_srp_cb_arg (SSL_CTX *, void *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_set_srp_cb_arg(SSL_CTX *_a0, void *_a1);
 
 /**
  * `int SSL_CTX_set_srp_client_pwd_callback (SSL_CTX *, char *(*) (SSL *, void *))`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_set_srp_client_pwd_callback(SSL_CTX *_a0, char *(*_a1)(SSL*, void*));
 
 /**
  * `int SSL_CTX_set_srp_password (SSL_CTX *, char *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_set_srp_password(SSL_CTX *_a0, char *_a1);
 
 /**
  * `int SSL_CTX_set_srp_strength (SSL_CTX *, int)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_set_srp_strength(SSL_CTX *_a0, int _a1);
 
 /**
  * `int SSL_CTX_set_srp_username (SSL_CTX *, char *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_set_srp_username(SSL_CTX *_a0, char *_a1);
 
 /**
  * `int SSL_CTX_set_srp_username_callback (SSL_CTX *, int (*) (SSL *, int *, void *))`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_set_srp_username_callback(SSL_CTX *_a0, int (*_a1)(SSL*, int*, void*));
 
 /**
  * `int SSL_CTX_set_srp_verify_param_callback (SSL_CTX *, int (*) (SSL *, void *))`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_set_srp_verify_param_callback(SSL_CTX *_a0, int (*_a1)(SSL*, void*));
 
 /**
  * `int SSL_CTX_set_ssl_version (SSL_CTX *, const SSL_METHOD *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_set_ssl_version(SSL_CTX *_a0, const SSL_METHOD *_a1);
 
 /**
  * `void SSL_CTX_set_stateless_cookie_generate_cb (SSL_CTX *, int (*) (SSL *, unsigned char *, size_t *))`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_CTX_set_stateless_cookie_generate_cb(SSL_CTX *_a0,
                                               int (*_a1)(SSL*, unsigned char*, size_t*));
 
 /**
  * `void SSL_CTX_set_stateless_cookie_verify_cb (SSL_CTX *, int (*) (SSL *, const unsigned char *, size_t))`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_CTX_set_stateless_cookie_verify_cb(SSL_CTX *_a0,
                                             int (*_a1)(SSL*, const unsigned char*, size_t));
@@ -1073,6 +1257,8 @@ long SSL_CTX_set_timeout(SSL_CTX *ctx, long t);
 
 /**
  * `int SSL_CTX_set_tlsext_max_fragment_length (SSL_CTX *, uint8_t)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_set_tlsext_max_fragment_length(SSL_CTX *_a0, uint8_t _a1);
 
@@ -1089,16 +1275,22 @@ int SSL_CTX_set_tlsext_ticket_key_evp_cb(SSL_CTX *ctx, int (*fp)(SSL*,
 
 /**
  * `int SSL_CTX_set_tlsext_use_srtp (SSL_CTX *, const char *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_set_tlsext_use_srtp(SSL_CTX *_a0, const char *_a1);
 
 /**
  * `void SSL_CTX_set_tmp_dh_callback (SSL_CTX *, DH *(*) (SSL *, int, int))`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_CTX_set_tmp_dh_callback(SSL_CTX *_a0, DH *(*_a1)(SSL*, int, int));
 
 /**
  * `int SSL_CTX_set_trust (SSL_CTX *, int)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_set_trust(SSL_CTX *_a0, int _a1);
 
@@ -1136,11 +1328,15 @@ int SSL_CTX_use_PrivateKey_file(SSL_CTX *ctx, const char *file, int ty);
 
 /**
  * `int SSL_CTX_use_RSAPrivateKey (SSL_CTX *, RSA *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_use_RSAPrivateKey(SSL_CTX *_a0, RSA *_a1);
 
 /**
  * `int SSL_CTX_use_RSAPrivateKey_ASN1 (SSL_CTX *, const unsigned char *, long int)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_use_RSAPrivateKey_ASN1(SSL_CTX *_a0, const unsigned char *_a1, long _a2);
 
@@ -1151,6 +1347,8 @@ int SSL_CTX_use_RSAPrivateKey_file(SSL_CTX *ctx, const char *file, int ty);
 
 /**
  * `int SSL_CTX_use_cert_and_key (SSL_CTX *, X509 *, EVP_PKEY *, struct stack_st_X509 *, int)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_use_cert_and_key(SSL_CTX *_a0,
                              X509 *_a1,
@@ -1180,26 +1378,36 @@ int SSL_CTX_use_certificate_file(SSL_CTX *ctx, const char *file, int ty);
 
 /**
  * `int SSL_CTX_use_psk_identity_hint (SSL_CTX *, const char *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_use_psk_identity_hint(SSL_CTX *_a0, const char *_a1);
 
 /**
  * `int SSL_CTX_use_serverinfo (SSL_CTX *, const unsigned char *, size_t)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_use_serverinfo(SSL_CTX *_a0, const unsigned char *_a1, size_t _a2);
 
 /**
  * `int SSL_CTX_use_serverinfo_ex (SSL_CTX *, unsigned int, const unsigned char *, size_t)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_use_serverinfo_ex(SSL_CTX *_a0, unsigned int _a1, const unsigned char *_a2, size_t _a3);
 
 /**
  * `int SSL_CTX_use_serverinfo_file (SSL_CTX *, const char *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_CTX_use_serverinfo_file(SSL_CTX *_a0, const char *_a1);
 
 /**
  * `SSL_SESSION *SSL_SESSION_dup (const SSL_SESSION *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 SSL_SESSION *SSL_SESSION_dup(const SSL_SESSION *_a0);
 
@@ -1225,6 +1433,8 @@ const char *SSL_SESSION_get0_hostname(const SSL_SESSION *s);
 
 /**
  * `const unsigned char *SSL_SESSION_get0_id_context (const SSL_SESSION *, unsigned int *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 const unsigned char *SSL_SESSION_get0_id_context(const SSL_SESSION *_a0, unsigned int *_a1);
 
@@ -1235,16 +1445,22 @@ X509 *SSL_SESSION_get0_peer(SSL_SESSION *s);
 
 /**
  * `void SSL_SESSION_get0_ticket (const SSL_SESSION *, const unsigned char **, size_t *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_SESSION_get0_ticket(const SSL_SESSION *_a0, const unsigned char **_a1, size_t *_a2);
 
 /**
  * `int SSL_SESSION_get0_ticket_appdata (SSL_SESSION *, void **, size_t *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_SESSION_get0_ticket_appdata(SSL_SESSION *_a0, void **_a1, size_t *_a2);
 
 /**
  * `unsigned int SSL_SESSION_get_compress_id (const SSL_SESSION *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 unsigned int SSL_SESSION_get_compress_id(const SSL_SESSION *_a0);
 
@@ -1260,6 +1476,8 @@ const unsigned char *SSL_SESSION_get_id(const SSL_SESSION *s, unsigned int *len)
 
 /**
  * `size_t SSL_SESSION_get_master_key (const SSL_SESSION *, unsigned char *, size_t)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 size_t SSL_SESSION_get_master_key(const SSL_SESSION *_a0, unsigned char *_a1, size_t _a2);
 
@@ -1270,6 +1488,8 @@ uint32_t SSL_SESSION_get_max_early_data(const SSL_SESSION *s);
 
 /**
  * `uint8_t SSL_SESSION_get_max_fragment_length (const SSL_SESSION *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 uint8_t SSL_SESSION_get_max_fragment_length(const SSL_SESSION *_a0);
 
@@ -1280,6 +1500,8 @@ int SSL_SESSION_get_protocol_version(const SSL_SESSION *s);
 
 /**
  * `long unsigned int SSL_SESSION_get_ticket_lifetime_hint (const SSL_SESSION *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 unsigned long SSL_SESSION_get_ticket_lifetime_hint(const SSL_SESSION *_a0);
 
@@ -1310,51 +1532,71 @@ SSL_SESSION *SSL_SESSION_new(void);
 
 /**
  * `int SSL_SESSION_print (BIO *, const SSL_SESSION *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_SESSION_print(BIO *_a0, const SSL_SESSION *_a1);
 
 /**
  * `int SSL_SESSION_print_fp (FILE *, const SSL_SESSION *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_SESSION_print_fp(FILE *_a0, const SSL_SESSION *_a1);
 
 /**
  * `int SSL_SESSION_print_keylog (BIO *, const SSL_SESSION *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_SESSION_print_keylog(BIO *_a0, const SSL_SESSION *_a1);
 
 /**
  * `int SSL_SESSION_set1_alpn_selected (SSL_SESSION *, const unsigned char *, size_t)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_SESSION_set1_alpn_selected(SSL_SESSION *_a0, const unsigned char *_a1, size_t _a2);
 
 /**
  * `int SSL_SESSION_set1_hostname (SSL_SESSION *, const char *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_SESSION_set1_hostname(SSL_SESSION *_a0, const char *_a1);
 
 /**
  * `int SSL_SESSION_set1_id (SSL_SESSION *, const unsigned char *, unsigned int)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_SESSION_set1_id(SSL_SESSION *_a0, const unsigned char *_a1, unsigned int _a2);
 
 /**
  * `int SSL_SESSION_set1_id_context (SSL_SESSION *, const unsigned char *, unsigned int)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_SESSION_set1_id_context(SSL_SESSION *_a0, const unsigned char *_a1, unsigned int _a2);
 
 /**
  * `int SSL_SESSION_set1_master_key (SSL_SESSION *, const unsigned char *, size_t)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_SESSION_set1_master_key(SSL_SESSION *_a0, const unsigned char *_a1, size_t _a2);
 
 /**
  * `int SSL_SESSION_set1_ticket_appdata (SSL_SESSION *, const void *, size_t)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_SESSION_set1_ticket_appdata(SSL_SESSION *_a0, const void *_a1, size_t _a2);
 
 /**
  * `int SSL_SESSION_set_cipher (SSL_SESSION *, const SSL_CIPHER *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_SESSION_set_cipher(SSL_SESSION *_a0, const SSL_CIPHER *_a1);
 
@@ -1365,11 +1607,15 @@ int SSL_SESSION_set_ex_data(SSL_SESSION *s, int idx, void *data);
 
 /**
  * `int SSL_SESSION_set_max_early_data (SSL_SESSION *, uint32_t)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_SESSION_set_max_early_data(SSL_SESSION *_a0, uint32_t _a1);
 
 /**
  * `int SSL_SESSION_set_protocol_version (SSL_SESSION *, int)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_SESSION_set_protocol_version(SSL_SESSION *_a0, int _a1);
 
@@ -1390,11 +1636,15 @@ int SSL_SESSION_up_ref(SSL_SESSION *ses);
 
 /**
  * `int SSL_SRP_CTX_free (SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_SRP_CTX_free(SSL *_a0);
 
 /**
  * `int SSL_SRP_CTX_init (SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_SRP_CTX_init(SSL *_a0);
 
@@ -1410,31 +1660,43 @@ int SSL_add1_host(SSL *s, const char *hostname);
 
 /**
  * `int SSL_add1_to_CA_list (SSL *, const X509 *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_add1_to_CA_list(SSL *_a0, const X509 *_a1);
 
 /**
  * `int SSL_add_client_CA (SSL *, X509 *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_add_client_CA(SSL *_a0, X509 *_a1);
 
 /**
  * `int SSL_add_dir_cert_subjects_to_stack (struct stack_st_X509_NAME *, const char *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_add_dir_cert_subjects_to_stack(struct stack_st_X509_NAME *_a0, const char *_a1);
 
 /**
  * `int SSL_add_file_cert_subjects_to_stack (struct stack_st_X509_NAME *, const char *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_add_file_cert_subjects_to_stack(struct stack_st_X509_NAME *_a0, const char *_a1);
 
 /**
  * `void SSL_add_ssl_module (void)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_add_ssl_module(void);
 
 /**
  * `int SSL_add_store_cert_subjects_to_stack (struct stack_st_X509_NAME *, const char *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_add_store_cert_subjects_to_stack(struct stack_st_X509_NAME *_a0, const char *_a1);
 
@@ -1460,11 +1722,15 @@ const char *SSL_alert_type_string_long(int value);
 
 /**
  * `int SSL_alloc_buffers (SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_alloc_buffers(SSL *_a0);
 
 /**
  * `int SSL_bytes_to_cipher_list (SSL *, const unsigned char *, size_t, int, struct stack_st_SSL_CIPHER **, struct stack_st_SSL_CIPHER **)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_bytes_to_cipher_list(SSL *_a0,
                              const unsigned char *_a1,
@@ -1480,11 +1746,15 @@ long SSL_callback_ctrl(SSL *s, int cmd, void (*_fp)(void));
 
 /**
  * `void SSL_certs_clear (SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_certs_clear(SSL *_a0);
 
 /**
  * `int SSL_check_chain (SSL *, X509 *, EVP_PKEY *, struct stack_st_X509 *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_check_chain(SSL *_a0, X509 *_a1, EVP_PKEY *_a2, struct stack_st_X509 *_a3);
 
@@ -1506,41 +1776,57 @@ uint64_t SSL_clear_options(SSL *s, uint64_t op);
 
 /**
  * `size_t SSL_client_hello_get0_ciphers (SSL *, const unsigned char **)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 size_t SSL_client_hello_get0_ciphers(SSL *_a0, const unsigned char **_a1);
 
 /**
  * `size_t SSL_client_hello_get0_compression_methods (SSL *, const unsigned char **)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 size_t SSL_client_hello_get0_compression_methods(SSL *_a0, const unsigned char **_a1);
 
 /**
  * `int SSL_client_hello_get0_ext (SSL *, unsigned int, const unsigned char **, size_t *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_client_hello_get0_ext(SSL *_a0, unsigned int _a1, const unsigned char **_a2, size_t *_a3);
 
 /**
  * `unsigned int SSL_client_hello_get0_legacy_version (SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 unsigned int SSL_client_hello_get0_legacy_version(SSL *_a0);
 
 /**
  * `size_t SSL_client_hello_get0_random (SSL *, const unsigned char **)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 size_t SSL_client_hello_get0_random(SSL *_a0, const unsigned char **_a1);
 
 /**
  * `size_t SSL_client_hello_get0_session_id (SSL *, const unsigned char **)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 size_t SSL_client_hello_get0_session_id(SSL *_a0, const unsigned char **_a1);
 
 /**
  * `int SSL_client_hello_get1_extensions_present (SSL *, int **, size_t *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_client_hello_get1_extensions_present(SSL *_a0, int **_a1, size_t *_a2);
 
 /**
  * `int SSL_client_hello_isv2 (SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_client_hello_isv2(SSL *_a0);
 
@@ -1551,6 +1837,8 @@ int SSL_client_version(const SSL *s);
 
 /**
  * `int SSL_config (SSL *, const char *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_config(SSL *_a0, const char *_a1);
 
@@ -1561,11 +1849,15 @@ int SSL_connect(SSL *s);
 
 /**
  * `int SSL_copy_session_id (SSL *, const SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_copy_session_id(SSL *_a0, const SSL *_a1);
 
 /**
  * `int SSL_ct_is_enabled (const SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_ct_is_enabled(const SSL *_a0);
 
@@ -1576,21 +1868,29 @@ long SSL_ctrl(SSL *s, int cmd, long larg, void *parg);
 
 /**
  * `long unsigned int SSL_dane_clear_flags (SSL *, long unsigned int)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 unsigned long SSL_dane_clear_flags(SSL *_a0, unsigned long _a1);
 
 /**
  * `int SSL_dane_enable (SSL *, const char *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_dane_enable(SSL *_a0, const char *_a1);
 
 /**
  * `long unsigned int SSL_dane_set_flags (SSL *, long unsigned int)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 unsigned long SSL_dane_set_flags(SSL *_a0, unsigned long _a1);
 
 /**
  * `int SSL_dane_tlsa_add (SSL *, uint8_t, uint8_t, uint8_t, const unsigned char *, size_t)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_dane_tlsa_add(SSL *_a0,
                       uint8_t _a1,
@@ -1606,16 +1906,22 @@ int SSL_do_handshake(SSL *s);
 
 /**
  * `SSL *SSL_dup (SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 SSL *SSL_dup(SSL *_a0);
 
 /**
  * `struct stack_st_X509_NAME *SSL_dup_CA_list (const struct stack_st_X509_NAME *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 struct stack_st_X509_NAME *SSL_dup_CA_list(const struct stack_st_X509_NAME *_a0);
 
 /**
  * `int SSL_enable_ct (SSL *, int)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_enable_ct(SSL *_a0, int _a1);
 
@@ -1634,6 +1940,8 @@ int SSL_export_keying_material(SSL *s,
 
 /**
  * `int SSL_export_keying_material_early (SSL *, unsigned char *, size_t, const char *, size_t, const unsigned char *, size_t)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_export_keying_material_early(SSL *_a0,
                                      unsigned char *_a1,
@@ -1645,6 +1953,8 @@ int SSL_export_keying_material_early(SSL *_a0,
 
 /**
  * `int SSL_extension_supported (unsigned int)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_extension_supported(unsigned int _a0);
 
@@ -1656,11 +1966,15 @@ void SSL_free(SSL *s);
 
 /**
  * `int SSL_free_buffers (SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_free_buffers(SSL *_a0);
 
 /**
  * `const struct stack_st_X509_NAME *SSL_get0_CA_list (const SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 const struct stack_st_X509_NAME *SSL_get0_CA_list(const SSL *_a0);
 
@@ -1672,16 +1986,22 @@ void SSL_get0_alpn_selected(const SSL *ssl, const unsigned char **data, unsigned
 
 /**
  * `SSL_DANE *SSL_get0_dane (SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 SSL_DANE *SSL_get0_dane(SSL *_a0);
 
 /**
  * `int SSL_get0_dane_authority (SSL *, X509 **, EVP_PKEY **)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_get0_dane_authority(SSL *_a0, X509 **_a1, EVP_PKEY **_a2);
 
 /**
  * `int SSL_get0_dane_tlsa (SSL *, uint8_t *, uint8_t *, uint8_t *, const unsigned char **, size_t *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_get0_dane_tlsa(SSL *_a0,
                        uint8_t *_a1,
@@ -1692,6 +2012,8 @@ int SSL_get0_dane_tlsa(SSL *_a0,
 
 /**
  * `void SSL_get0_next_proto_negotiated (const SSL *, const unsigned char **, unsigned int *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_get0_next_proto_negotiated(const SSL *_a0, const unsigned char **_a1, unsigned int *_a2);
 
@@ -1702,6 +2024,8 @@ X509_VERIFY_PARAM *SSL_get0_param(SSL *s);
 
 /**
  * `const struct stack_st_X509_NAME *SSL_get0_peer_CA_list (const SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 const struct stack_st_X509_NAME *SSL_get0_peer_CA_list(const SSL *_a0);
 
@@ -1712,6 +2036,8 @@ X509 *SSL_get0_peer_certificate(const SSL *s);
 
 /**
  * `const struct stack_st_SCT *SSL_get0_peer_scts (SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 const struct stack_st_SCT *SSL_get0_peer_scts(SSL *_a0);
 
@@ -1722,6 +2048,8 @@ const char *SSL_get0_peername(SSL *s);
 
 /**
  * `void *SSL_get0_security_ex_data (const SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void *SSL_get0_security_ex_data(const SSL *_a0);
 
@@ -1743,6 +2071,8 @@ SSL_SESSION *SSL_get1_session(SSL *s);
 
 /**
  * `struct stack_st_SSL_CIPHER *SSL_get1_supported_ciphers (SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 struct stack_st_SSL_CIPHER *SSL_get1_supported_ciphers(SSL *_a0);
 
@@ -1753,11 +2083,15 @@ SSL_CTX *SSL_get_SSL_CTX(const SSL *s);
 
 /**
  * `int SSL_get_all_async_fds (SSL *, int *, size_t *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_get_all_async_fds(SSL *_a0, int *_a1, size_t *_a2);
 
 /**
  * `int SSL_get_async_status (SSL *, int *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_get_async_status(SSL *_a0, int *_a1);
 
@@ -1768,6 +2102,8 @@ X509 *SSL_get_certificate(const SSL *ssl);
 
 /**
  * `int SSL_get_changed_async_fds (SSL *, int *, size_t *, int *, size_t *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_get_changed_async_fds(SSL *_a0, int *_a1, size_t *_a2, int *_a3, size_t *_a4);
 
@@ -1788,11 +2124,15 @@ struct stack_st_X509_NAME *SSL_get_client_CA_list(const SSL *s);
 
 /**
  * `struct stack_st_SSL_CIPHER *SSL_get_client_ciphers (const SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 struct stack_st_SSL_CIPHER *SSL_get_client_ciphers(const SSL *_a0);
 
 /**
  * `size_t SSL_get_client_random (const SSL *, unsigned char *, size_t)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 size_t SSL_get_client_random(const SSL *_a0, unsigned char *_a1, size_t _a2);
 
@@ -1855,6 +2195,8 @@ int SSL_get_fd(const SSL *s);
 
 /**
  * `size_t SSL_get_finished (const SSL *, void *, size_t)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 size_t SSL_get_finished(const SSL *_a0, void *_a1, size_t _a2);
 
@@ -1865,6 +2207,8 @@ void (*SSL_get_info_callback(const SSL *ssl))(const SSL *ssl, int type_, int val
 
 /**
  * `int SSL_get_key_update_type (const SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_get_key_update_type(const SSL *_a0);
 
@@ -1891,11 +2235,15 @@ struct stack_st_X509 *SSL_get_peer_cert_chain(const SSL *s);
 
 /**
  * `size_t SSL_get_peer_finished (const SSL *, void *, size_t)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 size_t SSL_get_peer_finished(const SSL *_a0, void *_a1, size_t _a2);
 
 /**
  * `int SSL_get_peer_signature_type_nid (const SSL *, int *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_get_peer_signature_type_nid(const SSL *_a0, int *_a1);
 
@@ -1911,11 +2259,15 @@ struct evp_pkey_st *SSL_get_privatekey(const SSL *ssl);
 
 /**
  * `const char *SSL_get_psk_identity (const SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 const char *SSL_get_psk_identity(const SSL *_a0);
 
 /**
  * `const char *SSL_get_psk_identity_hint (const SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 const char *SSL_get_psk_identity_hint(const SSL *_a0);
 
@@ -1931,16 +2283,22 @@ BIO *SSL_get_rbio(const SSL *s);
 
 /**
  * `int SSL_get_read_ahead (const SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_get_read_ahead(const SSL *_a0);
 
 /**
  * `void *SSL_get_record_padding_callback_arg (const SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void *SSL_get_record_padding_callback_arg(const SSL *_a0);
 
 /**
  * `uint32_t SSL_get_recv_max_early_data (const SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 uint32_t SSL_get_recv_max_early_data(const SSL *_a0);
 
@@ -1951,6 +2309,8 @@ int SSL_get_rfd(const SSL *s);
 
 /**
  * `int (*SSL_get_security_callback (const SSL *)) (const SSL *, const SSL_CTX *, int, int, int, void *, void *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int (*SSL_get_security_callback(const SSL *_a0))(const SSL*,
                                                  const SSL_CTX*,
@@ -1967,11 +2327,15 @@ int SSL_get_security_level(const SSL *s);
 
 /**
  * `SRTP_PROTECTION_PROFILE *SSL_get_selected_srtp_profile (SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 SRTP_PROTECTION_PROFILE *SSL_get_selected_srtp_profile(SSL *_a0);
 
 /**
  * `size_t SSL_get_server_random (const SSL *, unsigned char *, size_t)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 size_t SSL_get_server_random(const SSL *_a0, unsigned char *_a1, size_t _a2);
 
@@ -1992,11 +2356,15 @@ SSL_SESSION *SSL_get_session(const SSL *s);
 
 /**
  * `char *SSL_get_shared_ciphers (const SSL *, char *, int)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 char *SSL_get_shared_ciphers(const SSL *_a0, char *_a1, int _a2);
 
 /**
  * `int SSL_get_shared_sigalgs (SSL *, int, int *, int *, int *, unsigned char *, unsigned char *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_get_shared_sigalgs(SSL *_a0,
                            int _a1,
@@ -2013,6 +2381,8 @@ int SSL_get_shutdown(const SSL *s);
 
 /**
  * `int SSL_get_sigalgs (SSL *, int, int *, int *, int *, unsigned char *, unsigned char *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_get_sigalgs(SSL *_a0,
                     int _a1,
@@ -2024,36 +2394,50 @@ int SSL_get_sigalgs(SSL *_a0,
 
 /**
  * `int SSL_get_signature_type_nid (const SSL *, int *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_get_signature_type_nid(const SSL *_a0, int *_a1);
 
 /**
  * `BIGNUM *SSL_get_srp_N (SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 BIGNUM *SSL_get_srp_N(SSL *_a0);
 
 /**
  * `BIGNUM *SSL_get_srp_g (SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 BIGNUM *SSL_get_srp_g(SSL *_a0);
 
 /**
  * `char *SSL_get_srp_userinfo (SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 char *SSL_get_srp_userinfo(SSL *_a0);
 
 /**
  * `char *SSL_get_srp_username (SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 char *SSL_get_srp_username(SSL *_a0);
 
 /**
  * `struct stack_st_SRTP_PROTECTION_PROFILE *SSL_get_srtp_profiles (SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 struct stack_st_SRTP_PROTECTION_PROFILE *SSL_get_srtp_profiles(SSL *_a0);
 
 /**
  * `const SSL_METHOD *SSL_get_ssl_method (const SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 const SSL_METHOD *SSL_get_ssl_method(const SSL *_a0);
 
@@ -2108,6 +2492,8 @@ const char *SSL_group_to_name(SSL *s, int id);
 
 /**
  * `int SSL_has_matching_session_id (const SSL *, const unsigned char *, unsigned int)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_has_matching_session_id(const SSL *_a0, const unsigned char *_a1, unsigned int _a2);
 
@@ -2143,6 +2529,8 @@ int SSL_is_server(const SSL *s);
 
 /**
  * `int SSL_key_update (SSL *, int)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_key_update(SSL *_a0, int _a1);
 
@@ -2154,6 +2542,8 @@ struct stack_st_X509_NAME *SSL_load_client_CA_file(const char *file);
 
 /**
  * `struct stack_st_X509_NAME *SSL_load_client_CA_file_ex (const char *, OSSL_LIB_CTX *, const char *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 struct stack_st_X509_NAME *SSL_load_client_CA_file_ex(const char *_a0,
                                                       OSSL_LIB_CTX *_a1,
@@ -2166,6 +2556,8 @@ SSL *SSL_new(SSL_CTX *ctx);
 
 /**
  * `int SSL_new_session_ticket (SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_new_session_ticket(SSL *_a0);
 
@@ -2185,7 +2577,8 @@ int SSL_peek_ex(SSL *ssl, void *buf, size_t num, size_t *readbytes);
 int SSL_pending(const SSL *s);
 
 /**
- * `SSL_read`: up to `num` bytes; the count, or `<= 0` (see `SSL_get_error`).
+ * `SSL_read`: up to `num` bytes; the count, or `<= 0` (see `SSL_get_error`). A negative `num`
+ * is `SSL_R_BAD_LENGTH` and -1, as in OpenSSL.
  */
 int SSL_read(SSL *ssl, void *buf, int num);
 
@@ -2197,32 +2590,42 @@ int SSL_read(SSL *ssl, void *buf, int num);
 int SSL_read_early_data(SSL *s, void *_buf, size_t _num, size_t *readbytes);
 
 /**
- * `SSL_read_ex`: 1 and `*readbytes` on success, 0 otherwise.
+ * `SSL_read_ex`: 1 and `*readbytes` on success, 0 otherwise (`*readbytes` untouched).
  */
 int SSL_read_ex(SSL *ssl, void *buf, size_t num, size_t *readbytes);
 
 /**
  * `int SSL_renegotiate (SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_renegotiate(SSL *_a0);
 
 /**
  * `int SSL_renegotiate_abbreviated (SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_renegotiate_abbreviated(SSL *_a0);
 
 /**
  * `int SSL_renegotiate_pending (const SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_renegotiate_pending(const SSL *_a0);
 
 /**
  * `const char *SSL_rstate_string (const SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 const char *SSL_rstate_string(const SSL *_a0);
 
 /**
  * `const char *SSL_rstate_string_long (const SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 const char *SSL_rstate_string_long(const SSL *_a0);
 
@@ -2252,6 +2655,8 @@ int SSL_session_reused(const SSL *s);
 
 /**
  * `void SSL_set0_CA_list (SSL *, struct stack_st_X509_NAME *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_set0_CA_list(SSL *_a0, struct stack_st_X509_NAME *_a1);
 
@@ -2262,6 +2667,8 @@ void SSL_set0_rbio(SSL *s, BIO *rbio);
 
 /**
  * `void SSL_set0_security_ex_data (SSL *, void *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_set0_security_ex_data(SSL *_a0, void *_a1);
 
@@ -2299,6 +2706,8 @@ void SSL_set_accept_state(SSL *s);
 
 /**
  * `void SSL_set_allow_early_data_cb (SSL *, SSL_allow_early_data_cb_fn, void *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_set_allow_early_data_cb(SSL *_a0, SSL_allow_early_data_cb_fn _a1, void *_a2);
 
@@ -2309,11 +2718,15 @@ int SSL_set_alpn_protos(SSL *ssl, const unsigned char *protos, unsigned int prot
 
 /**
  * `int SSL_set_async_callback (SSL *, SSL_async_callback_fn)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_set_async_callback(SSL *_a0, SSL_async_callback_fn _a1);
 
 /**
  * `int SSL_set_async_callback_arg (SSL *, void *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_set_async_callback_arg(SSL *_a0, void *_a1);
 
@@ -2325,11 +2738,15 @@ void SSL_set_bio(SSL *s, BIO *rbio, BIO *wbio);
 
 /**
  * `int SSL_set_block_padding (SSL *, size_t)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_set_block_padding(SSL *_a0, size_t _a1);
 
 /**
  * `void SSL_set_cert_cb (SSL *, int (*) (SSL *, void *), void *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_set_cert_cb(SSL *_a0, int (*_a1)(SSL*, void*), void *_a2);
 
@@ -2345,6 +2762,8 @@ int SSL_set_ciphersuites(SSL *s, const char *str);
 
 /**
  * `void SSL_set_client_CA_list (SSL *, struct stack_st_X509_NAME *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_set_client_CA_list(SSL *_a0, struct stack_st_X509_NAME *_a1);
 
@@ -2355,11 +2774,15 @@ void SSL_set_connect_state(SSL *s);
 
 /**
  * `int SSL_set_ct_validation_callback (SSL *, ssl_ct_validation_cb, void *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_set_ct_validation_callback(SSL *_a0, ssl_ct_validation_cb _a1, void *_a2);
 
 /**
  * `void SSL_set_debug (SSL *, int)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_set_debug(SSL *_a0, int _a1);
 
@@ -2375,6 +2798,8 @@ void SSL_set_default_passwd_cb_userdata(SSL *s, void *u);
 
 /**
  * `void SSL_set_default_read_buffer_len (SSL *, size_t)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_set_default_read_buffer_len(SSL *_a0, size_t _a1);
 
@@ -2390,6 +2815,8 @@ int SSL_set_fd(SSL *s, int fd);
 
 /**
  * `int SSL_set_generate_session_id (SSL *, GEN_SESSION_CB)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_set_generate_session_id(SSL *_a0, GEN_SESSION_CB _a1);
 
@@ -2421,6 +2848,8 @@ void SSL_set_msg_callback(SSL *ssl, void (*_cb)(int write_p,
 
 /**
  * `void SSL_set_not_resumable_session_callback (SSL *, int (*) (SSL *, int))`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_set_not_resumable_session_callback(SSL *_a0, int (*_a1)(SSL*, int));
 
@@ -2436,31 +2865,43 @@ uint64_t SSL_set_options(SSL *s, uint64_t op);
 
 /**
  * `void SSL_set_post_handshake_auth (SSL *, int)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_set_post_handshake_auth(SSL *_a0, int _a1);
 
 /**
  * `void SSL_set_psk_client_callback (SSL *, SSL_psk_client_cb_func)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_set_psk_client_callback(SSL *_a0, SSL_psk_client_cb_func _a1);
 
 /**
  * `void SSL_set_psk_find_session_callback (SSL *, SSL_psk_find_session_cb_func)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_set_psk_find_session_callback(SSL *_a0, SSL_psk_find_session_cb_func _a1);
 
 /**
  * `void SSL_set_psk_server_callback (SSL *, SSL_psk_server_cb_func)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_set_psk_server_callback(SSL *_a0, SSL_psk_server_cb_func _a1);
 
 /**
  * `void SSL_set_psk_use_session_callback (SSL *, SSL_psk_use_session_cb_func)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_set_psk_use_session_callback(SSL *_a0, SSL_psk_use_session_cb_func _a1);
 
 /**
  * `int SSL_set_purpose (SSL *, int)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_set_purpose(SSL *_a0, int _a1);
 
@@ -2471,21 +2912,29 @@ void SSL_set_quiet_shutdown(SSL *ssl, int mode);
 
 /**
  * `void SSL_set_read_ahead (SSL *, int)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_set_read_ahead(SSL *_a0, int _a1);
 
 /**
  * `int SSL_set_record_padding_callback (SSL *, size_t (*) (SSL *, int, size_t, void *))`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_set_record_padding_callback(SSL *_a0, size_t (*_a1)(SSL*, int, size_t, void*));
 
 /**
  * `void SSL_set_record_padding_callback_arg (SSL *, void *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_set_record_padding_callback_arg(SSL *_a0, void *_a1);
 
 /**
  * `int SSL_set_recv_max_early_data (SSL *, uint32_t)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_set_recv_max_early_data(SSL *_a0, uint32_t _a1);
 
@@ -2496,6 +2945,8 @@ int SSL_set_rfd(SSL *s, int fd);
 
 /**
  * `void SSL_set_security_callback (SSL *, int (*) (const SSL *, const SSL_CTX *, int, int, int, void *, void *))`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_set_security_callback(SSL *_a0,
                                int (*_a1)(const SSL*, const SSL_CTX*, int, int, int, void*, void*));
@@ -2513,21 +2964,29 @@ int SSL_set_session(SSL *to, SSL_SESSION *session);
 
 /**
  * `int SSL_set_session_id_context (SSL *, const unsigned char *, unsigned int)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_set_session_id_context(SSL *_a0, const unsigned char *_a1, unsigned int _a2);
 
 /**
  * `int SSL_set_session_secret_cb (SSL *, tls_session_secret_cb_fn, void *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_set_session_secret_cb(SSL *_a0, tls_session_secret_cb_fn _a1, void *_a2);
 
 /**
  * `int SSL_set_session_ticket_ext (SSL *, void *, int)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_set_session_ticket_ext(SSL *_a0, void *_a1, int _a2);
 
 /**
  * `int SSL_set_session_ticket_ext_cb (SSL *, tls_session_ticket_ext_cb_fn, void *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_set_session_ticket_ext_cb(SSL *_a0, tls_session_ticket_ext_cb_fn _a1, void *_a2);
 
@@ -2538,6 +2997,8 @@ void SSL_set_shutdown(SSL *s, int mode);
 
 /**
  * `int SSL_set_srp_server_param (SSL *, const BIGNUM *, const BIGNUM *, BIGNUM *, BIGNUM *, char *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_set_srp_server_param(SSL *_a0,
                              const BIGNUM *_a1,
@@ -2548,31 +3009,43 @@ int SSL_set_srp_server_param(SSL *_a0,
 
 /**
  * `int SSL_set_srp_server_param_pw (SSL *, const char *, const char *, const char *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_set_srp_server_param_pw(SSL *_a0, const char *_a1, const char *_a2, const char *_a3);
 
 /**
  * `int SSL_set_ssl_method (SSL *, const SSL_METHOD *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_set_ssl_method(SSL *_a0, const SSL_METHOD *_a1);
 
 /**
  * `int SSL_set_tlsext_max_fragment_length (SSL *, uint8_t)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_set_tlsext_max_fragment_length(SSL *_a0, uint8_t _a1);
 
 /**
  * `int SSL_set_tlsext_use_srtp (SSL *, const char *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_set_tlsext_use_srtp(SSL *_a0, const char *_a1);
 
 /**
  * `void SSL_set_tmp_dh_callback (SSL *, DH *(*) (SSL *, int, int))`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_set_tmp_dh_callback(SSL *_a0, DH *(*_a1)(SSL*, int, int));
 
 /**
  * `int SSL_set_trust (SSL *, int)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_set_trust(SSL *_a0, int _a1);
 
@@ -2604,6 +3077,8 @@ int SSL_shutdown(SSL *s);
 
 /**
  * `int SSL_srp_server_param_with_username (SSL *, int *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_srp_server_param_with_username(SSL *_a0, int *_a1);
 
@@ -2620,16 +3095,22 @@ const char *SSL_state_string_long(const SSL *s);
 
 /**
  * `int SSL_stateless (SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_stateless(SSL *_a0);
 
 /**
  * `const struct openssl_ssl_test_functions *SSL_test_functions (void)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 const struct openssl_ssl_test_functions *SSL_test_functions(void);
 
 /**
  * `void SSL_trace (int, int, int, const void *, size_t, SSL *, void *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 void SSL_trace(int _a0, int _a1, int _a2, const void *_a3, size_t _a4, SSL *_a5, void *_a6);
 
@@ -2655,11 +3136,15 @@ int SSL_use_PrivateKey_file(SSL *ssl, const char *file, int ty);
 
 /**
  * `int SSL_use_RSAPrivateKey (SSL *, RSA *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_use_RSAPrivateKey(SSL *_a0, RSA *_a1);
 
 /**
  * `int SSL_use_RSAPrivateKey_ASN1 (SSL *, const unsigned char *, long int)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_use_RSAPrivateKey_ASN1(SSL *_a0, const unsigned char *_a1, long _a2);
 
@@ -2670,6 +3155,8 @@ int SSL_use_RSAPrivateKey_file(SSL *ssl, const char *file, int ty);
 
 /**
  * `int SSL_use_cert_and_key (SSL *, X509 *, EVP_PKEY *, struct stack_st_X509 *, int)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_use_cert_and_key(SSL *_a0, X509 *_a1, EVP_PKEY *_a2, struct stack_st_X509 *_a3, int _a4);
 
@@ -2695,11 +3182,15 @@ int SSL_use_certificate_file(SSL *ssl, const char *file, int ty);
 
 /**
  * `int SSL_use_psk_identity_hint (SSL *, const char *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_use_psk_identity_hint(SSL *_a0, const char *_a1);
 
 /**
  * `int SSL_verify_client_post_handshake (SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_verify_client_post_handshake(SSL *_a0);
 
@@ -2710,6 +3201,8 @@ int SSL_version(const SSL *s);
 
 /**
  * `int SSL_waiting_for_async (SSL *)`
+ *
+ * Refused: not implemented by ferrossl yet
  */
 int SSL_waiting_for_async(SSL *_a0);
 
@@ -2721,7 +3214,8 @@ int SSL_want(const SSL *s);
 
 /**
  * `SSL_write`: writes all `num` bytes (then returns `num`), or returns `<= 0`; after
- * `SSL_ERROR_WANT_WRITE` call again with the same arguments.
+ * `SSL_ERROR_WANT_WRITE` call again with the same arguments. A negative `num` is
+ * `SSL_R_BAD_LENGTH` and -1, as in OpenSSL.
  */
 int SSL_write(SSL *ssl, const void *buf, int num);
 
@@ -2731,7 +3225,7 @@ int SSL_write(SSL *ssl, const void *buf, int num);
 int SSL_write_early_data(SSL *s, const void *_buf, size_t _num, size_t *written);
 
 /**
- * `SSL_write_ex`.
+ * `SSL_write_ex`: 1 and `*written` on success, 0 otherwise (`*written` untouched).
  */
 int SSL_write_ex(SSL *ssl, const void *buf, size_t num, size_t *written);
 

@@ -68,7 +68,12 @@ pub unsafe fn out<T>(p: *mut T, v: T) {
     }
 }
 
-/// A C `int` length that must not be negative.
+/// A C `int` length that must not be negative (`SSL_R_BAD_LENGTH`, as OpenSSL).
 pub fn len(n: std::ffi::c_int, what: &'static str) -> Result<usize> {
-    usize::try_from(n).map_err(|_| Error::InvalidArgument(format!("{what} is negative")))
+    usize::try_from(n).map_err(|_| Error::BadLength(what))
+}
+
+/// A C integer converted to another C integer type; out of range is `SSL_R_BAD_LENGTH`.
+pub fn int<T: TryFrom<U>, U>(n: U, what: &'static str) -> Result<T> {
+    T::try_from(n).map_err(|_| Error::BadLength(what))
 }

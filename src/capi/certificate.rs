@@ -5,12 +5,13 @@
 
 #![allow(non_snake_case)]
 
+use ferrossl_macros::export;
+
 use std::ffi::{c_char, c_int, c_long, c_uchar};
 use std::ptr;
 
 use super::args;
 use super::context::{ctx_target, ssl_target, Target};
-use super::ffi;
 use super::types::*;
 use crate::core::credentials::{self, Credentials};
 use crate::core::error::{Error, Result};
@@ -92,153 +93,144 @@ fn check(t: Result<Target>) -> Result<c_int> {
 }
 
 /// `SSL_CTX_use_certificate`: 1 on success (takes its own reference to `x`).
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_use_certificate(ctx: *mut SSL_CTX, x: *mut X509) -> c_int {
-    ffi!(c"SSL_CTX_use_certificate", 0, {
-        use_cert(ctx_target(ctx), x)
-    })
+    use_cert(ctx_target(ctx), x)
 }
 
 /// `SSL_use_certificate`.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_use_certificate(ssl: *mut SSL, x: *mut X509) -> c_int {
-    ffi!(c"SSL_use_certificate", 0, { use_cert(ssl_target(ssl), x) })
+    use_cert(ssl_target(ssl), x)
 }
 
 /// `SSL_CTX_use_PrivateKey`: 1 on success; 0 when it does not match the certificate.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_use_PrivateKey(ctx: *mut SSL_CTX, pkey: *mut EVP_PKEY) -> c_int {
-    ffi!(c"SSL_CTX_use_PrivateKey", 0, {
-        use_key(ctx_target(ctx), pkey)
-    })
+    use_key(ctx_target(ctx), pkey)
 }
 
 /// `SSL_use_PrivateKey`.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_use_PrivateKey(ssl: *mut SSL, pkey: *mut EVP_PKEY) -> c_int {
-    ffi!(c"SSL_use_PrivateKey", 0, { use_key(ssl_target(ssl), pkey) })
+    use_key(ssl_target(ssl), pkey)
 }
 
 /// `SSL_CTX_use_certificate_file`: `SSL_FILETYPE_PEM` or `SSL_FILETYPE_ASN1`.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_use_certificate_file(
     ctx: *mut SSL_CTX,
     file: *const c_char,
     ty: c_int,
 ) -> c_int {
-    ffi!(c"SSL_CTX_use_certificate_file", 0, {
-        use_cert_file(ctx_target(ctx), file, ty)
-    })
+    use_cert_file(ctx_target(ctx), file, ty)
 }
 
 /// `SSL_use_certificate_file`.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_use_certificate_file(
     ssl: *mut SSL,
     file: *const c_char,
     ty: c_int,
 ) -> c_int {
-    ffi!(c"SSL_use_certificate_file", 0, {
-        use_cert_file(ssl_target(ssl), file, ty)
-    })
+    use_cert_file(ssl_target(ssl), file, ty)
 }
 
 /// `SSL_CTX_use_certificate_chain_file`: a PEM file, leaf first, then its chain.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_use_certificate_chain_file(
     ctx: *mut SSL_CTX,
     file: *const c_char,
 ) -> c_int {
-    ffi!(c"SSL_CTX_use_certificate_chain_file", 0, {
-        use_chain_file(ctx_target(ctx), file)
-    })
+    use_chain_file(ctx_target(ctx), file)
 }
 
 /// `SSL_use_certificate_chain_file`.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_use_certificate_chain_file(
     ssl: *mut SSL,
     file: *const c_char,
 ) -> c_int {
-    ffi!(c"SSL_use_certificate_chain_file", 0, {
-        use_chain_file(ssl_target(ssl), file)
-    })
+    use_chain_file(ssl_target(ssl), file)
 }
 
 /// `SSL_CTX_use_PrivateKey_file`: PEM (decrypted with the password callback when encrypted)
 /// or DER.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_file(
     ctx: *mut SSL_CTX,
     file: *const c_char,
     ty: c_int,
 ) -> c_int {
-    ffi!(c"SSL_CTX_use_PrivateKey_file", 0, {
-        use_key_file(ctx_target(ctx), file, ty)
-    })
+    use_key_file(ctx_target(ctx), file, ty)
 }
 
 /// `SSL_use_PrivateKey_file`.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_use_PrivateKey_file(
     ssl: *mut SSL,
     file: *const c_char,
     ty: c_int,
 ) -> c_int {
-    ffi!(c"SSL_use_PrivateKey_file", 0, {
-        use_key_file(ssl_target(ssl), file, ty)
-    })
+    use_key_file(ssl_target(ssl), file, ty)
 }
 
 /// `SSL_CTX_use_RSAPrivateKey_file`: as `SSL_CTX_use_PrivateKey_file`.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_use_RSAPrivateKey_file(
     ctx: *mut SSL_CTX,
     file: *const c_char,
     ty: c_int,
 ) -> c_int {
-    ffi!(c"SSL_CTX_use_RSAPrivateKey_file", 0, {
-        use_key_file(ctx_target(ctx), file, ty)
-    })
+    use_key_file(ctx_target(ctx), file, ty)
 }
 
 /// `SSL_use_RSAPrivateKey_file`.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_use_RSAPrivateKey_file(
     ssl: *mut SSL,
     file: *const c_char,
     ty: c_int,
 ) -> c_int {
-    ffi!(c"SSL_use_RSAPrivateKey_file", 0, {
-        use_key_file(ssl_target(ssl), file, ty)
-    })
+    use_key_file(ssl_target(ssl), file, ty)
 }
 
 /// `SSL_CTX_use_certificate_ASN1`: a DER certificate.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_use_certificate_ASN1(
     ctx: *mut SSL_CTX,
     len: c_int,
     d: *const c_uchar,
 ) -> c_int {
-    ffi!(c"SSL_CTX_use_certificate_ASN1", 0, {
-        use_cert_der(ctx_target(ctx), len, d)
-    })
+    use_cert_der(ctx_target(ctx), len, d)
 }
 
 /// `SSL_use_certificate_ASN1`.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_use_certificate_ASN1(
     ssl: *mut SSL,
     d: *const c_uchar,
     len: c_int,
 ) -> c_int {
-    ffi!(c"SSL_use_certificate_ASN1", 0, {
-        use_cert_der(ssl_target(ssl), len, d)
-    })
+    use_cert_der(ssl_target(ssl), len, d)
 }
 
 /// `SSL_CTX_use_PrivateKey_ASN1`: a DER key of type `pk` (`EVP_PKEY_RSA`...).
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_ASN1(
     pk: c_int,
@@ -246,12 +238,11 @@ pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_ASN1(
     d: *const c_uchar,
     len: c_long,
 ) -> c_int {
-    ffi!(c"SSL_CTX_use_PrivateKey_ASN1", 0, {
-        use_key_der(ctx_target(ctx), pk, d, len)
-    })
+    use_key_der(ctx_target(ctx), pk, d, len)
 }
 
 /// `SSL_use_PrivateKey_ASN1`.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_use_PrivateKey_ASN1(
     pk: c_int,
@@ -259,71 +250,67 @@ pub unsafe extern "C" fn SSL_use_PrivateKey_ASN1(
     d: *const c_uchar,
     len: c_long,
 ) -> c_int {
-    ffi!(c"SSL_use_PrivateKey_ASN1", 0, {
-        use_key_der(ssl_target(ssl), pk, d, len)
-    })
+    use_key_der(ssl_target(ssl), pk, d, len)
 }
 
 /// `SSL_CTX_check_private_key`: 1 when a certificate and a matching key are set.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_check_private_key(ctx: *const SSL_CTX) -> c_int {
-    ffi!(c"SSL_CTX_check_private_key", 0, { check(ctx_target(ctx)) })
+    check(ctx_target(ctx))
 }
 
 /// `SSL_check_private_key`.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_check_private_key(ssl: *const SSL) -> c_int {
-    ffi!(c"SSL_check_private_key", 0, { check(ssl_target(ssl)) })
+    check(ssl_target(ssl))
 }
 
 /// `SSL_CTX_get0_certificate`: the certificate (no new reference), or NULL.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get0_certificate(ctx: *const SSL_CTX) -> *mut X509 {
-    ffi!(c"SSL_CTX_get0_certificate", ptr::null_mut(), {
-        Ok(ctx_target(ctx)?.read(|s| {
-            s.credentials
-                .leaf
-                .as_ref()
-                .map_or(ptr::null_mut(), |c| c.as_ptr().cast())
-        }))
-    })
+    Ok(ctx_target(ctx)?.read(|s| {
+        s.credentials
+            .leaf
+            .as_ref()
+            .map_or(ptr::null_mut(), |c| c.as_ptr().cast())
+    }))
 }
 
 /// `SSL_CTX_get0_privatekey`: the key (no new reference), or NULL.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get0_privatekey(ctx: *const SSL_CTX) -> *mut EVP_PKEY {
-    ffi!(c"SSL_CTX_get0_privatekey", ptr::null_mut(), {
-        Ok(ctx_target(ctx)?.read(|s| {
-            s.credentials
-                .key
-                .as_ref()
-                .map_or(ptr::null_mut(), |k| k.as_ptr().cast())
-        }))
-    })
+    Ok(ctx_target(ctx)?.read(|s| {
+        s.credentials
+            .key
+            .as_ref()
+            .map_or(ptr::null_mut(), |k| k.as_ptr().cast())
+    }))
 }
 
 /// `SSL_get_certificate`: the connection's certificate (no new reference), or NULL.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_get_certificate(ssl: *const SSL) -> *mut X509 {
-    ffi!(c"SSL_get_certificate", ptr::null_mut(), {
-        Ok(ssl_target(ssl)?.read(|s| {
-            s.credentials
-                .leaf
-                .as_ref()
-                .map_or(ptr::null_mut(), |c| c.as_ptr().cast())
-        }))
-    })
+    Ok(ssl_target(ssl)?.read(|s| {
+        s.credentials
+            .leaf
+            .as_ref()
+            .map_or(ptr::null_mut(), |c| c.as_ptr().cast())
+    }))
 }
 
 /// `SSL_get_privatekey`: the connection's key (no new reference), or NULL.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_get_privatekey(ssl: *const SSL) -> *mut evp_pkey_st {
-    ffi!(c"SSL_get_privatekey", ptr::null_mut(), {
-        Ok(ssl_target(ssl)?.read(|s| {
-            s.credentials
-                .key
-                .as_ref()
-                .map_or(ptr::null_mut(), |k| k.as_ptr().cast())
-        }))
-    })
+    Ok(ssl_target(ssl)?.read(|s| {
+        s.credentials
+            .key
+            .as_ref()
+            .map_or(ptr::null_mut(), |k| k.as_ptr().cast())
+    }))
 }

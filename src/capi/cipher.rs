@@ -3,12 +3,13 @@
 
 #![allow(non_snake_case)]
 
+use ferrossl_macros::export;
+
 use std::ffi::{c_char, c_int, c_uchar};
 use std::ptr;
 
 use super::args;
 use super::context::ssl_target;
-use super::ffi;
 use super::handle;
 use super::types::*;
 use crate::core::cipher::{Cipher, CIPHERS};
@@ -31,231 +32,216 @@ fn cipher(p: *const SSL_CIPHER) -> Result<&'static Cipher> {
 }
 
 /// `SSL_get_current_cipher`: the negotiated suite, NULL before a handshake.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_get_current_cipher(s: *const SSL) -> *const SSL_CIPHER {
-    ffi!(c"SSL_get_current_cipher", ptr::null(), {
-        Ok(handle::ssl(s)?
-            .handshake_info()
-            .and_then(|h| h.cipher)
-            .map_or(ptr::null(), to_c))
-    })
+    Ok(handle::ssl(s)?
+        .handshake_info()
+        .and_then(|h| h.cipher)
+        .map_or(ptr::null(), to_c))
 }
 
 /// `SSL_get_pending_cipher`: as `SSL_get_current_cipher` once negotiated.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_get_pending_cipher(s: *const SSL) -> *const SSL_CIPHER {
-    SSL_get_current_cipher(s)
+    Ok(SSL_get_current_cipher(s))
 }
 
 /// `SSL_CIPHER_get_name`: OpenSSL's name; `"(NONE)"` for NULL.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CIPHER_get_name(c: *const SSL_CIPHER) -> *const c_char {
     if c.is_null() {
-        return c"(NONE)".as_ptr();
+        return Ok(c"(NONE)".as_ptr());
     }
-    ffi!(c"SSL_CIPHER_get_name", ptr::null(), {
-        Ok(cipher(c)?.name.as_ptr())
-    })
+    Ok(cipher(c)?.name.as_ptr())
 }
 
 /// `SSL_CIPHER_standard_name`: the RFC name; `"(NONE)"` for NULL.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CIPHER_standard_name(c: *const SSL_CIPHER) -> *const c_char {
     if c.is_null() {
-        return c"(NONE)".as_ptr();
+        return Ok(c"(NONE)".as_ptr());
     }
-    ffi!(c"SSL_CIPHER_standard_name", ptr::null(), {
-        Ok(cipher(c)?.standard.as_ptr())
-    })
+    Ok(cipher(c)?.standard.as_ptr())
 }
 
 /// `OPENSSL_cipher_name`: OpenSSL's name for an RFC name; `"(NONE)"` when unknown.
+#[export(fail = c"(NONE)".as_ptr())]
 #[no_mangle]
 pub unsafe extern "C" fn OPENSSL_cipher_name(rfc: *const c_char) -> *const c_char {
-    ffi!(c"OPENSSL_cipher_name", c"(NONE)".as_ptr(), {
-        // SAFETY: a C string argument.
-        let rfc = unsafe { args::cstr(rfc, "name") }?;
-        Ok(CIPHERS
-            .iter()
-            .find(|c| c.standard == rfc)
-            .map_or(c"(NONE)".as_ptr(), |c| c.name.as_ptr()))
-    })
+    // SAFETY: a C string argument.
+    let rfc = unsafe { args::cstr(rfc, "name") }?;
+    Ok(CIPHERS
+        .iter()
+        .find(|c| c.standard == rfc)
+        .map_or(c"(NONE)".as_ptr(), |c| c.name.as_ptr()))
 }
 
 /// `SSL_CIPHER_get_bits`: the key length; also written to `*alg_bits` when given.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CIPHER_get_bits(c: *const SSL_CIPHER, alg_bits: *mut c_int) -> c_int {
     if c.is_null() {
-        return 0;
+        return Ok(0);
     }
-    ffi!(c"SSL_CIPHER_get_bits", 0, {
-        let bits = cipher(c)?.bits();
-        // SAFETY: out-parameter.
-        unsafe { args::out(alg_bits, bits) };
-        Ok(bits)
-    })
+    let bits = cipher(c)?.bits();
+    // SAFETY: out-parameter.
+    unsafe { args::out(alg_bits, bits) };
+    Ok(bits)
 }
 
 /// `SSL_CIPHER_get_version`: `"TLSv1.2"`/`"TLSv1.3"`; `"(NONE)"` for NULL.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CIPHER_get_version(c: *const SSL_CIPHER) -> *const c_char {
     if c.is_null() {
-        return c"(NONE)".as_ptr();
+        return Ok(c"(NONE)".as_ptr());
     }
-    ffi!(c"SSL_CIPHER_get_version", ptr::null(), {
-        Ok(cipher(c)?.version().as_ptr())
-    })
+    Ok(cipher(c)?.version().as_ptr())
 }
 
 /// `SSL_CIPHER_get_id`: `0x03000000 | IANA value`.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CIPHER_get_id(c: *const SSL_CIPHER) -> u32 {
-    ffi!(c"SSL_CIPHER_get_id", 0, { Ok(cipher(c)?.id()) })
+    Ok(cipher(c)?.id())
 }
 
 /// `SSL_CIPHER_get_protocol_id`: the IANA value.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CIPHER_get_protocol_id(c: *const SSL_CIPHER) -> u16 {
-    ffi!(c"SSL_CIPHER_get_protocol_id", 0, {
-        Ok(cipher(c)?.protocol_id())
-    })
+    Ok(cipher(c)?.protocol_id())
 }
 
 /// `SSL_CIPHER_is_aead`: every suite ferrossl has is AEAD.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CIPHER_is_aead(c: *const SSL_CIPHER) -> c_int {
-    ffi!(c"SSL_CIPHER_is_aead", 0, {
-        cipher(c)?;
-        Ok(1)
-    })
+    cipher(c)?;
+    Ok(1)
 }
 
 /// `SSL_CIPHER_get_cipher_nid`.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CIPHER_get_cipher_nid(c: *const SSL_CIPHER) -> c_int {
     use crate::core::cipher::Enc;
-    ffi!(c"SSL_CIPHER_get_cipher_nid", 0, {
-        Ok(match cipher(c)?.enc {
-            Enc::Aes128Gcm => 895,
-            Enc::Aes256Gcm => 901,
-            Enc::Chacha20 => 1018,
-        })
+    Ok(match cipher(c)?.enc {
+        Enc::Aes128Gcm => 895,
+        Enc::Aes256Gcm => 901,
+        Enc::Chacha20 => 1018,
     })
 }
 
 /// `SSL_CIPHER_get_digest_nid`: `NID_undef` (AEAD suites have no MAC digest).
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CIPHER_get_digest_nid(c: *const SSL_CIPHER) -> c_int {
-    ffi!(c"SSL_CIPHER_get_digest_nid", 0, {
-        cipher(c)?;
-        Ok(0)
-    })
+    cipher(c)?;
+    Ok(0)
 }
 
 /// `SSL_CIPHER_get_kx_nid`: `NID_kx_ecdhe` (1038) or, for TLS 1.3, `NID_kx_any` (1063).
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CIPHER_get_kx_nid(c: *const SSL_CIPHER) -> c_int {
-    ffi!(c"SSL_CIPHER_get_kx_nid", 0, {
-        Ok(if cipher(c)?.tls13 { 1063 } else { 1038 })
-    })
+    Ok(if cipher(c)?.tls13 { 1063 } else { 1038 })
 }
 
 /// `SSL_CIPHER_get_auth_nid`: `NID_auth_rsa` (1046), `NID_auth_ecdsa` (1047), `NID_auth_any`.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CIPHER_get_auth_nid(c: *const SSL_CIPHER) -> c_int {
     use crate::core::cipher::Auth;
-    ffi!(c"SSL_CIPHER_get_auth_nid", 0, {
-        Ok(match cipher(c)?.auth {
-            Auth::Rsa => 1046,
-            Auth::Ecdsa => 1047,
-            Auth::Any => 1064,
-        })
+    Ok(match cipher(c)?.auth {
+        Auth::Rsa => 1046,
+        Auth::Ecdsa => 1047,
+        Auth::Any => 1064,
     })
 }
 
 /// `SSL_CIPHER_get_handshake_digest`: SHA-256 or SHA-384 (libcrypto's `EVP_MD`).
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CIPHER_get_handshake_digest(c: *const SSL_CIPHER) -> *const EVP_MD {
-    ffi!(c"SSL_CIPHER_get_handshake_digest", ptr::null(), {
-        // SAFETY: static digests.
-        let md = unsafe {
-            if cipher(c)?.sha384() {
-                crate::libcrypto::ffi::EVP_sha384()
-            } else {
-                crate::libcrypto::ffi::EVP_sha256()
-            }
-        };
-        Ok(md.cast())
-    })
+    // SAFETY: static digests.
+    let md = unsafe {
+        if cipher(c)?.sha384() {
+            crate::libcrypto::ffi::EVP_sha384()
+        } else {
+            crate::libcrypto::ffi::EVP_sha256()
+        }
+    };
+    Ok(md.cast())
 }
 
 /// `SSL_CIPHER_description`: OpenSSL's one-line description into `buf` (or a fresh
 /// `OPENSSL_malloc` buffer when `buf` is NULL); NULL when `len` is too small.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CIPHER_description(
     c: *const SSL_CIPHER,
     buf: *mut c_char,
     len: c_int,
 ) -> *mut c_char {
-    ffi!(c"SSL_CIPHER_description", ptr::null_mut(), {
-        let d = cipher(c)?.description.to_bytes_with_nul();
-        if buf.is_null() {
-            return Ok(crate::libcrypto::openssl_copy(d).cast());
-        }
-        if args::len(len, "len")? < d.len() {
-            return Err(Error::InvalidArgument("buffer too small".into()));
-        }
-        // SAFETY: buf has len >= d.len() writable bytes.
-        unsafe { ptr::copy_nonoverlapping(d.as_ptr(), buf.cast(), d.len()) };
-        Ok(buf)
-    })
+    let d = cipher(c)?.description.to_bytes_with_nul();
+    if buf.is_null() {
+        return Ok(crate::libcrypto::openssl_copy(d).cast());
+    }
+    if args::len(len, "len")? < d.len() {
+        return Err(Error::InvalidArgument("buffer too small".into()));
+    }
+    // SAFETY: buf has len >= d.len() writable bytes.
+    unsafe { ptr::copy_nonoverlapping(d.as_ptr(), buf.cast(), d.len()) };
+    Ok(buf)
 }
 
 /// `SSL_CIPHER_find`: the suite with a 2-byte IANA value, or NULL.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CIPHER_find(ssl: *mut SSL, p: *const c_uchar) -> *const SSL_CIPHER {
-    ffi!(c"SSL_CIPHER_find", ptr::null(), {
-        handle::ssl(ssl)?;
-        // SAFETY: two readable bytes.
-        let b = unsafe { args::bytes(p, 2, "ptr") }?;
-        let id = u16::from_be_bytes([b[0], b[1]]);
-        Ok(CIPHERS
-            .iter()
-            .find(|c| c.protocol_id() == id)
-            .map_or(ptr::null(), to_c))
-    })
+    handle::ssl(ssl)?;
+    // SAFETY: two readable bytes.
+    let b = unsafe { args::bytes(p, 2, "ptr") }?;
+    let id = u16::from_be_bytes([b[0], b[1]]);
+    Ok(CIPHERS
+        .iter()
+        .find(|c| c.protocol_id() == id)
+        .map_or(ptr::null(), to_c))
 }
 
 /// `SSL_get_cipher_list`: the name of the `n`th enabled suite (TLS 1.3 first), or NULL.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_get_cipher_list(s: *const SSL, n: c_int) -> *const c_char {
-    ffi!(c"SSL_get_cipher_list", ptr::null(), {
-        let t = ssl_target(s)?;
-        let Ok(n) = usize::try_from(n) else {
-            return Ok(ptr::null());
-        };
-        Ok(t.read(|st| {
-            st.tls13
-                .iter()
-                .chain(&st.tls12)
-                .nth(n)
-                .map_or(ptr::null(), |c| c.name.as_ptr())
-        }))
-    })
+    let t = ssl_target(s)?;
+    let Ok(n) = usize::try_from(n) else {
+        return Ok(ptr::null());
+    };
+    Ok(t.read(|st| {
+        st.tls13
+            .iter()
+            .chain(&st.tls12)
+            .nth(n)
+            .map_or(ptr::null(), |c| c.name.as_ptr())
+    }))
 }
 
 /// `SSL_group_to_name`: OpenSSL's name for a group NID as `SSL_get_negotiated_group` reports
 /// it, or NULL.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_group_to_name(s: *mut SSL, id: c_int) -> *const c_char {
-    ffi!(c"SSL_group_to_name", ptr::null(), {
-        handle::ssl(s)?;
-        let g = crate::core::kx::all()
-            .iter()
-            .map(|k| k.name())
-            .find(|g| crate::core::context::group_nid(*g) == id);
-        Ok(g.and_then(group_name).map_or(ptr::null(), |n| n.as_ptr()))
-    })
+    handle::ssl(s)?;
+    let g = crate::core::kx::all()
+        .iter()
+        .map(|k| k.name())
+        .find(|g| crate::core::context::group_nid(*g) == id);
+    Ok(g.and_then(group_name).map_or(ptr::null(), |n| n.as_ptr()))
 }
 
 fn cipher_stack(
@@ -277,98 +263,93 @@ fn cipher_stack(
 
 /// `SSL_CTX_get_ciphers`: the enabled suites in preference order, TLS 1.3 first (owned by the
 /// context; valid until the next call or cipher change).
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get_ciphers(ctx: *const SSL_CTX) -> *mut stack_st_SSL_CIPHER {
-    ffi!(c"SSL_CTX_get_ciphers", ptr::null_mut(), {
-        let ctx = handle::ctx(ctx)?;
-        let p = cipher_stack(&ctx.cipher_stack, &ctx.settings())?;
-        Ok(p)
-    })
+    let ctx = handle::ctx(ctx)?;
+    let p = cipher_stack(&ctx.cipher_stack, &ctx.settings())?;
+    Ok(p)
 }
 
 /// `SSL_get_ciphers`: as `SSL_CTX_get_ciphers`, for one connection.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_get_ciphers(s: *const SSL) -> *mut stack_st_SSL_CIPHER {
-    ffi!(c"SSL_get_ciphers", ptr::null_mut(), {
-        let conn = handle::ssl(s)?;
-        let p = cipher_stack(&conn.cipher_stack, &conn.settings())?;
-        Ok(p)
-    })
+    let conn = handle::ssl(s)?;
+    let p = cipher_stack(&conn.cipher_stack, &conn.settings())?;
+    Ok(p)
 }
 
 /// `SSL_get_current_compression`: NULL (TLS compression does not exist in rustls).
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_get_current_compression(s: *const SSL) -> *const COMP_METHOD {
-    ffi!(c"SSL_get_current_compression", ptr::null(), {
-        handle::ssl(s)?;
-        Ok(ptr::null())
-    })
+    handle::ssl(s)?;
+    Ok(ptr::null())
 }
 
 /// `SSL_get_current_expansion`: NULL.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_get_current_expansion(s: *const SSL) -> *const COMP_METHOD {
-    ffi!(c"SSL_get_current_expansion", ptr::null(), {
-        handle::ssl(s)?;
-        Ok(ptr::null())
-    })
+    handle::ssl(s)?;
+    Ok(ptr::null())
 }
 
 /// `SSL_COMP_get_compression_methods`: NULL (no compression methods), as an OpenSSL built
 /// without compression.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_COMP_get_compression_methods() -> *mut stack_st_SSL_COMP {
-    ptr::null_mut()
+    Ok(ptr::null_mut())
 }
 
 /// `SSL_COMP_get_name`: NULL (there is no compression method to name).
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_COMP_get_name(_comp: *const COMP_METHOD) -> *const c_char {
-    ptr::null()
+    Ok(ptr::null())
 }
 
 /// `SSL_CTX_set_security_level`: recorded (see `SSL_CTX_get_security_level`).
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_set_security_level(ctx: *mut SSL_CTX, level: c_int) {
-    ffi!(c"SSL_CTX_set_security_level", (), {
-        super::context::ctx_target(ctx)?.update(|s| {
-            s.security_level = level;
-            Ok(())
-        })
+    super::context::ctx_target(ctx)?.update(|s| {
+        s.security_level = level;
+        Ok(())
     })
 }
 
 /// `SSL_set_security_level`.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_set_security_level(s: *mut SSL, level: c_int) {
-    ffi!(c"SSL_set_security_level", (), {
-        ssl_target(s)?.update(|st| {
-            st.security_level = level;
-            Ok(())
-        })
+    ssl_target(s)?.update(|st| {
+        st.security_level = level;
+        Ok(())
     })
 }
 
 /// `SSL_CTX_get_security_level`: the level set, 2 by default (Debian's OpenSSL configuration).
 /// Differs from OpenSSL: the level restricts nothing further; every suite, group and signature
 /// scheme rustls offers meets level 3.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get_security_level(ctx: *const SSL_CTX) -> c_int {
-    ffi!(c"SSL_CTX_get_security_level", 0, {
-        Ok(super::context::ctx_target(ctx)?.read(|s| s.security_level))
-    })
+    Ok(super::context::ctx_target(ctx)?.read(|s| s.security_level))
 }
 
 /// `SSL_get_security_level`.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_get_security_level(s: *const SSL) -> c_int {
-    ffi!(c"SSL_get_security_level", 0, {
-        Ok(ssl_target(s)?.read(|st| st.security_level))
-    })
+    Ok(ssl_target(s)?.read(|st| st.security_level))
 }
 
 /// `SSL_export_keying_material`: `olen` bytes of keying material for `label` (and `context`
 /// when `use_context`); 1 on success, 0 before a completed handshake.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_export_keying_material(
     s: *mut SSL,
@@ -380,21 +361,19 @@ pub unsafe extern "C" fn SSL_export_keying_material(
     contextlen: usize,
     use_context: c_int,
 ) -> c_int {
-    ffi!(c"SSL_export_keying_material", 0, {
-        let conn = handle::ssl(s)?;
-        // SAFETY: buffers of the given lengths, per the man page.
-        let (out, label, ctx) = unsafe {
-            (
-                args::bytes_mut(out, olen, "out")?,
-                args::bytes(label.cast(), llen, "label")?,
-                if use_context != 0 {
-                    Some(args::bytes(context, contextlen, "context")?)
-                } else {
-                    None
-                },
-            )
-        };
-        conn.export_keying_material(out, label, ctx)?;
-        Ok(1)
-    })
+    let conn = handle::ssl(s)?;
+    // SAFETY: buffers of the given lengths, per the man page.
+    let (out, label, ctx) = unsafe {
+        (
+            args::bytes_mut(out, olen, "out")?,
+            args::bytes(label.cast(), llen, "label")?,
+            if use_context != 0 {
+                Some(args::bytes(context, contextlen, "context")?)
+            } else {
+                None
+            },
+        )
+    };
+    conn.export_keying_material(out, label, ctx)?;
+    Ok(1)
 }

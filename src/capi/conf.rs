@@ -29,13 +29,14 @@
 
 #![allow(non_snake_case)]
 
+use ferrossl_macros::export;
+
 use std::ffi::{c_char, c_int, c_uint, CStr, CString};
 use std::ptr;
 use std::sync::{Mutex, OnceLock};
 
 use super::args;
 use super::context::Target;
-use super::ffi;
 use super::handle;
 use super::raise;
 use super::types::*;
@@ -327,77 +328,72 @@ fn add_dir_subjects(names: &mut Vec<Vec<u8>>, dir: &CStr) -> Result<()> {
 }
 
 /// `SSL_CONF_CTX_new`: a context with no flags, no prefix and nothing attached.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CONF_CTX_new() -> *mut SSL_CONF_CTX {
-    ffi!(c"SSL_CONF_CTX_new", ptr::null_mut(), {
-        let cc = ConfCtx::table().insert_with(|refs| ConfCtx {
-            refs,
-            state: Mutex::new(State {
-                conf: Conf::default(),
-                attached: Attached::Nothing,
-                cert_file: None,
-                ca_names: None,
-                verify_store: None,
-            }),
-        });
-        Ok(handle::ptr(&*cc))
-    })
+    let cc = ConfCtx::table().insert_with(|refs| ConfCtx {
+        refs,
+        state: Mutex::new(State {
+            conf: Conf::default(),
+            attached: Attached::Nothing,
+            cert_file: None,
+            ca_names: None,
+            verify_store: None,
+        }),
+    });
+    Ok(handle::ptr(&*cc))
 }
 
 /// `SSL_CONF_CTX_free`: NULL is ignored; a freed or invalid handle is reported and otherwise
 /// ignored.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CONF_CTX_free(cctx: *mut SSL_CONF_CTX) {
     if cctx.is_null() {
-        return;
+        return Ok(());
     }
-    ffi!(c"SSL_CONF_CTX_free", (), {
-        registry::release(&*conf_ctx(cctx)?);
-        Ok(())
-    })
+    registry::release(&*conf_ctx(cctx)?);
+    Ok(())
 }
 
 /// `SSL_CONF_CTX_set_flags`: adds `SSL_CONF_FLAG_*` flags; returns the new set (0 for an
 /// invalid handle).
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CONF_CTX_set_flags(cctx: *mut SSL_CONF_CTX, flags: c_uint) -> c_uint {
-    ffi!(c"SSL_CONF_CTX_set_flags", 0, {
-        with_state(cctx, |st| {
-            st.conf.flags |= flags;
-            Ok(st.conf.flags)
-        })
+    with_state(cctx, |st| {
+        st.conf.flags |= flags;
+        Ok(st.conf.flags)
     })
 }
 
 /// `SSL_CONF_CTX_clear_flags`: removes flags; returns the new set.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CONF_CTX_clear_flags(cctx: *mut SSL_CONF_CTX, flags: c_uint) -> c_uint {
-    ffi!(c"SSL_CONF_CTX_clear_flags", 0, {
-        with_state(cctx, |st| {
-            st.conf.flags &= !flags;
-            Ok(st.conf.flags)
-        })
+    with_state(cctx, |st| {
+        st.conf.flags &= !flags;
+        Ok(st.conf.flags)
     })
 }
 
 /// `SSL_CONF_CTX_set1_prefix`: the prefix command names carry (NULL: none; for command lines
 /// the default is `-`); 1 on success.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CONF_CTX_set1_prefix(
     cctx: *mut SSL_CONF_CTX,
     pre: *const c_char,
 ) -> c_int {
-    ffi!(c"SSL_CONF_CTX_set1_prefix", 0, {
-        let pre = if pre.is_null() {
-            None
-        } else {
-            // SAFETY: a C string argument.
-            Some(unsafe { args::cstr(pre, "prefix") }?.to_bytes())
-        };
-        with_state(cctx, |st| {
-            st.conf.set_prefix(pre);
-            Ok(1)
-        })
+    let pre = if pre.is_null() {
+        None
+    } else {
+        // SAFETY: a C string argument.
+        Some(unsafe { args::cstr(pre, "prefix") }?.to_bytes())
+    };
+    with_state(cctx, |st| {
+        st.conf.set_prefix(pre);
+        Ok(1)
     })
 }
 
@@ -413,38 +409,36 @@ fn attach_id(func: &CStr, p: usize, check: impl FnOnce() -> Result<()>) -> usize
 }
 
 /// `SSL_CONF_CTX_set_ssl_ctx`: the commands that follow configure `ctx` (NULL: nothing).
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CONF_CTX_set_ssl_ctx(cctx: *mut SSL_CONF_CTX, ctx: *mut SSL_CTX) {
-    ffi!(c"SSL_CONF_CTX_set_ssl_ctx", (), {
-        let id = attach_id(c"SSL_CONF_CTX_set_ssl_ctx", ctx as usize, || {
-            handle::ctx(ctx).map(|_| ())
+    let id = attach_id(c"SSL_CONF_CTX_set_ssl_ctx", ctx as usize, || {
+        handle::ctx(ctx).map(|_| ())
+    });
+    with_state(cctx, |st| {
+        st.attach(if id == 0 {
+            Attached::Nothing
+        } else {
+            Attached::Ctx(id)
         });
-        with_state(cctx, |st| {
-            st.attach(if id == 0 {
-                Attached::Nothing
-            } else {
-                Attached::Ctx(id)
-            });
-            Ok(())
-        })
+        Ok(())
     })
 }
 
 /// `SSL_CONF_CTX_set_ssl`: the commands that follow configure `ssl` (NULL: nothing).
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CONF_CTX_set_ssl(cctx: *mut SSL_CONF_CTX, ssl: *mut SSL) {
-    ffi!(c"SSL_CONF_CTX_set_ssl", (), {
-        let id = attach_id(c"SSL_CONF_CTX_set_ssl", ssl as usize, || {
-            handle::ssl(ssl).map(|_| ())
+    let id = attach_id(c"SSL_CONF_CTX_set_ssl", ssl as usize, || {
+        handle::ssl(ssl).map(|_| ())
+    });
+    with_state(cctx, |st| {
+        st.attach(if id == 0 {
+            Attached::Nothing
+        } else {
+            Attached::Ssl(id)
         });
-        with_state(cctx, |st| {
-            st.attach(if id == 0 {
-                Attached::Nothing
-            } else {
-                Attached::Ssl(id)
-            });
-            Ok(())
-        })
+        Ok(())
     })
 }
 
@@ -505,119 +499,115 @@ fn conf_cmd(cctx: *mut SSL_CONF_CTX, cmd: &CStr, value: Option<&CStr>) -> Result
 }
 
 /// `SSL_CONF_cmd`: runs one command; see the module documentation for the return values.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CONF_cmd(
     cctx: *mut SSL_CONF_CTX,
     cmd: *const c_char,
     value: *const c_char,
 ) -> c_int {
-    ffi!(c"SSL_CONF_cmd", 0, {
-        conf_ctx(cctx)?;
-        if cmd.is_null() {
-            // As OpenSSL: the reason alone, whatever the flags.
-            super::init::load_strings();
-            libcrypto::err::push(INVALID_NULL_CMD_NAME, c"SSL_CONF_cmd", None);
-            return Err(Error::Queued);
-        }
-        // SAFETY: C string arguments.
-        let cmd = unsafe { args::cstr(cmd, "cmd") }?;
-        let value = if value.is_null() {
-            None
-        } else {
-            // SAFETY: as above.
-            Some(unsafe { args::cstr(value, "value") }?)
-        };
-        conf_cmd(cctx, cmd, value)
-    })
+    conf_ctx(cctx)?;
+    if cmd.is_null() {
+        // As OpenSSL: the reason alone, whatever the flags.
+        super::init::load_strings();
+        libcrypto::err::push(INVALID_NULL_CMD_NAME, c"SSL_CONF_cmd", None);
+        return Err(Error::Queued);
+    }
+    // SAFETY: C string arguments.
+    let cmd = unsafe { args::cstr(cmd, "cmd") }?;
+    let value = if value.is_null() {
+        None
+    } else {
+        // SAFETY: as above.
+        Some(unsafe { args::cstr(value, "value") }?)
+    };
+    conf_cmd(cctx, cmd, value)
 }
 
 /// `SSL_CONF_cmd_argv`: runs the command at `(*pargv)[0]` (its value, if it takes one, at
 /// `(*pargv)[1]`) in command-line mode and advances `*pargv`/`*pargc` past what it used.
 /// Returns the number of arguments used, 0 for an unknown command (or none left), -1 for a
 /// failed command and -3 for a missing value.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CONF_cmd_argv(
     cctx: *mut SSL_CONF_CTX,
     pargc: *mut c_int,
     pargv: *mut *mut *mut c_char,
 ) -> c_int {
-    ffi!(c"SSL_CONF_cmd_argv", 0, {
-        conf_ctx(cctx)?;
-        // SAFETY: pargc is NULL or the caller's count.
-        let argc = (!pargc.is_null()).then(|| unsafe { *pargc });
-        if argc == Some(0) {
-            return Ok(0);
-        }
-        if pargv.is_null() {
-            return Err(Error::NullArgument("pargv"));
-        }
-        // SAFETY: *pargv points at the remaining arguments, at least `argc` of them (or, with
-        // no count, NULL-terminated).
-        let argv = unsafe { *pargv };
-        if argv.is_null() || argc.is_some_and(|n| n < 0) {
-            return Ok(0);
-        }
-        // SAFETY: as above.
-        let arg = unsafe { *argv };
-        if arg.is_null() {
-            return Ok(0);
-        }
-        let argn = if argc.is_none_or(|n| n > 1) {
-            // SAFETY: as above: a second argument exists (or the NULL terminator).
-            unsafe { *argv.add(1) }
-        } else {
-            ptr::null_mut()
-        };
-        with_state(cctx, |st| {
-            st.conf.flags &= !conf::FLAG_FILE;
-            st.conf.flags |= conf::FLAG_CMDLINE;
-            Ok(())
-        })?;
-        // SAFETY: C strings from the argument vector.
-        let rv = unsafe { SSL_CONF_cmd(cctx, arg, argn) };
-        Ok(match rv {
-            1 | 2 => {
-                // SAFETY: rv arguments were there to be used.
-                unsafe {
-                    *pargv = argv.add(rv as usize);
-                    if !pargc.is_null() {
-                        *pargc -= rv;
-                    }
+    conf_ctx(cctx)?;
+    // SAFETY: pargc is NULL or the caller's count.
+    let argc = (!pargc.is_null()).then(|| unsafe { *pargc });
+    if argc == Some(0) {
+        return Ok(0);
+    }
+    if pargv.is_null() {
+        return Err(Error::NullArgument("pargv"));
+    }
+    // SAFETY: *pargv points at the remaining arguments, at least `argc` of them (or, with
+    // no count, NULL-terminated).
+    let argv = unsafe { *pargv };
+    if argv.is_null() || argc.is_some_and(|n| n < 0) {
+        return Ok(0);
+    }
+    // SAFETY: as above.
+    let arg = unsafe { *argv };
+    if arg.is_null() {
+        return Ok(0);
+    }
+    let argn = if argc.is_none_or(|n| n > 1) {
+        // SAFETY: as above: a second argument exists (or the NULL terminator).
+        unsafe { *argv.add(1) }
+    } else {
+        ptr::null_mut()
+    };
+    with_state(cctx, |st| {
+        st.conf.flags &= !conf::FLAG_FILE;
+        st.conf.flags |= conf::FLAG_CMDLINE;
+        Ok(())
+    })?;
+    // SAFETY: C strings from the argument vector.
+    let rv = unsafe { SSL_CONF_cmd(cctx, arg, argn) };
+    Ok(match rv {
+        1 | 2 => {
+            // SAFETY: rv arguments were there to be used.
+            unsafe {
+                *pargv = argv.add(rv as usize);
+                if !pargc.is_null() {
+                    *pargc -= rv;
                 }
-                rv
             }
-            -2 => 0,
-            0 => -1,
-            other => other,
-        })
+            rv
+        }
+        -2 => 0,
+        0 => -1,
+        other => other,
     })
 }
 
 /// `SSL_CONF_cmd_value_type`: `SSL_CONF_TYPE_*` of the value `cmd` takes, or
 /// `SSL_CONF_TYPE_UNKNOWN`.
+#[export(fail = conf::TYPE_UNKNOWN)]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CONF_cmd_value_type(
     cctx: *mut SSL_CONF_CTX,
     cmd: *const c_char,
 ) -> c_int {
-    ffi!(c"SSL_CONF_cmd_value_type", conf::TYPE_UNKNOWN, {
-        if cmd.is_null() {
-            conf_ctx(cctx)?;
-            return Ok(conf::TYPE_UNKNOWN);
-        }
-        // SAFETY: a C string argument.
-        let cmd = unsafe { args::cstr(cmd, "cmd") }?;
-        with_state(cctx, |st| Ok(st.conf.value_type(cmd.to_bytes())))
-    })
+    if cmd.is_null() {
+        conf_ctx(cctx)?;
+        return Ok(conf::TYPE_UNKNOWN);
+    }
+    // SAFETY: a C string argument.
+    let cmd = unsafe { args::cstr(cmd, "cmd") }?;
+    with_state(cctx, |st| Ok(st.conf.value_type(cmd.to_bytes())))
 }
 
 /// `SSL_CONF_CTX_finish`: loads the private key `SSL_CONF_FLAG_REQUIRE_PRIVATE` asks for and
 /// installs the CA names collected; 1 on success, 0 on failure.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CONF_CTX_finish(cctx: *mut SSL_CONF_CTX) -> c_int {
-    ffi!(c"SSL_CONF_CTX_finish", 0, {
-        with_state(cctx, |st| st.finish().map(|_| 1))
-    })
+    with_state(cctx, |st| st.finish().map(|_| 1))
 }
 
 #[cfg(test)]

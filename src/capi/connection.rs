@@ -5,12 +5,13 @@
 
 #![allow(non_snake_case)]
 
+use ferrossl_macros::export;
+
 use std::ffi::{c_char, c_int, c_uchar, c_uint, c_void};
 use std::ptr;
 use std::sync::Arc;
 
 use super::args;
-use super::ffi;
 use super::handle;
 use super::types::*;
 use crate::core::callbacks::Hook;
@@ -21,42 +22,38 @@ use crate::core::registry;
 use crate::libcrypto::{self, Bio};
 
 /// `SSL_new`: a connection from `ctx`'s settings, holding a reference to `ctx`; NULL on failure.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
-    ffi!(c"SSL_new", ptr::null_mut(), {
-        let conn = Connection::new(handle::ctx(ctx)?)?;
-        Ok(handle::ptr(&*conn))
-    })
+    let conn = Connection::new(handle::ctx(ctx)?)?;
+    Ok(handle::ptr(&*conn))
 }
 
 /// `SSL_up_ref`: 1 on success.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_up_ref(s: *mut SSL) -> c_int {
-    ffi!(c"SSL_up_ref", 0, {
-        registry::up_ref(&*handle::ssl(s)?);
-        Ok(1)
-    })
+    registry::up_ref(&*handle::ssl(s)?);
+    Ok(1)
 }
 
 /// `SSL_free`: drops one reference; the last frees the connection, its BIOs, and its
 /// references to its `SSL_CTX` and `SSL_SESSION`. NULL is ignored; a freed handle is reported.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_free(s: *mut SSL) {
     if s.is_null() {
-        return;
+        return Ok(());
     }
-    ffi!(c"SSL_free", (), {
-        registry::release(&*handle::ssl(s)?);
-        Ok(())
-    })
+    registry::release(&*handle::ssl(s)?);
+    Ok(())
 }
 
 /// `SSL_get_SSL_CTX`: the context (no new reference).
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_get_SSL_CTX(s: *const SSL) -> *mut SSL_CTX {
-    ffi!(c"SSL_get_SSL_CTX", ptr::null_mut(), {
-        Ok(handle::ptr(&*handle::ssl(s)?.ctx()))
-    })
+    Ok(handle::ptr(&*handle::ssl(s)?.ctx()))
 }
 
 /// Takes the BIO reference the caller hands over (`set0`), or shares the one already held.
@@ -70,55 +67,50 @@ fn adopt(new: *mut BIO, current: *mut libcrypto::ffi::BIO, held: Option<Bio>) ->
 
 /// `SSL_set_bio`: takes ownership of one reference to each BIO (one in all when both are the
 /// same); BIOs already set and passed again stay as they are.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_bio(s: *mut SSL, rbio: *mut BIO, wbio: *mut BIO) {
-    ffi!(c"SSL_set_bio", (), {
-        let conn = handle::ssl(s)?;
-        let (cur_r, cur_w) = conn.bio_ptrs();
-        let r = adopt(rbio, cur_r, conn.rbio());
-        let w = if wbio == rbio && rbio.cast() != cur_r {
-            r.clone()
-        } else {
-            adopt(wbio, cur_w, conn.wbio())
-        };
-        conn.set_bios(Some(r), Some(w))
-    })
+    let conn = handle::ssl(s)?;
+    let (cur_r, cur_w) = conn.bio_ptrs();
+    let r = adopt(rbio, cur_r, conn.rbio());
+    let w = if wbio == rbio && rbio.cast() != cur_r {
+        r.clone()
+    } else {
+        adopt(wbio, cur_w, conn.wbio())
+    };
+    conn.set_bios(Some(r), Some(w))
 }
 
 /// `SSL_set0_rbio`: takes ownership of `rbio`.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set0_rbio(s: *mut SSL, rbio: *mut BIO) {
-    ffi!(c"SSL_set0_rbio", (), {
-        let conn = handle::ssl(s)?;
-        // SAFETY: ownership of one reference is handed over.
-        conn.set_bios(Some(unsafe { Bio::from_raw(rbio.cast()) }), None)
-    })
+    let conn = handle::ssl(s)?;
+    // SAFETY: ownership of one reference is handed over.
+    conn.set_bios(Some(unsafe { Bio::from_raw(rbio.cast()) }), None)
 }
 
 /// `SSL_set0_wbio`: takes ownership of `wbio`.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set0_wbio(s: *mut SSL, wbio: *mut BIO) {
-    ffi!(c"SSL_set0_wbio", (), {
-        let conn = handle::ssl(s)?;
-        // SAFETY: ownership of one reference is handed over.
-        conn.set_bios(None, Some(unsafe { Bio::from_raw(wbio.cast()) }))
-    })
+    let conn = handle::ssl(s)?;
+    // SAFETY: ownership of one reference is handed over.
+    conn.set_bios(None, Some(unsafe { Bio::from_raw(wbio.cast()) }))
 }
 
 /// `SSL_get_rbio`: the read BIO (no new reference), NULL when unset.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_get_rbio(s: *const SSL) -> *mut BIO {
-    ffi!(c"SSL_get_rbio", ptr::null_mut(), {
-        Ok(handle::ssl(s)?.bio_ptrs().0.cast())
-    })
+    Ok(handle::ssl(s)?.bio_ptrs().0.cast())
 }
 
 /// `SSL_get_wbio`: the write BIO (no new reference), NULL when unset.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_get_wbio(s: *const SSL) -> *mut BIO {
-    ffi!(c"SSL_get_wbio", ptr::null_mut(), {
-        Ok(handle::ssl(s)?.bio_ptrs().1.cast())
-    })
+    Ok(handle::ssl(s)?.bio_ptrs().1.cast())
 }
 
 fn socket(fd: c_int) -> Result<Bio> {
@@ -126,131 +118,117 @@ fn socket(fd: c_int) -> Result<Bio> {
 }
 
 /// `SSL_set_fd`: a socket BIO (not closing `fd`) for both directions; 1 on success.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_set_fd(s: *mut SSL, fd: c_int) -> c_int {
-    ffi!(c"SSL_set_fd", 0, {
-        let conn = handle::ssl(s)?;
-        let bio = socket(fd)?;
-        conn.set_bios(Some(Some(bio.clone())), Some(Some(bio)))?;
-        Ok(1)
-    })
+    let conn = handle::ssl(s)?;
+    let bio = socket(fd)?;
+    conn.set_bios(Some(Some(bio.clone())), Some(Some(bio)))?;
+    Ok(1)
 }
 
 /// `SSL_set_rfd`: a socket BIO for reading.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_set_rfd(s: *mut SSL, fd: c_int) -> c_int {
-    ffi!(c"SSL_set_rfd", 0, {
-        let conn = handle::ssl(s)?;
-        conn.set_bios(Some(Some(socket(fd)?)), None)?;
-        Ok(1)
-    })
+    let conn = handle::ssl(s)?;
+    conn.set_bios(Some(Some(socket(fd)?)), None)?;
+    Ok(1)
 }
 
 /// `SSL_set_wfd`: a socket BIO for writing.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_set_wfd(s: *mut SSL, fd: c_int) -> c_int {
-    ffi!(c"SSL_set_wfd", 0, {
-        let conn = handle::ssl(s)?;
-        conn.set_bios(None, Some(Some(socket(fd)?)))?;
-        Ok(1)
-    })
+    let conn = handle::ssl(s)?;
+    conn.set_bios(None, Some(Some(socket(fd)?)))?;
+    Ok(1)
 }
 
 /// `SSL_get_fd`/`SSL_get_rfd`: the read BIO's descriptor, -1 when it has none.
+#[export(fail = -1)]
 #[no_mangle]
 pub extern "C" fn SSL_get_fd(s: *const SSL) -> c_int {
-    ffi!(c"SSL_get_fd", -1, {
-        Ok(handle::ssl(s)?.rbio().map_or(-1, |b| b.fd()))
-    })
+    Ok(handle::ssl(s)?.rbio().map_or(-1, |b| b.fd()))
 }
 
 /// `SSL_get_rfd`.
+#[export(fail = -1)]
 #[no_mangle]
 pub extern "C" fn SSL_get_rfd(s: *const SSL) -> c_int {
-    ffi!(c"SSL_get_rfd", -1, {
-        Ok(handle::ssl(s)?.rbio().map_or(-1, |b| b.fd()))
-    })
+    Ok(handle::ssl(s)?.rbio().map_or(-1, |b| b.fd()))
 }
 
 /// `SSL_get_wfd`.
+#[export(fail = -1)]
 #[no_mangle]
 pub extern "C" fn SSL_get_wfd(s: *const SSL) -> c_int {
-    ffi!(c"SSL_get_wfd", -1, {
-        Ok(handle::ssl(s)?.wbio().map_or(-1, |b| b.fd()))
-    })
+    Ok(handle::ssl(s)?.wbio().map_or(-1, |b| b.fd()))
 }
 
 /// `SSL_set_connect_state`: this connection is a client.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_set_connect_state(s: *mut SSL) {
-    ffi!(c"SSL_set_connect_state", (), {
-        handle::ssl(s)?.set_role(Role::Client)
-    })
+    handle::ssl(s)?.set_role(Role::Client)
 }
 
 /// `SSL_set_accept_state`: this connection is a server.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_set_accept_state(s: *mut SSL) {
-    ffi!(c"SSL_set_accept_state", (), {
-        handle::ssl(s)?.set_role(Role::Server)
-    })
+    handle::ssl(s)?.set_role(Role::Server)
 }
 
 /// `SSL_is_server`: 1 for a server, 0 for a client (or not yet decided).
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_is_server(s: *const SSL) -> c_int {
-    ffi!(c"SSL_is_server", 0, {
-        Ok((handle::ssl(s)?.role() == Some(Role::Server)) as c_int)
-    })
+    Ok((handle::ssl(s)?.role() == Some(Role::Server)) as c_int)
 }
 
 /// `SSL_is_dtls`: always 0 (ferrossl has no DTLS).
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_is_dtls(s: *const SSL) -> c_int {
-    ffi!(c"SSL_is_dtls", 0, {
-        handle::ssl(s)?;
-        Ok(0)
-    })
+    handle::ssl(s)?;
+    Ok(0)
 }
 
 /// `SSL_set_ex_data`: 1 on success.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_set_ex_data(s: *mut SSL, idx: c_int, data: *mut c_void) -> c_int {
-    ffi!(c"SSL_set_ex_data", 0, {
-        Ok(handle::ssl(s)?.ex_data.set(idx, data) as c_int)
-    })
+    Ok(handle::ssl(s)?.ex_data.set(idx, data) as c_int)
 }
 
 /// `SSL_get_ex_data`: NULL when unset.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_get_ex_data(s: *const SSL, idx: c_int) -> *mut c_void {
-    ffi!(c"SSL_get_ex_data", ptr::null_mut(), {
-        Ok(handle::ssl(s)?.ex_data.get(idx))
-    })
+    Ok(handle::ssl(s)?.ex_data.get(idx))
 }
 
 /// `SSL_get_servername`: the SNI name set on this client connection, or NULL.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_get_servername(s: *const SSL, ty: c_int) -> *const c_char {
-    ffi!(c"SSL_get_servername", ptr::null(), {
-        let conn = handle::ssl(s)?;
-        if ty != 0 {
-            return Ok(ptr::null());
-        }
-        let name = conn.sni();
-        Ok(name.as_ref().map_or(ptr::null(), |n| n.as_ptr()))
-    })
+    let conn = handle::ssl(s)?;
+    if ty != 0 {
+        return Ok(ptr::null());
+    }
+    let name = conn.sni();
+    Ok(name.as_ref().map_or(ptr::null(), |n| n.as_ptr()))
 }
 
 /// `SSL_get_servername_type`: `TLSEXT_NAMETYPE_host_name` (0) when a name is set, else -1.
+#[export(fail = -1)]
 #[no_mangle]
 pub extern "C" fn SSL_get_servername_type(s: *const SSL) -> c_int {
-    ffi!(c"SSL_get_servername_type", -1, {
-        Ok(if handle::ssl(s)?.sni().is_some() {
-            0
-        } else {
-            -1
-        })
+    Ok(if handle::ssl(s)?.sni().is_some() {
+        0
+    } else {
+        -1
     })
 }
 
@@ -267,55 +245,53 @@ fn set_host(s: *mut SSL, name: *const c_char, add: bool) -> Result<c_int> {
 
 /// `SSL_set1_host`: the name the peer certificate must match (checked by libcrypto during
 /// verification); NULL clears. 1 on success.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set1_host(s: *mut SSL, hostname: *const c_char) -> c_int {
-    ffi!(c"SSL_set1_host", 0, { set_host(s, hostname, false) })
+    set_host(s, hostname, false)
 }
 
 /// `SSL_add1_host`: one more acceptable name.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_add1_host(s: *mut SSL, hostname: *const c_char) -> c_int {
-    ffi!(c"SSL_add1_host", 0, { set_host(s, hostname, true) })
+    set_host(s, hostname, true)
 }
 
 /// `SSL_set_hostflags`: `X509_CHECK_FLAG_*` for the name check.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_set_hostflags(s: *mut SSL, flags: c_uint) {
-    ffi!(c"SSL_set_hostflags", (), {
-        handle::ssl(s)?.param.set_hostflags(flags);
-        Ok(())
-    })
+    handle::ssl(s)?.param.set_hostflags(flags);
+    Ok(())
 }
 
 /// `SSL_get0_peername`: the name that matched during verification, or NULL.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_get0_peername(s: *mut SSL) -> *const c_char {
-    ffi!(c"SSL_get0_peername", ptr::null(), {
-        let conn = handle::ssl(s)?;
-        // SAFETY: the param is live; the string it returns lives as long as the param.
-        Ok(unsafe { libcrypto::ffi::X509_VERIFY_PARAM_get0_peername(conn.param.as_ptr()) })
-    })
+    let conn = handle::ssl(s)?;
+    // SAFETY: the param is live; the string it returns lives as long as the param.
+    Ok(unsafe { libcrypto::ffi::X509_VERIFY_PARAM_get0_peername(conn.param.as_ptr()) })
 }
 
 /// `SSL_get0_param`: the connection's verification parameters (owned by the connection).
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_get0_param(s: *mut SSL) -> *mut X509_VERIFY_PARAM {
-    ffi!(c"SSL_get0_param", ptr::null_mut(), {
-        Ok(handle::ssl(s)?.param.as_ptr().cast())
-    })
+    Ok(handle::ssl(s)?.param.as_ptr().cast())
 }
 
 /// `SSL_set1_param`: copies `vpm` into the connection's parameters; 1 on success.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set1_param(s: *mut SSL, vpm: *mut X509_VERIFY_PARAM) -> c_int {
-    ffi!(c"SSL_set1_param", 0, {
-        let conn = handle::ssl(s)?;
-        if vpm.is_null() {
-            return Err(Error::NullArgument("X509_VERIFY_PARAM"));
-        }
-        // SAFETY: both are live parameter objects.
-        Ok(unsafe { libcrypto::ffi::X509_VERIFY_PARAM_set1(conn.param.as_ptr(), vpm.cast()) })
-    })
+    let conn = handle::ssl(s)?;
+    if vpm.is_null() {
+        return Err(Error::NullArgument("X509_VERIFY_PARAM"));
+    }
+    // SAFETY: both are live parameter objects.
+    Ok(unsafe { libcrypto::ffi::X509_VERIFY_PARAM_set1(conn.param.as_ptr(), vpm.cast()) })
 }
 
 fn handshake_version(conn: &Arc<Connection>) -> c_int {
@@ -325,146 +301,135 @@ fn handshake_version(conn: &Arc<Connection>) -> c_int {
 /// `SSL_get_version`: `"TLSv1.3"`, `"TLSv1.2"`, or, before a handshake, the highest version
 /// the connection allows (as OpenSSL reports its method's version). Never NULL: `"unknown"`
 /// for an invalid handle (programs print the result unchecked).
+#[export(fail = c"unknown".as_ptr())]
 #[no_mangle]
 pub extern "C" fn SSL_get_version(s: *const SSL) -> *const c_char {
-    ffi!(c"SSL_get_version", c"unknown".as_ptr(), {
-        let conn = handle::ssl(s)?;
-        let mut v = handshake_version(&conn);
-        if v == 0 {
-            v = conn
-                .settings()
-                .versions()
-                .first()
-                .map_or(0, |v| c_int::from(u16::from(v.version)));
-        }
-        Ok(connection::version_name(v).as_ptr())
-    })
-}
-
-/// `SSL_version`: the negotiated version (`TLS1_3_VERSION`...), or the maximum before one.
-#[no_mangle]
-pub extern "C" fn SSL_version(s: *const SSL) -> c_int {
-    ffi!(c"SSL_version", 0, {
-        let conn = handle::ssl(s)?;
-        let v = handshake_version(&conn);
-        Ok(if v != 0 { v } else { 0x0304 })
-    })
-}
-
-/// `SSL_client_version`: the version a client offered (a client: its highest).
-#[no_mangle]
-pub extern "C" fn SSL_client_version(s: *const SSL) -> c_int {
-    ffi!(c"SSL_client_version", 0, {
-        let conn = handle::ssl(s)?;
-        let v = conn
+    let conn = handle::ssl(s)?;
+    let mut v = handshake_version(&conn);
+    if v == 0 {
+        v = conn
             .settings()
             .versions()
             .first()
             .map_or(0, |v| c_int::from(u16::from(v.version)));
-        Ok(v)
-    })
+    }
+    Ok(connection::version_name(v).as_ptr())
+}
+
+/// `SSL_version`: the negotiated version (`TLS1_3_VERSION`...), or the maximum before one.
+#[export]
+#[no_mangle]
+pub extern "C" fn SSL_version(s: *const SSL) -> c_int {
+    let conn = handle::ssl(s)?;
+    let v = handshake_version(&conn);
+    Ok(if v != 0 { v } else { 0x0304 })
+}
+
+/// `SSL_client_version`: the version a client offered (a client: its highest).
+#[export]
+#[no_mangle]
+pub extern "C" fn SSL_client_version(s: *const SSL) -> c_int {
+    let conn = handle::ssl(s)?;
+    let v = conn
+        .settings()
+        .versions()
+        .first()
+        .map_or(0, |v| c_int::from(u16::from(v.version)));
+    Ok(v)
 }
 
 /// `SSL_get_shutdown`: `SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN` as they stand.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_get_shutdown(s: *const SSL) -> c_int {
-    ffi!(c"SSL_get_shutdown", 0, {
-        Ok(handle::ssl(s)?.shutdown_flags())
-    })
+    Ok(handle::ssl(s)?.shutdown_flags())
 }
 
 /// `SSL_set_shutdown`: sets the flags (`SSL_SENT_SHUTDOWN` stops `SSL_shutdown` from sending).
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_set_shutdown(s: *mut SSL, mode: c_int) {
-    ffi!(c"SSL_set_shutdown", (), {
-        handle::ssl(s)?.set_shutdown_flags(mode);
-        Ok(())
-    })
+    handle::ssl(s)?.set_shutdown_flags(mode);
+    Ok(())
 }
 
 /// `SSL_is_init_finished`: 1 once the handshake has completed.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_is_init_finished(s: *const SSL) -> c_int {
-    ffi!(c"SSL_is_init_finished", 0, {
-        Ok(handle::ssl(s)?.is_init_finished() as c_int)
-    })
+    Ok(handle::ssl(s)?.is_init_finished() as c_int)
 }
 
 /// `SSL_in_init`: 1 until the handshake has completed.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_in_init(s: *const SSL) -> c_int {
-    ffi!(c"SSL_in_init", 0, {
-        Ok(!handle::ssl(s)?.is_init_finished() as c_int)
-    })
+    Ok(!handle::ssl(s)?.is_init_finished() as c_int)
 }
 
 /// `SSL_in_before`: 1 before the handshake has started.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_in_before(s: *const SSL) -> c_int {
-    ffi!(c"SSL_in_before", 0, {
-        Ok(handle::ssl(s)?.in_before() as c_int)
-    })
+    Ok(handle::ssl(s)?.in_before() as c_int)
 }
 
 /// `SSL_get_state`: `TLS_ST_OK` (1) after the handshake, `TLS_ST_BEFORE` (0) before it starts;
 /// during it, the client's "wrote ClientHello" state (12).
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_get_state(s: *const SSL) -> OSSL_HANDSHAKE_STATE {
-    ffi!(c"SSL_get_state", 0, {
-        let conn = handle::ssl(s)?;
-        Ok(if conn.is_init_finished() {
-            1
-        } else if conn.in_before() {
-            0
-        } else {
-            12
-        })
+    let conn = handle::ssl(s)?;
+    Ok(if conn.is_init_finished() {
+        1
+    } else if conn.in_before() {
+        0
+    } else {
+        12
     })
 }
 
 /// `SSL_want`: `SSL_NOTHING` (1), `SSL_WRITING` (2) or `SSL_READING` (3) for the last
 /// operation.
+#[export(fail = 1)]
 #[no_mangle]
 pub extern "C" fn SSL_want(s: *const SSL) -> c_int {
-    ffi!(c"SSL_want", 1, {
-        Ok(match handle::ssl(s)?.last_error() {
-            connection::code::WANT_READ => 3,
-            connection::code::WANT_WRITE => 2,
-            _ => 1,
-        })
+    Ok(match handle::ssl(s)?.last_error() {
+        connection::code::WANT_READ => 3,
+        connection::code::WANT_WRITE => 2,
+        _ => 1,
     })
 }
 
 /// `SSL_session_reused`: 1 when the last handshake resumed a session.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_session_reused(s: *const SSL) -> c_int {
-    ffi!(c"SSL_session_reused", 0, {
-        Ok(handle::ssl(s)?.handshake_info().is_some_and(|h| h.resumed) as c_int)
-    })
+    Ok(handle::ssl(s)?.handshake_info().is_some_and(|h| h.resumed) as c_int)
 }
 
 /// `SSL_get0_alpn_selected`: the protocol the server chose (pointer valid while `ssl` lives),
 /// or NULL and 0.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get0_alpn_selected(
     ssl: *const SSL,
     data: *mut *const c_uchar,
     len: *mut c_uint,
 ) {
-    let (p, n) = ffi!(c"SSL_get0_alpn_selected", (ptr::null(), 0), {
-        let conn = handle::ssl(ssl)?;
-        let hs = conn.handshake_info();
-        // The HandshakeInfo is kept by the connection until its next handshake.
-        Ok(match hs.as_ref().and_then(|h| h.alpn.as_ref()) {
-            Some(a) => (a.as_ptr(), a.len() as c_uint),
-            None => (ptr::null(), 0),
-        })
-    });
+    let conn = handle::ssl(ssl)?;
+    let hs = conn.handshake_info();
+    // The HandshakeInfo is kept by the connection until its next handshake.
+    let (p, n) = match hs.as_ref().and_then(|h| h.alpn.as_ref()) {
+        Some(a) => (a.as_ptr(), a.len() as c_uint),
+        None => (ptr::null(), 0),
+    };
     // SAFETY: out-parameters supplied by the caller.
     unsafe {
         args::out(data, p);
         args::out(len, n);
     }
+    Ok(())
 }
 
 type InfoCb = unsafe extern "C" fn(*const SSL, c_int, c_int);
@@ -481,35 +446,32 @@ pub fn info_hook(cb: InfoCb) -> Hook<crate::core::callbacks::InfoFn> {
 }
 
 /// `SSL_set_info_callback`: called at handshake start and end and for alerts.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_set_info_callback(
     ssl: *mut SSL,
     cb: Option<unsafe extern "C" fn(ssl: *const SSL, type_: c_int, val: c_int)>,
 ) {
-    ffi!(c"SSL_set_info_callback", (), {
-        handle::ssl(ssl)?.set_info_callback(cb.map(info_hook));
-        Ok(())
-    })
+    handle::ssl(ssl)?.set_info_callback(cb.map(info_hook));
+    Ok(())
 }
 
 /// `SSL_get_info_callback`.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_get_info_callback(
     ssl: *const SSL,
 ) -> Option<unsafe extern "C" fn(ssl: *const SSL, type_: c_int, val: c_int)> {
-    ffi!(c"SSL_get_info_callback", None, {
-        let raw = handle::ssl(ssl)?.info_callback().map(|h| h.raw);
-        // SAFETY: raw came from an InfoCb registered above.
-        Ok(raw.map(|r| unsafe { std::mem::transmute::<usize, InfoCb>(r) }))
-    })
+    let raw = handle::ssl(ssl)?.info_callback().map(|h| h.raw);
+    // SAFETY: raw came from an InfoCb registered above.
+    Ok(raw.map(|r| unsafe { std::mem::transmute::<usize, InfoCb>(r) }))
 }
 
 /// `SSL_clear`: resets the connection for another handshake, keeping its settings, BIOs and
 /// session (offered again); 1.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_clear(s: *mut SSL) -> c_int {
-    ffi!(c"SSL_clear", 0, {
-        handle::ssl(s)?.clear()?;
-        Ok(1)
-    })
+    handle::ssl(s)?.clear()?;
+    Ok(1)
 }

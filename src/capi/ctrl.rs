@@ -6,12 +6,13 @@
 
 #![allow(non_snake_case)]
 
+use ferrossl_macros::export;
+
 use std::ffi::{c_char, c_int, c_long, c_void, CString};
 use std::sync::Arc;
 
 use super::args;
 use super::context::Target;
-use super::ffi;
 use super::handle;
 use super::types::*;
 use crate::core::context::{group_nid, groups_from_nids, parse_groups, Context};
@@ -237,6 +238,7 @@ fn ctx_only(
 }
 
 /// `SSL_CTX_ctrl`: see the module docs for the commands.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_ctrl(
     ctx: *mut SSL_CTX,
@@ -244,17 +246,16 @@ pub unsafe extern "C" fn SSL_CTX_ctrl(
     larg: c_long,
     parg: *mut c_void,
 ) -> c_long {
-    ffi!(c"SSL_CTX_ctrl", 0, {
-        let ctx = handle::ctx(ctx)?;
-        if let Some(r) = ctx_only(&ctx, cmd, larg, parg) {
-            return r;
-        }
-        // SAFETY: the command's argument contract is the caller's.
-        unsafe { common(&Target::Ctx(ctx), "SSL_CTX_ctrl", cmd, larg, parg) }
-    })
+    let ctx = handle::ctx(ctx)?;
+    if let Some(r) = ctx_only(&ctx, cmd, larg, parg) {
+        return r;
+    }
+    // SAFETY: the command's argument contract is the caller's.
+    unsafe { common(&Target::Ctx(ctx), "SSL_CTX_ctrl", cmd, larg, parg) }
 }
 
 /// `SSL_ctrl`: see the module docs for the commands.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_ctrl(
     s: *mut SSL,
@@ -262,125 +263,121 @@ pub unsafe extern "C" fn SSL_ctrl(
     larg: c_long,
     parg: *mut c_void,
 ) -> c_long {
-    ffi!(c"SSL_ctrl", 0, {
-        let conn = handle::ssl(s)?;
-        match cmd {
-            cmd::SET_TLSEXT_HOSTNAME => {
-                if larg != 0 {
-                    return Err(Error::InvalidArgument(format!("server name type {larg}")));
+    let conn = handle::ssl(s)?;
+    match cmd {
+        cmd::SET_TLSEXT_HOSTNAME => {
+            if larg != 0 {
+                return Err(Error::InvalidArgument(format!("server name type {larg}")));
+            }
+            let name = if parg.is_null() {
+                None
+            } else {
+                // SAFETY: a C string, per the command.
+                let n = unsafe { args::cstr(parg as *const c_char, "host name") }?;
+                if n.to_bytes().is_empty() || n.to_bytes().len() > 255 {
+                    return Err(Error::Misuse {
+                        reason: 319, // SSL_R_SSL3_EXT_INVALID_SERVERNAME
+                        detail: "server name must be 1 to 255 bytes".into(),
+                    });
                 }
-                let name = if parg.is_null() {
-                    None
-                } else {
-                    // SAFETY: a C string, per the command.
-                    let n = unsafe { args::cstr(parg as *const c_char, "host name") }?;
-                    if n.to_bytes().is_empty() || n.to_bytes().len() > 255 {
-                        return Err(Error::Misuse {
-                            reason: 319, // SSL_R_SSL3_EXT_INVALID_SERVERNAME
-                            detail: "server name must be 1 to 255 bytes".into(),
-                        });
-                    }
-                    Some(CString::from(n))
-                };
-                conn.set_sni(name);
-                Ok(1)
-            }
-            cmd::GET_NEGOTIATED_GROUP => Ok(conn
-                .handshake_info()
-                .and_then(|h| h.group)
-                .map_or(0, |g| group_nid(g) as c_long)),
-            cmd::GET_PEER_TMP_KEY => {
-                let (group, share) = conn.peer_key().ok_or_else(|| Error::Misuse {
-                    reason: reason::UNINITIALIZED,
-                    detail: "no key exchange yet".into(),
-                })?;
-                let key = PKey::from_key_share(u16::from(group), &share).ok_or_else(|| {
-                    Error::Unsupported(format!("OpenSSL 3.0 has no key type for {group:?}"))
-                })?;
-                // SAFETY: an EVP_PKEY** out-parameter; the caller owns the reference.
-                unsafe { args::out(parg as *mut *mut libcrypto::ffi::EVP_PKEY, key.to_raw_ref()) };
-                Ok(1)
-            }
-            cmd::SET_TLSEXT_STATUS_REQ_TYPE => Err(Error::Unsupported(
-                "OCSP status requests from a client are not supported by rustls".into(),
-            )),
-            cmd::GET_TLSEXT_STATUS_REQ_TYPE => Ok(-1),
-            cmd::SET_TLSEXT_STATUS_REQ_OCSP_RESP => {
-                // The response was allocated with OPENSSL_malloc and now belongs to us.
-                let len = usize::try_from(larg)
-                    .map_err(|_| Error::InvalidArgument("negative length".into()))?;
-                // SAFETY: parg holds len bytes (or is NULL with len 0); freed once copied.
-                let resp = unsafe {
-                    let bytes = args::bytes(parg as *const u8, len, "resp")?.to_vec();
-                    libcrypto::ffi::CRYPTO_free(parg, c"ferrossl".as_ptr(), 0);
-                    bytes
-                };
-                conn.set_ocsp_response((!resp.is_empty()).then_some(resp));
-                Ok(1)
-            }
-            cmd::GET_TLSEXT_STATUS_REQ_OCSP_RESP => {
-                // SAFETY: an unsigned char** out-parameter.
-                unsafe { args::out(parg as *mut *const u8, std::ptr::null()) };
-                Ok(-1)
-            }
-            cmd::GET_NUM_RENEGOTIATIONS
-            | cmd::CLEAR_NUM_RENEGOTIATIONS
-            | cmd::GET_TOTAL_RENEGOTIATIONS => Ok(0),
-            cmd::SET_MSG_CALLBACK_ARG => Ok(1),
-            // SAFETY: the command's argument contract is the caller's.
-            n => unsafe { common(&Target::Ssl(conn), "SSL_ctrl", n, larg, parg) },
+                Some(CString::from(n))
+            };
+            conn.set_sni(name);
+            Ok(1)
         }
-    })
+        cmd::GET_NEGOTIATED_GROUP => Ok(conn
+            .handshake_info()
+            .and_then(|h| h.group)
+            .map_or(0, |g| group_nid(g) as c_long)),
+        cmd::GET_PEER_TMP_KEY => {
+            let (group, share) = conn.peer_key().ok_or_else(|| Error::Misuse {
+                reason: reason::UNINITIALIZED,
+                detail: "no key exchange yet".into(),
+            })?;
+            let key = PKey::from_key_share(u16::from(group), &share).ok_or_else(|| {
+                Error::Unsupported(format!("OpenSSL 3.0 has no key type for {group:?}"))
+            })?;
+            // SAFETY: an EVP_PKEY** out-parameter; the caller owns the reference.
+            unsafe { args::out(parg as *mut *mut libcrypto::ffi::EVP_PKEY, key.to_raw_ref()) };
+            Ok(1)
+        }
+        cmd::SET_TLSEXT_STATUS_REQ_TYPE => Err(Error::Unsupported(
+            "OCSP status requests from a client are not supported by rustls".into(),
+        )),
+        cmd::GET_TLSEXT_STATUS_REQ_TYPE => Ok(-1),
+        cmd::SET_TLSEXT_STATUS_REQ_OCSP_RESP => {
+            // The response was allocated with OPENSSL_malloc and now belongs to us.
+            let len = usize::try_from(larg)
+                .map_err(|_| Error::InvalidArgument("negative length".into()))?;
+            // SAFETY: parg holds len bytes (or is NULL with len 0); freed once copied.
+            let resp = unsafe {
+                let bytes = args::bytes(parg as *const u8, len, "resp")?.to_vec();
+                libcrypto::ffi::CRYPTO_free(parg, c"ferrossl".as_ptr(), 0);
+                bytes
+            };
+            conn.set_ocsp_response((!resp.is_empty()).then_some(resp));
+            Ok(1)
+        }
+        cmd::GET_TLSEXT_STATUS_REQ_OCSP_RESP => {
+            // SAFETY: an unsigned char** out-parameter.
+            unsafe { args::out(parg as *mut *const u8, std::ptr::null()) };
+            Ok(-1)
+        }
+        cmd::GET_NUM_RENEGOTIATIONS
+        | cmd::CLEAR_NUM_RENEGOTIATIONS
+        | cmd::GET_TOTAL_RENEGOTIATIONS => Ok(0),
+        cmd::SET_MSG_CALLBACK_ARG => Ok(1),
+        // SAFETY: the command's argument contract is the caller's.
+        n => unsafe { common(&Target::Ssl(conn), "SSL_ctrl", n, larg, parg) },
+    }
 }
 
 /// `SSL_CTX_callback_ctrl`: the callback-setting commands; none is implemented yet (servername,
 /// status and ticket-key callbacks are server-side features).
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_callback_ctrl(
     ctx: *mut SSL_CTX,
     cmd: c_int,
     _fp: Option<unsafe extern "C" fn()>,
 ) -> c_long {
-    ffi!(c"SSL_CTX_callback_ctrl", 0, {
-        match cmd {
-            cmd::SET_TLSEXT_SERVERNAME_CB => {
-                super::server::set_servername_callback(ctx, _fp)?;
-                Ok(1)
-            }
-            cmd::SET_TLSEXT_TICKET_KEY_CB => {
-                let ctx = handle::ctx(ctx)?;
-                // SAFETY: SSL_CTX_set_tlsext_ticket_key_cb passes a ticket key callback cast
-                // to this type.
-                let cb = _fp.map(|f| unsafe {
-                    libcrypto::TicketKeyCb::new(std::mem::transmute::<
-                        unsafe extern "C" fn(),
-                        libcrypto::TicketKeyFn,
-                    >(f))
-                });
-                ctx.set_callbacks(|c| c.ticket_key = cb);
-                Ok(1)
-            }
-            cmd::SET_TLSEXT_STATUS_REQ_CB => {
-                super::server::set_status_callback(ctx, _fp)?;
-                Ok(1)
-            }
-            _ => {
-                handle::ctx(ctx)?;
-                Err(unsupported("SSL_CTX_callback_ctrl", cmd))
-            }
+    match cmd {
+        cmd::SET_TLSEXT_SERVERNAME_CB => {
+            super::server::set_servername_callback(ctx, _fp)?;
+            Ok(1)
         }
-    })
+        cmd::SET_TLSEXT_TICKET_KEY_CB => {
+            let ctx = handle::ctx(ctx)?;
+            // SAFETY: SSL_CTX_set_tlsext_ticket_key_cb passes a ticket key callback cast
+            // to this type.
+            let cb = _fp.map(|f| unsafe {
+                libcrypto::TicketKeyCb::new(std::mem::transmute::<
+                    unsafe extern "C" fn(),
+                    libcrypto::TicketKeyFn,
+                >(f))
+            });
+            ctx.set_callbacks(|c| c.ticket_key = cb);
+            Ok(1)
+        }
+        cmd::SET_TLSEXT_STATUS_REQ_CB => {
+            super::server::set_status_callback(ctx, _fp)?;
+            Ok(1)
+        }
+        _ => {
+            handle::ctx(ctx)?;
+            Err(unsupported("SSL_CTX_callback_ctrl", cmd))
+        }
+    }
 }
 
 /// `SSL_callback_ctrl`: as `SSL_CTX_callback_ctrl`.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_callback_ctrl(
     s: *mut SSL,
     cmd: c_int,
     _fp: Option<unsafe extern "C" fn()>,
 ) -> c_long {
-    ffi!(c"SSL_callback_ctrl", 0, {
-        handle::ssl(s)?;
-        Err(unsupported("SSL_callback_ctrl", cmd))
-    })
+    handle::ssl(s)?;
+    Err(unsupported("SSL_callback_ctrl", cmd))
 }

@@ -4,10 +4,11 @@
 
 #![allow(non_snake_case)]
 
+use ferrossl_macros::export;
+
 use std::ffi::{c_char, c_int, c_long, c_ulong};
 use std::sync::Once;
 
-use super::ffi;
 use super::handle;
 use super::reasons::REASONS;
 use super::types::*;
@@ -49,62 +50,65 @@ pub fn load_strings() {
 }
 
 /// `OPENSSL_init_ssl`: 1 (libcrypto is initialised and ferrossl's error strings registered).
+#[export]
 #[no_mangle]
 pub extern "C" fn OPENSSL_init_ssl(_opts: u64, _settings: *const OPENSSL_INIT_SETTINGS) -> c_int {
-    ffi!(c"OPENSSL_init_ssl", 0, {
-        load_strings();
-        Ok(1)
-    })
+    load_strings();
+    Ok(1)
 }
 
 /// `ERR_load_SSL_strings`: 1.
+#[export]
 #[no_mangle]
 pub extern "C" fn ERR_load_SSL_strings() -> c_int {
     load_strings();
-    1
+    Ok(1)
 }
 
 /// `SSL_get_default_timeout`: 7200 seconds, as OpenSSL.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_get_default_timeout(s: *const SSL) -> c_long {
-    ffi!(c"SSL_get_default_timeout", 0, {
-        handle::ssl(s)?;
-        Ok(7200)
-    })
+    handle::ssl(s)?;
+    Ok(7200)
 }
 
 /// `OSSL_default_cipher_list`: OpenSSL's default TLS 1.2 cipher string.
+#[export]
 #[no_mangle]
 pub extern "C" fn OSSL_default_cipher_list() -> *const c_char {
-    c"ALL:!COMPLEMENTOFDEFAULT:!eNULL".as_ptr()
+    Ok(c"ALL:!COMPLEMENTOFDEFAULT:!eNULL".as_ptr())
 }
 
 /// `OSSL_default_ciphersuites`: the default TLS 1.3 suites.
+#[export]
 #[no_mangle]
 pub extern "C" fn OSSL_default_ciphersuites() -> *const c_char {
-    c"TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256".as_ptr()
+    Ok(c"TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256".as_ptr())
 }
 
 /// `SSL_alert_type_string_long`: `"warning"`, `"fatal"` or `"unknown"` for `value >> 8`.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_alert_type_string_long(value: c_int) -> *const c_char {
-    match value >> 8 {
+    Ok(match value >> 8 {
         1 => c"warning",
         2 => c"fatal",
         _ => c"unknown",
     }
-    .as_ptr()
+    .as_ptr())
 }
 
 /// `SSL_alert_type_string`: `"W"`, `"F"` or `"U"`.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_alert_type_string(value: c_int) -> *const c_char {
-    match value >> 8 {
+    Ok(match value >> 8 {
         1 => c"W",
         2 => c"F",
         _ => c"U",
     }
-    .as_ptr()
+    .as_ptr())
 }
 
 fn alert(desc: c_int) -> (&'static std::ffi::CStr, &'static std::ffi::CStr) {
@@ -142,46 +146,46 @@ fn alert(desc: c_int) -> (&'static std::ffi::CStr, &'static std::ffi::CStr) {
 }
 
 /// `SSL_alert_desc_string`: two-letter code of an alert description.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_alert_desc_string(value: c_int) -> *const c_char {
-    alert(value).0.as_ptr()
+    Ok(alert(value).0.as_ptr())
 }
 
 /// `SSL_alert_desc_string_long`: the alert description in words.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_alert_desc_string_long(value: c_int) -> *const c_char {
-    alert(value).1.as_ptr()
+    Ok(alert(value).1.as_ptr())
 }
 
 /// `SSL_state_string_long`: `"SSL negotiation finished successfully"` after the handshake,
 /// `"before SSL initialization"` before it.
+#[export(fail = c"error".as_ptr())]
 #[no_mangle]
 pub extern "C" fn SSL_state_string_long(s: *const SSL) -> *const c_char {
-    ffi!(c"SSL_state_string_long", c"error".as_ptr(), {
-        let conn = handle::ssl(s)?;
-        Ok(if conn.is_init_finished() {
-            c"SSL negotiation finished successfully"
-        } else if conn.in_before() {
-            c"before SSL initialization"
-        } else {
-            c"SSLv3/TLS write client hello"
-        }
-        .as_ptr())
-    })
+    let conn = handle::ssl(s)?;
+    Ok(if conn.is_init_finished() {
+        c"SSL negotiation finished successfully"
+    } else if conn.in_before() {
+        c"before SSL initialization"
+    } else {
+        c"SSLv3/TLS write client hello"
+    }
+    .as_ptr())
 }
 
 /// `SSL_state_string`: the six-letter form.
+#[export(fail = c"SSLERR".as_ptr())]
 #[no_mangle]
 pub extern "C" fn SSL_state_string(s: *const SSL) -> *const c_char {
-    ffi!(c"SSL_state_string", c"SSLERR".as_ptr(), {
-        let conn = handle::ssl(s)?;
-        Ok(if conn.is_init_finished() {
-            c"SSLOK "
-        } else if conn.in_before() {
-            c"PINIT "
-        } else {
-            c"TWCH"
-        }
-        .as_ptr())
-    })
+    let conn = handle::ssl(s)?;
+    Ok(if conn.is_init_finished() {
+        c"SSLOK "
+    } else if conn.in_before() {
+        c"PINIT "
+    } else {
+        c"TWCH"
+    }
+    .as_ptr())
 }

@@ -4,6 +4,8 @@
 
 use std::ffi::c_int;
 
+use ferrossl_macros::export;
+
 use crate::core::context::{self, Method, Role};
 use crate::core::error::{Error, Result};
 
@@ -120,54 +122,66 @@ pub fn of(m: Method) -> *const ssl_method_st {
 }
 
 // cbindgen cannot see through macros, so each export is written out.
+#[export]
 #[no_mangle]
 pub extern "C" fn TLS_method() -> *const ssl_method_st {
-    &TLS_ANY
+    Ok(&TLS_ANY)
 }
+#[export]
 #[no_mangle]
 pub extern "C" fn TLS_client_method() -> *const ssl_method_st {
-    &TLS_CLIENT
+    Ok(&TLS_CLIENT)
 }
+#[export]
 #[no_mangle]
 pub extern "C" fn TLS_server_method() -> *const ssl_method_st {
-    &TLS_SERVER
+    Ok(&TLS_SERVER)
 }
 /// TLS 1.2 only.
+#[export]
 #[no_mangle]
 pub extern "C" fn TLSv1_2_method() -> *const ssl_method_st {
-    &TLS12_ANY
+    Ok(&TLS12_ANY)
 }
+#[export]
 #[no_mangle]
 pub extern "C" fn TLSv1_2_client_method() -> *const ssl_method_st {
-    &TLS12_CLIENT
+    Ok(&TLS12_CLIENT)
 }
+#[export]
 #[no_mangle]
 pub extern "C" fn TLSv1_2_server_method() -> *const ssl_method_st {
-    &TLS12_SERVER
+    Ok(&TLS12_SERVER)
 }
 /// Differs from OpenSSL: `SSL_CTX_new` refuses the TLS 1.1 methods.
+#[export]
 #[no_mangle]
 pub extern "C" fn TLSv1_1_method() -> *const ssl_method_st {
-    &TLS11_ANY
+    Ok(&TLS11_ANY)
 }
+#[export]
 #[no_mangle]
 pub extern "C" fn TLSv1_1_client_method() -> *const ssl_method_st {
-    &TLS11_CLIENT
+    Ok(&TLS11_CLIENT)
 }
+#[export]
 #[no_mangle]
 pub extern "C" fn TLSv1_1_server_method() -> *const ssl_method_st {
-    &TLS11_SERVER
+    Ok(&TLS11_SERVER)
 }
 /// Differs from OpenSSL: `SSL_CTX_new` refuses the TLS 1.0 methods.
+#[export]
 #[no_mangle]
 pub extern "C" fn TLSv1_method() -> *const ssl_method_st {
-    &TLS1_ANY
+    Ok(&TLS1_ANY)
 }
+#[export]
 #[no_mangle]
 pub extern "C" fn TLSv1_client_method() -> *const ssl_method_st {
-    &TLS1_CLIENT
+    Ok(&TLS1_CLIENT)
 }
+#[export]
 #[no_mangle]
 pub extern "C" fn TLSv1_server_method() -> *const ssl_method_st {
-    &TLS1_SERVER
+    Ok(&TLS1_SERVER)
 }

@@ -5,13 +5,14 @@
 
 #![allow(non_snake_case)]
 
+use ferrossl_macros::export;
+
 use std::ffi::{c_char, c_int, c_uchar, c_uint, c_void};
 use std::ptr;
 use std::sync::Arc;
 
 use super::args;
 use super::context::{ctx_target, ssl_target};
-use super::ffi;
 use super::handle;
 use super::types::*;
 use crate::core::callbacks::{AlpnAnswer, AlpnSelectFn, Hook, ServernameFn, StatusFn};
@@ -33,6 +34,7 @@ type AlpnCb = unsafe extern "C" fn(
 ) -> c_int;
 
 /// `SSL_CTX_set_alpn_select_cb`: a server's choice among the client's ALPN protocols.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_set_alpn_select_cb(
     ctx: *mut SSL_CTX,
@@ -40,40 +42,38 @@ pub extern "C" fn SSL_CTX_set_alpn_select_cb(
     arg: *mut c_void,
 ) {
     let arg = arg as usize;
-    ffi!(c"SSL_CTX_set_alpn_select_cb", (), {
-        let ctx = handle::ctx(ctx)?;
-        let hook = cb.map(|f: AlpnCb| Hook {
-            raw: f as usize,
-            call: Arc::new(move |ssl: usize, offered: &[u8]| {
-                let mut out: *const c_uchar = ptr::null();
-                let mut outlen: c_uchar = 0;
-                // SAFETY: the program registered f; `offered` outlives the call, and `out`
-                // points into `offered` or into memory the program keeps alive.
-                let r = unsafe {
-                    f(
-                        handle::id_ptr(ssl),
-                        &mut out,
-                        &mut outlen,
-                        offered.as_ptr(),
-                        offered.len() as c_uint,
-                        arg as *mut c_void,
+    let ctx = handle::ctx(ctx)?;
+    let hook = cb.map(|f: AlpnCb| Hook {
+        raw: f as usize,
+        call: Arc::new(move |ssl: usize, offered: &[u8]| {
+            let mut out: *const c_uchar = ptr::null();
+            let mut outlen: c_uchar = 0;
+            // SAFETY: the program registered f; `offered` outlives the call, and `out`
+            // points into `offered` or into memory the program keeps alive.
+            let r = unsafe {
+                f(
+                    handle::id_ptr(ssl),
+                    &mut out,
+                    &mut outlen,
+                    offered.as_ptr(),
+                    offered.len() as c_uint,
+                    arg as *mut c_void,
+                )
+            };
+            match r {
+                SSL_TLSEXT_ERR_OK if !out.is_null() && outlen > 0 => {
+                    // SAFETY: the callback returned outlen readable bytes at out.
+                    AlpnAnswer::Selected(
+                        unsafe { std::slice::from_raw_parts(out, outlen as usize) }.to_vec(),
                     )
-                };
-                match r {
-                    SSL_TLSEXT_ERR_OK if !out.is_null() && outlen > 0 => {
-                        // SAFETY: the callback returned outlen readable bytes at out.
-                        AlpnAnswer::Selected(
-                            unsafe { std::slice::from_raw_parts(out, outlen as usize) }.to_vec(),
-                        )
-                    }
-                    SSL_TLSEXT_ERR_ALERT_FATAL => AlpnAnswer::Fatal,
-                    _ => AlpnAnswer::NoAck,
                 }
-            }) as Arc<AlpnSelectFn>,
-        });
-        ctx.set_callbacks(|c| c.alpn_select = hook);
-        Ok(())
-    })
+                SSL_TLSEXT_ERR_ALERT_FATAL => AlpnAnswer::Fatal,
+                _ => AlpnAnswer::NoAck,
+            }
+        }) as Arc<AlpnSelectFn>,
+    });
+    ctx.set_callbacks(|c| c.alpn_select = hook);
+    Ok(())
 }
 
 /// Walks an ALPN/NPN wire-format list.
@@ -94,6 +94,7 @@ fn protos(wire: &[u8]) -> Vec<&[u8]> {
 /// `SSL_select_next_proto`: the first of the server's protocols that the client offers
 /// (`OPENSSL_NPN_NEGOTIATED`), else the client's first (`OPENSSL_NPN_NO_OVERLAP`). `*out`
 /// points into one of the two lists.
+#[export(fail = OPENSSL_NPN_NO_OVERLAP)]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_select_next_proto(
     out: *mut *mut c_uchar,
@@ -103,29 +104,27 @@ pub unsafe extern "C" fn SSL_select_next_proto(
     client: *const c_uchar,
     client_len: c_uint,
 ) -> c_int {
-    ffi!(c"SSL_select_next_proto", OPENSSL_NPN_NO_OVERLAP, {
-        // SAFETY: the caller passes lists of the given lengths.
-        let (s, c) = unsafe {
-            (
-                args::bytes(server, server_len as usize, "server")?,
-                args::bytes(client, client_len as usize, "client")?,
-            )
-        };
-        let (sp, cp) = (protos(s), protos(c));
-        let (pick, status) = match sp.iter().find(|p| cp.contains(p)) {
-            Some(p) => (Some(*p), OPENSSL_NPN_NEGOTIATED),
-            None => (cp.first().copied(), OPENSSL_NPN_NO_OVERLAP),
-        };
-        let (p, n) = pick.map_or((ptr::null_mut(), 0), |p| {
-            (p.as_ptr() as *mut c_uchar, p.len() as c_uchar)
-        });
-        // SAFETY: out-parameters.
-        unsafe {
-            args::out(out, p);
-            args::out(outlen, n);
-        }
-        Ok(status)
-    })
+    // SAFETY: the caller passes lists of the given lengths.
+    let (s, c) = unsafe {
+        (
+            args::bytes(server, server_len as usize, "server")?,
+            args::bytes(client, client_len as usize, "client")?,
+        )
+    };
+    let (sp, cp) = (protos(s), protos(c));
+    let (pick, status) = match sp.iter().find(|p| cp.contains(p)) {
+        Some(p) => (Some(*p), OPENSSL_NPN_NEGOTIATED),
+        None => (cp.first().copied(), OPENSSL_NPN_NO_OVERLAP),
+    };
+    let (p, n) = pick.map_or((ptr::null_mut(), 0), |p| {
+        (p.as_ptr() as *mut c_uchar, p.len() as c_uchar)
+    });
+    // SAFETY: out-parameters.
+    unsafe {
+        args::out(out, p);
+        args::out(outlen, n);
+    }
+    Ok(status)
 }
 
 type ServernameCb = unsafe extern "C" fn(*mut SSL, *mut c_int, *mut c_void) -> c_int;
@@ -178,133 +177,124 @@ type StatusCb = unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int;
 
 /// `SSL_set_SSL_CTX`: moves the connection to another context (from a servername callback);
 /// returns the context now in use, NULL on failure.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_set_SSL_CTX(ssl: *mut SSL, ctx: *mut SSL_CTX) -> *mut SSL_CTX {
-    ffi!(c"SSL_set_SSL_CTX", ptr::null_mut(), {
-        let conn = handle::ssl(ssl)?;
-        if ctx.is_null() {
-            return Ok(handle::ptr(&*conn.ctx()));
-        }
-        let new = handle::ctx(ctx)?;
-        if !Arc::ptr_eq(&new, &conn.ctx()) {
-            conn.set_ctx(new);
-        }
-        Ok(ctx)
-    })
+    let conn = handle::ssl(ssl)?;
+    if ctx.is_null() {
+        return Ok(handle::ptr(&*conn.ctx()));
+    }
+    let new = handle::ctx(ctx)?;
+    if !Arc::ptr_eq(&new, &conn.ctx()) {
+        conn.set_ctx(new);
+    }
+    Ok(ctx)
 }
 
 /// `SSL_CTX_set_num_tickets`: TLS 1.3 tickets a server sends after a handshake; 1.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_set_num_tickets(ctx: *mut SSL_CTX, num: usize) -> c_int {
-    ffi!(c"SSL_CTX_set_num_tickets", 0, {
-        ctx_target(ctx)?.update(|s| {
-            s.num_tickets = num;
-            Ok(1)
-        })
+    ctx_target(ctx)?.update(|s| {
+        s.num_tickets = num;
+        Ok(1)
     })
 }
 
 /// `SSL_set_num_tickets`.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_set_num_tickets(s: *mut SSL, num: usize) -> c_int {
-    ffi!(c"SSL_set_num_tickets", 0, {
-        ssl_target(s)?.update(|st| {
-            st.num_tickets = num;
-            Ok(1)
-        })
+    ssl_target(s)?.update(|st| {
+        st.num_tickets = num;
+        Ok(1)
     })
 }
 
 /// `SSL_CTX_get_num_tickets`.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get_num_tickets(ctx: *const SSL_CTX) -> usize {
-    ffi!(c"SSL_CTX_get_num_tickets", 0, {
-        Ok(ctx_target(ctx)?.read(|s| s.num_tickets))
-    })
+    Ok(ctx_target(ctx)?.read(|s| s.num_tickets))
 }
 
 /// `SSL_get_num_tickets`.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_get_num_tickets(s: *const SSL) -> usize {
-    ffi!(c"SSL_get_num_tickets", 0, {
-        Ok(ssl_target(s)?.read(|st| st.num_tickets))
-    })
+    Ok(ssl_target(s)?.read(|st| st.num_tickets))
 }
 
 use libcrypto::ffi::{X509_NAME_cmp, X509_NAME_dup, X509_get_subject_name};
 
 /// `SSL_load_client_CA_file`: the subject names of the certificates in a PEM file, as a new
 /// `STACK_OF(X509_NAME)` the caller owns; NULL on failure.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_load_client_CA_file(file: *const c_char) -> *mut stack_st_X509_NAME {
-    ffi!(c"SSL_load_client_CA_file", ptr::null_mut(), {
-        // SAFETY: a C string argument.
-        let path = unsafe { args::cstr(file, "file") }?;
-        let bio = Bio::open(path).ok_or_else(|| Error::BadFile {
-            reason: crate::core::error::reason::SYS_LIB,
-            detail: format!("cannot open {}", path.to_string_lossy()),
-        })?;
-        // SAFETY: a fresh stack; each pushed name is a copy we own until the caller takes it.
-        unsafe {
-            let sk = libcrypto::ffi::OPENSSL_sk_new_null();
-            while let Some(cert) = bio.read_pem_x509(false, PasswordCb::default()) {
-                let name = X509_get_subject_name(cert.as_ptr());
-                let dup = (0..libcrypto::ffi::OPENSSL_sk_num(sk)).any(|i| {
-                    X509_NAME_cmp(libcrypto::ffi::OPENSSL_sk_value(sk, i).cast(), name) == 0
-                });
-                if !dup {
-                    libcrypto::ffi::OPENSSL_sk_push(sk, X509_NAME_dup(name).cast());
-                }
+    // SAFETY: a C string argument.
+    let path = unsafe { args::cstr(file, "file") }?;
+    let bio = Bio::open(path).ok_or_else(|| Error::BadFile {
+        reason: crate::core::error::reason::SYS_LIB,
+        detail: format!("cannot open {}", path.to_string_lossy()),
+    })?;
+    // SAFETY: a fresh stack; each pushed name is a copy we own until the caller takes it.
+    unsafe {
+        let sk = libcrypto::ffi::OPENSSL_sk_new_null();
+        while let Some(cert) = bio.read_pem_x509(false, PasswordCb::default()) {
+            let name = X509_get_subject_name(cert.as_ptr());
+            let dup = (0..libcrypto::ffi::OPENSSL_sk_num(sk))
+                .any(|i| X509_NAME_cmp(libcrypto::ffi::OPENSSL_sk_value(sk, i).cast(), name) == 0);
+            if !dup {
+                libcrypto::ffi::OPENSSL_sk_push(sk, X509_NAME_dup(name).cast());
             }
-            libcrypto::ffi::ERR_clear_error();
-            if libcrypto::ffi::OPENSSL_sk_num(sk) == 0 {
-                libcrypto::ffi::OPENSSL_sk_free(sk);
-                return Err(Error::BadFile {
-                    reason: crate::core::error::reason::PEM_LIB,
-                    detail: format!("no certificates in {}", path.to_string_lossy()),
-                });
-            }
-            Ok(sk.cast())
         }
-    })
+        libcrypto::ffi::ERR_clear_error();
+        if libcrypto::ffi::OPENSSL_sk_num(sk) == 0 {
+            libcrypto::ffi::OPENSSL_sk_free(sk);
+            return Err(Error::BadFile {
+                reason: crate::core::error::reason::PEM_LIB,
+                detail: format!("no certificates in {}", path.to_string_lossy()),
+            });
+        }
+        Ok(sk.cast())
+    }
 }
 
 /// `SSL_CTX_set_client_CA_list`: the CA names sent in a CertificateRequest; takes ownership of
 /// `list`.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_client_CA_list(
     ctx: *mut SSL_CTX,
     list: *mut stack_st_X509_NAME,
 ) {
-    ffi!(c"SSL_CTX_set_client_CA_list", (), {
-        let ctx = handle::ctx(ctx)?;
-        // SAFETY: ownership of the stack and its names passes to us.
-        let stack = unsafe { libcrypto::NameStack::from_raw(list.cast()) };
-        let names = stack
-            .as_ref()
-            .map(libcrypto::NameStack::der_names)
-            .unwrap_or_default();
-        *ctx.client_ca_stack
-            .lock()
-            .unwrap_or_else(|e| e.into_inner()) = stack;
-        ctx.update(|s| {
-            s.client_ca = names;
-            Ok(())
-        })
+    let ctx = handle::ctx(ctx)?;
+    // SAFETY: ownership of the stack and its names passes to us.
+    let stack = unsafe { libcrypto::NameStack::from_raw(list.cast()) };
+    let names = stack
+        .as_ref()
+        .map(libcrypto::NameStack::der_names)
+        .unwrap_or_default();
+    *ctx.client_ca_stack
+        .lock()
+        .unwrap_or_else(|e| e.into_inner()) = stack;
+    ctx.update(|s| {
+        s.client_ca = names;
+        Ok(())
     })
 }
 
 /// `SSL_CTX_get_client_CA_list`: the list (owned by the context), or NULL.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get_client_CA_list(ctx: *const SSL_CTX) -> *mut stack_st_X509_NAME {
-    ffi!(c"SSL_CTX_get_client_CA_list", ptr::null_mut(), {
-        let ctx = handle::ctx(ctx)?;
-        let sk = ctx
-            .client_ca_stack
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        Ok(sk.as_ref().map_or(ptr::null_mut(), |s| s.as_ptr().cast()))
-    })
+    let ctx = handle::ctx(ctx)?;
+    let sk = ctx
+        .client_ca_stack
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    Ok(sk.as_ref().map_or(ptr::null_mut(), |s| s.as_ptr().cast()))
 }
 
 fn early_data(n: u32) -> Result<c_int> {
@@ -322,57 +312,51 @@ fn early_data(n: u32) -> Result<c_int> {
 }
 
 /// `SSL_CTX_set_max_early_data`: 0 (no early data) is accepted; anything else is refused.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_set_max_early_data(ctx: *mut SSL_CTX, max_early_data: u32) -> c_int {
-    ffi!(c"SSL_CTX_set_max_early_data", 0, {
-        handle::ctx(ctx)?;
-        early_data(max_early_data)
-    })
+    handle::ctx(ctx)?;
+    early_data(max_early_data)
 }
 
 /// `SSL_set_max_early_data`: as `SSL_CTX_set_max_early_data`.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_set_max_early_data(s: *mut SSL, max_early_data: u32) -> c_int {
-    ffi!(c"SSL_set_max_early_data", 0, {
-        handle::ssl(s)?;
-        early_data(max_early_data)
-    })
+    handle::ssl(s)?;
+    early_data(max_early_data)
 }
 
 /// `SSL_CTX_get_max_early_data`: 0 (ferrossl accepts no early data).
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get_max_early_data(ctx: *const SSL_CTX) -> u32 {
-    ffi!(c"SSL_CTX_get_max_early_data", 0, {
-        handle::ctx(ctx)?;
-        Ok(0)
-    })
+    handle::ctx(ctx)?;
+    Ok(0)
 }
 
 /// `SSL_get_max_early_data`: 0.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_get_max_early_data(s: *const SSL) -> u32 {
-    ffi!(c"SSL_get_max_early_data", 0, {
-        handle::ssl(s)?;
-        Ok(0)
-    })
+    handle::ssl(s)?;
+    Ok(0)
 }
 
 /// `SSL_CTX_get_recv_max_early_data`: 0.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get_recv_max_early_data(ctx: *const SSL_CTX) -> u32 {
-    ffi!(c"SSL_CTX_get_recv_max_early_data", 0, {
-        handle::ctx(ctx)?;
-        Ok(0)
-    })
+    handle::ctx(ctx)?;
+    Ok(0)
 }
 
 /// `SSL_SESSION_get_max_early_data`: 0.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_SESSION_get_max_early_data(s: *const SSL_SESSION) -> u32 {
-    ffi!(c"SSL_SESSION_get_max_early_data", 0, {
-        handle::session(s)?;
-        Ok(0)
-    })
+    handle::session(s)?;
+    Ok(0)
 }
 
 /// Says once per process, on standard error (which nginx sends to its error log), that DH
@@ -389,35 +373,34 @@ pub fn dh_notice() {
 
 /// `SSL_CTX_set0_tmp_dh_pkey`: takes ownership of the DH parameters and accepts them without
 /// effect (no DHE in rustls); 1.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set0_tmp_dh_pkey(
     ctx: *mut SSL_CTX,
     dhpkey: *mut EVP_PKEY,
 ) -> c_int {
-    ffi!(c"SSL_CTX_set0_tmp_dh_pkey", 0, {
-        handle::ctx(ctx)?;
-        // SAFETY: ownership of one reference is handed over; dropping it frees it.
-        drop(unsafe { libcrypto::PKey::from_raw(dhpkey.cast()) });
-        dh_notice();
-        Ok(1)
-    })
+    handle::ctx(ctx)?;
+    // SAFETY: ownership of one reference is handed over; dropping it frees it.
+    drop(unsafe { libcrypto::PKey::from_raw(dhpkey.cast()) });
+    dh_notice();
+    Ok(1)
 }
 
 /// `SSL_set0_tmp_dh_pkey`: as `SSL_CTX_set0_tmp_dh_pkey`.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set0_tmp_dh_pkey(s: *mut SSL, dhpkey: *mut EVP_PKEY) -> c_int {
-    ffi!(c"SSL_set0_tmp_dh_pkey", 0, {
-        handle::ssl(s)?;
-        // SAFETY: as above.
-        drop(unsafe { libcrypto::PKey::from_raw(dhpkey.cast()) });
-        dh_notice();
-        Ok(1)
-    })
+    handle::ssl(s)?;
+    // SAFETY: as above.
+    drop(unsafe { libcrypto::PKey::from_raw(dhpkey.cast()) });
+    dh_notice();
+    Ok(1)
 }
 
 /// `SSL_CTX_set_cert_cb`: called when a server picks its certificate (after the servername
 /// callback), so it can set one for the connection with `SSL_use_certificate` and
 /// `SSL_use_PrivateKey`; returning 0 fails the handshake.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_set_cert_cb(
     ctx: *mut SSL_CTX,
@@ -425,23 +408,22 @@ pub extern "C" fn SSL_CTX_set_cert_cb(
     arg: *mut c_void,
 ) {
     let arg = arg as usize;
-    ffi!(c"SSL_CTX_set_cert_cb", (), {
-        let ctx = handle::ctx(ctx)?;
-        let hook = cb.map(|f| Hook {
-            raw: f as usize,
-            call: Arc::new(move |ssl: usize| {
-                // SAFETY: the program registered f as its certificate callback.
-                unsafe { f(handle::id_ptr(ssl), arg as *mut c_void) }
-            }) as Arc<StatusFn>,
-        });
-        ctx.set_callbacks(|c| c.cert = hook);
-        Ok(())
-    })
+    let ctx = handle::ctx(ctx)?;
+    let hook = cb.map(|f| Hook {
+        raw: f as usize,
+        call: Arc::new(move |ssl: usize| {
+            // SAFETY: the program registered f as its certificate callback.
+            unsafe { f(handle::id_ptr(ssl), arg as *mut c_void) }
+        }) as Arc<StatusFn>,
+    });
+    ctx.set_callbacks(|c| c.cert = hook);
+    Ok(())
 }
 
 /// `SSL_read_early_data`: ferrossl accepts no 0-RTT data, so a server has none to read:
 /// `*readbytes` is 0 and the result `SSL_READ_EARLY_DATA_FINISH` (2), after which the program
 /// completes the handshake with `SSL_accept`/`SSL_do_handshake` as OpenSSL documents.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_read_early_data(
     s: *mut SSL,
@@ -449,20 +431,19 @@ pub unsafe extern "C" fn SSL_read_early_data(
     _num: usize,
     readbytes: *mut usize,
 ) -> c_int {
-    ffi!(c"SSL_read_early_data", 0, {
-        let conn = handle::ssl(s)?;
-        if conn.role() == Some(crate::core::context::Role::Client) {
-            return Err(Error::InvalidArgument(
-                "SSL_read_early_data is for servers".into(),
-            ));
-        }
-        // SAFETY: out-parameter.
-        unsafe { args::out(readbytes, 0) };
-        Ok(2)
-    })
+    let conn = handle::ssl(s)?;
+    if conn.role() == Some(crate::core::context::Role::Client) {
+        return Err(Error::InvalidArgument(
+            "SSL_read_early_data is for servers".into(),
+        ));
+    }
+    // SAFETY: out-parameter.
+    unsafe { args::out(readbytes, 0) };
+    Ok(2)
 }
 
 /// `SSL_write_early_data`: refused (0): ferrossl sends no 0-RTT data.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_write_early_data(
     s: *mut SSL,
@@ -470,28 +451,26 @@ pub unsafe extern "C" fn SSL_write_early_data(
     _num: usize,
     written: *mut usize,
 ) -> c_int {
-    ffi!(c"SSL_write_early_data", 0, {
-        handle::ssl(s)?;
-        // SAFETY: out-parameter.
-        unsafe { args::out(written, 0) };
-        Err(Error::Unsupported(
-            "0-RTT early data is not supported by ferrossl".into(),
-        ))
-    })
+    handle::ssl(s)?;
+    // SAFETY: out-parameter.
+    unsafe { args::out(written, 0) };
+    Err(Error::Unsupported(
+        "0-RTT early data is not supported by ferrossl".into(),
+    ))
 }
 
 /// `SSL_get_early_data_status`: `SSL_EARLY_DATA_NOT_SENT` (0).
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_get_early_data_status(s: *const SSL) -> c_int {
-    ffi!(c"SSL_get_early_data_status", 0, {
-        handle::ssl(s)?;
-        Ok(0)
-    })
+    handle::ssl(s)?;
+    Ok(0)
 }
 
 /// `SSL_sendfile`: -1. It needs kernel TLS offload, which ferrossl never enables (so
 /// `BIO_get_ktls_send` is 0 and programs such as nginx use `SSL_write` instead); as OpenSSL
 /// without kTLS, the call fails with an error.
+#[export(fail = -1)]
 #[no_mangle]
 pub extern "C" fn SSL_sendfile(
     s: *mut SSL,
@@ -500,12 +479,10 @@ pub extern "C" fn SSL_sendfile(
     _size: usize,
     _flags: c_int,
 ) -> isize {
-    ffi!(c"SSL_sendfile", -1, {
-        handle::ssl(s)?;
-        Err(Error::Misuse {
-            reason: crate::core::error::reason::UNINITIALIZED,
-            detail: "SSL_sendfile needs kernel TLS, which ferrossl does not use".into(),
-        })
+    handle::ssl(s)?;
+    Err(Error::Misuse {
+        reason: crate::core::error::reason::UNINITIALIZED,
+        detail: "SSL_sendfile needs kernel TLS, which ferrossl does not use".into(),
     })
 }
 
@@ -538,32 +515,31 @@ fn add_client_ca(ctx: &Arc<crate::core::context::Context>, x: *mut X509) -> Resu
 }
 
 /// `SSL_CTX_add_client_CA`: adds `cacert`'s subject to the CA names a server sends; 1.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_add_client_CA(ctx: *mut SSL_CTX, cacert: *mut X509) -> c_int {
-    ffi!(c"SSL_CTX_add_client_CA", 0, {
-        add_client_ca(&handle::ctx(ctx)?, cacert)
-    })
+    add_client_ca(&handle::ctx(ctx)?, cacert)
 }
 
 /// `SSL_get_client_CA_list`: a server's list (its context's); NULL for a client.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_get_client_CA_list(s: *const SSL) -> *mut stack_st_X509_NAME {
-    ffi!(c"SSL_get_client_CA_list", ptr::null_mut(), {
-        let conn = handle::ssl(s)?;
-        if conn.role() == Some(crate::core::context::Role::Client) {
-            return Ok(ptr::null_mut());
-        }
-        let ctx = conn.ctx();
-        let sk = ctx
-            .client_ca_stack
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        Ok(sk.as_ref().map_or(ptr::null_mut(), |s| s.as_ptr().cast()))
-    })
+    let conn = handle::ssl(s)?;
+    if conn.role() == Some(crate::core::context::Role::Client) {
+        return Ok(ptr::null_mut());
+    }
+    let ctx = conn.ctx();
+    let sk = ctx
+        .client_ca_stack
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    Ok(sk.as_ref().map_or(ptr::null_mut(), |s| s.as_ptr().cast()))
 }
 
 /// `SSL_CTX_set_tlsext_ticket_key_evp_cb`: session tickets encrypted with the program's keys,
 /// as `SSL_CTX_set_tlsext_ticket_key_cb` but with an `EVP_MAC_CTX`; 1.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_set_tlsext_ticket_key_evp_cb(
     ctx: *mut SSL_CTX,
@@ -578,24 +554,22 @@ pub extern "C" fn SSL_CTX_set_tlsext_ticket_key_evp_cb(
         ) -> c_int,
     >,
 ) -> c_int {
-    ffi!(c"SSL_CTX_set_tlsext_ticket_key_evp_cb", 0, {
-        let ctx = handle::ctx(ctx)?;
-        // SAFETY: the program registers fp as its ticket key callback; only pointer types
-        // differ between the two declarations.
-        let cb = fp.map(|f| unsafe {
-            libcrypto::TicketKeyCb::new_evp(std::mem::transmute::<
-                unsafe extern "C" fn(
-                    *mut SSL,
-                    *mut c_uchar,
-                    *mut c_uchar,
-                    *mut EVP_CIPHER_CTX,
-                    *mut EVP_MAC_CTX,
-                    c_int,
-                ) -> c_int,
-                libcrypto::EvpTicketKeyFn,
-            >(f))
-        });
-        ctx.set_callbacks(|c| c.ticket_key = cb);
-        Ok(1)
-    })
+    let ctx = handle::ctx(ctx)?;
+    // SAFETY: the program registers fp as its ticket key callback; only pointer types
+    // differ between the two declarations.
+    let cb = fp.map(|f| unsafe {
+        libcrypto::TicketKeyCb::new_evp(std::mem::transmute::<
+            unsafe extern "C" fn(
+                *mut SSL,
+                *mut c_uchar,
+                *mut c_uchar,
+                *mut EVP_CIPHER_CTX,
+                *mut EVP_MAC_CTX,
+                c_int,
+            ) -> c_int,
+            libcrypto::EvpTicketKeyFn,
+        >(f))
+    });
+    ctx.set_callbacks(|c| c.ticket_key = cb);
+    Ok(1)
 }

@@ -3,12 +3,13 @@
 
 #![allow(non_snake_case)]
 
+use ferrossl_macros::export;
+
 use std::ffi::{c_char, c_int, c_long, c_uchar, c_uint, c_void};
 use std::ptr;
 use std::sync::Arc;
 
 use super::args;
-use super::ffi;
 use super::handle;
 use super::types::*;
 use crate::core::callbacks::Hook;
@@ -17,77 +18,71 @@ use crate::core::registry::{self, Object};
 use crate::core::session::{Session, SessionData};
 
 /// `SSL_get_session`: the connection's session (no new reference), or NULL.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_get_session(s: *const SSL) -> *mut SSL_SESSION {
-    ffi!(c"SSL_get_session", ptr::null_mut(), {
-        Ok(handle::ssl(s)?
-            .session()
-            .map_or(ptr::null_mut(), |x| handle::ptr(&*x)))
-    })
+    Ok(handle::ssl(s)?
+        .session()
+        .map_or(ptr::null_mut(), |x| handle::ptr(&*x)))
 }
 
 /// `SSL_get1_session`: the connection's session with a new reference, or NULL. With TLS 1.3
 /// it becomes resumable once the server's ticket has been read.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_get1_session(s: *mut SSL) -> *mut SSL_SESSION {
-    ffi!(c"SSL_get1_session", ptr::null_mut(), {
-        Ok(match handle::ssl(s)?.session() {
-            Some(x) => {
-                registry::up_ref(&*x);
-                handle::ptr(&*x)
-            }
-            None => ptr::null_mut(),
-        })
+    Ok(match handle::ssl(s)?.session() {
+        Some(x) => {
+            registry::up_ref(&*x);
+            handle::ptr(&*x)
+        }
+        None => ptr::null_mut(),
     })
 }
 
 /// `SSL_set_session`: offer `session` for resumption on this connection's handshake (takes a
 /// reference; NULL clears). 1 on success.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_set_session(to: *mut SSL, session: *mut SSL_SESSION) -> c_int {
-    ffi!(c"SSL_set_session", 0, {
-        let conn = handle::ssl(to)?;
-        let sess = if session.is_null() {
-            None
-        } else {
-            Some(handle::session(session)?)
-        };
-        conn.set_session(sess);
-        Ok(1)
-    })
+    let conn = handle::ssl(to)?;
+    let sess = if session.is_null() {
+        None
+    } else {
+        Some(handle::session(session)?)
+    };
+    conn.set_session(sess);
+    Ok(1)
 }
 
 /// `SSL_SESSION_new`: an empty, non-resumable session.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_SESSION_new() -> *mut SSL_SESSION {
-    ffi!(c"SSL_SESSION_new", ptr::null_mut(), {
-        Ok(handle::ptr(&*Session::new(SessionData {
-            time: crate::core::session::now(),
-            timeout: 304,
-            ..Default::default()
-        })))
-    })
+    Ok(handle::ptr(&*Session::new(SessionData {
+        time: crate::core::session::now(),
+        timeout: 304,
+        ..Default::default()
+    })))
 }
 
 /// `SSL_SESSION_up_ref`: 1 on success.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_SESSION_up_ref(ses: *mut SSL_SESSION) -> c_int {
-    ffi!(c"SSL_SESSION_up_ref", 0, {
-        registry::up_ref(&*handle::session(ses)?);
-        Ok(1)
-    })
+    registry::up_ref(&*handle::session(ses)?);
+    Ok(1)
 }
 
 /// `SSL_SESSION_free`: drops one reference; NULL is ignored.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_SESSION_free(ses: *mut SSL_SESSION) {
     if ses.is_null() {
-        return;
+        return Ok(());
     }
-    ffi!(c"SSL_SESSION_free", (), {
-        registry::release(&*handle::session(ses)?);
-        Ok(())
-    })
+    registry::release(&*handle::session(ses)?);
+    Ok(())
 }
 
 fn with<R>(s: *const SSL_SESSION, f: impl FnOnce(&Arc<Session>) -> R) -> Result<R> {
@@ -95,263 +90,248 @@ fn with<R>(s: *const SSL_SESSION, f: impl FnOnce(&Arc<Session>) -> R) -> Result<
 }
 
 /// `SSL_SESSION_is_resumable`: 1 when it can be offered for resumption.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_SESSION_is_resumable(s: *const SSL_SESSION) -> c_int {
-    ffi!(c"SSL_SESSION_is_resumable", 0, {
-        with(s, |s| s.is_resumable() as c_int)
-    })
+    with(s, |s| s.is_resumable() as c_int)
 }
 
 /// `SSL_SESSION_has_ticket`: 1 when the server issued a ticket.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_SESSION_has_ticket(s: *const SSL_SESSION) -> c_int {
-    ffi!(c"SSL_SESSION_has_ticket", 0, {
-        with(s, |s| s.data().resumable.is_some() as c_int)
-    })
+    with(s, |s| s.data().resumable.is_some() as c_int)
 }
 
 /// `SSL_SESSION_get_time`: seconds since the epoch when it was made.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_SESSION_get_time(s: *const SSL_SESSION) -> c_long {
-    ffi!(c"SSL_SESSION_get_time", 0, { with(s, |s| s.data().time) })
+    with(s, |s| s.data().time)
 }
 
 /// `SSL_SESSION_set_time`: returns `t` on success, 0 on failure.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_SESSION_set_time(s: *mut SSL_SESSION, t: c_long) -> c_long {
-    ffi!(c"SSL_SESSION_set_time", 0, {
-        with(s, |s| s.update(|d| d.time = t)).map(|_| t)
-    })
+    with(s, |s| s.update(|d| d.time = t)).map(|_| t)
 }
 
 /// `SSL_SESSION_get_timeout`: its lifetime in seconds.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_SESSION_get_timeout(s: *const SSL_SESSION) -> c_long {
-    ffi!(c"SSL_SESSION_get_timeout", 0, {
-        with(s, |s| s.data().timeout)
-    })
+    with(s, |s| s.data().timeout)
 }
 
 /// `SSL_SESSION_set_timeout`: 1 on success.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_SESSION_set_timeout(s: *mut SSL_SESSION, t: c_long) -> c_long {
-    ffi!(c"SSL_SESSION_set_timeout", 0, {
-        with(s, |s| s.update(|d| d.timeout = t)).map(|_| 1)
-    })
+    with(s, |s| s.update(|d| d.timeout = t)).map(|_| 1)
 }
 
 /// `SSL_SESSION_get_protocol_version`.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_SESSION_get_protocol_version(s: *const SSL_SESSION) -> c_int {
-    ffi!(c"SSL_SESSION_get_protocol_version", 0, {
-        with(s, |s| s.data().version)
-    })
+    with(s, |s| s.data().version)
 }
 
 /// `SSL_SESSION_get0_cipher`.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_SESSION_get0_cipher(s: *const SSL_SESSION) -> *const SSL_CIPHER {
-    ffi!(c"SSL_SESSION_get0_cipher", ptr::null(), {
-        with(s, |s| {
-            s.data().cipher.map_or(ptr::null(), |c| {
-                (c as *const crate::core::cipher::Cipher).cast()
-            })
+    with(s, |s| {
+        s.data().cipher.map_or(ptr::null(), |c| {
+            (c as *const crate::core::cipher::Cipher).cast()
         })
     })
 }
 
 /// `SSL_SESSION_get0_peer`: the peer's certificate (no new reference), or NULL.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_SESSION_get0_peer(s: *mut SSL_SESSION) -> *mut X509 {
-    ffi!(c"SSL_SESSION_get0_peer", ptr::null_mut(), {
-        with(s, |s| {
-            s.data()
-                .peer
-                .as_ref()
-                .map_or(ptr::null_mut(), |c| c.as_ptr().cast())
-        })
+    with(s, |s| {
+        s.data()
+            .peer
+            .as_ref()
+            .map_or(ptr::null_mut(), |c| c.as_ptr().cast())
     })
 }
 
 /// `SSL_SESSION_get0_hostname`: the SNI name it was made for, or NULL.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_SESSION_get0_hostname(s: *const SSL_SESSION) -> *const c_char {
-    ffi!(c"SSL_SESSION_get0_hostname", ptr::null(), {
-        with(s, |s| {
-            s.data()
-                .hostname
-                .as_ref()
-                .map_or(ptr::null(), |h| h.as_ptr())
-        })
+    with(s, |s| {
+        s.data()
+            .hostname
+            .as_ref()
+            .map_or(ptr::null(), |h| h.as_ptr())
     })
 }
 
 /// `SSL_SESSION_get_id`: the session ID (empty for ticket-based sessions).
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_SESSION_get_id(
     s: *const SSL_SESSION,
     len: *mut c_uint,
 ) -> *const c_uchar {
-    let (p, n) = ffi!(c"SSL_SESSION_get_id", (ptr::null(), 0), {
-        with(s, |s| {
-            let d = s.data();
-            (d.id.as_ptr(), d.id.len() as c_uint)
-        })
-    });
+    let (p, n) = with(s, |s| {
+        let d = s.data();
+        (d.id.as_ptr(), d.id.len() as c_uint)
+    })?;
     // SAFETY: out-parameter.
     unsafe { args::out(len, n) };
-    p
+    Ok(p)
 }
 
 /// `SSL_SESSION_get0_alpn_selected`.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_SESSION_get0_alpn_selected(
     s: *const SSL_SESSION,
     alpn: *mut *const c_uchar,
     len: *mut usize,
 ) {
-    let (p, n) = ffi!(c"SSL_SESSION_get0_alpn_selected", (ptr::null(), 0), {
-        with(s, |s| {
-            let d = s.data();
-            (
-                if d.alpn.is_empty() {
-                    ptr::null()
-                } else {
-                    d.alpn.as_ptr()
-                },
-                d.alpn.len(),
-            )
-        })
-    });
+    let (p, n) = with(s, |s| {
+        let d = s.data();
+        (
+            if d.alpn.is_empty() {
+                ptr::null()
+            } else {
+                d.alpn.as_ptr()
+            },
+            d.alpn.len(),
+        )
+    })?;
     // SAFETY: out-parameters.
     unsafe {
         args::out(alpn, p);
         args::out(len, n);
     }
+    Ok(())
 }
 
 /// `SSL_SESSION_set_ex_data`.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_SESSION_set_ex_data(
     s: *mut SSL_SESSION,
     idx: c_int,
     data: *mut c_void,
 ) -> c_int {
-    ffi!(c"SSL_SESSION_set_ex_data", 0, {
-        with(s, |s| s.ex_data.set(idx, data) as c_int)
-    })
+    with(s, |s| s.ex_data.set(idx, data) as c_int)
 }
 
 /// `SSL_SESSION_get_ex_data`.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_SESSION_get_ex_data(s: *const SSL_SESSION, idx: c_int) -> *mut c_void {
-    ffi!(c"SSL_SESSION_get_ex_data", ptr::null_mut(), {
-        with(s, |s| s.ex_data.get(idx))
-    })
+    with(s, |s| s.ex_data.get(idx))
 }
 
 /// `i2d_SSL_SESSION`: the DER encoding's length; with `pp`, also writes it at `*pp` (advancing
 /// it), or into a new `OPENSSL_malloc` buffer when `*pp` is NULL. See `core::session` for what
 /// it carries.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn i2d_SSL_SESSION(s: *const SSL_SESSION, pp: *mut *mut c_uchar) -> c_int {
-    ffi!(c"i2d_SSL_SESSION", 0, {
-        let der = handle::session(s)?.to_der();
-        let len =
-            c_int::try_from(der.len()).map_err(|_| Error::Internal("session too large".into()))?;
-        if pp.is_null() {
-            return Ok(len);
-        }
-        // SAFETY: pp is a valid pointer to a buffer pointer, per the i2d convention.
-        unsafe {
-            if (*pp).is_null() {
-                let p = crate::libcrypto::openssl_copy(&der);
-                if p.is_null() {
-                    return Err(Error::Internal("out of memory".into()));
-                }
-                *pp = p;
-            } else {
-                ptr::copy_nonoverlapping(der.as_ptr(), *pp, der.len());
-                *pp = (*pp).add(der.len());
+    let der = handle::session(s)?.to_der();
+    let len =
+        c_int::try_from(der.len()).map_err(|_| Error::Internal("session too large".into()))?;
+    if pp.is_null() {
+        return Ok(len);
+    }
+    // SAFETY: pp is a valid pointer to a buffer pointer, per the i2d convention.
+    unsafe {
+        if (*pp).is_null() {
+            let p = crate::libcrypto::openssl_copy(&der);
+            if p.is_null() {
+                return Err(Error::Internal("out of memory".into()));
             }
+            *pp = p;
+        } else {
+            ptr::copy_nonoverlapping(der.as_ptr(), *pp, der.len());
+            *pp = (*pp).add(der.len());
         }
-        Ok(len)
-    })
+    }
+    Ok(len)
 }
 
 /// `d2i_SSL_SESSION`: parses what `i2d_SSL_SESSION` wrote, advancing `*pp`; NULL on failure.
 /// A session written by another process parses but is not resumable.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn d2i_SSL_SESSION(
     a: *mut *mut SSL_SESSION,
     pp: *mut *const c_uchar,
     length: c_long,
 ) -> *mut SSL_SESSION {
-    ffi!(c"d2i_SSL_SESSION", ptr::null_mut(), {
-        if pp.is_null() {
-            return Err(Error::NullArgument("pp"));
-        }
-        let len = usize::try_from(length)
-            .map_err(|_| Error::InvalidArgument("negative length".into()))?;
-        // SAFETY: *pp has length readable bytes.
-        let der = unsafe { args::bytes(*pp, len, "*pp") }?;
-        let (data, used) = Session::from_der(der).ok_or_else(|| Error::Misuse {
-            reason: crate::core::error::reason::BAD_DATA,
-            detail: "not an SSL_SESSION encoding this library wrote".into(),
-        })?;
-        let s = Session::new(data);
-        let p: *mut SSL_SESSION = handle::ptr(&*s);
-        // SAFETY: in/out parameters per the d2i convention.
-        unsafe {
-            *pp = (*pp).add(used);
-            if !a.is_null() {
-                if !(*a).is_null() {
-                    SSL_SESSION_free(*a);
-                }
-                *a = p;
+    if pp.is_null() {
+        return Err(Error::NullArgument("pp"));
+    }
+    let len =
+        usize::try_from(length).map_err(|_| Error::InvalidArgument("negative length".into()))?;
+    // SAFETY: *pp has length readable bytes.
+    let der = unsafe { args::bytes(*pp, len, "*pp") }?;
+    let (data, used) = Session::from_der(der).ok_or_else(|| Error::Misuse {
+        reason: crate::core::error::reason::BAD_DATA,
+        detail: "not an SSL_SESSION encoding this library wrote".into(),
+    })?;
+    let s = Session::new(data);
+    let p: *mut SSL_SESSION = handle::ptr(&*s);
+    // SAFETY: in/out parameters per the d2i convention.
+    unsafe {
+        *pp = (*pp).add(used);
+        if !a.is_null() {
+            if !(*a).is_null() {
+                SSL_SESSION_free(*a);
             }
+            *a = p;
         }
-        Ok(p)
-    })
+    }
+    Ok(p)
 }
 
 type NewCb = unsafe extern "C" fn(*mut SSL, *mut SSL_SESSION) -> c_int;
 
 /// `SSL_CTX_sess_set_new_cb`: called with each new session of a client whose session cache
 /// mode includes `SSL_SESS_CACHE_CLIENT`; returning 1 keeps the reference it was given.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_sess_set_new_cb(
     ctx: *mut SSL_CTX,
     cb: Option<unsafe extern "C" fn(ssl: *mut SSL, sess: *mut SSL_SESSION) -> c_int>,
 ) {
-    ffi!(c"SSL_CTX_sess_set_new_cb", (), {
-        let ctx = handle::ctx(ctx)?;
-        let hook = cb.map(|f| Hook {
-            raw: f as usize,
-            call: Arc::new(move |ssl: usize, sess: usize| {
-                // SAFETY: the program registered f as its new-session callback.
-                unsafe { f(handle::id_ptr(ssl), handle::id_ptr(sess)) != 0 }
-            }) as Arc<crate::core::callbacks::NewSessionFn>,
-        });
-        ctx.set_callbacks(|c| c.new_session = hook);
-        Ok(())
-    })
+    let ctx = handle::ctx(ctx)?;
+    let hook = cb.map(|f| Hook {
+        raw: f as usize,
+        call: Arc::new(move |ssl: usize, sess: usize| {
+            // SAFETY: the program registered f as its new-session callback.
+            unsafe { f(handle::id_ptr(ssl), handle::id_ptr(sess)) != 0 }
+        }) as Arc<crate::core::callbacks::NewSessionFn>,
+    });
+    ctx.set_callbacks(|c| c.new_session = hook);
+    Ok(())
 }
 
 /// `SSL_CTX_sess_get_new_cb`.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_sess_get_new_cb(
     ctx: *mut SSL_CTX,
 ) -> Option<unsafe extern "C" fn(ssl: *mut SSL, sess: *mut SSL_SESSION) -> c_int> {
-    ffi!(c"SSL_CTX_sess_get_new_cb", None, {
-        let raw = handle::ctx(ctx)?
-            .callbacks()
-            .new_session
-            .as_ref()
-            .map(|h| h.raw);
-        // SAFETY: raw came from a NewCb.
-        Ok(raw.map(|r| unsafe { std::mem::transmute::<usize, NewCb>(r) }))
-    })
+    let raw = handle::ctx(ctx)?
+        .callbacks()
+        .new_session
+        .as_ref()
+        .map(|h| h.raw);
+    // SAFETY: raw came from a NewCb.
+    Ok(raw.map(|r| unsafe { std::mem::transmute::<usize, NewCb>(r) }))
 }
 
 type GetCb = unsafe extern "C" fn(*mut SSL, *const c_uchar, c_int, *mut c_int) -> *mut SSL_SESSION;
@@ -359,6 +339,7 @@ type RemoveCb = unsafe extern "C" fn(*mut SSL_CTX, *mut SSL_SESSION);
 
 /// `SSL_CTX_sess_set_get_cb`: a server's external cache lookup by session ID. The callback
 /// returns a session (setting `*copy` to 1 when it keeps its own reference) or NULL.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_sess_set_get_cb(
     ctx: *mut SSL_CTX,
@@ -371,53 +352,51 @@ pub extern "C" fn SSL_CTX_sess_set_get_cb(
         ) -> *mut SSL_SESSION,
     >,
 ) {
-    ffi!(c"SSL_CTX_sess_set_get_cb", (), {
-        let ctx = handle::ctx(ctx)?;
-        let hook = cb.map(|f| Hook {
-            raw: f as usize,
-            call: Arc::new(move |ssl: usize, id: &[u8]| {
-                let mut copy: c_int = 1;
-                // SAFETY: the program registered f; id outlives the call.
-                let p = unsafe {
-                    f(
-                        handle::id_ptr(ssl),
-                        id.as_ptr(),
-                        id.len() as c_int,
-                        &mut copy,
-                    )
-                };
-                if p.is_null() {
-                    return None;
-                }
-                handle::session(p).ok().map(|s| (s, copy == 0))
-            }) as Arc<crate::core::callbacks::GetSessionFn>,
-        });
-        ctx.set_callbacks(|c| c.get_session = hook);
-        Ok(())
-    })
+    let ctx = handle::ctx(ctx)?;
+    let hook = cb.map(|f| Hook {
+        raw: f as usize,
+        call: Arc::new(move |ssl: usize, id: &[u8]| {
+            let mut copy: c_int = 1;
+            // SAFETY: the program registered f; id outlives the call.
+            let p = unsafe {
+                f(
+                    handle::id_ptr(ssl),
+                    id.as_ptr(),
+                    id.len() as c_int,
+                    &mut copy,
+                )
+            };
+            if p.is_null() {
+                return None;
+            }
+            handle::session(p).ok().map(|s| (s, copy == 0))
+        }) as Arc<crate::core::callbacks::GetSessionFn>,
+    });
+    ctx.set_callbacks(|c| c.get_session = hook);
+    Ok(())
 }
 
 /// `SSL_CTX_sess_set_remove_cb`: told when a session leaves the cache.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_sess_set_remove_cb(
     ctx: *mut SSL_CTX,
     cb: Option<unsafe extern "C" fn(ctx: *mut SSL_CTX, sess: *mut SSL_SESSION)>,
 ) {
-    ffi!(c"SSL_CTX_sess_set_remove_cb", (), {
-        let ctx = handle::ctx(ctx)?;
-        let hook = cb.map(|f| Hook {
-            raw: f as usize,
-            call: Arc::new(move |c: usize, s: usize| {
-                // SAFETY: the program registered f as its remove callback.
-                unsafe { f(handle::id_ptr(c), handle::id_ptr(s)) }
-            }) as Arc<crate::core::callbacks::RemoveSessionFn>,
-        });
-        ctx.set_callbacks(|c| c.remove_session = hook);
-        Ok(())
-    })
+    let ctx = handle::ctx(ctx)?;
+    let hook = cb.map(|f| Hook {
+        raw: f as usize,
+        call: Arc::new(move |c: usize, s: usize| {
+            // SAFETY: the program registered f as its remove callback.
+            unsafe { f(handle::id_ptr(c), handle::id_ptr(s)) }
+        }) as Arc<crate::core::callbacks::RemoveSessionFn>,
+    });
+    ctx.set_callbacks(|c| c.remove_session = hook);
+    Ok(())
 }
 
 /// `SSL_CTX_sess_get_get_cb`.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_sess_get_get_cb(
     ctx: *mut SSL_CTX,
@@ -429,45 +408,41 @@ pub extern "C" fn SSL_CTX_sess_get_get_cb(
         copy: *mut c_int,
     ) -> *mut SSL_SESSION,
 > {
-    ffi!(c"SSL_CTX_sess_get_get_cb", None, {
-        let raw = handle::ctx(ctx)?
-            .callbacks()
-            .get_session
-            .as_ref()
-            .map(|h| h.raw);
-        // SAFETY: raw came from a GetCb.
-        Ok(raw.map(|r| unsafe { std::mem::transmute::<usize, GetCb>(r) }))
-    })
+    let raw = handle::ctx(ctx)?
+        .callbacks()
+        .get_session
+        .as_ref()
+        .map(|h| h.raw);
+    // SAFETY: raw came from a GetCb.
+    Ok(raw.map(|r| unsafe { std::mem::transmute::<usize, GetCb>(r) }))
 }
 
 /// `SSL_CTX_sess_get_remove_cb`.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_sess_get_remove_cb(
     ctx: *mut SSL_CTX,
 ) -> Option<unsafe extern "C" fn(ctx: *mut SSL_CTX, sess: *mut SSL_SESSION)> {
-    ffi!(c"SSL_CTX_sess_get_remove_cb", None, {
-        let raw = handle::ctx(ctx)?
-            .callbacks()
-            .remove_session
-            .as_ref()
-            .map(|h| h.raw);
-        // SAFETY: raw came from a RemoveCb.
-        Ok(raw.map(|r| unsafe { std::mem::transmute::<usize, RemoveCb>(r) }))
-    })
+    let raw = handle::ctx(ctx)?
+        .callbacks()
+        .remove_session
+        .as_ref()
+        .map(|h| h.raw);
+    // SAFETY: raw came from a RemoveCb.
+    Ok(raw.map(|r| unsafe { std::mem::transmute::<usize, RemoveCb>(r) }))
 }
 
 /// `SSL_CTX_remove_session`: drops a session from the internal cache (telling the remove
 /// callback); 1 when it was there.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_remove_session(ctx: *mut SSL_CTX, s: *mut SSL_SESSION) -> c_int {
-    ffi!(c"SSL_CTX_remove_session", 0, {
-        let ctx = handle::ctx(ctx)?;
-        let sess = handle::session(s)?;
-        let id = sess.data().id.clone();
-        let was = !id.is_empty() && ctx.internal_sessions().take(&id).is_some();
-        if let Some(rm) = ctx.callbacks().remove_session.clone() {
-            (rm.call)(ctx.refs().id(), sess.refs().id());
-        }
-        Ok(was as c_int)
-    })
+    let ctx = handle::ctx(ctx)?;
+    let sess = handle::session(s)?;
+    let id = sess.data().id.clone();
+    let was = !id.is_empty() && ctx.internal_sessions().take(&id).is_some();
+    if let Some(rm) = ctx.callbacks().remove_session.clone() {
+        (rm.call)(ctx.refs().id(), sess.refs().id());
+    }
+    Ok(was as c_int)
 }

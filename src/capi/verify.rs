@@ -5,12 +5,13 @@
 
 #![allow(non_snake_case)]
 
+use ferrossl_macros::export;
+
 use std::ffi::{c_char, c_int, c_long, CString};
 use std::ptr;
 
 use super::args;
 use super::context::{ctx_target, ssl_target, Target};
-use super::ffi;
 use super::handle;
 use super::types::*;
 use crate::core::error::{Error, Result};
@@ -32,19 +33,17 @@ fn set_verify(t: Result<Target>, mode: c_int, cb: SSL_verify_cb) -> Result<()> {
 
 /// `SSL_CTX_set_verify`: `SSL_VERIFY_NONE` (verify, record, continue) or `SSL_VERIFY_PEER`
 /// (fail the handshake on a bad chain); `callback` may override each verdict.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_set_verify(ctx: *mut SSL_CTX, mode: c_int, callback: SSL_verify_cb) {
-    ffi!(c"SSL_CTX_set_verify", (), {
-        set_verify(ctx_target(ctx), mode, callback)
-    })
+    set_verify(ctx_target(ctx), mode, callback)
 }
 
 /// `SSL_set_verify`.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_set_verify(s: *mut SSL, mode: c_int, callback: SSL_verify_cb) {
-    ffi!(c"SSL_set_verify", (), {
-        set_verify(ssl_target(s), mode, callback)
-    })
+    set_verify(ssl_target(s), mode, callback)
 }
 
 fn verify_cb(t: Result<Target>) -> Result<SSL_verify_cb> {
@@ -56,93 +55,83 @@ fn verify_cb(t: Result<Target>) -> Result<SSL_verify_cb> {
 }
 
 /// `SSL_CTX_get_verify_mode`.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get_verify_mode(ctx: *const SSL_CTX) -> c_int {
-    ffi!(c"SSL_CTX_get_verify_mode", 0, {
-        Ok(ctx_target(ctx)?.read(|s| s.verify_mode))
-    })
+    Ok(ctx_target(ctx)?.read(|s| s.verify_mode))
 }
 
 /// `SSL_get_verify_mode`.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_get_verify_mode(s: *const SSL) -> c_int {
-    ffi!(c"SSL_get_verify_mode", 0, {
-        Ok(ssl_target(s)?.read(|s| s.verify_mode))
-    })
+    Ok(ssl_target(s)?.read(|s| s.verify_mode))
 }
 
 /// `SSL_CTX_get_verify_callback`.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get_verify_callback(ctx: *const SSL_CTX) -> SSL_verify_cb {
-    ffi!(c"SSL_CTX_get_verify_callback", None, {
-        verify_cb(ctx_target(ctx))
-    })
+    verify_cb(ctx_target(ctx))
 }
 
 /// `SSL_get_verify_callback`.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_get_verify_callback(s: *const SSL) -> SSL_verify_cb {
-    ffi!(c"SSL_get_verify_callback", None, {
-        verify_cb(ssl_target(s))
-    })
+    verify_cb(ssl_target(s))
 }
 
 /// `SSL_CTX_set_verify_depth`: the maximum chain depth (in the context's verify parameters).
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_set_verify_depth(ctx: *mut SSL_CTX, depth: c_int) {
-    ffi!(c"SSL_CTX_set_verify_depth", (), {
-        handle::ctx(ctx)?.param.set_depth(depth);
-        Ok(())
-    })
+    handle::ctx(ctx)?.param.set_depth(depth);
+    Ok(())
 }
 
 /// `SSL_set_verify_depth`.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_set_verify_depth(s: *mut SSL, depth: c_int) {
-    ffi!(c"SSL_set_verify_depth", (), {
-        handle::ssl(s)?.param.set_depth(depth);
-        Ok(())
-    })
+    handle::ssl(s)?.param.set_depth(depth);
+    Ok(())
 }
 
 /// `SSL_CTX_get_verify_depth`: -1 when unset.
+#[export(fail = -1)]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get_verify_depth(ctx: *const SSL_CTX) -> c_int {
-    ffi!(c"SSL_CTX_get_verify_depth", -1, {
-        Ok(handle::ctx(ctx)?.param.depth())
-    })
+    Ok(handle::ctx(ctx)?.param.depth())
 }
 
 /// `SSL_get_verify_depth`.
+#[export(fail = -1)]
 #[no_mangle]
 pub extern "C" fn SSL_get_verify_depth(s: *const SSL) -> c_int {
-    ffi!(c"SSL_get_verify_depth", -1, {
-        Ok(handle::ssl(s)?.param.depth())
-    })
+    Ok(handle::ssl(s)?.param.depth())
 }
 
 /// `SSL_CTX_get0_param`: the context's verification parameters, copied into each new `SSL`.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get0_param(ctx: *mut SSL_CTX) -> *mut X509_VERIFY_PARAM {
-    ffi!(c"SSL_CTX_get0_param", ptr::null_mut(), {
-        Ok(handle::ctx(ctx)?.param.as_ptr().cast())
-    })
+    Ok(handle::ctx(ctx)?.param.as_ptr().cast())
 }
 
 /// `SSL_CTX_set1_param`: copies `vpm` into the context's parameters.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set1_param(
     ctx: *mut SSL_CTX,
     vpm: *mut X509_VERIFY_PARAM,
 ) -> c_int {
-    ffi!(c"SSL_CTX_set1_param", 0, {
-        let ctx = handle::ctx(ctx)?;
-        if vpm.is_null() {
-            return Err(Error::NullArgument("X509_VERIFY_PARAM"));
-        }
-        // SAFETY: both live.
-        Ok(unsafe { libcrypto::ffi::X509_VERIFY_PARAM_set1(ctx.param.as_ptr(), vpm.cast()) })
-    })
+    let ctx = handle::ctx(ctx)?;
+    if vpm.is_null() {
+        return Err(Error::NullArgument("X509_VERIFY_PARAM"));
+    }
+    // SAFETY: both live.
+    Ok(unsafe { libcrypto::ffi::X509_VERIFY_PARAM_set1(ctx.param.as_ptr(), vpm.cast()) })
 }
 
 fn load(
@@ -178,37 +167,34 @@ fn load(
 
 /// `SSL_CTX_load_verify_locations`: trust the certificates of a PEM file and/or a hashed
 /// directory. 1 on success; 0 with libcrypto's errors queued when a location cannot be used.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_load_verify_locations(
     ctx: *mut SSL_CTX,
     ca_file: *const c_char,
     ca_path: *const c_char,
 ) -> c_int {
-    ffi!(c"SSL_CTX_load_verify_locations", 0, {
-        load(ctx, Some(ca_file), Some(ca_path))
-    })
+    load(ctx, Some(ca_file), Some(ca_path))
 }
 
 /// `SSL_CTX_load_verify_file`.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_load_verify_file(
     ctx: *mut SSL_CTX,
     ca_file: *const c_char,
 ) -> c_int {
-    ffi!(c"SSL_CTX_load_verify_file", 0, {
-        load(ctx, Some(ca_file), None)
-    })
+    load(ctx, Some(ca_file), None)
 }
 
 /// `SSL_CTX_load_verify_dir`.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_load_verify_dir(
     ctx: *mut SSL_CTX,
     ca_path: *const c_char,
 ) -> c_int {
-    ffi!(c"SSL_CTX_load_verify_dir", 0, {
-        load(ctx, None, Some(ca_path))
-    })
+    load(ctx, None, Some(ca_path))
 }
 
 /// The system's trust locations, as openssl-probe finds them (`SSL_CERT_FILE` and
@@ -242,78 +228,69 @@ fn default_paths(ctx: *mut SSL_CTX, want_file: bool, want_dir: bool) -> Result<c
 }
 
 /// `SSL_CTX_set_default_verify_paths`: trust the system's CA certificates.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_set_default_verify_paths(ctx: *mut SSL_CTX) -> c_int {
-    ffi!(c"SSL_CTX_set_default_verify_paths", 0, {
-        default_paths(ctx, true, true)
-    })
+    default_paths(ctx, true, true)
 }
 
 /// `SSL_CTX_set_default_verify_file`.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_set_default_verify_file(ctx: *mut SSL_CTX) -> c_int {
-    ffi!(c"SSL_CTX_set_default_verify_file", 0, {
-        default_paths(ctx, true, false)
-    })
+    default_paths(ctx, true, false)
 }
 
 /// `SSL_CTX_set_default_verify_dir`.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_set_default_verify_dir(ctx: *mut SSL_CTX) -> c_int {
-    ffi!(c"SSL_CTX_set_default_verify_dir", 0, {
-        default_paths(ctx, false, true)
-    })
+    default_paths(ctx, false, true)
 }
 
 /// `SSL_CTX_get_cert_store`: the trust store (owned by the context; the program may add to it).
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get_cert_store(ctx: *const SSL_CTX) -> *mut X509_STORE {
-    ffi!(c"SSL_CTX_get_cert_store", ptr::null_mut(), {
-        Ok(handle::ctx(ctx)?.store().as_ptr().cast())
-    })
+    Ok(handle::ctx(ctx)?.store().as_ptr().cast())
 }
 
 /// `SSL_CTX_set_cert_store`: replaces the trust store, taking ownership of `store`.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_cert_store(ctx: *mut SSL_CTX, store: *mut X509_STORE) {
-    ffi!(c"SSL_CTX_set_cert_store", (), {
-        let ctx = handle::ctx(ctx)?;
-        // SAFETY: ownership of one reference is handed over.
-        let s =
-            unsafe { Store::from_raw(store.cast()) }.ok_or(Error::NullArgument("X509_STORE"))?;
-        ctx.set_store(s);
-        Ok(())
-    })
+    let ctx = handle::ctx(ctx)?;
+    // SAFETY: ownership of one reference is handed over.
+    let s = unsafe { Store::from_raw(store.cast()) }.ok_or(Error::NullArgument("X509_STORE"))?;
+    ctx.set_store(s);
+    Ok(())
 }
 
 /// `SSL_CTX_set1_cert_store`: replaces the trust store, taking a new reference.
+#[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set1_cert_store(ctx: *mut SSL_CTX, store: *mut X509_STORE) {
-    ffi!(c"SSL_CTX_set1_cert_store", (), {
-        let ctx = handle::ctx(ctx)?;
-        // SAFETY: a live store the caller keeps.
-        let s = unsafe { Store::from_borrowed(store.cast()) }
-            .ok_or(Error::NullArgument("X509_STORE"))?;
-        ctx.set_store(s);
-        Ok(())
-    })
+    let ctx = handle::ctx(ctx)?;
+    // SAFETY: a live store the caller keeps.
+    let s =
+        unsafe { Store::from_borrowed(store.cast()) }.ok_or(Error::NullArgument("X509_STORE"))?;
+    ctx.set_store(s);
+    Ok(())
 }
 
 /// `SSL_get_verify_result`: the `X509_V_*` result of verifying the peer (`X509_V_OK` before).
+#[export(fail = 1)]
 #[no_mangle]
 pub extern "C" fn SSL_get_verify_result(s: *const SSL) -> c_long {
-    ffi!(c"SSL_get_verify_result", 1, {
-        Ok(handle::ssl(s)?.verify_result())
-    })
+    Ok(handle::ssl(s)?.verify_result())
 }
 
 /// `SSL_set_verify_result`.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_set_verify_result(s: *mut SSL, v: c_long) {
-    ffi!(c"SSL_set_verify_result", (), {
-        handle::ssl(s)?.set_verify_result(v);
-        Ok(())
-    })
+    handle::ssl(s)?.set_verify_result(v);
+    Ok(())
 }
 
 fn peer_leaf(s: *const SSL) -> Result<Option<libcrypto::X509Cert>> {
@@ -324,57 +301,52 @@ fn peer_leaf(s: *const SSL) -> Result<Option<libcrypto::X509Cert>> {
 }
 
 /// `SSL_get1_peer_certificate`: the peer's certificate with a new reference, or NULL.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_get1_peer_certificate(s: *const SSL) -> *mut X509 {
-    ffi!(c"SSL_get1_peer_certificate", ptr::null_mut(), {
-        Ok(peer_leaf(s)?.map_or(ptr::null_mut(), |c| c.to_raw_ref().cast()))
-    })
+    Ok(peer_leaf(s)?.map_or(ptr::null_mut(), |c| c.to_raw_ref().cast()))
 }
 
 /// `SSL_get0_peer_certificate`: the peer's certificate (no new reference), or NULL.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_get0_peer_certificate(s: *const SSL) -> *mut X509 {
-    ffi!(c"SSL_get0_peer_certificate", ptr::null_mut(), {
-        let conn = handle::ssl(s)?;
-        // The HandshakeInfo, and so the certificate, lives until the next handshake.
-        Ok(conn
-            .handshake_info()
-            .and_then(|h| h.peer_chain.first().map(|c| c.as_ptr().cast()))
-            .unwrap_or(ptr::null_mut()))
-    })
+    let conn = handle::ssl(s)?;
+    // The HandshakeInfo, and so the certificate, lives until the next handshake.
+    Ok(conn
+        .handshake_info()
+        .and_then(|h| h.peer_chain.first().map(|c| c.as_ptr().cast()))
+        .unwrap_or(ptr::null_mut()))
 }
 
 /// `SSL_get_peer_cert_chain`: the chain the peer sent (a client sees the leaf first); owned by
 /// the connection.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_get_peer_cert_chain(s: *const SSL) -> *mut stack_st_X509 {
-    ffi!(c"SSL_get_peer_cert_chain", ptr::null_mut(), {
-        let conn = handle::ssl(s)?;
-        Ok(conn
-            .handshake_info()
-            .and_then(|h| h.peer_stack.as_ref().map(|k| k.as_ptr().cast()))
-            .unwrap_or(ptr::null_mut()))
-    })
+    let conn = handle::ssl(s)?;
+    Ok(conn
+        .handshake_info()
+        .and_then(|h| h.peer_stack.as_ref().map(|k| k.as_ptr().cast()))
+        .unwrap_or(ptr::null_mut()))
 }
 
 /// `SSL_get0_verified_chain`: the chain verification built up to a trust anchor, or NULL.
+#[export]
 #[no_mangle]
 pub extern "C" fn SSL_get0_verified_chain(s: *const SSL) -> *mut stack_st_X509 {
-    ffi!(c"SSL_get0_verified_chain", ptr::null_mut(), {
-        let conn = handle::ssl(s)?;
-        Ok(conn.with_verify(|v| {
-            v.verified
-                .as_ref()
-                .map_or(ptr::null_mut(), |k| k.as_ptr().cast())
-        }))
-    })
+    let conn = handle::ssl(s)?;
+    Ok(conn.with_verify(|v| {
+        v.verified
+            .as_ref()
+            .map_or(ptr::null_mut(), |k| k.as_ptr().cast())
+    }))
 }
 
 /// `SSL_get_ex_data_X509_STORE_CTX_idx`: where a verify callback finds the `SSL*` in its
 /// `X509_STORE_CTX`.
+#[export(fail = -1)]
 #[no_mangle]
 pub extern "C" fn SSL_get_ex_data_X509_STORE_CTX_idx() -> c_int {
-    ffi!(c"SSL_get_ex_data_X509_STORE_CTX_idx", -1, {
-        Ok(libcrypto::store_ctx_ssl_index())
-    })
+    Ok(libcrypto::store_ctx_ssl_index())
 }

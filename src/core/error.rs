@@ -70,6 +70,8 @@ pub enum Error {
     },
     /// A pointer or value argument was unusable.
     NullArgument(&'static str),
+    /// A negative or oversized C length (`SSL_R_BAD_LENGTH`).
+    BadLength(&'static str),
     InvalidArgument(String),
     /// The API was used out of order (e.g. `SSL_read` before any BIO was set).
     Misuse {
@@ -78,6 +80,12 @@ pub enum Error {
     },
     /// Something OpenSSL supports and rustls deliberately does not.
     Unsupported(String),
+    /// A request ferrossl refuses (the "refused" class of ABI.md): the reason code OpenSSL
+    /// uses for the closest failure, and what was asked.
+    Refused {
+        reason: c_int,
+        detail: String,
+    },
     /// A cipher string or suite list that selects nothing ferrossl can use.
     NoCipherMatch(String),
     /// A protocol-version range with nothing in it that rustls speaks.
@@ -127,6 +135,8 @@ impl Error {
                 (r::PASSED_NULL_PARAMETER, Some(format!("{what} is NULL")))
             }
             Error::InvalidArgument(s) => (r::PASSED_INVALID_ARGUMENT, Some(s.clone())),
+            Error::BadLength(what) => (r::BAD_LENGTH, Some(format!("{what} is out of range"))),
+            Error::Refused { reason, detail } => (*reason, Some(detail.clone())),
             Error::Misuse { reason, detail } => (*reason, Some(detail.clone())),
             Error::Unsupported(s) => (r::UNSUPPORTED, Some(s.clone())),
             Error::NoCipherMatch(s) => (r::NO_CIPHER_MATCH, Some(s.clone())),
