@@ -917,11 +917,12 @@ void SSL_CTX_set_client_cert_cb(SSL_CTX *ctx, int (*cb)(SSL *ssl, X509 **x509, E
 int SSL_CTX_set_client_cert_engine(SSL_CTX *_a0, ENGINE *_a1);
 
 /**
- * `void SSL_CTX_set_client_hello_cb (SSL_CTX *, SSL_client_hello_cb_fn, void *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_CTX_set_client_hello_cb`: called with the ClientHello before the servername callback;
+ * it returns `SSL_CLIENT_HELLO_SUCCESS` (1) or fails the handshake with the alert it sets
+ * in `*al`. Differs from OpenSSL: `SSL_CLIENT_HELLO_RETRY` (suspending the handshake) fails
+ * it with internal_error.
  */
-void SSL_CTX_set_client_hello_cb(SSL_CTX *_a0, SSL_client_hello_cb_fn _a1, void *_a2);
+void SSL_CTX_set_client_hello_cb(SSL_CTX *ctx, SSL_client_hello_cb_fn cb, void *arg);
 
 /**
  * `void SSL_CTX_set_cookie_generate_cb (SSL_CTX *, int (*) (SSL *, unsigned char *, unsigned int *))`
@@ -1775,60 +1776,49 @@ int SSL_clear(SSL *s);
 uint64_t SSL_clear_options(SSL *s, uint64_t op);
 
 /**
- * `size_t SSL_client_hello_get0_ciphers (SSL *, const unsigned char **)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_client_hello_get0_ciphers`: the cipher suites, two bytes each, as sent.
  */
-size_t SSL_client_hello_get0_ciphers(SSL *_a0, const unsigned char **_a1);
+size_t SSL_client_hello_get0_ciphers(SSL *s, const unsigned char **out);
 
 /**
- * `size_t SSL_client_hello_get0_compression_methods (SSL *, const unsigned char **)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_client_hello_get0_compression_methods`: the compression methods, as sent.
  */
-size_t SSL_client_hello_get0_compression_methods(SSL *_a0, const unsigned char **_a1);
+size_t SSL_client_hello_get0_compression_methods(SSL *s, const unsigned char **out);
 
 /**
- * `int SSL_client_hello_get0_ext (SSL *, unsigned int, const unsigned char **, size_t *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_client_hello_get0_ext`: the body of extension `type_`; 1 when the client sent it.
  */
-int SSL_client_hello_get0_ext(SSL *_a0, unsigned int _a1, const unsigned char **_a2, size_t *_a3);
+int SSL_client_hello_get0_ext(SSL *s,
+                              unsigned int type_,
+                              const unsigned char **out,
+                              size_t *outlen);
 
 /**
- * `unsigned int SSL_client_hello_get0_legacy_version (SSL *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_client_hello_get0_legacy_version`: the ClientHello's `legacy_version`; 0 outside the
+ * handshake.
  */
-unsigned int SSL_client_hello_get0_legacy_version(SSL *_a0);
+unsigned int SSL_client_hello_get0_legacy_version(SSL *s);
 
 /**
- * `size_t SSL_client_hello_get0_random (SSL *, const unsigned char **)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_client_hello_get0_random`: the 32 random bytes; 0 outside the handshake.
  */
-size_t SSL_client_hello_get0_random(SSL *_a0, const unsigned char **_a1);
+size_t SSL_client_hello_get0_random(SSL *s, const unsigned char **out);
 
 /**
- * `size_t SSL_client_hello_get0_session_id (SSL *, const unsigned char **)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_client_hello_get0_session_id`: the legacy session id (possibly empty).
  */
-size_t SSL_client_hello_get0_session_id(SSL *_a0, const unsigned char **_a1);
+size_t SSL_client_hello_get0_session_id(SSL *s, const unsigned char **out);
 
 /**
- * `int SSL_client_hello_get1_extensions_present (SSL *, int **, size_t *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_client_hello_get1_extensions_present`: the types of the extensions sent, in order, in
+ * an `OPENSSL_malloc`ed array the caller frees; 1 on success, 0 outside the handshake.
  */
-int SSL_client_hello_get1_extensions_present(SSL *_a0, int **_a1, size_t *_a2);
+int SSL_client_hello_get1_extensions_present(SSL *s, int **out, size_t *outlen);
 
 /**
- * `int SSL_client_hello_isv2 (SSL *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_client_hello_isv2`: 0 (rustls accepts no SSLv2-format ClientHello).
  */
-int SSL_client_hello_isv2(SSL *_a0);
+int SSL_client_hello_isv2(SSL *s);
 
 /**
  * `SSL_client_version`: the version a client offered (a client: its highest).
@@ -2123,11 +2113,11 @@ struct stack_st_SSL_CIPHER *SSL_get_ciphers(const SSL *s);
 struct stack_st_X509_NAME *SSL_get_client_CA_list(const SSL *s);
 
 /**
- * `struct stack_st_SSL_CIPHER *SSL_get_client_ciphers (const SSL *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_get_client_ciphers`: on a server, the suites the client offered that ferrossl knows,
+ * in the client's order (valid until the next call); NULL before a ClientHello arrived or on
+ * a client.
  */
-struct stack_st_SSL_CIPHER *SSL_get_client_ciphers(const SSL *_a0);
+struct stack_st_SSL_CIPHER *SSL_get_client_ciphers(const SSL *s);
 
 /**
  * `size_t SSL_get_client_random (const SSL *, unsigned char *, size_t)`

@@ -66,6 +66,7 @@ mod cmd {
     pub const GET_MIN_PROTO_VERSION: c_int = 130;
     pub const GET_MAX_PROTO_VERSION: c_int = 131;
     pub const GET_NEGOTIATED_GROUP: c_int = 134;
+    pub const GET_RAW_CIPHERLIST: c_int = 110;
 }
 
 fn version_ok(v: c_long) -> bool {
@@ -327,6 +328,10 @@ pub unsafe extern "C" fn SSL_ctrl(
         | cmd::CLEAR_NUM_RENEGOTIATIONS
         | cmd::GET_TOTAL_RENEGOTIATIONS => Ok(0),
         cmd::SET_MSG_CALLBACK_ARG => Ok(1),
+        // SAFETY: SSL_get0_raw_cipherlist passes an unsigned char ** (or NULL).
+        cmd::GET_RAW_CIPHERLIST => {
+            Ok(unsafe { super::client_hello::raw_cipherlist(&conn, parg.cast()) })
+        }
         // SAFETY: the command's argument contract is the caller's.
         n => unsafe { common(&Target::Ssl(conn), "SSL_ctrl", n, larg, parg) },
     }

@@ -10,6 +10,7 @@ pub mod boundary;
 pub mod callbacks;
 pub mod certificate;
 pub mod cipher;
+pub mod client_hello;
 pub mod conf;
 pub mod connection;
 pub mod context;

@@ -144,7 +144,8 @@ pub fn set_servername_callback(ctx: *mut SSL_CTX, f: Option<unsafe extern "C" fn
                 let arg = weak.upgrade().map_or(0, |c| c.callbacks().servername_arg);
                 let mut al: c_int = 112; // unrecognized_name
                                          // SAFETY: the program registered f as its servername callback.
-                unsafe { f(handle::id_ptr(ssl), &mut al, arg as *mut c_void) }
+                let r = unsafe { f(handle::id_ptr(ssl), &mut al, arg as *mut c_void) };
+                (r, al)
             }) as Arc<ServernameFn>,
         }
     });

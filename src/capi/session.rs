@@ -197,6 +197,12 @@ pub unsafe extern "C" fn SSL_SESSION_get0_alpn_selected(
     alpn: *mut *const c_uchar,
     len: *mut usize,
 ) {
+    // A void getter: the caller cannot see a failure, so the outputs say "nothing" first.
+    // SAFETY: out-parameters.
+    unsafe {
+        args::out(alpn, ptr::null());
+        args::out(len, 0);
+    }
     let (p, n) = with(s, |s| {
         let d = s.data();
         (

@@ -726,18 +726,6 @@ pub extern "C" fn SSL_CTX_set_client_cert_engine(_a0: *mut SSL_CTX, _a1: *mut EN
     })
 }
 
-/// `void SSL_CTX_set_client_hello_cb (SSL_CTX *, SSL_client_hello_cb_fn, void *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_set_client_hello_cb(_a0: *mut SSL_CTX, _a1: SSL_client_hello_cb_fn, _a2: *mut c_void) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_client_hello_cb: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `void SSL_CTX_set_cookie_generate_cb (SSL_CTX *, int (*) (SSL *, unsigned char *, unsigned int *))`
 ///
 /// Refused: not implemented by ferrossl yet
@@ -1638,102 +1626,6 @@ pub extern "C" fn SSL_check_chain(_a0: *mut SSL, _a1: *mut X509, _a2: *mut EVP_P
     })
 }
 
-/// `size_t SSL_client_hello_get0_ciphers (SSL *, const unsigned char **)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_client_hello_get0_ciphers(_a0: *mut SSL, _a1: *mut *const c_uchar) -> usize {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_client_hello_get0_ciphers: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `size_t SSL_client_hello_get0_compression_methods (SSL *, const unsigned char **)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_client_hello_get0_compression_methods(_a0: *mut SSL, _a1: *mut *const c_uchar) -> usize {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_client_hello_get0_compression_methods: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_client_hello_get0_ext (SSL *, unsigned int, const unsigned char **, size_t *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_client_hello_get0_ext(_a0: *mut SSL, _a1: c_uint, _a2: *mut *const c_uchar, _a3: *mut usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_client_hello_get0_ext: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `unsigned int SSL_client_hello_get0_legacy_version (SSL *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_client_hello_get0_legacy_version(_a0: *mut SSL) -> c_uint {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_client_hello_get0_legacy_version: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `size_t SSL_client_hello_get0_random (SSL *, const unsigned char **)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_client_hello_get0_random(_a0: *mut SSL, _a1: *mut *const c_uchar) -> usize {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_client_hello_get0_random: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `size_t SSL_client_hello_get0_session_id (SSL *, const unsigned char **)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_client_hello_get0_session_id(_a0: *mut SSL, _a1: *mut *const c_uchar) -> usize {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_client_hello_get0_session_id: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_client_hello_get1_extensions_present (SSL *, int **, size_t *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_client_hello_get1_extensions_present(_a0: *mut SSL, _a1: *mut *mut c_int, _a2: *mut usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_client_hello_get1_extensions_present: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_client_hello_isv2 (SSL *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_client_hello_isv2(_a0: *mut SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_client_hello_isv2: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `int SSL_config (SSL *, const char *)`
 ///
 /// Refused: not implemented by ferrossl yet
@@ -2031,18 +1923,6 @@ pub extern "C" fn SSL_get_changed_async_fds(_a0: *mut SSL, _a1: *mut c_int, _a2:
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_get_changed_async_fds: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `struct stack_st_SSL_CIPHER *SSL_get_client_ciphers (const SSL *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_get_client_ciphers(_a0: *const SSL) -> *mut stack_st_SSL_CIPHER {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_client_ciphers: not implemented by ferrossl yet".into(),
     })
 }
 

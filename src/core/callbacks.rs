@@ -35,8 +35,10 @@ pub type MsgFn = dyn Fn(usize, bool, c_int, c_int, &[u8]) + Send + Sync;
 
 /// `SSL_CTX_set_alpn_select_cb`: (SSL id, the client's protocols in wire format).
 pub type AlpnSelectFn = dyn Fn(usize, &[u8]) -> AlpnAnswer + Send + Sync;
-/// The servername (SNI) callback: (SSL id) -> `SSL_TLSEXT_ERR_*`.
-pub type ServernameFn = dyn Fn(usize) -> c_int + Send + Sync;
+/// The servername (SNI) callback: (SSL id) -> (`SSL_TLSEXT_ERR_*`, the alert it chose).
+pub type ServernameFn = dyn Fn(usize) -> (c_int, c_int) + Send + Sync;
+/// `SSL_CTX_set_client_hello_cb`: (SSL id) -> (`SSL_CLIENT_HELLO_*`, the alert it chose).
+pub type ClientHelloFn = dyn Fn(usize) -> (c_int, c_int) + Send + Sync;
 /// The OCSP status callback (`SSL_CTX_set_tlsext_status_cb`): (SSL id) -> `SSL_TLSEXT_ERR_*`;
 /// a server staples with `SSL_set_tlsext_status_ocsp_resp` from inside it.
 pub type StatusFn = dyn Fn(usize) -> c_int + Send + Sync;
@@ -74,6 +76,7 @@ pub struct Callbacks {
     pub get_session: Option<Hook<GetSessionFn>>,
     pub remove_session: Option<Hook<RemoveSessionFn>>,
     pub servername: Option<Hook<ServernameFn>>,
+    pub client_hello: Option<Hook<ClientHelloFn>>,
     /// `SSL_CTX_set_tlsext_servername_arg`.
     pub servername_arg: usize,
     pub status: Option<Hook<StatusFn>>,

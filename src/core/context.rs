@@ -179,7 +179,9 @@ pub struct Context {
     refs: Refs,
     pub method: Method,
     pub settings: RwLock<Settings>,
-    pub callbacks: RwLock<Callbacks>,
+    /// Replaced whole on each change, so that a reader holds a snapshot, never a guard, while
+    /// it calls into the program.
+    callbacks: RwLock<Arc<Callbacks>>,
     store: RwLock<Store>,
     /// `SSL_CTX_get0_param`: the program may change it through libcrypto at any time.
     pub param: VerifyParam,
@@ -219,7 +221,7 @@ impl Context {
                 refs,
                 method,
                 settings: RwLock::new(Settings::new(method)),
-                callbacks: RwLock::new(Callbacks::default()),
+                callbacks: RwLock::new(Arc::new(Callbacks::default())),
                 store: RwLock::new(store),
                 param,
                 ex_data,
@@ -246,12 +248,18 @@ impl Context {
         f(&mut s)
     }
 
-    pub fn callbacks(&self) -> std::sync::RwLockReadGuard<'_, Callbacks> {
-        self.callbacks.read().unwrap_or_else(|e| e.into_inner())
+    /// The callbacks as they are now: a snapshot that holds no lock, so that it may be kept
+    /// while the program is called (which may change them).
+    pub fn callbacks(&self) -> Arc<Callbacks> {
+        self.callbacks
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     pub fn set_callbacks(&self, f: impl FnOnce(&mut Callbacks)) {
-        f(&mut self.callbacks.write().unwrap_or_else(|e| e.into_inner()));
+        let mut guard = self.callbacks.write().unwrap_or_else(|e| e.into_inner());
+        f(Arc::make_mut(&mut guard));
     }
 
     /// `SSL_CTX_get_cert_store`: the trust store (the program may add to it).

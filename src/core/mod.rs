@@ -6,6 +6,7 @@
 
 pub mod callbacks;
 pub mod cipher;
+pub mod client_hello;
 pub mod conf;
 pub mod connection;
 pub mod context;

@@ -1,0 +1,386 @@
+//! The handshake driver: starting a client, accepting a server (the ClientHello first, then the
+//! program's client hello, servername, certificate, status and ALPN callbacks decide the
+//! configuration), and what a completed handshake established.
+
+use std::ffi::{c_int, CString};
+use std::io::{self, Write};
+use std::sync::Arc;
+
+use rustls::pki_types::ServerName;
+use rustls::server::Accepted;
+use rustls::{ClientConnection, HandshakeKind};
+
+use super::wire::{BioIo, RecordReader};
+use super::{lock, Connection, Engine, Event, HandshakeInfo, OpError, OpResult, Phase};
+use crate::core::callbacks::{info, AlpnAnswer};
+use crate::core::cipher::Cipher;
+use crate::core::client_hello::ClientHello;
+use crate::core::context::{self, Context, Role};
+use crate::core::error::{reason, Error};
+use crate::core::hooks;
+use crate::core::registry;
+use crate::core::session::Session;
+use crate::libcrypto::{CertStack, X509Cert};
+
+/// `SSL_AD_internal_error`, the alert OpenSSL sends when a callback fails without choosing one.
+const AD_INTERNAL_ERROR: u8 = 80;
+
+/// `SSL_R_CALLBACK_FAILED`, `SSL_R_CERT_CB_ERROR`, `SSL_R_CLIENTHELLO_TLSEXT`.
+const CALLBACK_FAILED: c_int = 234;
+const CERT_CB_ERROR: c_int = 377;
+const CLIENTHELLO_TLSEXT: c_int = 226;
+
+/// `SSL_CLIENT_HELLO_*`.
+const CLIENT_HELLO_SUCCESS: c_int = 1;
+const CLIENT_HELLO_RETRY: c_int = -1;
+
+impl Connection {
+    pub(super) fn drive_handshake(self: &Arc<Self>, e: &mut Engine) -> OpResult<()> {
+        loop {
+            match &e.phase {
+                Phase::Established(_) | Phase::Closed(_) => return Ok(()),
+                Phase::Failed(_) => {
+                    return Err(Error::Misuse {
+                        reason: reason::PROTOCOL_IS_SHUTDOWN,
+                        detail: "the connection failed earlier".into(),
+                    }
+                    .into())
+                }
+                Phase::Idle => self.start(e)?,
+                Phase::Accepting(_) => self.accept_step(e)?,
+                Phase::Handshaking(_) => {
+                    self.flush(e)?;
+                    let Phase::Handshaking(tls) = &e.phase else {
+                        unreachable!("matched above")
+                    };
+                    if !tls.is_handshaking() {
+                        self.handshake_complete(e);
+                        continue;
+                    }
+                    if self.status().eof {
+                        return Err(Error::UnexpectedEof.into());
+                    }
+                    self.read_records(e)?;
+                }
+            }
+        }
+    }
+
+    fn start(self: &Arc<Self>, e: &mut Engine) -> OpResult<()> {
+        let role = self.role();
+        if !matches!(role, Some(Role::Client) | Some(Role::Server)) {
+            return Err(Error::Misuse {
+                reason: reason::CONNECTION_TYPE_NOT_SET,
+                detail: "call SSL_set_connect_state or SSL_connect first".into(),
+            }
+            .into());
+        }
+        if e.rbio.is_none() || e.wbio.is_none() {
+            return Err(Error::Misuse {
+                reason: 128, // SSL_R_BIO_NOT_SET
+                detail: "no BIO: call SSL_set_fd or SSL_set_bio first".into(),
+            }
+            .into());
+        }
+        self.set_status(|s| s.started = true);
+        if role == Some(Role::Server) {
+            e.phase = Phase::Accepting(Box::default());
+            e.hello_bytes.clear();
+            e.events.push(Event::Info(info::HANDSHAKE_START, 1));
+            e.events.push(Event::Info(info::ACCEPT | info::LOOP, 1));
+            return Ok(());
+        }
+        let (config, alpn) = {
+            let settings = self.settings();
+            (self.ctx().client_config(&settings)?, settings.alpn.clone())
+        };
+        let name = self
+            .sni()
+            .as_ref()
+            .and_then(|n| n.to_str().ok())
+            .and_then(|n| ServerName::try_from(n.to_owned()).ok())
+            .unwrap_or(ServerName::IpAddress(
+                std::net::Ipv4Addr::UNSPECIFIED.into(),
+            ));
+        let tls = hooks::enter(self, || ClientConnection::new_with_alpn(config, name, alpn))
+            .map_err(Error::Tls)?;
+        e.phase = Phase::Handshaking(Box::new(rustls::Connection::Client(tls)));
+        e.events.push(Event::Info(info::HANDSHAKE_START, 1));
+        e.events.push(Event::Info(info::CONNECT | info::LOOP, 1));
+        Ok(())
+    }
+
+    /// Reads the ClientHello, then lets the program's callbacks decide, picks the configuration
+    /// and makes the server connection.
+    fn accept_step(self: &Arc<Self>, e: &mut Engine) -> OpResult<()> {
+        let read_ahead = self.settings().read_ahead;
+        let Engine {
+            phase,
+            rbio,
+            framing,
+            hello_bytes,
+            ..
+        } = e;
+        let (Phase::Accepting(acceptor), Some(rbio)) = (phase, rbio.as_ref()) else {
+            return Err(Error::Internal("accept without an acceptor".into()).into());
+        };
+        match acceptor.read_tls(&mut RecordReader {
+            bio: rbio,
+            framing,
+            read_ahead,
+            capture: Some(hello_bytes),
+        }) {
+            Ok(0) => return Err(Error::UnexpectedEof.into()),
+            Ok(_) => {}
+            Err(err) if err.kind() == io::ErrorKind::WouldBlock => return Err(OpError::WantRead),
+            Err(err) => return Err(OpError::Syscall(Some(err))),
+        }
+        let accepted = match acceptor.accept() {
+            Ok(None) => return Ok(()),
+            Ok(Some(a)) => a,
+            Err((err, mut alert)) => {
+                if let Some(w) = e.wbio.as_ref() {
+                    let _ = alert.write_all(&mut BioIo(w));
+                }
+                return Err(self.tls_error(err).into());
+            }
+        };
+        let hello = ClientHello::parse(&std::mem::take(&mut e.hello_bytes));
+        *lock(&self.client_hello) = hello.map(Arc::new);
+        self.choose(e, accepted)
+    }
+
+    /// The program's callbacks on the ClientHello just read, in OpenSSL's order, each called
+    /// with no lock held; then the server connection.
+    fn choose(self: &Arc<Self>, e: &mut Engine, accepted: Accepted) -> OpResult<()> {
+        let hello = accepted.client_hello();
+        let sni = hello.server_name().and_then(|n| CString::new(n).ok());
+        let offered: Option<Vec<u8>> = hello.alpn().map(|protos| {
+            let mut wire = Vec::new();
+            for p in protos {
+                wire.push(p.len() as u8);
+                wire.extend_from_slice(p);
+            }
+            wire
+        });
+        self.set_sni(sni);
+        if let Err(alert) = self.client_hello_callback() {
+            return Err(self.refuse_hello(
+                e,
+                alert,
+                CALLBACK_FAILED,
+                "client hello callback failed",
+            ));
+        }
+        if let Err(alert) = self.servername_callback() {
+            return Err(self.refuse_hello(
+                e,
+                alert,
+                CALLBACK_FAILED,
+                "servername callback refused the name",
+            ));
+        }
+        if !self.cert_callback() {
+            return Err(self.refuse_hello(
+                e,
+                AD_INTERNAL_ERROR,
+                CERT_CB_ERROR,
+                "certificate callback failed",
+            ));
+        }
+        if !self.status_callback() {
+            return Err(self.refuse_hello(
+                e,
+                AD_INTERNAL_ERROR,
+                CLIENTHELLO_TLSEXT,
+                "OCSP status callback failed",
+            ));
+        }
+        let alpn = match offered {
+            Some(wire) => match self.alpn_select(&wire) {
+                Some(a) => a,
+                None => {
+                    let err = Error::Tls(rustls::Error::NoApplicationProtocol);
+                    send_plain_alert(e, 120); // no_application_protocol
+                    return Err(err.into());
+                }
+            },
+            None => None,
+        };
+        let config = self.ctx().server_config(&self.settings(), alpn)?;
+        match hooks::enter(self, || accepted.into_connection(config)) {
+            Ok(conn) => {
+                e.phase = Phase::Handshaking(Box::new(rustls::Connection::Server(conn)));
+                Ok(())
+            }
+            Err((err, mut alert)) => {
+                if let Some(w) = e.wbio.as_ref() {
+                    let _ = alert.write_all(&mut BioIo(w));
+                }
+                Err(self.tls_error(err).into())
+            }
+        }
+    }
+
+    /// Ends the handshake from a program callback's verdict: the alert goes out (in the clear:
+    /// nothing is encrypted before the ServerHello) and the error carries OpenSSL's reason.
+    fn refuse_hello(&self, e: &mut Engine, alert: u8, reason: c_int, why: &str) -> OpError {
+        send_plain_alert(e, alert);
+        e.events
+            .push(Event::Info(info::WRITE_ALERT, 0x200 | c_int::from(alert)));
+        Error::Misuse {
+            reason,
+            detail: why.into(),
+        }
+        .into()
+    }
+
+    /// `SSL_CTX_set_client_hello_cb`: `Err(alert)` when it fails the handshake. A retry
+    /// (`SSL_CLIENT_HELLO_RETRY`) is treated as a failure: rustls's `Accepted` cannot be
+    /// suspended across calls here.
+    fn client_hello_callback(&self) -> Result<(), u8> {
+        let Some(cb) = self.ctx().callbacks().client_hello.clone() else {
+            return Ok(());
+        };
+        match (cb.call)(self.id()) {
+            (CLIENT_HELLO_SUCCESS, _) => Ok(()),
+            (CLIENT_HELLO_RETRY, _) => Err(AD_INTERNAL_ERROR),
+            (_, al) => Err(u8::try_from(al).unwrap_or(AD_INTERNAL_ERROR)),
+        }
+    }
+
+    /// The servername callback: `SSL_TLSEXT_ERR_ALERT_FATAL` (2) ends the handshake with the
+    /// alert it chose; a warning or no-ack goes on.
+    fn servername_callback(&self) -> Result<(), u8> {
+        let Some(cb) = self.ctx().callbacks().servername.clone() else {
+            return Ok(());
+        };
+        match (cb.call)(self.id()) {
+            (2, al) => Err(u8::try_from(al).unwrap_or(AD_INTERNAL_ERROR)),
+            _ => Ok(()),
+        }
+    }
+
+    /// The certificate callback, which may set this connection's certificate and key.
+    fn cert_callback(&self) -> bool {
+        let Some(cb) = self.ctx().callbacks().cert.clone() else {
+            return true;
+        };
+        (cb.call)(self.id()) == 1
+    }
+
+    /// The OCSP status callback, which may staple a response (rustls sends it to clients that
+    /// asked for one).
+    fn status_callback(&self) -> bool {
+        let Some(cb) = self.ctx().callbacks().status.clone() else {
+            return true;
+        };
+        (cb.call)(self.id()) != 2
+    }
+
+    /// `SSL_set_tlsext_status_ocsp_resp`: the DER OCSP response to staple.
+    pub fn set_ocsp_response(&self, resp: Option<Vec<u8>>) {
+        *lock(&self.ocsp) = resp;
+    }
+
+    /// The ALPN select callback: `Some(protocol or none)`, or `None` when it failed the
+    /// handshake.
+    fn alpn_select(&self, offered: &[u8]) -> Option<Option<Vec<u8>>> {
+        let Some(cb) = self.ctx().callbacks().alpn_select.clone() else {
+            return Some(None);
+        };
+        match (cb.call)(self.id(), offered) {
+            AlpnAnswer::Selected(p) => Some(Some(p)),
+            AlpnAnswer::NoAck => Some(None),
+            AlpnAnswer::Fatal => None,
+        }
+    }
+
+    /// Switches the connection to another context (`SSL_set_SSL_CTX`, from a servername or
+    /// client hello callback): its certificate and key, and the context-wide callbacks, apply
+    /// from now on.
+    pub fn set_ctx(&self, ctx: Arc<Context>) {
+        let creds = ctx.settings().credentials.clone();
+        registry::up_ref(&*ctx);
+        let old = std::mem::replace(
+            &mut *self.ctx.write().unwrap_or_else(|e| e.into_inner()),
+            ctx,
+        );
+        self.settings
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .credentials = creds;
+        registry::release(&*old);
+    }
+
+    fn handshake_complete(&self, e: &mut Engine) {
+        let is_server = self.role() == Some(Role::Server);
+        let old = std::mem::replace(&mut e.phase, Phase::Idle);
+        let Phase::Handshaking(tls) = old else {
+            e.phase = old;
+            return;
+        };
+        let version = match tls.protocol_version() {
+            Some(rustls::ProtocolVersion::TLSv1_3) => context::TLS1_3_VERSION,
+            _ => context::TLS1_2_VERSION,
+        };
+        let cipher = tls
+            .negotiated_cipher_suite()
+            .and_then(|s| Cipher::by_suite(s.suite()));
+        let resumed = tls.handshake_kind() == Some(HandshakeKind::Resumed);
+        let mut peer_chain = std::mem::take(&mut lock(&self.verify).peer_chain);
+        if peer_chain.is_empty() && resumed {
+            // Resumed: the chain is the one the offered session recorded (as OpenSSL takes it
+            // from the session), so there is nothing to parse again.
+            peer_chain = self.offered_peer_chain();
+        }
+        if peer_chain.is_empty() {
+            peer_chain = tls
+                .peer_certificates()
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|c| X509Cert::from_der_quietly(c))
+                .collect();
+        }
+        let hs = HandshakeInfo {
+            version,
+            cipher,
+            group: tls
+                .negotiated_key_exchange_group()
+                .map(|g| g.name())
+                .or_else(|| self.offered_group()),
+            alpn: tls.alpn_protocol().map(<[u8]>::to_vec),
+            // A client sees the server's leaf first; a server sees only the client's chain.
+            peer_stack: CertStack::new(if is_server {
+                peer_chain.get(1..).unwrap_or_default()
+            } else {
+                &peer_chain
+            }),
+            peer_chain,
+            resumed,
+        };
+        e.phase = Phase::Established(tls);
+        *self.handshake.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(hs));
+        self.set_status(|s| s.done = true);
+        if !resumed && !self.sessions_pending() {
+            // A full handshake that has not (yet) produced a resumable session still has one.
+            self.replace_session(Session::new(self.session_data(None)));
+        }
+        self.collect_sessions(e);
+        e.events.push(Event::Info(info::HANDSHAKE_DONE, 1));
+        let side = if is_server {
+            info::ACCEPT
+        } else {
+            info::CONNECT
+        };
+        e.events.push(Event::Info(side | info::EXIT, 1));
+    }
+}
+
+/// Writes a fatal alert record in the clear (before any key is agreed).
+fn send_plain_alert(e: &Engine, desc: u8) {
+    if let Some(w) = e.wbio.as_ref() {
+        let _ = BioIo(w).write_all(&[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, desc]);
+        let _ = w.flush();
+    }
+}

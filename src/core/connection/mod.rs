@@ -1,0 +1,671 @@
+//! `SSL`: one TLS connection, its BIOs, and OpenSSL's calling conventions for driving it
+//! (`SSL_connect`, `SSL_read`, `SSL_write`, `SSL_shutdown`, `SSL_get_error`).
+//!
+//! # Phases, and who holds what
+//!
+//! The protocol machine is an [`Engine`]: a [`Phase`] (`Idle` → `Accepting` → `Handshaking` →
+//! `Established` → `Closed`, or `Failed`) with the record framing and the callbacks it queued.
+//! An operation *takes* the engine out of its slot, drives it with no ferrossl lock held, and
+//! puts it back; everything rustls calls back into (verification, certificate selection,
+//! sessions, key log) and every program callback therefore runs with no lock of this
+//! connection held, and may call any function, from any thread. What a callback may read — role
+//! and BIOs ([`Wire`]), the status `SSL_get_error`/`SSL_in_init` report ([`Status`]), the
+//! server name, the verify result, the session, ex_data, settings — lives outside the engine,
+//! each behind its own short-lived lock.
+//!
+//! A second thread that wants the engine while it is out waits for it (OpenSSL leaves such use
+//! undefined; ferrossl serialises it). The thread driving the engine that re-enters an
+//! operation on the same `SSL` from a callback is recognised per thread and gets a clean error.
+//!
+//! Lock order (outer first; no lock is held while C code runs, none across a callback):
+//! `engine` slot (only to take or return the engine) → `wire` → `status`; `ctx`, `settings`,
+//! `sni`, `verify`, `session`, `handshake`, `shutdown`, `peer_key`, `ocsp`, `client_hello` are
+//! leaves: each is taken alone, for a copy or an update, and released before anything else.
+
+mod handshake;
+mod peer;
+mod records;
+mod sessions;
+mod wire;
+
+use std::cell::RefCell;
+use std::ffi::{c_int, c_long, CStr, CString};
+use std::io::{self, BufRead};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard};
+
+use rustls::server::Acceptor;
+use rustls::NamedGroup;
+
+use super::callbacks::{Hook, InfoFn};
+use super::cipher::Cipher;
+use super::client_hello::ClientHello;
+use super::context::{self, Context, Role, Settings};
+use super::error::{reason, Error};
+use super::registry::{self, Object, Refs, Table};
+use super::session::Session;
+use crate::libcrypto::{ffi, Bio, CertStack, ExData, VerifyParam, X509Cert};
+use sessions::SessionSlot;
+use wire::Framing;
+
+/// `SSL_ERROR_*`.
+pub mod code {
+    use std::ffi::c_int;
+    pub const NONE: c_int = 0;
+    pub const SSL: c_int = 1;
+    pub const WANT_READ: c_int = 2;
+    pub const WANT_WRITE: c_int = 3;
+    pub const SYSCALL: c_int = 5;
+    pub const ZERO_RETURN: c_int = 6;
+}
+
+/// `SSL_SENT_SHUTDOWN`, `SSL_RECEIVED_SHUTDOWN`.
+pub const SENT_SHUTDOWN: c_int = 1;
+pub const RECEIVED_SHUTDOWN: c_int = 2;
+
+/// Why an operation did not complete.
+#[derive(Debug)]
+pub enum OpError {
+    WantRead,
+    WantWrite,
+    /// The peer closed the connection cleanly.
+    ZeroReturn,
+    /// The transport failed (`SSL_ERROR_SYSCALL`); the error is queued when there is one.
+    Syscall(Option<io::Error>),
+    /// A protocol or usage error (`SSL_ERROR_SSL`), queued at the boundary.
+    Fatal(Error),
+}
+
+impl From<Error> for OpError {
+    fn from(e: Error) -> Self {
+        OpError::Fatal(e)
+    }
+}
+
+impl OpError {
+    fn code(&self) -> c_int {
+        match self {
+            OpError::WantRead => code::WANT_READ,
+            OpError::WantWrite => code::WANT_WRITE,
+            OpError::ZeroReturn => code::ZERO_RETURN,
+            OpError::Syscall(_) => code::SYSCALL,
+            OpError::Fatal(_) => code::SSL,
+        }
+    }
+}
+
+type OpResult<T> = Result<T, OpError>;
+
+/// What a completed handshake established (fixed until the next handshake).
+pub struct HandshakeInfo {
+    pub version: c_int,
+    pub cipher: Option<&'static Cipher>,
+    pub group: Option<NamedGroup>,
+    pub alpn: Option<Vec<u8>>,
+    pub peer_chain: Vec<X509Cert>,
+    /// `SSL_get_peer_cert_chain` (client side: leaf first).
+    pub peer_stack: Option<CertStack>,
+    pub resumed: bool,
+}
+
+/// Results of verifying the peer.
+#[derive(Default)]
+pub struct VerifyState {
+    /// `SSL_get_verify_result`.
+    pub result: c_long,
+    /// `SSL_get0_verified_chain`.
+    pub verified: Option<CertStack>,
+    pub peer_chain: Vec<X509Cert>,
+}
+
+/// A program callback an operation queued, run once the engine is back in its slot.
+enum Event {
+    Info(c_int, c_int),
+    NewSession(Arc<Session>),
+}
+
+/// Where the protocol machine is. Each variant holds what that phase needs.
+enum Phase {
+    /// Nothing started (`SSL_new`, `SSL_clear`).
+    Idle,
+    /// A server reading the ClientHello, before it picks its configuration.
+    Accepting(Box<Acceptor>),
+    Handshaking(Box<rustls::Connection>),
+    Established(Box<rustls::Connection>),
+    /// close_notify sent and received.
+    Closed(Box<rustls::Connection>),
+    /// A fatal error; the connection is kept while an alert may still be waiting to go out.
+    Failed(Option<Box<rustls::Connection>>),
+}
+
+impl Phase {
+    fn tls(&mut self) -> Option<&mut rustls::Connection> {
+        match self {
+            Phase::Handshaking(t) | Phase::Established(t) | Phase::Closed(t) => Some(t),
+            Phase::Failed(t) => t.as_deref_mut(),
+            Phase::Idle | Phase::Accepting(_) => None,
+        }
+    }
+}
+
+/// The protocol machine: taken out of its slot by the operation that drives it.
+struct Engine {
+    phase: Phase,
+    framing: Framing,
+    /// Bytes of the current `SSL_write` buffer already handed to rustls.
+    write_progress: usize,
+    events: Vec<Event>,
+    /// This operation's BIOs (references taken from `Wire` when it started).
+    rbio: Option<Bio>,
+    wbio: Option<Bio>,
+    /// The raw records of the ClientHello, while a server reads it.
+    hello_bytes: Vec<u8>,
+}
+
+impl Engine {
+    fn new() -> Box<Engine> {
+        Box::new(Engine {
+            phase: Phase::Idle,
+            framing: Framing::default(),
+            write_progress: 0,
+            events: Vec::new(),
+            rbio: None,
+            wbio: None,
+            hello_bytes: Vec::new(),
+        })
+    }
+}
+
+/// Role and BIOs: set by the program, read by getters at any time.
+#[derive(Default)]
+struct Wire {
+    role: Option<Role>,
+    rbio: Option<Bio>,
+    wbio: Option<Bio>,
+}
+
+/// What the last operations established, for `SSL_get_error`, `SSL_in_init` and friends.
+#[derive(Default, Clone, Copy)]
+struct Status {
+    /// `SSL_get_error`'s answer for the last operation that did not succeed.
+    last: c_int,
+    started: bool,
+    done: bool,
+    fatal: bool,
+    eof: bool,
+    sent_close: bool,
+    received_close: bool,
+}
+
+thread_local! {
+    /// The connections whose engine this thread has taken out (innermost last).
+    static DRIVING: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
+}
+
+pub struct Connection {
+    refs: Refs,
+    pub ex_data: ExData,
+    ctx: RwLock<Arc<Context>>,
+    settings: RwLock<Settings>,
+    /// `SSL_get0_param`.
+    pub param: VerifyParam,
+    info_cb: RwLock<Option<Hook<InfoFn>>>,
+    sni: RwLock<Option<CString>>,
+    /// The engine's slot: `None` while an operation drives it.
+    engine: Mutex<Option<Box<Engine>>>,
+    engine_back: Condvar,
+    wire: Mutex<Wire>,
+    status: Mutex<Status>,
+    verify: Mutex<VerifyState>,
+    session: Mutex<SessionSlot>,
+    handshake: RwLock<Option<Arc<HandshakeInfo>>>,
+    /// Shutdown flags as `SSL_get_shutdown` reports them (also set by `SSL_set_shutdown`).
+    shutdown: Mutex<c_int>,
+    /// The peer's ephemeral key share (`SSL_get_peer_tmp_key`).
+    peer_key: Mutex<Option<(NamedGroup, Vec<u8>)>>,
+    /// The OCSP response a server staples (`SSL_set_tlsext_status_ocsp_resp`).
+    ocsp: Mutex<Option<Vec<u8>>>,
+    /// The ClientHello a server received (`SSL_client_hello_get0_*`, shared ciphers).
+    client_hello: Mutex<Option<Arc<ClientHello>>>,
+    /// The stack `SSL_get_ciphers` last handed out (valid until the next call).
+    pub cipher_stack: Mutex<Option<crate::libcrypto::StaticStack>>,
+}
+
+impl Object for Connection {
+    const KIND: &'static str = "SSL";
+    fn refs(&self) -> &Refs {
+        &self.refs
+    }
+    fn table() -> &'static Table<Self> {
+        static T: OnceLock<Table<Connection>> = OnceLock::new();
+        T.get_or_init(Table::new)
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        let ctx = self
+            .ctx
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        registry::release(&*ctx);
+        let slot = self.session.get_mut().unwrap_or_else(|e| e.into_inner());
+        if let Some(s) = slot.current.take() {
+            registry::release(&*s);
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn read<T>(m: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    m.read().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The engine, out of its slot; returned (and waiting threads woken) when dropped, also on a
+/// panic.
+struct Taken<'a> {
+    conn: &'a Connection,
+    engine: Option<Box<Engine>>,
+}
+
+impl std::ops::Deref for Taken<'_> {
+    type Target = Engine;
+    fn deref(&self) -> &Engine {
+        self.engine.as_ref().expect("present until dropped")
+    }
+}
+
+impl std::ops::DerefMut for Taken<'_> {
+    fn deref_mut(&mut self) -> &mut Engine {
+        self.engine.as_mut().expect("present until dropped")
+    }
+}
+
+impl Drop for Taken<'_> {
+    fn drop(&mut self) {
+        if let Some(mut e) = self.engine.take() {
+            e.rbio = None;
+            e.wbio = None;
+            *lock(&self.conn.engine) = Some(e);
+        }
+        DRIVING.with(|d| {
+            let mut d = d.borrow_mut();
+            if let Some(i) = d.iter().rposition(|&id| id == self.conn.id()) {
+                d.remove(i);
+            }
+        });
+        self.conn.engine_back.notify_all();
+    }
+}
+
+impl Connection {
+    /// `SSL_new`: a connection with a copy of `ctx`'s settings; holds a reference to `ctx`.
+    pub fn new(ctx: Arc<Context>) -> Result<Arc<Connection>, Error> {
+        let param = VerifyParam::new().ok_or_else(|| Error::Internal("out of memory".into()))?;
+        param.set_from(&ctx.param);
+        let settings = ctx.settings().clone();
+        let role = match ctx.method.role {
+            Role::Any => None,
+            r => Some(r),
+        };
+        registry::up_ref(&*ctx);
+        Ok(Connection::table().insert_with(|refs| Connection {
+            ex_data: ExData::new(ffi::CRYPTO_EX_INDEX_SSL, refs.id()),
+            refs,
+            ctx: RwLock::new(ctx),
+            settings: RwLock::new(settings),
+            param,
+            info_cb: RwLock::new(None),
+            sni: RwLock::new(None),
+            engine: Mutex::new(Some(Engine::new())),
+            engine_back: Condvar::new(),
+            wire: Mutex::new(Wire {
+                role,
+                ..Wire::default()
+            }),
+            status: Mutex::new(Status::default()),
+            verify: Mutex::new(VerifyState::default()),
+            session: Mutex::new(SessionSlot::default()),
+            handshake: RwLock::new(None),
+            shutdown: Mutex::new(0),
+            peer_key: Mutex::new(None),
+            ocsp: Mutex::new(None),
+            client_hello: Mutex::new(None),
+            cipher_stack: Mutex::new(None),
+        }))
+    }
+
+    pub fn id(&self) -> usize {
+        self.refs.id()
+    }
+
+    pub fn ctx(&self) -> Arc<Context> {
+        read(&self.ctx).clone()
+    }
+
+    pub fn settings(&self) -> RwLockReadGuard<'_, Settings> {
+        read(&self.settings)
+    }
+
+    /// Changes this connection's own settings.
+    pub fn update<R>(&self, f: impl FnOnce(&mut Settings) -> Result<R, Error>) -> Result<R, Error> {
+        f(&mut self.settings.write().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    pub fn set_info_callback(&self, cb: Option<Hook<InfoFn>>) {
+        *self.info_cb.write().unwrap_or_else(|e| e.into_inner()) = cb;
+    }
+
+    pub fn info_callback(&self) -> Option<Hook<InfoFn>> {
+        read(&self.info_cb).clone()
+    }
+
+    /// Takes the engine out of its slot, waiting while another thread drives it; a callback
+    /// re-entering an operation on the connection its own thread drives gets an error.
+    fn take(&self, what: &'static str) -> Result<Taken<'_>, Error> {
+        let id = self.id();
+        if DRIVING.with(|d| d.borrow().contains(&id)) {
+            return Err(Error::Reentrant(what));
+        }
+        let mut slot = lock(&self.engine);
+        let engine = loop {
+            if let Some(e) = slot.take() {
+                break e;
+            }
+            slot = self
+                .engine_back
+                .wait(slot)
+                .unwrap_or_else(|e| e.into_inner());
+        };
+        drop(slot);
+        DRIVING.with(|d| d.borrow_mut().push(id));
+        Ok(Taken {
+            conn: self,
+            engine: Some(engine),
+        })
+    }
+
+    /// Runs `f` on the engine for a getter: `None` when called from a callback of an operation
+    /// on this connection (the engine is busy on this very thread).
+    fn peek_engine<R>(&self, f: impl FnOnce(&mut Engine) -> R) -> Option<R> {
+        let mut e = self.take("getter").ok()?;
+        Some(f(&mut e))
+    }
+
+    fn status(&self) -> Status {
+        *lock(&self.status)
+    }
+
+    fn set_status(&self, f: impl FnOnce(&mut Status)) {
+        f(&mut lock(&self.status));
+    }
+
+    // ---- BIOs and roles ------------------------------------------------------------------
+
+    /// `SSL_set_bio`/`set0_rbio`/`set0_wbio`: `None` leaves that side as it is.
+    pub fn set_bios(
+        &self,
+        rbio: Option<Option<Bio>>,
+        wbio: Option<Option<Bio>>,
+    ) -> Result<(), Error> {
+        let (old_r, old_w) = {
+            let mut w = lock(&self.wire);
+            let old_r = rbio.map(|r| std::mem::replace(&mut w.rbio, r));
+            let old_w = wbio.map(|b| std::mem::replace(&mut w.wbio, b));
+            (old_r, old_w)
+        };
+        // BIO_free may run the program's BIO destroy callback: after the lock is released.
+        drop((old_r, old_w));
+        Ok(())
+    }
+
+    pub fn rbio(&self) -> Option<Bio> {
+        lock(&self.wire).rbio.clone()
+    }
+
+    pub fn wbio(&self) -> Option<Bio> {
+        lock(&self.wire).wbio.clone()
+    }
+
+    /// The raw BIO pointers, without taking references (`SSL_get_rbio`/`SSL_get_wbio`).
+    pub fn bio_ptrs(&self) -> (*mut ffi::BIO, *mut ffi::BIO) {
+        let w = lock(&self.wire);
+        (
+            w.rbio.as_ref().map_or(std::ptr::null_mut(), Bio::as_ptr),
+            w.wbio.as_ref().map_or(std::ptr::null_mut(), Bio::as_ptr),
+        )
+    }
+
+    /// `SSL_set_connect_state`/`SSL_set_accept_state`: the role, and a fresh handshake.
+    pub fn set_role(&self, role: Role) -> Result<(), Error> {
+        let mut e = self.take("SSL_set_connect_state")?;
+        lock(&self.wire).role = Some(role);
+        e.phase = Phase::Idle;
+        self.set_status(|s| {
+            s.started = false;
+            s.done = false;
+        });
+        Ok(())
+    }
+
+    pub fn role(&self) -> Option<Role> {
+        lock(&self.wire).role
+    }
+
+    pub fn set_sni(&self, name: Option<CString>) {
+        *self.sni.write().unwrap_or_else(|e| e.into_inner()) = name;
+    }
+
+    pub fn sni(&self) -> RwLockReadGuard<'_, Option<CString>> {
+        read(&self.sni)
+    }
+
+    // ---- the operations -------------------------------------------------------------------
+
+    /// `SSL_get_error`'s answer for the last operation, before the error queue is consulted.
+    pub fn last_error(&self) -> c_int {
+        self.status().last
+    }
+
+    /// Runs one operation: takes the engine, records the outcome for `SSL_get_error`, returns
+    /// the engine, then runs the callbacks it queued.
+    fn op<T>(
+        self: &Arc<Self>,
+        what: &'static str,
+        f: impl FnOnce(&Arc<Self>, &mut Engine) -> OpResult<T>,
+    ) -> OpResult<T> {
+        let (result, events) = {
+            let mut e = self.take(what)?;
+            {
+                let w = lock(&self.wire);
+                e.rbio = w.rbio.clone();
+                e.wbio = w.wbio.clone();
+            }
+            // As OpenSSL: after a fatal error, reads, writes and handshakes fail with
+            // SSL_ERROR_SYSCALL and nothing new on the error queue.
+            let r = if self.status().fatal && what != "SSL_shutdown" {
+                Err(OpError::Syscall(None))
+            } else {
+                f(self, &mut e)
+            };
+            if let Err(OpError::Fatal(_)) = &r {
+                let old = std::mem::replace(&mut e.phase, Phase::Idle);
+                e.phase = match old {
+                    Phase::Handshaking(t) | Phase::Established(t) | Phase::Closed(t) => {
+                        Phase::Failed(Some(t))
+                    }
+                    Phase::Failed(t) => Phase::Failed(t),
+                    Phase::Idle | Phase::Accepting(_) => Phase::Failed(None),
+                };
+            }
+            self.set_status(|s| {
+                s.last = match &r {
+                    Ok(_) => code::NONE,
+                    Err(e) => e.code(),
+                };
+                if let Err(OpError::Fatal(_)) = &r {
+                    s.fatal = true;
+                }
+            });
+            (r, std::mem::take(&mut e.events))
+        };
+        self.run_events(events);
+        result
+    }
+
+    fn run_events(&self, events: Vec<Event>) {
+        for ev in events {
+            match ev {
+                Event::Info(w, r) => {
+                    let cb = self
+                        .info_callback()
+                        .or_else(|| self.ctx().callbacks().info.clone());
+                    if let Some(cb) = cb {
+                        (cb.call)(self.id(), w, r);
+                    }
+                }
+                Event::NewSession(s) => self.new_session_event(s),
+            }
+        }
+    }
+
+    /// `SSL_do_handshake`/`SSL_connect`.
+    pub fn handshake(self: &Arc<Self>) -> OpResult<()> {
+        self.op("SSL_do_handshake", |me, e| me.drive_handshake(e))
+    }
+
+    /// `SSL_read`/`SSL_peek`.
+    pub fn read(self: &Arc<Self>, buf: &mut [u8], peek: bool) -> OpResult<usize> {
+        self.op("SSL_read", |me, e| {
+            me.drive_handshake(e)?;
+            me.read_plain(e, buf, peek)
+        })
+    }
+
+    /// `SSL_write`.
+    pub fn write(self: &Arc<Self>, buf: &[u8]) -> OpResult<usize> {
+        self.op("SSL_write", |me, e| {
+            me.drive_handshake(e)?;
+            me.write_plain(e, buf)
+        })
+    }
+
+    /// `SSL_shutdown`: `Ok(true)` once both close_notify alerts have been exchanged.
+    pub fn shutdown(self: &Arc<Self>) -> OpResult<bool> {
+        self.op("SSL_shutdown", |me, e| me.do_shutdown(e))
+    }
+
+    /// `SSL_pending`: decrypted bytes ready to be read.
+    pub fn pending(&self) -> usize {
+        self.peek_engine(|e| {
+            e.phase
+                .tls()
+                .map_or(0, |t| t.reader().fill_buf().map_or(0, |b| b.len()))
+        })
+        .unwrap_or(0)
+    }
+
+    /// `SSL_has_pending`: decrypted bytes, or received bytes not yet decrypted.
+    pub fn has_pending(&self) -> bool {
+        self.peek_engine(|e| {
+            e.phase
+                .tls()
+                .is_some_and(|t| t.reader().fill_buf().is_ok_and(|b| !b.is_empty()))
+        })
+        .unwrap_or(false)
+    }
+
+    pub fn is_init_finished(&self) -> bool {
+        self.status().done
+    }
+
+    pub fn in_before(&self) -> bool {
+        let s = self.status();
+        !s.started && !s.done
+    }
+
+    // ---- shutdown flags, handshake facts ----------------------------------------------------
+
+    pub fn shutdown_flags(&self) -> c_int {
+        *lock(&self.shutdown)
+    }
+
+    pub fn set_shutdown_flags(&self, flags: c_int) {
+        *lock(&self.shutdown) = flags & (SENT_SHUTDOWN | RECEIVED_SHUTDOWN);
+    }
+
+    pub fn handshake_info(&self) -> Option<Arc<HandshakeInfo>> {
+        read(&self.handshake).clone()
+    }
+
+    pub fn verify_result(&self) -> c_long {
+        lock(&self.verify).result
+    }
+
+    pub fn set_verify_result(&self, v: c_long) {
+        lock(&self.verify).result = v;
+    }
+
+    pub fn with_verify<R>(&self, f: impl FnOnce(&VerifyState) -> R) -> R {
+        f(&lock(&self.verify))
+    }
+
+    /// The ClientHello this server received, once it has (for the client hello callback and
+    /// the `SSL_client_hello_get*` functions).
+    pub fn client_hello(&self) -> Option<Arc<ClientHello>> {
+        lock(&self.client_hello).clone()
+    }
+
+    /// `SSL_clear`: ready for a new handshake on the same object. Settings, BIOs, the role
+    /// and the session are kept (the session is offered again), everything the last
+    /// connection established is dropped.
+    pub fn clear(&self) -> Result<(), Error> {
+        let mut e = self.take("SSL_clear")?;
+        *e = *Engine::new();
+        drop(e);
+        *lock(&self.status) = Status::default();
+        *self.handshake.write().unwrap_or_else(|e| e.into_inner()) = None;
+        *lock(&self.verify) = VerifyState::default();
+        *lock(&self.shutdown) = 0;
+        *lock(&self.peer_key) = None;
+        *lock(&self.ocsp) = None;
+        *lock(&self.client_hello) = None;
+        self.session_reoffer();
+        Ok(())
+    }
+
+    /// `SSL_export_keying_material` (RFC 5705 / RFC 8446 exporters), after the handshake.
+    pub fn export_keying_material(
+        &self,
+        out: &mut [u8],
+        label: &[u8],
+        context: Option<&[u8]>,
+    ) -> Result<(), Error> {
+        let done = self.status().done;
+        let mut e = self.take("SSL_export_keying_material")?;
+        match e.phase.tls() {
+            Some(tls) if done => tls
+                .export_keying_material(out, label, context)
+                .map(|_| ())
+                .map_err(Error::Tls),
+            _ => Err(Error::Misuse {
+                reason: reason::UNINITIALIZED,
+                detail: "no completed handshake".into(),
+            }),
+        }
+    }
+}
+
+/// `SSL_get_version`'s names.
+pub fn version_name(v: c_int) -> &'static CStr {
+    match v {
+        context::TLS1_3_VERSION => c"TLSv1.3",
+        context::TLS1_2_VERSION => c"TLSv1.2",
+        context::TLS1_1_VERSION => c"TLSv1.1",
+        context::TLS1_VERSION => c"TLSv1",
+        _ => c"unknown",
+    }
+}

@@ -1,0 +1,124 @@
+//! What rustls asks of the connection about certificates and keys while it runs (called through
+//! `core::hooks`, with no lock of this connection held): verifying the peer with libcrypto,
+//! choosing our certificate, the key log, the peer's key share.
+
+use std::ffi::{CStr, CString};
+use std::sync::Arc;
+
+use rustls::pki_types::CertificateDer;
+use rustls::sign::CertifiedKey;
+use rustls::NamedGroup;
+
+use super::{lock, Connection};
+use crate::core::callbacks::ClientCertAnswer;
+use crate::core::context;
+use crate::core::credentials::certified_key;
+use crate::libcrypto::{self, CertStack, X509Cert};
+
+impl Connection {
+    pub(in crate::core) fn verify_peer(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        purpose: &CStr,
+    ) -> Result<(), rustls::Error> {
+        use rustls::CertificateError as CE;
+        let leaf = X509Cert::from_der_quietly(end_entity)
+            .ok_or(rustls::Error::InvalidCertificate(CE::BadEncoding))?;
+        let inter: Vec<X509Cert> = intermediates
+            .iter()
+            .filter_map(|c| X509Cert::from_der_quietly(c))
+            .collect();
+        let (mode, callback) = {
+            let s = self.settings();
+            (s.verify_mode, s.verify_cb)
+        };
+        // The chain is visible to the verify callback (SSL_get_peer_certificate inside it).
+        lock(&self.verify).peer_chain = std::iter::once(leaf.clone())
+            .chain(inter.iter().cloned())
+            .collect();
+        let store = self.ctx().store();
+        let verdict = libcrypto::verify_chain(&libcrypto::VerifyRequest {
+            store: &store,
+            leaf: &leaf,
+            intermediates: &inter,
+            param: &self.param,
+            purpose,
+            callback,
+            app_data: self.id(),
+            app_index: libcrypto::store_ctx_ssl_index(),
+        });
+        {
+            let mut v = lock(&self.verify);
+            v.result = verdict.error;
+            v.verified = if verdict.ok {
+                CertStack::new(&verdict.chain)
+            } else {
+                None
+            };
+        }
+        if verdict.ok || mode & context::VERIFY_PEER == 0 {
+            return Ok(());
+        }
+        Err(rustls::Error::InvalidCertificate(match verdict.error {
+            2 | 3 | 18 | 19 | 20 | 21 | 27 | 28 => CE::UnknownIssuer,
+            10 => CE::Expired,
+            9 => CE::NotValidYet,
+            23 => CE::Revoked,
+            62 | 64 => CE::NotValidForName,
+            7 | 8 => CE::BadSignature,
+            _ => CE::ApplicationVerificationFailure,
+        }))
+    }
+
+    pub(in crate::core) fn server_certificate(
+        &self,
+        schemes: &[rustls::SignatureScheme],
+    ) -> Option<Arc<CertifiedKey>> {
+        let ck = self.settings().credentials.for_schemes(schemes)?;
+        let ocsp = lock(&self.ocsp).clone();
+        match ocsp {
+            Some(ocsp) => Some(Arc::new(CertifiedKey {
+                ocsp: Some(ocsp),
+                ..(*ck).clone()
+            })),
+            None => Some(ck),
+        }
+    }
+
+    pub(in crate::core) fn client_certificate(&self) -> Option<Arc<CertifiedKey>> {
+        let own = self.settings().credentials.certified();
+        if own.is_some() {
+            return own;
+        }
+        let cb = self.ctx().callbacks().client_cert.clone()?;
+        match (cb.call)(self.id()) {
+            ClientCertAnswer::Use(x, k) => certified_key(&x, &[], &k).ok().map(Arc::new),
+            ClientCertAnswer::NoCertificate => None,
+        }
+    }
+
+    pub(in crate::core) fn wants_key_log(&self) -> bool {
+        self.ctx().callbacks().keylog.is_some()
+    }
+
+    pub(in crate::core) fn key_log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
+        let Some(cb) = self.ctx().callbacks().keylog.clone() else {
+            return;
+        };
+        let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        let line = format!("{label} {} {}", hex(client_random), hex(secret));
+        if let Ok(line) = CString::new(line) {
+            (cb.call)(self.id(), &line);
+        }
+    }
+
+    pub(in crate::core) fn peer_key_seen(&self, group: NamedGroup, key: &[u8]) {
+        *lock(&self.peer_key) = Some((group, key.to_vec()));
+    }
+
+    /// The group and public key the peer used in the key exchange.
+    pub fn peer_key(&self) -> Option<(NamedGroup, Vec<u8>)> {
+        lock(&self.peer_key).clone()
+    }
+}

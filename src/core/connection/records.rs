@@ -1,0 +1,246 @@
+//! Records after the handshake has started: writing what rustls queued, reading and processing
+//! records, application data in both directions, and the close_notify exchange.
+
+use std::ffi::c_int;
+use std::io::{self, Read, Write};
+use std::sync::Arc;
+
+use super::wire::{BioIo, RecordReader};
+use super::{lock, Connection, Engine, Event, OpError, OpResult, Phase};
+use super::{RECEIVED_SHUTDOWN, SENT_SHUTDOWN};
+use crate::core::callbacks::info;
+use crate::core::context;
+use crate::core::error::{reason, Error};
+use crate::core::hooks;
+use crate::libcrypto::{self, ffi};
+
+/// Plaintext handed to rustls per step of a large `SSL_write`, so that ciphertext is flushed as
+/// it is made instead of piling up.
+const WRITE_CHUNK: usize = 64 * 1024;
+
+impl Connection {
+    /// Writes out everything rustls has queued.
+    pub(super) fn flush(&self, e: &mut Engine) -> OpResult<()> {
+        let Engine { phase, wbio, .. } = e;
+        let (Some(tls), Some(wbio)) = (phase.tls(), wbio.as_ref()) else {
+            return Ok(());
+        };
+        if !tls.wants_write() {
+            return Ok(());
+        }
+        while tls.wants_write() {
+            match tls.write_tls(&mut BioIo(wbio)) {
+                Ok(_) => {}
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                    return Err(OpError::WantWrite)
+                }
+                Err(err) => return Err(OpError::Syscall(Some(err))),
+            }
+        }
+        match wbio.flush() {
+            Ok(()) => Ok(()),
+            Err(err) if err.kind() == io::ErrorKind::WouldBlock => Err(OpError::WantWrite),
+            // Not every BIO implements flush; a failed flush of a socket is harmless.
+            Err(_) => Ok(()),
+        }
+    }
+
+    /// Reads what the BIO has and processes the records.
+    pub(super) fn read_records(self: &Arc<Self>, e: &mut Engine) -> OpResult<()> {
+        let read_ahead = self.settings().read_ahead;
+        let Engine {
+            phase,
+            rbio,
+            framing,
+            ..
+        } = e;
+        let (Some(tls), Some(rbio)) = (phase.tls(), rbio.as_ref()) else {
+            return Err(Error::Internal("read_records before start".into()).into());
+        };
+        match tls.read_tls(&mut RecordReader {
+            bio: rbio,
+            framing,
+            read_ahead,
+            capture: None,
+        }) {
+            Ok(0) => self.set_status(|s| s.eof = true),
+            Ok(_) => {}
+            Err(err) if err.kind() == io::ErrorKind::WouldBlock => return Err(OpError::WantRead),
+            Err(err) => return Err(OpError::Syscall(Some(err))),
+        }
+        let result = hooks::enter(self, || tls.process_new_packets());
+        self.collect_sessions(e);
+        match result {
+            Ok(io_state) => {
+                if io_state.peer_has_closed() && !self.status().received_close {
+                    self.set_status(|s| s.received_close = true);
+                    *lock(&self.shutdown) |= RECEIVED_SHUTDOWN;
+                    e.events.push(Event::Info(info::READ_ALERT, 0x100));
+                }
+                Ok(())
+            }
+            Err(err) => {
+                // The alert rustls queued goes out inside the failing call, as OpenSSL's does.
+                let _ = self.flush(e);
+                match &err {
+                    rustls::Error::AlertReceived(a) => {
+                        // OpenSSL marks any fatal alert received as a received shutdown.
+                        *lock(&self.shutdown) |= RECEIVED_SHUTDOWN;
+                        let desc = c_int::from(u8::from(*a));
+                        e.events.push(Event::Info(info::READ_ALERT, 0x200 | desc));
+                    }
+                    rustls::Error::InvalidCertificate(ce) => {
+                        let desc =
+                            c_int::from(u8::from(rustls::AlertDescription::from(ce.clone())));
+                        e.events.push(Event::Info(info::WRITE_ALERT, 0x200 | desc));
+                    }
+                    _ => {}
+                }
+                Err(self.tls_error(err).into())
+            }
+        }
+    }
+
+    pub(super) fn tls_error(&self, e: rustls::Error) -> Error {
+        if let rustls::Error::InvalidCertificate(_) = e {
+            let code = lock(&self.verify).result;
+            if code != ffi::X509_V_OK {
+                return Error::CertVerify {
+                    code,
+                    text: libcrypto::verify_error_string(code),
+                };
+            }
+        }
+        Error::Tls(e)
+    }
+
+    pub(super) fn read_plain(
+        self: &Arc<Self>,
+        e: &mut Engine,
+        buf: &mut [u8],
+        peek: bool,
+    ) -> OpResult<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            let Some(tls) = e.phase.tls() else {
+                return Err(Error::Internal("read without a connection".into()).into());
+            };
+            let mut reader = tls.reader();
+            let got = if peek {
+                io::BufRead::fill_buf(&mut reader).map(|b| {
+                    let n = b.len().min(buf.len());
+                    buf[..n].copy_from_slice(&b[..n]);
+                    n
+                })
+            } else {
+                reader.read(buf)
+            };
+            match got {
+                Ok(0) => {
+                    self.set_status(|s| s.received_close = true);
+                    *lock(&self.shutdown) |= RECEIVED_SHUTDOWN;
+                    return Err(OpError::ZeroReturn);
+                }
+                Ok(n) => return Ok(n),
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                    self.flush(e)?;
+                    self.read_records(e)?;
+                }
+                Err(err) if err.kind() == io::ErrorKind::UnexpectedEof => {
+                    if self.settings().options & context::OP_IGNORE_UNEXPECTED_EOF != 0 {
+                        *lock(&self.shutdown) |= RECEIVED_SHUTDOWN;
+                        return Err(OpError::ZeroReturn);
+                    }
+                    return Err(Error::UnexpectedEof.into());
+                }
+                Err(err) => return Err(OpError::Syscall(Some(err))),
+            }
+        }
+    }
+
+    pub(super) fn write_plain(&self, e: &mut Engine, buf: &[u8]) -> OpResult<usize> {
+        if self.status().sent_close || *lock(&self.shutdown) & SENT_SHUTDOWN != 0 {
+            return Err(Error::Misuse {
+                reason: reason::PROTOCOL_IS_SHUTDOWN,
+                detail: "SSL_write after SSL_shutdown".into(),
+            }
+            .into());
+        }
+        let mut done = e.write_progress.min(buf.len());
+        loop {
+            if let Err(err) = self.flush(e) {
+                e.write_progress = done;
+                return Err(err);
+            }
+            if done >= buf.len() {
+                e.write_progress = 0;
+                return Ok(buf.len());
+            }
+            let end = buf.len().min(done + WRITE_CHUNK);
+            let Some(tls) = e.phase.tls() else {
+                return Err(Error::Internal("write without a connection".into()).into());
+            };
+            match tls.writer().write(&buf[done..end]) {
+                Ok(n) => done += n,
+                Err(err) => return Err(OpError::Syscall(Some(err))),
+            }
+        }
+    }
+
+    pub(super) fn do_shutdown(self: &Arc<Self>, e: &mut Engine) -> OpResult<bool> {
+        if self.settings().quiet_shutdown {
+            *lock(&self.shutdown) |= SENT_SHUTDOWN | RECEIVED_SHUTDOWN;
+            return Ok(true);
+        }
+        let status = self.status();
+        if !matches!(e.phase, Phase::Established(_) | Phase::Closed(_)) || status.fatal {
+            return Err(Error::Misuse {
+                reason: reason::SHUTDOWN_WHILE_IN_INIT,
+                detail: "no established connection to shut down".into(),
+            }
+            .into());
+        }
+        let flags = *lock(&self.shutdown);
+        if !status.sent_close {
+            self.set_status(|s| s.sent_close = true);
+            if flags & SENT_SHUTDOWN == 0 {
+                if let Some(tls) = e.phase.tls() {
+                    tls.send_close_notify();
+                }
+                e.events.push(Event::Info(info::WRITE_ALERT, 0x100));
+            }
+            *lock(&self.shutdown) |= SENT_SHUTDOWN;
+            self.flush(e)?;
+            let both = self.status().received_close;
+            if both {
+                self.close(e);
+            }
+            return Ok(both);
+        }
+        self.flush(e)?;
+        while !self.status().received_close {
+            if self.status().eof {
+                return Err(OpError::Syscall(None));
+            }
+            self.read_records(e)?;
+            // Application data that arrives now is discarded, as OpenSSL does.
+            if let Some(tls) = e.phase.tls() {
+                let mut sink = [0u8; 4096];
+                while matches!(tls.reader().read(&mut sink), Ok(n) if n > 0) {}
+            }
+        }
+        self.close(e);
+        Ok(true)
+    }
+
+    /// Both close_notify alerts have been exchanged.
+    fn close(&self, e: &mut Engine) {
+        let old = std::mem::replace(&mut e.phase, Phase::Idle);
+        e.phase = match old {
+            Phase::Established(t) => Phase::Closed(t),
+            other => other,
+        };
+    }
+}

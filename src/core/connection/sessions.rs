@@ -1,0 +1,282 @@
+//! Sessions: the one a connection offers or established (`SSL_get_session`/`SSL_set_session`),
+//! the resumption values rustls produces, and the server's cache and session callbacks.
+
+use std::sync::Arc;
+
+use rustls::NamedGroup;
+
+use super::{lock, read, Connection, Engine, Event};
+use crate::core::context;
+use crate::core::registry::{self, Object};
+use crate::core::session::{self, Resumable, Session, SessionData, Ticket};
+use crate::libcrypto::X509Cert;
+
+#[derive(Default)]
+pub(super) struct SessionSlot {
+    /// `SSL_get_session`: holds one C reference.
+    pub(super) current: Option<Arc<Session>>,
+    /// Whether `current` came from `SSL_set_session` and is offered for resumption.
+    offered: bool,
+    /// The ticket slot of the session offered, refilled with a fresh TLS 1.3 ticket after it
+    /// was used, so that the program can offer the same `SSL_SESSION` again (as OpenSSL allows).
+    offered_ticket: Option<Ticket>,
+    /// Resumption values rustls produced during the current operation.
+    fresh: Vec<Resumable>,
+    kx_hint: Option<NamedGroup>,
+}
+
+impl Connection {
+    /// `SSL_get_session`.
+    pub fn session(&self) -> Option<Arc<Session>> {
+        lock(&self.session).current.clone()
+    }
+
+    /// `SSL_set_session`: offers `s` for resumption on the next handshake.
+    pub fn set_session(&self, s: Option<Arc<Session>>) {
+        if let Some(s) = &s {
+            registry::up_ref(&**s);
+        }
+        let old = {
+            let mut slot = lock(&self.session);
+            slot.offered = s.is_some();
+            slot.kx_hint = s.as_ref().and_then(|s| s.data().kx_hint);
+            slot.offered_ticket = s.as_ref().and_then(|s| s.data().resumable.clone());
+            std::mem::replace(&mut slot.current, s)
+        };
+        if let Some(old) = old {
+            registry::release(&*old);
+        }
+    }
+
+    /// `SSL_clear`: the session kept is offered again.
+    pub(super) fn session_reoffer(&self) {
+        let mut slot = lock(&self.session);
+        slot.offered = slot.current.as_ref().is_some_and(|s| s.is_resumable());
+        slot.offered_ticket = slot
+            .current
+            .as_ref()
+            .and_then(|s| s.data().resumable.clone());
+        slot.fresh.clear();
+    }
+
+    /// Makes `s` the connection's session (no longer an offer), releasing the one it replaces.
+    pub(super) fn replace_session(&self, s: Arc<Session>) {
+        let old = {
+            let mut slot = lock(&self.session);
+            slot.offered = false;
+            slot.current.replace(s)
+        };
+        if let Some(old) = old {
+            registry::release(&*old);
+        }
+    }
+
+    pub(super) fn sessions_pending(&self) -> bool {
+        !lock(&self.session).fresh.is_empty()
+    }
+
+    /// The peer chain recorded by the session offered (for a resumed handshake).
+    pub(super) fn offered_peer_chain(&self) -> Vec<X509Cert> {
+        let s = lock(&self.session).current.clone();
+        s.map(|s| s.data().peer_chain.clone()).unwrap_or_default()
+    }
+
+    pub(super) fn offered_group(&self) -> Option<NamedGroup> {
+        let s = lock(&self.session).current.clone();
+        s.and_then(|s| s.data().group)
+    }
+
+    fn offered(&self) -> Option<Ticket> {
+        let slot = lock(&self.session);
+        if !slot.offered {
+            return None;
+        }
+        let s = slot.current.as_ref()?;
+        if !s.is_resumable() {
+            return None;
+        }
+        let t = s.data().resumable.clone();
+        t
+    }
+
+    pub(in crate::core) fn session_offer_tls13(
+        &self,
+    ) -> Option<rustls::client::Tls13ClientSessionValue> {
+        self.offered()?.take_tls13()
+    }
+
+    pub(in crate::core) fn session_offer_tls12(
+        &self,
+    ) -> Option<rustls::client::Tls12ClientSessionValue> {
+        self.offered()?.tls12()
+    }
+
+    pub(in crate::core) fn session_kx_hint(&self) -> Option<NamedGroup> {
+        lock(&self.session).kx_hint
+    }
+
+    pub(in crate::core) fn session_kx_hint_seen(&self, g: NamedGroup) {
+        lock(&self.session).kx_hint = Some(g);
+    }
+
+    pub(in crate::core) fn session_established(&self, r: Resumable) {
+        lock(&self.session).fresh.push(r);
+    }
+
+    pub(super) fn session_data(&self, resumable: Option<Ticket>) -> SessionData {
+        let hs = read(&self.handshake).clone();
+        let ctx = self.ctx();
+        let timeout = *ctx
+            .session_timeout
+            .read()
+            .unwrap_or_else(|e| e.into_inner());
+        SessionData {
+            resumable,
+            version: hs.as_ref().map_or(0, |h| h.version),
+            cipher: hs.as_ref().and_then(|h| h.cipher),
+            time: session::now(),
+            timeout,
+            peer: hs.as_ref().and_then(|h| h.peer_chain.first().cloned()),
+            peer_chain: hs
+                .as_ref()
+                .map(|h| h.peer_chain.clone())
+                .unwrap_or_default(),
+            hostname: read(&self.sni).clone(),
+            alpn: hs.as_ref().and_then(|h| h.alpn.clone()).unwrap_or_default(),
+            id: Vec::new(),
+            id_context: Vec::new(),
+            kx_hint: lock(&self.session).kx_hint,
+            group: hs.as_ref().and_then(|h| h.group),
+            server_value: Vec::new(),
+        }
+    }
+
+    /// Turns the resumption values rustls produced into `SSL_SESSION`s (once the handshake is
+    /// complete, so that they carry what it established).
+    pub(super) fn collect_sessions(&self, e: &mut Engine) {
+        if !self.status().done {
+            return;
+        }
+        let fresh = std::mem::take(&mut lock(&self.session).fresh);
+        if fresh.is_empty() {
+            return; // the common case: a record that brought no ticket
+        }
+        // A resumed TLS 1.2 session stays the session it was (OpenSSL makes no new one and
+        // calls no new-session callback).
+        let hs = self.handshake_info();
+        if hs.is_some_and(|h| h.resumed && h.version == context::TLS1_2_VERSION) {
+            return;
+        }
+        for r in fresh {
+            let refill = lock(&self.session).offered_ticket.take();
+            let ticket = match refill {
+                Some(t) if !t.is_live() && matches!(r, Resumable::Tls13(_)) => {
+                    t.refill(r);
+                    t
+                }
+                _ => Ticket::new(r),
+            };
+            let s = Session::new(self.session_data(Some(ticket)));
+            self.replace_session(s.clone());
+            registry::up_ref(&*s);
+            e.events.push(Event::NewSession(s));
+        }
+    }
+
+    /// A client's new session, after the operation that made it: to the new-session callback.
+    pub(super) fn new_session_event(&self, s: Arc<Session>) {
+        // The event holds a C reference (taken when it was queued, so that the session stays
+        // live while later tickets replace it); the callback keeps it by returning 1.
+        let ctx = self.ctx();
+        let cb = ctx.callbacks().new_session.clone();
+        let kept = match cb {
+            Some(cb) if ctx.session_cache_mode() & context::SESS_CACHE_CLIENT != 0 => {
+                (cb.call)(self.id(), s.refs().id())
+            }
+            _ => false,
+        };
+        if !kept {
+            registry::release(&*s);
+        }
+    }
+
+    /// A new server session from rustls: into the internal cache and to the program's
+    /// new-session callback, as the cache mode says.
+    pub(in crate::core) fn server_session_put(&self, key: Vec<u8>, value: Vec<u8>) -> bool {
+        let ctx = self.ctx();
+        let mode = ctx.session_cache_mode();
+        if mode & context::SESS_CACHE_SERVER == 0 {
+            return false;
+        }
+        let mut stored = false;
+        if mode & context::SESS_CACHE_NO_INTERNAL_STORE == 0 {
+            stored = ctx.internal_sessions().put(key.clone(), value.clone());
+        }
+        let cb = ctx.callbacks().new_session.clone();
+        if let Some(cb) = cb {
+            let mut data = self.session_data(None);
+            data.id = key;
+            data.server_value = value;
+            data.id_context = ctx
+                .session_id_context
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
+            let s = Session::new(data);
+            if !(cb.call)(self.id(), s.refs().id()) {
+                registry::release(&*s);
+            }
+            stored = true;
+        }
+        stored
+    }
+
+    /// A server session to resume, from the internal cache or the program's get callback;
+    /// `take` removes it (a TLS 1.3 ticket is used once). The remove-session callback runs only
+    /// for a session that was in the internal cache, as in OpenSSL.
+    pub(in crate::core) fn server_session_get(&self, key: &[u8], take: bool) -> Option<Vec<u8>> {
+        let ctx = self.ctx();
+        let mode = ctx.session_cache_mode();
+        if mode & context::SESS_CACHE_SERVER == 0 {
+            return None;
+        }
+        if mode & context::SESS_CACHE_NO_INTERNAL_LOOKUP == 0 {
+            let internal = ctx.internal_sessions();
+            let found = if take {
+                internal.take(key)
+            } else {
+                internal.get(key)
+            };
+            if found.is_some() {
+                if take {
+                    self.removed_from_cache(key, found.as_deref().unwrap_or_default());
+                }
+                return found;
+            }
+        }
+        let cb = ctx.callbacks().get_session.clone()?;
+        let (s, owned) = (cb.call)(self.id(), key)?;
+        let value = {
+            let d = s.data();
+            (!d.server_value.is_empty() && d.id == key).then(|| d.server_value.clone())
+        };
+        if owned {
+            registry::release(&*s);
+        }
+        value
+    }
+
+    /// Tells the program's remove-session callback about a session the internal cache dropped.
+    fn removed_from_cache(&self, key: &[u8], value: &[u8]) {
+        let ctx = self.ctx();
+        let Some(rm) = ctx.callbacks().remove_session.clone() else {
+            return;
+        };
+        let mut data = self.session_data(None);
+        data.id = key.to_vec();
+        data.server_value = value.to_vec();
+        let s = Session::new(data);
+        (rm.call)(ctx.refs().id(), s.refs().id());
+        registry::release(&*s);
+    }
+}
