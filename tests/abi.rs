@@ -106,3 +106,57 @@ fn stubs_fail_safely_through_the_c_abi() {
     );
     assert!(text.contains(" passed, 0 failed"), "{text}");
 }
+
+/// Every exported function is defined through `#[export]` (crate `ferrossl-macros`), which
+/// names the symbol once, catches panics and queues errors under the function's name: in
+/// `src/capi/`, each `#[no_mangle]` item is an `extern "C" fn` with `#[export]` right above,
+/// and there are exactly 518 of them, one per name of OpenSSL 3.0's list.
+#[test]
+fn every_export_goes_through_the_one_macro() {
+    let mut defined = BTreeSet::new();
+    let mut bad = Vec::new();
+    for entry in std::fs::read_dir(repo().join("src/capi")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            if line.trim() != "#[no_mangle]" {
+                continue;
+            }
+            let above = i.checked_sub(1).map(|j| lines[j].trim()).unwrap_or("");
+            let item = lines.get(i + 1).copied().unwrap_or("");
+            let name = item
+                .split("extern \"C\" fn ")
+                .nth(1)
+                .and_then(|rest| rest.split('(').next())
+                .map(str::to_owned);
+            match name {
+                Some(n) if above.starts_with("#[export") && item.starts_with("pub ") => {
+                    if !defined.insert(n.clone()) {
+                        bad.push(format!("{n} defined twice"));
+                    }
+                }
+                _ => bad.push(format!("{}:{}: {item}", path.display(), i + 2)),
+            }
+        }
+        // No export may be written around the macro (another attribute spelling, a macro).
+        assert!(
+            !text.contains("#[unsafe(no_mangle)]") && !text.contains("export_name"),
+            "{}: exports must use #[export] + #[no_mangle]",
+            path.display()
+        );
+    }
+    assert!(
+        bad.is_empty(),
+        "not defined through #[export]:\n{}",
+        bad.join("\n")
+    );
+    assert_eq!(
+        defined,
+        expected(),
+        "the #[export] functions are not the 518 names"
+    );
+}

@@ -2120,11 +2120,10 @@ struct stack_st_X509_NAME *SSL_get_client_CA_list(const SSL *s);
 struct stack_st_SSL_CIPHER *SSL_get_client_ciphers(const SSL *s);
 
 /**
- * `size_t SSL_get_client_random (const SSL *, unsigned char *, size_t)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_get_client_random`: copies up to `outlen` bytes of the client's random; returns the
+ * number copied, or 32 when `outlen` is 0.
  */
-size_t SSL_get_client_random(const SSL *_a0, unsigned char *_a1, size_t _a2);
+size_t SSL_get_client_random(const SSL *ssl, unsigned char *out, size_t outlen);
 
 /**
  * `SSL_get_current_cipher`: the negotiated suite, NULL before a handshake.
@@ -2272,11 +2271,9 @@ int SSL_get_quiet_shutdown(const SSL *ssl);
 BIO *SSL_get_rbio(const SSL *s);
 
 /**
- * `int SSL_get_read_ahead (const SSL *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_get_read_ahead`: the read-ahead setting (0 by default).
  */
-int SSL_get_read_ahead(const SSL *_a0);
+int SSL_get_read_ahead(const SSL *s);
 
 /**
  * `void *SSL_get_record_padding_callback_arg (const SSL *)`
@@ -2323,11 +2320,9 @@ int SSL_get_security_level(const SSL *s);
 SRTP_PROTECTION_PROFILE *SSL_get_selected_srtp_profile(SSL *_a0);
 
 /**
- * `size_t SSL_get_server_random (const SSL *, unsigned char *, size_t)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_get_server_random`: as `SSL_get_client_random`, for the server's random.
  */
-size_t SSL_get_server_random(const SSL *_a0, unsigned char *_a1, size_t _a2);
+size_t SSL_get_server_random(const SSL *ssl, unsigned char *out, size_t outlen);
 
 /**
  * `SSL_get_servername`: the SNI name set on this client connection, or NULL.
@@ -2901,11 +2896,10 @@ int SSL_set_purpose(SSL *_a0, int _a1);
 void SSL_set_quiet_shutdown(SSL *ssl, int mode);
 
 /**
- * `void SSL_set_read_ahead (SSL *, int)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_set_read_ahead`: with 1, records are read as far as the BIO has bytes, instead of one
+ * record at a time.
  */
-void SSL_set_read_ahead(SSL *_a0, int _a1);
+void SSL_set_read_ahead(SSL *s, int yes);
 
 /**
  * `int SSL_set_record_padding_callback (SSL *, size_t (*) (SSL *, int, size_t, void *))`

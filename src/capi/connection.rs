@@ -481,3 +481,21 @@ pub extern "C" fn SSL_clear(s: *mut SSL) -> c_int {
     handle::ssl(s)?.clear()?;
     Ok(1)
 }
+
+/// `SSL_set_read_ahead`: with 1, records are read as far as the BIO has bytes, instead of one
+/// record at a time.
+#[export]
+#[no_mangle]
+pub extern "C" fn SSL_set_read_ahead(s: *mut SSL, yes: c_int) {
+    handle::ssl(s)?.update(|st| {
+        st.read_ahead = yes != 0;
+        Ok(())
+    })
+}
+
+/// `SSL_get_read_ahead`: the read-ahead setting (0 by default).
+#[export]
+#[no_mangle]
+pub extern "C" fn SSL_get_read_ahead(s: *const SSL) -> c_int {
+    Ok(handle::ssl(s)?.settings().read_ahead as c_int)
+}

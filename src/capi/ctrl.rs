@@ -140,6 +140,12 @@ unsafe fn common(
                 Ok(1)
             })
         }
+        // A client's OCSP request: rustls always asks; the type says whether to look.
+        cmd::SET_TLSEXT_STATUS_REQ_TYPE => t.update(|s| {
+            s.status_type = larg as c_int;
+            Ok(1)
+        }),
+        cmd::GET_TLSEXT_STATUS_REQ_TYPE => Ok(t.read(|s| s.status_type) as c_long),
         cmd::SET_READ_AHEAD => t.update(|s| {
             let old = s.read_ahead as c_long;
             s.read_ahead = larg != 0;
@@ -302,10 +308,6 @@ pub unsafe extern "C" fn SSL_ctrl(
             unsafe { args::out(parg as *mut *mut libcrypto::ffi::EVP_PKEY, key.to_raw_ref()) };
             Ok(1)
         }
-        cmd::SET_TLSEXT_STATUS_REQ_TYPE => Err(Error::Unsupported(
-            "OCSP status requests from a client are not supported by rustls".into(),
-        )),
-        cmd::GET_TLSEXT_STATUS_REQ_TYPE => Ok(-1),
         cmd::SET_TLSEXT_STATUS_REQ_OCSP_RESP => {
             // The response was allocated with OPENSSL_malloc and now belongs to us.
             let len = usize::try_from(larg)
@@ -320,9 +322,16 @@ pub unsafe extern "C" fn SSL_ctrl(
             Ok(1)
         }
         cmd::GET_TLSEXT_STATUS_REQ_OCSP_RESP => {
+            // The bytes stay with the connection (a response cached per connection, as
+            // OpenSSL's points into its own copy).
+            let resp = conn.ocsp_response();
+            let (p, n) = match &resp {
+                Some(r) => (conn.keep_ocsp_copy(r), r.len() as c_long),
+                None => (std::ptr::null(), -1),
+            };
             // SAFETY: an unsigned char** out-parameter.
-            unsafe { args::out(parg as *mut *const u8, std::ptr::null()) };
-            Ok(-1)
+            unsafe { args::out(parg as *mut *const u8, p) };
+            Ok(n)
         }
         cmd::GET_NUM_RENEGOTIATIONS
         | cmd::CLEAR_NUM_RENEGOTIATIONS

@@ -1926,18 +1926,6 @@ pub extern "C" fn SSL_get_changed_async_fds(_a0: *mut SSL, _a1: *mut c_int, _a2:
     })
 }
 
-/// `size_t SSL_get_client_random (const SSL *, unsigned char *, size_t)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_get_client_random(_a0: *const SSL, _a1: *mut c_uchar, _a2: usize) -> usize {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_client_random: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `size_t SSL_get_finished (const SSL *, void *, size_t)`
 ///
 /// Refused: not implemented by ferrossl yet
@@ -2010,18 +1998,6 @@ pub extern "C" fn SSL_get_psk_identity_hint(_a0: *const SSL) -> *const c_char {
     })
 }
 
-/// `int SSL_get_read_ahead (const SSL *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_get_read_ahead(_a0: *const SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_read_ahead: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `void *SSL_get_record_padding_callback_arg (const SSL *)`
 ///
 /// Refused: not implemented by ferrossl yet
@@ -2067,18 +2043,6 @@ pub extern "C" fn SSL_get_selected_srtp_profile(_a0: *mut SSL) -> *mut SRTP_PROT
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_get_selected_srtp_profile: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `size_t SSL_get_server_random (const SSL *, unsigned char *, size_t)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_get_server_random(_a0: *const SSL, _a1: *mut c_uchar, _a2: usize) -> usize {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_server_random: not implemented by ferrossl yet".into(),
     })
 }
 
@@ -2535,18 +2499,6 @@ pub extern "C" fn SSL_set_purpose(_a0: *mut SSL, _a1: c_int) -> c_int {
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_set_purpose: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `void SSL_set_read_ahead (SSL *, int)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_set_read_ahead(_a0: *mut SSL, _a1: c_int) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_read_ahead: not implemented by ferrossl yet".into(),
     })
 }
 

@@ -78,6 +78,44 @@ impl ClientHello {
     }
 }
 
+/// The random of the ServerHello in `records` (the plaintext records a server wrote or a client
+/// read first), skipping a HelloRetryRequest; `None` until a whole ServerHello is there.
+pub fn server_random(records: &[u8]) -> Option<[u8; 32]> {
+    /// RFC 8446 4.1.3: the random of a HelloRetryRequest.
+    const HRR: [u8; 32] = [
+        0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8,
+        0x91, 0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8,
+        0x33, 0x9c,
+    ];
+    let mut msgs = Vec::new();
+    let mut rest = records;
+    while rest.len() >= 5 {
+        let len = usize::from(u16::from_be_bytes([rest[3], rest[4]]));
+        let Some(body) = rest.get(5..5 + len) else {
+            break;
+        };
+        if rest[0] == HANDSHAKE {
+            msgs.extend_from_slice(body);
+        } else if rest[0] != 20 {
+            break; // past the plaintext part (only CCS may come between)
+        }
+        rest = &rest[5 + len..];
+    }
+    let mut r = Reader(&msgs);
+    while let (Some(ty), Some(len)) = (r.u8(), r.u24()) {
+        let mut m = Reader(r.take(len)?);
+        if ty != 2 {
+            return None;
+        }
+        m.u16()?;
+        let random: [u8; 32] = m.take(32)?.try_into().ok()?;
+        if random != HRR {
+            return Some(random);
+        }
+    }
+    None
+}
+
 struct Reader<'a>(&'a [u8]);
 
 impl<'a> Reader<'a> {

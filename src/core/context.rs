@@ -85,6 +85,10 @@ pub struct Settings {
     pub security_level: c_int,
     /// The client CA names a server sends in its CertificateRequest (DER `X509_NAME`s).
     pub client_ca: Vec<Vec<u8>>,
+    /// `SSL_set_tlsext_status_type`: `TLSEXT_STATUSTYPE_ocsp` (1) when a client asks for the
+    /// server's OCSP response and runs the status callback on it; -1 when not set. (rustls
+    /// always sends the status_request extension; this decides whether the answer is looked at.)
+    pub status_type: c_int,
 }
 
 impl Settings {
@@ -108,6 +112,7 @@ impl Settings {
             // Debian's OpenSSL configuration sets level 2 for every context.
             security_level: 2,
             client_ca: Vec::new(),
+            status_type: -1,
         }
     }
 

@@ -62,12 +62,13 @@ impl ServerCertVerifier for ServerVerifier {
         end_entity: &CertificateDer<'_>,
         intermediates: &[CertificateDer<'_>],
         _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
+        ocsp_response: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
         let conn =
             current().ok_or_else(|| rustls::Error::General("no current connection".into()))?;
         conn.verify_peer(end_entity, intermediates, c"ssl_server")?;
+        conn.check_stapled_status(ocsp_response)?;
         Ok(ServerCertVerified::assertion())
     }
 

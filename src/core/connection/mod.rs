@@ -115,6 +115,8 @@ pub struct VerifyState {
     /// `SSL_get0_verified_chain`.
     pub verified: Option<CertStack>,
     pub peer_chain: Vec<X509Cert>,
+    /// The OCSP response the server stapled (client side; empty when none).
+    pub ocsp: Vec<u8>,
 }
 
 /// A program callback an operation queued, run once the engine is back in its slot.
@@ -196,6 +198,15 @@ struct Status {
     received_close: bool,
 }
 
+/// The client's and the server's random of the current handshake.
+#[derive(Default)]
+struct Randoms {
+    client: Option<[u8; 32]>,
+    server: Option<[u8; 32]>,
+    /// No ServerHello within the first 64 KiB: stop looking.
+    gave_up: bool,
+}
+
 thread_local! {
     /// The connections whose engine this thread has taken out (innermost last).
     static DRIVING: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
@@ -226,6 +237,10 @@ pub struct Connection {
     ocsp: Mutex<Option<Vec<u8>>>,
     /// The ClientHello a server received (`SSL_client_hello_get0_*`, shared ciphers).
     client_hello: Mutex<Option<Arc<ClientHello>>>,
+    /// The handshake's randoms, as far as known.
+    randoms: Mutex<Randoms>,
+    /// The OCSP response `SSL_get_tlsext_status_ocsp_resp` last handed out.
+    ocsp_out: Mutex<Option<Vec<u8>>>,
     /// The stack `SSL_get_ciphers` last handed out (valid until the next call).
     pub cipher_stack: Mutex<Option<crate::libcrypto::StaticStack>>,
 }
@@ -334,6 +349,8 @@ impl Connection {
             peer_key: Mutex::new(None),
             ocsp: Mutex::new(None),
             client_hello: Mutex::new(None),
+            ocsp_out: Mutex::new(None),
+            randoms: Mutex::new(Randoms::default()),
             cipher_stack: Mutex::new(None),
         }))
     }
@@ -633,6 +650,7 @@ impl Connection {
         *lock(&self.peer_key) = None;
         *lock(&self.ocsp) = None;
         *lock(&self.client_hello) = None;
+        *lock(&self.randoms) = Randoms::default();
         self.session_reoffer();
         Ok(())
     }

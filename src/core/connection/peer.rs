@@ -11,6 +11,7 @@ use rustls::NamedGroup;
 
 use super::{lock, Connection};
 use crate::core::callbacks::ClientCertAnswer;
+use crate::core::client_hello;
 use crate::core::context;
 use crate::core::credentials::certified_key;
 use crate::libcrypto::{self, CertStack, X509Cert};
@@ -71,6 +72,44 @@ impl Connection {
         }))
     }
 
+    /// A client's look at the server's stapled OCSP response: with `SSL_set_tlsext_status_type`
+    /// set, the status callback decides (0: the response is not acceptable; < 0: an error).
+    pub(in crate::core) fn check_stapled_status(&self, ocsp: &[u8]) -> Result<(), rustls::Error> {
+        lock(&self.verify).ocsp = ocsp.to_vec();
+        if self.settings().status_type != 1 {
+            return Ok(());
+        }
+        let Some(cb) = self.ctx().callbacks().status.clone() else {
+            return Ok(());
+        };
+        match (cb.call)(self.id()) {
+            0 => Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::InvalidOcspResponse,
+            )),
+            r if r < 0 => Err(rustls::Error::General("OCSP status callback failed".into())),
+            _ => Ok(()),
+        }
+    }
+
+    /// The OCSP response: what a client received, or what a server staples.
+    pub fn ocsp_response(&self) -> Option<Vec<u8>> {
+        if self.role() == Some(context::Role::Client) {
+            let v = lock(&self.verify).ocsp.clone();
+            return (!v.is_empty()).then_some(v);
+        }
+        lock(&self.ocsp).clone()
+    }
+
+    /// Keeps a copy of `resp` with the connection and returns where it is (valid until the
+    /// next call or `SSL_free`).
+    pub fn keep_ocsp_copy(&self, resp: &[u8]) -> *const u8 {
+        let mut out = lock(&self.ocsp_out);
+        if out.as_deref() != Some(resp) {
+            *out = Some(resp.to_vec());
+        }
+        out.as_ref().map_or(std::ptr::null(), |v| v.as_ptr())
+    }
+
     pub(in crate::core) fn server_certificate(
         &self,
         schemes: &[rustls::SignatureScheme],
@@ -98,11 +137,16 @@ impl Connection {
         }
     }
 
+    /// Always: the key log is also how ferrossl learns a client's own random
+    /// (`SSL_get_client_random`); lines go to the program only when it set a callback.
     pub(in crate::core) fn wants_key_log(&self) -> bool {
-        self.ctx().callbacks().keylog.is_some()
+        true
     }
 
     pub(in crate::core) fn key_log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
+        if let Ok(r) = <[u8; 32]>::try_from(client_random) {
+            lock(&self.randoms).client.get_or_insert(r);
+        }
         let Some(cb) = self.ctx().callbacks().keylog.clone() else {
             return;
         };
@@ -110,6 +154,36 @@ impl Connection {
         let line = format!("{label} {} {}", hex(client_random), hex(secret));
         if let Ok(line) = CString::new(line) {
             (cb.call)(self.id(), &line);
+        }
+    }
+
+    /// `SSL_get_client_random`: known once the handshake has begun.
+    pub fn client_random(&self) -> Option<[u8; 32]> {
+        let known = lock(&self.randoms).client;
+        known.or_else(|| self.client_hello().map(|h| h.random))
+    }
+
+    /// `SSL_get_server_random`: known once the ServerHello has been written or read.
+    pub fn server_random(&self) -> Option<[u8; 32]> {
+        lock(&self.randoms).server
+    }
+
+    /// Whether the bytes `role` reads (client) or writes (server) must be watched for the
+    /// ServerHello.
+    pub(super) fn wants_server_random(&self, role: context::Role) -> bool {
+        let r = lock(&self.randoms);
+        self.role() == Some(role) && r.server.is_none() && !r.gave_up
+    }
+
+    /// Looks for the ServerHello in the bytes kept so far (bounded: a peer sending endless
+    /// handshake data cannot grow the copy past 64 KiB).
+    pub(super) fn server_random_seen(&self, bytes: &mut Vec<u8>) {
+        if let Some(r) = client_hello::server_random(bytes) {
+            lock(&self.randoms).server = Some(r);
+            bytes.clear();
+        } else if bytes.len() > 64 * 1024 {
+            bytes.clear();
+            lock(&self.randoms).gave_up = true;
         }
     }
 

@@ -5,11 +5,11 @@ use std::ffi::c_int;
 use std::io::{self, Read, Write};
 use std::sync::Arc;
 
-use super::wire::{BioIo, RecordReader};
+use super::wire::{BioIo, RecordReader, Tee};
 use super::{lock, Connection, Engine, Event, OpError, OpResult, Phase};
 use super::{RECEIVED_SHUTDOWN, SENT_SHUTDOWN};
 use crate::core::callbacks::info;
-use crate::core::context;
+use crate::core::context::{self, Role};
 use crate::core::error::{reason, Error};
 use crate::core::hooks;
 use crate::libcrypto::{self, ffi};
@@ -21,7 +21,13 @@ const WRITE_CHUNK: usize = 64 * 1024;
 impl Connection {
     /// Writes out everything rustls has queued.
     pub(super) fn flush(&self, e: &mut Engine) -> OpResult<()> {
-        let Engine { phase, wbio, .. } = e;
+        let capture = self.wants_server_random(Role::Server);
+        let Engine {
+            phase,
+            wbio,
+            hello_bytes,
+            ..
+        } = e;
         let (Some(tls), Some(wbio)) = (phase.tls(), wbio.as_ref()) else {
             return Ok(());
         };
@@ -29,13 +35,21 @@ impl Connection {
             return Ok(());
         }
         while tls.wants_write() {
-            match tls.write_tls(&mut BioIo(wbio)) {
+            let written = if capture {
+                tls.write_tls(&mut Tee(wbio, hello_bytes))
+            } else {
+                tls.write_tls(&mut BioIo(wbio))
+            };
+            match written {
                 Ok(_) => {}
                 Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
                     return Err(OpError::WantWrite)
                 }
                 Err(err) => return Err(OpError::Syscall(Some(err))),
             }
+        }
+        if capture {
+            self.server_random_seen(hello_bytes);
         }
         match wbio.flush() {
             Ok(()) => Ok(()),
@@ -48,21 +62,27 @@ impl Connection {
     /// Reads what the BIO has and processes the records.
     pub(super) fn read_records(self: &Arc<Self>, e: &mut Engine) -> OpResult<()> {
         let read_ahead = self.settings().read_ahead;
+        let capture = self.wants_server_random(Role::Client);
         let Engine {
             phase,
             rbio,
             framing,
+            hello_bytes,
             ..
         } = e;
         let (Some(tls), Some(rbio)) = (phase.tls(), rbio.as_ref()) else {
             return Err(Error::Internal("read_records before start".into()).into());
         };
-        match tls.read_tls(&mut RecordReader {
+        let read = tls.read_tls(&mut RecordReader {
             bio: rbio,
             framing,
             read_ahead,
-            capture: None,
-        }) {
+            capture: capture.then_some(&mut *hello_bytes),
+        });
+        if capture {
+            self.server_random_seen(hello_bytes);
+        }
+        match read {
             Ok(0) => self.set_status(|s| s.eof = true),
             Ok(_) => {}
             Err(err) if err.kind() == io::ErrorKind::WouldBlock => return Err(OpError::WantRead),

@@ -32,6 +32,21 @@ impl Write for BioIo<'_> {
     }
 }
 
+/// `BioIo` that also keeps a copy of what it writes (a server's first flight, for the
+/// ServerHello's random).
+pub(super) struct Tee<'a>(pub(super) &'a Bio, pub(super) &'a mut Vec<u8>);
+
+impl Write for Tee<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.0.write(buf)?;
+        self.1.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
 /// Where the reader is in the TLS record it is reading.
 ///
 /// Without `read_ahead`, OpenSSL reads a record header and then exactly that record's body,
