@@ -121,6 +121,8 @@ pub unsafe extern "C" fn SSL_read_ex(
 ) -> c_int {
     // SAFETY: the caller gives num writable bytes.
     match unsafe { read(ssl, buf, num.min(c_int::MAX as usize), false) }? {
+        // A zero-length read "succeeds" with 0, which the _ex form reports as 0, as OpenSSL.
+        Ok(0) => Ok(0),
         Ok(n) => {
             // SAFETY: out-parameter.
             unsafe { args::out(readbytes, n) };
@@ -153,6 +155,7 @@ pub unsafe extern "C" fn SSL_peek_ex(
 ) -> c_int {
     // SAFETY: the caller gives num writable bytes.
     match unsafe { read(ssl, buf, num.min(c_int::MAX as usize), true) }? {
+        Ok(0) => Ok(0),
         Ok(n) => {
             // SAFETY: out-parameter.
             unsafe { args::out(readbytes, n) };

@@ -141,6 +141,18 @@ impl Connection {
         peek: bool,
     ) -> OpResult<usize> {
         if buf.is_empty() {
+            // As OpenSSL: a zero-length read reads records until application data is buffered,
+            // then returns 0 (which the `_ex` forms report as a failure).
+            while !e.phase.tls().is_some_and(
+                |t| matches!(io::BufRead::fill_buf(&mut t.reader()), Ok(b) if !b.is_empty()),
+            ) {
+                let st = self.status();
+                if st.received_close || st.eof {
+                    break;
+                }
+                self.flush(e)?;
+                self.read_records(e)?;
+            }
             return Ok(0);
         }
         loop {
@@ -167,6 +179,19 @@ impl Connection {
                 Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
                     self.flush(e)?;
                     self.read_records(e)?;
+                    // Without SSL_MODE_AUTO_RETRY, a record that brought no application data
+                    // (a session ticket, a key update) ends the call with WANT_READ, as OpenSSL
+                    // does once nothing more is buffered.
+                    if self.settings().mode & context::MODE_AUTO_RETRY == 0
+                        && !e.framing.in_record()
+                        && !e.phase.tls().is_some_and(|t| {
+                            matches!(io::BufRead::fill_buf(&mut t.reader()), Ok(b) if !b.is_empty())
+                        })
+                        && !self.status().received_close
+                        && !self.status().eof
+                    {
+                        return Err(OpError::WantRead);
+                    }
                 }
                 Err(err) if err.kind() == io::ErrorKind::UnexpectedEof => {
                     if self.settings().options & context::OP_IGNORE_UNEXPECTED_EOF != 0 {

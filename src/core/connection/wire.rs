@@ -104,3 +104,10 @@ impl RecordReader<'_> {
         Ok(n)
     }
 }
+
+impl Framing {
+    /// Whether a record has been begun and not read to its end.
+    pub(super) fn in_record(&self) -> bool {
+        self.header_have > 0 || self.body_left > 0
+    }
+}
