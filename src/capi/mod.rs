@@ -12,6 +12,7 @@ pub mod certificate;
 pub mod cipher;
 pub mod client_hello;
 pub mod conf;
+pub mod conf_cmd;
 pub mod connection;
 pub mod context;
 pub mod ctrl;
