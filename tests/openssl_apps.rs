@@ -6,7 +6,8 @@
 mod common;
 
 use std::io::Write;
-use std::time::Duration;
+use std::thread;
+use std::time::{Duration, Instant};
 
 use common::progs::{assert_maps, random_hex, Gate, Lib, Proc};
 use common::{path_str, pki, KeyAlg, Mode, Server, OPENSSL};
@@ -39,12 +40,16 @@ fn s_client_fetches_the_www_page(lib: Lib) {
     gate.accepted(TIMEOUT);
     assert_maps(client.pid(), lib, "openssl s_client");
     gate.open();
-    // s_client reads standard input only once the handshake is done; -ign_eof keeps it
-    // running after the pipe closes, until the server closes the connection.
+    // The request goes in once s_client has printed its handshake summary (flushed) and the
+    // server's session tickets have had time to arrive: s_client clears SSL_MODE_AUTO_RETRY,
+    // so its SSL_read must return WANT_READ after the tickets, not block, for it to read the
+    // request from standard input. -ign_eof keeps it running after the pipe closes, until the
+    // server closes the connection. A write error (s_client already gone) shows in the checks.
     let mut stdin = client.stdin();
-    stdin
-        .write_all(b"GET / HTTP/1.0\r\n\r\n")
-        .expect("writing to s_client");
+    if wait_for_output(&mut client, "Verify return code") {
+        thread::sleep(Duration::from_millis(300));
+    }
+    let _ = stdin.write_all(b"GET / HTTP/1.0\r\n\r\n");
     drop(stdin);
     let end = client.wait(TIMEOUT);
 
@@ -58,6 +63,18 @@ fn s_client_fetches_the_www_page(lib: Lib) {
             end.log
         );
     }
+}
+
+/// Waits until `proc` has printed `marker`; false if it exits first or after [`TIMEOUT`].
+fn wait_for_output(proc: &mut Proc, marker: &str) -> bool {
+    let deadline = Instant::now() + TIMEOUT;
+    while !proc.log().contains(marker) {
+        if !proc.is_running() || Instant::now() > deadline {
+            return false;
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+    true
 }
 
 #[test]

@@ -203,6 +203,11 @@ impl Proc {
         }
     }
 
+    /// True while the process has not exited.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
     /// The pipe to the process's standard input (if spawned with one); dropping it closes it.
     pub fn stdin(&mut self) -> ChildStdin {
         self.child.stdin.take().expect("spawned with a stdin pipe")
