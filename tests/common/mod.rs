@@ -10,12 +10,16 @@
 //! - [`Nginx`]: an nginx confined to a temporary prefix, on stock OpenSSL or on a given libdir.
 //! - [`curl`]: `/usr/bin/curl` with our library injected by [`Mode::LibraryPath`] or
 //!   [`Mode::Preload`]; every call first proves (once per mode) that curl resolves our library.
+//! - [`progs`]: Debian programs (haproxy, `openssl` apps, python3) run on a chosen libssl, with
+//!   `/proc/<pid>/maps` proof of the one each process mapped.
 //!
 //! Peers that are not under test (`openssl`, stock nginx) always run with `LD_LIBRARY_PATH` and
 //! `LD_PRELOAD` removed. Every child process is bounded by a timeout, gets SIGTERM if the test
 //! thread that started it dies, and is stopped by its guard's `Drop`.
 
 #![allow(dead_code)]
+
+pub mod progs;
 
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
