@@ -223,20 +223,10 @@ CASE(SSL_select_next_proto)
 
 /* ------------------------------------------------------------------ CA-name lists */
 
-static const char *dir_of(const char *file)
-{
-    static char buf[4096];
-    snprintf(buf, sizeof buf, "%s", file);
-    char *slash = strrchr(buf, '/');
-    if (slash != NULL)
-        *slash = 0;
-    return buf;
-}
-
 CASE(SSL_add_dir_cert_subjects_to_stack)
 {
     STACK_OF(X509_NAME) *sk = sk_X509_NAME_new_null();
-    ret_i(r, SSL_add_dir_cert_subjects_to_stack(sk, dir_of(e->ca_file)));
+    ret_i(r, SSL_add_dir_cert_subjects_to_stack(sk, e->certdir));
     out(r, "count=%d", sk_X509_NAME_num(sk));
 }
 

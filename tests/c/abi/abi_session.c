@@ -59,11 +59,15 @@ CASE(SSL_SESSION_get0_peer) { ret_cert(r, SSL_SESSION_get0_peer(e->sess)); }
 
 CASE(SSL_SESSION_get0_alpn_selected)
 {
-    const unsigned char *p = NULL;
-    size_t n = 99;
+    static const unsigned char sentinel[4] = "sen";
+    const unsigned char *p = sentinel;
+    size_t n = 3;
     SSL_SESSION_get0_alpn_selected(e->sess, &p, &n);
     ret_void(r);
-    out_bytes(r, "alpn", p, n);
+    if (p == sentinel)
+        out(r, "alpn=untouched len=%zu", n);
+    else
+        out_bytes(r, "alpn", p, n);
 }
 
 CASE(SSL_SESSION_get0_id_context)

@@ -271,22 +271,33 @@ CASE(SSL_has_matching_session_id)
     out(r, "unknown=%d", SSL_has_matching_session_id(e->srv, (const unsigned char *)"zzzz", 4));
 }
 
+/* Out-parameters start at a sentinel, so that "left untouched" shows. */
+static const unsigned char sentinel[4] = "sen";
+
+static void out_proto(struct res *r, const char *key, const unsigned char *p, unsigned int n)
+{
+    if (p == sentinel)
+        out(r, "%s=untouched len=%u", key, n);
+    else
+        out_bytes(r, key, p, n);
+}
+
 CASE(SSL_get0_alpn_selected)
 {
-    const unsigned char *p = (const unsigned char *)"x";
-    unsigned int n = 99;
+    const unsigned char *p = sentinel;
+    unsigned int n = 3;
     SSL_get0_alpn_selected(e->cli, &p, &n);
     ret_void(r);
-    out_bytes(r, "alpn", p, n);
+    out_proto(r, "alpn", p, n);
 }
 
 CASE(SSL_get0_next_proto_negotiated)
 {
-    const unsigned char *p = (const unsigned char *)"x";
-    unsigned int n = 99;
+    const unsigned char *p = sentinel;
+    unsigned int n = 3;
     SSL_get0_next_proto_negotiated(e->cli, &p, &n);
     ret_void(r);
-    out_bytes(r, "npn", p, n);
+    out_proto(r, "npn", p, n);
 }
 
 CASE(SSL_get0_dane_authority)
