@@ -65,6 +65,8 @@ struct env {
     SSL_CTX *cctx, *sctx;
     SSL *cli, *srv;
     SSL_SESSION *sess; /* cli's session, as SSL_get1_session returns it */
+    /* the same with the client limited to TLS 1.2 (both NULL if that handshake failed) */
+    SSL *cli12, *srv12;
 };
 
 /* What a case reports: its return value and its out-parameters, already normalised. */

@@ -434,6 +434,12 @@ static void setup(struct env *e)
         fail("the in-process handshake");
     if ((e->sess = SSL_get1_session(e->cli)) == NULL)
         fail("SSL_get1_session");
+    SSL_CTX *c12 = client_ctx(e);
+    if (c12 == NULL || !SSL_CTX_set_max_proto_version(c12, TLS1_2_VERSION)
+        || !handshake(e, c12, e->sctx, &e->cli12, &e->srv12))
+        e->cli12 = e->srv12 = NULL;
+    printf("~ TLS 1.2 handshake: %s\n", e->cli12 ? "yes" : "no");
+    ERR_clear_error();
 }
 
 /* ------------------------------------------------------------------ runner */

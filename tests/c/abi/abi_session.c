@@ -34,13 +34,17 @@ static const char *recent(long t)
         return;                                                                   \
     }
 
-/* A getter with an integer result, on the handshake's session and on a new one. */
+/* A getter with an integer result, on the handshake's session, a new one, and the TLS 1.2
+ * client's. */
 #define SESS_INT(f)                                                               \
     CASE(f)                                                                       \
     {                                                                             \
         SSL_SESSION *n = SSL_SESSION_new();                                       \
+        SSL_SESSION *s12 = e->cli12 ? SSL_get_session(e->cli12) : NULL;           \
         ret_i(r, (long)f(e->sess));                                               \
         out(r, "new=%ld", n ? (long)f(n) : -999L);                                \
+        if (s12 != NULL)                                                          \
+            out(r, "tls12=%ld", (long)f(s12));                                    \
     }
 
 SESS_INT(SSL_SESSION_get_compress_id)
@@ -84,6 +88,11 @@ CASE(SSL_SESSION_get_id)
     const unsigned char *p = SSL_SESSION_get_id(e->sess, &n);
     ret_p(r, p);
     out(r, "len=%u", n);
+    SSL_SESSION *s12 = e->cli12 ? SSL_get_session(e->cli12) : NULL;
+    if (s12 != NULL) {
+        SSL_SESSION_get_id(s12, &n);
+        out(r, "tls12_len=%u", n);
+    }
 }
 
 CASE(SSL_SESSION_get0_ticket)
@@ -109,6 +118,9 @@ CASE(SSL_SESSION_get_master_key)
     ret_u(r, SSL_SESSION_get_master_key(e->sess, NULL, 0));
     out(r, "copied=%zu", SSL_SESSION_get_master_key(e->sess, buf, sizeof buf));
     out(r, "small=%zu", SSL_SESSION_get_master_key(e->sess, buf, 4));
+    SSL_SESSION *s12 = e->cli12 ? SSL_get_session(e->cli12) : NULL;
+    if (s12 != NULL)
+        out(r, "tls12=%zu", SSL_SESSION_get_master_key(s12, buf, sizeof buf));
 }
 
 CASE(SSL_SESSION_get_ex_data)

@@ -1,6 +1,7 @@
 /*
  * abi_ssl1: SSL functions, part 1 — life cycle and the getters. Each getter is called on a
- * fresh SSL (ret=) and on both ends of the completed handshake (out: cli=, srv=).
+ * fresh SSL (ret=), on both ends of the completed TLS 1.3 handshake (out: cli=, srv=) and on
+ * both ends of the TLS 1.2 one (cli12=, srv12=).
  */
 #include "abi.h"
 
@@ -14,6 +15,14 @@
         out(r, "cli=%s", t.ret);                                                   \
         conv(&t, f(e->srv));                                                       \
         out(r, "srv=%s", t.ret);                                                   \
+        if (e->cli12 == NULL) {                                                    \
+            out(r, "tls12=no-handshake");                                          \
+            return;                                                                \
+        }                                                                          \
+        conv(&t, f(e->cli12));                                                     \
+        out(r, "cli12=%s", t.ret);                                                 \
+        conv(&t, f(e->srv12));                                                     \
+        out(r, "srv12=%s", t.ret);                                                 \
     }
 #define conv_i(r, v) ret_i(r, (long)(v))
 #define conv_p(r, v) ret_p(r, (const void *)(v))
@@ -175,6 +184,10 @@ static void finished_case(struct res *r, size_t (*f)(const SSL *, void *, size_t
     unsigned char buf[128], other[128];
     ret_u(r, f(e->cli, buf, sizeof buf));
     out(r, "srv=%zu fresh=%zu small=%zu", f(e->srv, other, sizeof other), f(e->ssl, buf, sizeof buf), f(e->cli, buf, 4));
+    if (e->cli12 != NULL) {
+        size_t n = f(e->cli12, buf, sizeof buf), m = f(e->srv12, other, sizeof other);
+        out(r, "cli12=%zu srv12=%zu", n, m);
+    }
 }
 
 CASE(SSL_get_finished) { finished_case(r, SSL_get_finished, e); }
@@ -187,6 +200,10 @@ CASE(SSL_get_peer_signature_type_nid)
     out(r, "nid=%d", nid);
     nid = -1;
     out(r, "fresh=%d nid=%d", SSL_get_peer_signature_type_nid(e->ssl, &nid), nid);
+    if (e->cli12 != NULL) {
+        nid = -1;
+        out(r, "cli12=%d nid=%d", SSL_get_peer_signature_type_nid(e->cli12, &nid), nid);
+    }
 }
 
 CASE(SSL_get_signature_type_nid)
@@ -207,7 +224,12 @@ static void sigalgs_case(struct res *r, SSL *s, int (*f)(SSL *, int, int *, int 
     out(r, "beyond=%d", f(s, 1000, NULL, NULL, NULL, NULL, NULL));
 }
 
-CASE(SSL_get_shared_sigalgs) { sigalgs_case(r, e->srv, SSL_get_shared_sigalgs); }
+CASE(SSL_get_shared_sigalgs)
+{
+    sigalgs_case(r, e->srv, SSL_get_shared_sigalgs);
+    if (e->srv12 != NULL)
+        out(r, "srv12=%d", SSL_get_shared_sigalgs(e->srv12, -1, NULL, NULL, NULL, NULL, NULL));
+}
 CASE(SSL_get_sigalgs) { sigalgs_case(r, e->srv, SSL_get_sigalgs); out(r, "cli=%d", SSL_get_sigalgs(e->cli, -1, NULL, NULL, NULL, NULL, NULL)); }
 
 CASE(SSL_group_to_name)

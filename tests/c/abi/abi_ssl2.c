@@ -114,7 +114,8 @@ CASE(SSL_read_ex)
 {
     char buf[16] = {0};
     size_t got = 99;
-    out(r, "empty=%d got=%zu", SSL_read_ex(e->cli, buf, sizeof buf, &got), got);
+    int n = SSL_read_ex(e->cli, buf, sizeof buf, &got);
+    out(r, "empty=%d got=%zu", n, got);
     send_from_server(e);
     ret_i(r, SSL_read_ex(e->cli, buf, 3, &got));
     out(r, "got=%zu pending=%d", got, SSL_pending(e->cli));
@@ -127,14 +128,16 @@ CASE(SSL_peek)
     send_from_server(e);
     ret_i(r, SSL_peek(e->cli, buf, sizeof buf));
     out_s(r, "data", buf);
-    out(r, "pending=%d read=%d", SSL_pending(e->cli), SSL_read(e->cli, buf, sizeof buf));
+    int pending = SSL_pending(e->cli);
+    out(r, "pending=%d read=%d", pending, SSL_read(e->cli, buf, sizeof buf));
 }
 
 CASE(SSL_peek_ex)
 {
     char buf[16] = {0};
     size_t got = 99;
-    out(r, "empty=%d got=%zu", SSL_peek_ex(e->cli, buf, sizeof buf, &got), got);
+    int n = SSL_peek_ex(e->cli, buf, sizeof buf, &got);
+    out(r, "empty=%d got=%zu", n, got);
     out_err(r, "empty_err");
     send_from_server(e);
     ret_i(r, SSL_peek_ex(e->cli, buf, sizeof buf, &got));
@@ -218,7 +221,8 @@ CASE(SSL_set_quiet_shutdown)
 {
     SSL_set_quiet_shutdown(e->cli, 1);
     ret_void(r);
-    out(r, "get=%d shutdown=%d", SSL_get_quiet_shutdown(e->cli), SSL_shutdown(e->cli));
+    int quiet = SSL_get_quiet_shutdown(e->cli);
+    out(r, "get=%d shutdown=%d", quiet, SSL_shutdown(e->cli));
 }
 
 /* ------------------------------------------------------------------ post-handshake */
@@ -233,17 +237,43 @@ CASE(SSL_key_update)
     SSL_write(e->cli, "k", 1);
     out(r, "srv_read=%d", SSL_read(e->srv, buf, sizeof buf));
     out(r, "fresh=%d", SSL_key_update(e->ssl, SSL_KEY_UPDATE_NOT_REQUESTED));
+    out_err(r, "fresh_err");
+    if (e->cli12 != NULL)
+        out(r, "tls12=%d", SSL_key_update(e->cli12, SSL_KEY_UPDATE_NOT_REQUESTED));
 }
 
 CASE(SSL_new_session_ticket)
 {
     ret_i(r, SSL_new_session_ticket(e->srv));
     out(r, "client=%d", SSL_new_session_ticket(e->cli));
+    if (e->srv12 != NULL)
+        out(r, "tls12=%d", SSL_new_session_ticket(e->srv12));
 }
 
-CASE(SSL_renegotiate) { ret_i(r, SSL_renegotiate(e->cli)); }
-CASE(SSL_renegotiate_abbreviated) { ret_i(r, SSL_renegotiate_abbreviated(e->cli)); }
-CASE(SSL_verify_client_post_handshake) { ret_i(r, SSL_verify_client_post_handshake(e->srv)); }
+/* TLS 1.3 (refused by OpenSSL), then TLS 1.2. */
+static void renegotiate_case(struct env *e, struct res *r, int (*f)(SSL *))
+{
+    ret_i(r, f(e->cli));
+    out_err(r, "tls13_err");
+    if (e->cli12 == NULL)
+        return;
+    int n = f(e->cli12);
+    out(r, "tls12=%d pending=%d", n, SSL_renegotiate_pending(e->cli12));
+    out_err(r, "tls12_err");
+    n = SSL_do_handshake(e->cli12);
+    out(r, "handshake=%d error=%d", n, SSL_get_error(e->cli12, n));
+}
+
+CASE(SSL_renegotiate) { renegotiate_case(e, r, SSL_renegotiate); }
+CASE(SSL_renegotiate_abbreviated) { renegotiate_case(e, r, SSL_renegotiate_abbreviated); }
+
+CASE(SSL_verify_client_post_handshake)
+{
+    ret_i(r, SSL_verify_client_post_handshake(e->srv));
+    out_err(r, "tls13_err");
+    if (e->srv12 != NULL)
+        out(r, "tls12=%d", SSL_verify_client_post_handshake(e->srv12));
+}
 
 CASE(SSL_export_keying_material)
 {
@@ -252,6 +282,11 @@ CASE(SSL_export_keying_material)
     out(r, "srv=%d", SSL_export_keying_material(e->srv, b, sizeof b, "EXPERIMENTAL-abi", 16, (const unsigned char *)"ctx", 3, 1));
     out(r, "match=%d", memcmp(a, b, sizeof a) == 0);
     out(r, "fresh=%d", SSL_export_keying_material(e->ssl, a, sizeof a, "EXPERIMENTAL-abi", 16, NULL, 0, 0));
+    if (e->cli12 != NULL) {
+        int n = SSL_export_keying_material(e->cli12, a, sizeof a, "EXPERIMENTAL-abi", 16, NULL, 0, 0);
+        int m = SSL_export_keying_material(e->srv12, b, sizeof b, "EXPERIMENTAL-abi", 16, NULL, 0, 0);
+        out(r, "tls12=%d/%d match=%d", n, m, memcmp(a, b, sizeof a) == 0);
+    }
 }
 
 CASE(SSL_export_keying_material_early)
@@ -340,6 +375,15 @@ CASE(SSL_ctrl)
     out(r, "secure_reneg=%ld", SSL_ctrl(e->cli, SSL_CTRL_GET_RI_SUPPORT, 0, NULL));
     out(r, "extms=%ld", SSL_ctrl(e->cli, SSL_CTRL_GET_EXTMS_SUPPORT, 0, NULL));
     out(r, "renegs=%ld", SSL_ctrl(e->cli, SSL_CTRL_GET_TOTAL_RENEGOTIATIONS, 0, NULL));
+    if (e->cli12 != NULL) {
+        k = NULL;
+        got = SSL_ctrl(e->cli12, SSL_CTRL_GET_PEER_TMP_KEY, 0, &k);
+        out(r, "tls12: group=%ld peer_tmp_key=%ld/%s secure_reneg=%ld extms=%ld",
+            SSL_ctrl(e->cli12, SSL_CTRL_GET_NEGOTIATED_GROUP, 0, NULL), got,
+            k ? OBJ_nid2sn(EVP_PKEY_get_base_id(k)) : "NULL",
+            SSL_ctrl(e->cli12, SSL_CTRL_GET_RI_SUPPORT, 0, NULL),
+            SSL_ctrl(e->cli12, SSL_CTRL_GET_EXTMS_SUPPORT, 0, NULL));
+    }
     out(r, "unknown=%ld", SSL_ctrl(e->ssl, 9999, 0, NULL));
 }
 
