@@ -9,9 +9,11 @@
  * Output: "~ libssl PATH" (the library loaded), then one line per function of libssl, sorted
  * by name:
  *   NAME ret=<value> out=<out-params> err=<0 | 1:lib/reason> rd=<SSL_get_error>
- * where err is the first error the call left on the queue (the queue is cleared before each
- * call) and rd is SSL_get_error() of a non-blocking one-byte SSL_read, made after the call, on
- * the handshaked client (the peer sends nothing). A case that kills its process prints
+ * where err is the first error left on the queue (cleared before each case; a case that makes
+ * several probes reports an earlier probe's error as an out-parameter, with out_err, which
+ * clears the queue, so err belongs to the probes after the last out_err) and rd is
+ * SSL_get_error() of a non-blocking one-byte SSL_read, made after the case, on the handshaked
+ * TLS 1.3 client (the peer sends nothing). A case that kills its process prints
  *   NAME crashed status=<wait status>
  * Exit status 0 when every case ran, 3 when the set-up failed (a test bug, or a library that
  * cannot do an in-process handshake).
