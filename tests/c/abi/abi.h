@@ -129,9 +129,10 @@ EVP_PKEY *dh_params(void); /* ffdhe2048 parameters */
 extern SSL_SESSION *resume_session;
 /* When set, handshake() calls it on the client SSL before starting (SSL-level settings). */
 extern void (*before_handshake)(SSL *cli, SSL *srv);
-/* A new completed handshake (same set-up as e->cli / e->srv); 1 on success. */
+/* A new completed handshake (same set-up as e->cli / e->srv); 1 on success. What it queues
+ * on the error queue is dropped; what was queued before stays. */
 int handshake(struct env *e, SSL_CTX *cctx, SSL_CTX *sctx, SSL **cli, SSL **srv);
-/* Moves data both ways until neither side makes progress. */
+/* Moves data both ways (a few reads on each side; errors they queue are dropped). */
 void pump(SSL *a, SSL *b);
 BIO *mem_of_file(const char *path); /* a read-only memory BIO holding the file */
 char *path_in_tmp(struct env *e, const char *name); /* static buffer */

@@ -212,9 +212,12 @@ SSL *new_ssl(void)
 
 SSL_CTX *client_ctx(struct env *e)
 {
+    ERR_set_mark();
     SSL_CTX *c = SSL_CTX_new(TLS_client_method());
-    if (c == NULL)
+    if (c == NULL) {
+        ERR_pop_to_mark();
         return NULL;
+    }
     SSL_CTX_load_verify_locations(c, e->ca_file, NULL);
     SSL_CTX_set_verify(c, SSL_VERIFY_PEER, NULL);
     /* What the client offers is configured, so that what the peers negotiate and report does
@@ -223,7 +226,7 @@ SSL_CTX *client_ctx(struct env *e)
     SSL_CTX_set1_groups_list(c, "X25519:P-256");
     SSL_CTX_set_cipher_list(c, "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384");
     SSL_CTX_set1_sigalgs_list(c, "ECDSA+SHA256:ECDSA+SHA384:rsa_pss_rsae_sha256");
-    ERR_clear_error();
+    ERR_pop_to_mark();
     return c;
 }
 
@@ -256,12 +259,12 @@ EVP_PKEY *dh_params(void)
 void pump(SSL *a, SSL *b)
 {
     unsigned char buf[64];
+    ERR_set_mark();
     for (int i = 0; i < 8; i++) {
-        if (SSL_read(a, buf, sizeof buf) <= 0)
-            ERR_clear_error();
-        if (SSL_read(b, buf, sizeof buf) <= 0)
-            ERR_clear_error();
+        SSL_read(a, buf, sizeof buf);
+        SSL_read(b, buf, sizeof buf);
     }
+    ERR_pop_to_mark();
 }
 
 SSL_SESSION *resume_session;
@@ -271,14 +274,19 @@ int handshake(struct env *e, SSL_CTX *cctx, SSL_CTX *sctx, SSL **cli, SSL **srv)
 {
     BIO *b1 = NULL, *b2 = NULL;
     *cli = *srv = NULL;
-    if (!BIO_new_bio_pair(&b1, 0, &b2, 0))
+    /* what the handshake queues is dropped, what the case queued before is kept */
+    ERR_set_mark();
+    if (!BIO_new_bio_pair(&b1, 0, &b2, 0)) {
+        ERR_pop_to_mark();
         return 0;
+    }
     SSL *c = SSL_new(cctx), *s = SSL_new(sctx);
     if (c == NULL || s == NULL) {
         SSL_free(c);
         SSL_free(s);
         BIO_free(b1);
         BIO_free(b2);
+        ERR_pop_to_mark();
         return 0;
     }
     SSL_set_bio(c, b1, b1);
@@ -298,14 +306,15 @@ int handshake(struct env *e, SSL_CTX *cctx, SSL_CTX *sctx, SSL **cli, SSL **srv)
         if (!sdone)
             sdone = SSL_do_handshake(s) == 1;
     }
-    ERR_clear_error();
     (void)e;
     if (!(cdone && sdone)) {
         SSL_free(c);
         SSL_free(s);
+        ERR_pop_to_mark();
         return 0;
     }
     pump(c, s); /* session tickets */
+    ERR_pop_to_mark();
     *cli = c;
     *srv = s;
     return 1;

@@ -17,9 +17,7 @@ static SSL_SESSION *file_sess(struct env *e)
     size_t n = fread(der, 1, sizeof der, f);
     fclose(f);
     const unsigned char *p = der;
-    SSL_SESSION *s = d2i_SSL_SESSION(NULL, &p, (long)n);
-    ERR_clear_error();
-    return s;
+    return d2i_SSL_SESSION(NULL, &p, (long)n);
 }
 
 static const char *recent(long t)
@@ -390,6 +388,7 @@ CASE(d2i_SSL_SESSION)
 {
     SSL_SESSION *s = file_sess(e);
     ret_p(r, s);
+    out_err(r, "read_err");
     describe(r, "read", s);
     const unsigned char junk[] = {0x30, 0x03, 0x02, 0x01, 0x01}, *p = junk;
     out(r, "junk=%s", d2i_SSL_SESSION(NULL, &p, sizeof junk) ? "non-NULL" : "NULL");

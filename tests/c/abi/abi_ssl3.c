@@ -77,22 +77,54 @@ CASE(SSL_set_ciphersuites)
     out(r, "bad=%d", SSL_set_ciphersuites(e->ssl, "TLS_NO_SUCH"));
 }
 
+static int alpn_select(SSL *s, const unsigned char **o, unsigned char *ol, const unsigned char *in,
+                       unsigned int inl, void *arg)
+{
+    (void)s; (void)arg;
+    if (SSL_select_next_proto((unsigned char **)o, ol, (const unsigned char *)"\x02h2", 3, in, inl) != OPENSSL_NPN_NEGOTIATED)
+        return SSL_TLSEXT_ERR_NOACK;
+    return SSL_TLSEXT_ERR_OK;
+}
+
+static void offer_h2(SSL *c, SSL *s) { (void)s; calls = SSL_set_alpn_protos(c, (const unsigned char *)"\x02h2", 3); }
+
 CASE(SSL_set_alpn_protos)
 {
     ret_i(r, SSL_set_alpn_protos(e->ssl, (const unsigned char *)"\x02h2", 3));
     out(r, "malformed=%d", SSL_set_alpn_protos(e->ssl, (const unsigned char *)"\x00", 1));
+    out_err(r, "malformed_err");
     out(r, "clear=%d", SSL_set_alpn_protos(e->ssl, NULL, 0));
+    SSL_CTX *sc = new_server_ctx(e);
+    if (sc == NULL)
+        return;
+    SSL_CTX_set_alpn_select_cb(sc, alpn_select, NULL);
+    SSL *c = NULL, *s = NULL;
+    before_handshake = offer_h2;
+    out(r, "handshake=%d set=%d", handshake(e, e->cctx, sc, &c, &s), calls);
+    before_handshake = NULL;
+    const unsigned char *p = NULL;
+    unsigned int n = 0;
+    if (c != NULL)
+        SSL_get0_alpn_selected(c, &p, &n);
+    out_bytes(r, "selected", p, n);
 }
 
 /* ------------------------------------------------------------------ verification */
 
 static int verify_cb(int ok, X509_STORE_CTX *x) { (void)x; calls++; return ok; }
 
+static void verify_with_cb(SSL *c, SSL *s) { (void)s; SSL_set_verify(c, SSL_VERIFY_PEER, verify_cb); }
+
 CASE(SSL_set_verify)
 {
     SSL_set_verify(e->ssl, SSL_VERIFY_PEER, verify_cb);
     ret_void(r);
     out(r, "mode=%d cb=%d", SSL_get_verify_mode(e->ssl), SSL_get_verify_callback(e->ssl) == verify_cb);
+    SSL *c = NULL, *s = NULL;
+    before_handshake = verify_with_cb;
+    int ok = handshake(e, e->cctx, e->sctx, &c, &s);
+    before_handshake = NULL;
+    out(r, "handshake=%d called=%s", ok, calls > 0 ? "yes" : "no");
 }
 
 CASE(SSL_set_verify_depth) { SSL_set_verify_depth(e->ssl, 3); ret_void(r); out(r, "get=%d", SSL_get_verify_depth(e->ssl)); }
@@ -195,7 +227,31 @@ CASE(SSL_add_client_CA)
 
 /* ------------------------------------------------------------------ certificates and keys */
 
-CASE(SSL_use_certificate) { ret_i(r, SSL_use_certificate(e->ssl, e->cert)); out(r, "get=%d", SSL_get_certificate(e->ssl) == e->cert); }
+/* The server's certificate and key set on the SSL only (its SSL_CTX has none). */
+static struct env *cert_env;
+static void server_cert_on_ssl(SSL *c, SSL *s)
+{
+    (void)c;
+    calls = SSL_use_certificate(s, cert_env->cert) * 10 + SSL_use_PrivateKey(s, cert_env->key);
+}
+
+CASE(SSL_use_certificate)
+{
+    ret_i(r, SSL_use_certificate(e->ssl, e->cert));
+    out(r, "get=%d", SSL_get_certificate(e->ssl) == e->cert);
+    SSL_CTX *sc = SSL_CTX_new(TLS_server_method()), *cc = client_ctx(e);
+    SSL *c = NULL, *s = NULL;
+    cert_env = e;
+    before_handshake = server_cert_on_ssl;
+    /* the client does not verify: SSL_use_certificate sets the leaf without its chain */
+    if (cc != NULL)
+        SSL_CTX_set_verify(cc, SSL_VERIFY_NONE, NULL);
+    int ok = sc && cc && handshake(e, cc, sc, &c, &s);
+    before_handshake = NULL;
+    out(r, "server_handshake=%d set=%d", ok, calls);
+    if (c != NULL)
+        out(r, "peer=%d", X509_cmp(SSL_get0_peer_certificate(c), e->cert) == 0);
+}
 
 CASE(SSL_use_certificate_ASN1)
 {
