@@ -83,12 +83,27 @@ CASE(SSL_CTX_ctrl)
     out(r, "unknown=%ld", SSL_CTX_ctrl(e->ctx, 9999, 0, NULL));
 }
 
-static int servername_cb(SSL *s, int *al, void *arg) { (void)s; (void)al; (void)arg; return SSL_TLSEXT_ERR_OK; }
+static char sni_seen[64];
+static int servername_cb(SSL *s, int *al, void *arg)
+{
+    (void)al; (void)arg;
+    const char *name = SSL_get_servername(s, TLSEXT_NAMETYPE_host_name);
+    calls++;
+    snprintf(sni_seen, sizeof sni_seen, "%s", name ? name : "NULL");
+    return SSL_TLSEXT_ERR_OK;
+}
 
 CASE(SSL_CTX_callback_ctrl)
 {
     ret_i(r, SSL_CTX_callback_ctrl(e->ctx, SSL_CTRL_SET_TLSEXT_SERVERNAME_CB, (void (*)(void))servername_cb));
     out(r, "unknown=%ld", SSL_CTX_callback_ctrl(e->ctx, 9999, (void (*)(void))servername_cb));
+    out_err(r, "unknown_err");
+    /* the servername callback (SSL_CTX_set_tlsext_servername_callback) in a handshake */
+    SSL_CTX *sc = new_server_ctx(e);
+    NEED_CTX(sc);
+    out(r, "server=%ld", SSL_CTX_callback_ctrl(sc, SSL_CTRL_SET_TLSEXT_SERVERNAME_CB, (void (*)(void))servername_cb));
+    int ok = handshake_with(e, client_ctx(e), sc);
+    out(r, "handshake=%d calls=%d name=%s", ok, calls, sni_seen);
 }
 
 /* ------------------------------------------------------------------ certificates and keys */
@@ -514,6 +529,20 @@ CASE(SSL_CTX_set_session_id_context)
     ret_i(r, SSL_CTX_set_session_id_context(e->ctx, (const unsigned char *)"ctx", 3));
     out(r, "too_long=%d", SSL_CTX_set_session_id_context(e->ctx, big, sizeof big));
     out_err(r, "too_long_err");
+    /* TLS 1.2 resumption from the server's session cache (no tickets) */
+    SSL_CTX *sc = new_server_ctx(e), *cc = client_ctx(e);
+    NEED_CTX(sc);
+    NEED_CTX(cc);
+    out(r, "server=%d", SSL_CTX_set_session_id_context(sc, (const unsigned char *)"abi", 3));
+    SSL_CTX_set_options(sc, SSL_OP_NO_TICKET);
+    SSL_CTX_set_max_proto_version(cc, TLS1_2_VERSION);
+    ERR_clear_error();
+    SSL *c = NULL, *s = NULL;
+    int first = handshake(e, cc, sc, &c, &s);
+    resume_session = c ? SSL_get1_session(c) : NULL;
+    int second = handshake(e, cc, sc, &c, &s);
+    resume_session = NULL;
+    out(r, "handshakes=%d,%d reused=%d", first, second, c && second ? SSL_session_reused(c) : -1);
 }
 
 static int gen_id(SSL *s, unsigned char *id, unsigned int *len) { (void)s; memset(id, 7, *len); return 1; }

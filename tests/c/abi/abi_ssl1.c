@@ -382,6 +382,15 @@ CASE(SSL_clear)
     out(r, "session=%s", SSL_get_session(e->cli) ? "non-NULL" : "NULL");
 }
 
+/* The usual virtual-host pattern: the servername callback moves the connection to the
+ * SSL_CTX that holds the certificate. */
+static SSL_CTX *vhost;
+static int switch_ctx(SSL *s, int *al, void *arg)
+{
+    (void)al; (void)arg;
+    return SSL_set_SSL_CTX(s, vhost) == vhost ? SSL_TLSEXT_ERR_OK : SSL_TLSEXT_ERR_ALERT_FATAL;
+}
+
 CASE(SSL_set_SSL_CTX)
 {
     SSL_CTX *c = new_server_ctx(e);
@@ -389,6 +398,15 @@ CASE(SSL_set_SSL_CTX)
     ret_p(r, got);
     out(r, "same=%d now=%d", got == c, SSL_get_SSL_CTX(e->srv) == c);
     out(r, "cert=%s", SSL_get_certificate(e->srv) ? "non-NULL" : "NULL");
+    SSL_CTX *bare = SSL_CTX_new(TLS_server_method());
+    vhost = new_server_ctx(e);
+    if (bare == NULL || vhost == NULL)
+        return;
+    SSL_CTX_set_tlsext_servername_callback(bare, switch_ctx);
+    SSL *cl = NULL, *sv = NULL;
+    out(r, "vhost_handshake=%d", handshake(e, e->cctx, bare, &cl, &sv));
+    if (sv != NULL)
+        out(r, "ctx=%d", SSL_get_SSL_CTX(sv) == vhost);
 }
 
 CASE(SSL_copy_session_id)

@@ -100,7 +100,8 @@ CASE(SSL_set_alpn_protos)
     SSL_CTX_set_alpn_select_cb(sc, alpn_select, NULL);
     SSL *c = NULL, *s = NULL;
     before_handshake = offer_h2;
-    out(r, "handshake=%d set=%d", handshake(e, e->cctx, sc, &c, &s), calls);
+    int ok = handshake(e, e->cctx, sc, &c, &s);
+    out(r, "handshake=%d set=%d", ok, calls);
     before_handshake = NULL;
     const unsigned char *p = NULL;
     unsigned int n = 0;
