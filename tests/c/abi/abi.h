@@ -67,6 +67,9 @@ struct env {
     SSL_SESSION *sess; /* cli's session, as SSL_get1_session returns it */
     /* the same with the client limited to TLS 1.2 (both NULL if that handshake failed) */
     SSL *cli12, *srv12;
+    /* TLS 1.3 with a client certificate (rsa_cert/rsa_key), required and verified by the
+     * server, which names ca_file's subject as acceptable CA (NULL if it failed) */
+    SSL *mcli, *msrv;
 };
 
 /* What a case reports: its return value and its out-parameters, already normalised. */

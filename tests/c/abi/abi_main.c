@@ -450,6 +450,17 @@ static void setup(struct env *e)
         || !handshake(e, c12, e->sctx, &e->cli12, &e->srv12))
         e->cli12 = e->srv12 = NULL;
     printf("~ TLS 1.2 handshake: %s\n", e->cli12 ? "yes" : "no");
+    SSL_CTX *mc = client_ctx(e), *ms = new_server_ctx(e);
+    if (ms != NULL) {
+        SSL_CTX_set_verify(ms, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+        SSL_CTX_set_client_CA_list(ms, names_of_ca(e));
+    }
+    if (mc == NULL || ms == NULL || SSL_CTX_use_certificate(mc, e->rsa_cert) != 1
+        || SSL_CTX_use_PrivateKey(mc, e->rsa_key) != 1
+        || SSL_CTX_load_verify_locations(ms, e->ca_file, NULL) != 1
+        || !handshake(e, mc, ms, &e->mcli, &e->msrv))
+        e->mcli = e->msrv = NULL;
+    printf("~ client-certificate handshake: %s\n", e->mcli ? "yes" : "no");
     ERR_clear_error();
 }
 

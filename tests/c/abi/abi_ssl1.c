@@ -1,7 +1,8 @@
 /*
  * abi_ssl1: SSL functions, part 1 — life cycle and the getters. Each getter is called on a
- * fresh SSL (ret=), on both ends of the completed TLS 1.3 handshake (out: cli=, srv=) and on
- * both ends of the TLS 1.2 one (cli12=, srv12=).
+ * fresh SSL (ret=), on both ends of the completed TLS 1.3 handshake (out: cli=, srv=), on
+ * both ends of the TLS 1.2 one (cli12=, srv12=) and of the one with a client certificate
+ * (mcli=, msrv=).
  */
 #include "abi.h"
 
@@ -23,6 +24,14 @@
         out(r, "cli12=%s", t.ret);                                                 \
         conv(&t, f(e->srv12));                                                     \
         out(r, "srv12=%s", t.ret);                                                 \
+        if (e->mcli == NULL) {                                                     \
+            out(r, "mtls=no-handshake");                                           \
+            return;                                                                \
+        }                                                                          \
+        conv(&t, f(e->mcli));                                                      \
+        out(r, "mcli=%s", t.ret);                                                  \
+        conv(&t, f(e->msrv));                                                      \
+        out(r, "msrv=%s", t.ret);                                                  \
     }
 #define conv_i(r, v) ret_i(r, (long)(v))
 #define conv_p(r, v) ret_p(r, (const void *)(v))
