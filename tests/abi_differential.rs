@@ -251,6 +251,11 @@ fn every_libssl_function_behaves_as_openssl() {
     for (class, n) in &per_class {
         report.push_str(&format!(" {class}={n}"));
     }
+    report.push_str("\nunexpected differences per class:");
+    for class in per_class.keys() {
+        let n = unexpected.get(class).map_or(0, Vec::len);
+        report.push_str(&format!(" {class}={n}"));
+    }
     let total: usize = unexpected.values().map(Vec::len).sum();
     report.push_str(&format!(
         "\n{} functions compared: {} identical, {expected} known differences, {total} unexpected",
