@@ -29,7 +29,7 @@ use common::{command, libdir, libssl_path, path_str, pki, repo_root, run, KeyAlg
 /// that differs is a failure.
 const KNOWN_DIFFERENCES: &[(&str, &str)] = &[];
 
-/// Bound on one run of the program (it bounds itself with alarm(), each case with 10 s).
+/// Bound on one run of the program (it bounds itself with alarm(), each case with 5 s).
 const RUN_TIMEOUT: Duration = Duration::from_secs(60);
 
 fn out_dir() -> PathBuf {

@@ -527,7 +527,7 @@ int main(int argc, char **argv)
         if (pid < 0)
             fail("fork");
         if (pid == 0) {
-            alarm(10);
+            alarm(5);
             run_case(e, &cases[i]);
             _exit(0);
         }
