@@ -53,7 +53,29 @@ CASE(SSL_CTX_set_tlsext_max_fragment_length)
     out_err(r, "bad_err");
 }
 
-CASE(SSL_CTX_set_post_handshake_auth) { SSL_CTX_set_post_handshake_auth(e->ctx, 1); ret_void(r); }
+/* TLS 1.3 post-handshake client authentication, requested by the server after the handshake. */
+CASE(SSL_CTX_set_post_handshake_auth)
+{
+    SSL_CTX *c = client_ctx(e), *sc = new_server_ctx(e);
+    NEED_CTX(c);
+    NEED_CTX(sc);
+    SSL_CTX_set_post_handshake_auth(c, 1);
+    ret_void(r);
+    SSL_CTX_use_certificate(c, e->rsa_cert);
+    SSL_CTX_use_PrivateKey(c, e->rsa_key);
+    SSL_CTX_load_verify_locations(sc, e->ca_file, NULL);
+    SSL_CTX_set_verify(sc, SSL_VERIFY_PEER | SSL_VERIFY_POST_HANDSHAKE, NULL);
+    out_err(r, "setup_err");
+    SSL *cl = NULL, *sv = NULL;
+    out(r, "handshake=%d", handshake(e, c, sc, &cl, &sv));
+    if (sv == NULL)
+        return;
+    out(r, "peer_before=%s", SSL_get0_peer_certificate(sv) ? "non-NULL" : "NULL");
+    out(r, "request=%d", SSL_verify_client_post_handshake(sv));
+    out(r, "send=%d", SSL_do_handshake(sv));
+    pump(cl, sv);
+    out(r, "peer_after=%s", SSL_get0_peer_certificate(sv) ? "non-NULL" : "NULL");
+}
 
 /* ------------------------------------------------------------------ ciphers */
 
@@ -128,8 +150,44 @@ static int npn_select(SSL *s, unsigned char **o, unsigned char *ol, const unsign
 { (void)s; (void)o; (void)ol; (void)in; (void)inl; (void)arg; return SSL_TLSEXT_ERR_NOACK; }
 static int npn_adv(SSL *s, const unsigned char **o, unsigned int *ol, void *arg)
 { (void)s; (void)o; (void)ol; (void)arg; return SSL_TLSEXT_ERR_NOACK; }
+static int npn_select_http(SSL *s, unsigned char **o, unsigned char *ol, const unsigned char *in, unsigned int inl, void *arg)
+{
+    (void)s; (void)arg;
+    calls++;
+    SSL_select_next_proto(o, ol, in, inl, (const unsigned char *)"\x08http/1.1", 9);
+    return SSL_TLSEXT_ERR_OK;
+}
+static int npn_adv_http(SSL *s, const unsigned char **o, unsigned int *ol, void *arg)
+{
+    (void)s; (void)arg;
+    calls2++;
+    *o = (const unsigned char *)"\x02h2\x08http/1.1";
+    *ol = 12;
+    return SSL_TLSEXT_ERR_OK;
+}
+
 CASE(SSL_CTX_set_next_proto_select_cb) { SSL_CTX_set_next_proto_select_cb(e->ctx, npn_select, NULL); ret_void(r); }
-CASE(SSL_CTX_set_next_protos_advertised_cb) { SSL_CTX_set_next_protos_advertised_cb(e->ctx, npn_adv, NULL); ret_void(r); }
+
+/* NPN over TLS 1.2: the server advertises, the client's callback selects. */
+CASE(SSL_CTX_set_next_protos_advertised_cb)
+{
+    SSL_CTX_set_next_protos_advertised_cb(e->ctx, npn_adv, NULL);
+    ret_void(r);
+    SSL_CTX *c = client_ctx(e), *sc = new_server_ctx(e);
+    NEED_CTX(c);
+    NEED_CTX(sc);
+    SSL_CTX_set_max_proto_version(c, TLS1_2_VERSION);
+    SSL_CTX_set_next_proto_select_cb(c, npn_select_http, NULL);
+    SSL_CTX_set_next_protos_advertised_cb(sc, npn_adv_http, NULL);
+    SSL *cl = NULL, *sv = NULL;
+    int ok = handshake(e, c, sc, &cl, &sv);
+    out(r, "handshake=%d select_calls=%d advertise_calls=%d", ok, calls, calls2);
+    const unsigned char *p = NULL;
+    unsigned int n = 0;
+    if (sv != NULL)
+        SSL_get0_next_proto_negotiated(sv, &p, &n);
+    out_bytes(r, "server_got", p, n);
+}
 
 /* ------------------------------------------------------------------ handshake callbacks */
 
@@ -291,7 +349,22 @@ static int not_resumable(SSL *s, int is_forward_secure) { (void)s; (void)is_forw
 CASE(SSL_CTX_set_not_resumable_session_callback) { SSL_CTX_set_not_resumable_session_callback(e->ctx, not_resumable); ret_void(r); }
 
 static size_t padding_cb(SSL *s, int type, size_t len, void *arg) { (void)s; (void)type; (void)len; (void)arg; return 0; }
-CASE(SSL_CTX_set_record_padding_callback) { SSL_CTX_set_record_padding_callback(e->ctx, padding_cb); ret_void(r); }
+static size_t count_padding(SSL *s, int type, size_t len, void *arg) { (void)s; (void)type; (void)len; (void)arg; calls++; return 0; }
+
+CASE(SSL_CTX_set_record_padding_callback)
+{
+    SSL_CTX_set_record_padding_callback(e->ctx, padding_cb);
+    ret_void(r);
+    SSL_CTX *c = client_ctx(e);
+    NEED_CTX(c);
+    SSL_CTX_set_record_padding_callback(c, count_padding);
+    SSL *cl = NULL, *sv = NULL;
+    int ok = handshake(e, c, e->sctx, &cl, &sv);
+    int before = calls;
+    if (cl != NULL)
+        SSL_write(cl, "x", 1);
+    out(r, "handshake=%d called=%s on_write=%s", ok, before > 0 ? "yes" : "no", calls > before ? "yes" : "no");
+}
 CASE(SSL_CTX_get_record_padding_callback_arg) { ret_p(r, SSL_CTX_get_record_padding_callback_arg(e->ctx)); }
 CASE(SSL_CTX_set_record_padding_callback_arg)
 {
@@ -456,7 +529,45 @@ static int psk_find(SSL *s, const unsigned char *id, size_t idl, SSL_SESSION **s
 static int psk_use(SSL *s, const EVP_MD *md, const unsigned char **id, size_t *idl, SSL_SESSION **ss)
 { (void)s; (void)md; (void)id; (void)idl; *ss = NULL; calls++; return 1; }
 
-CASE(SSL_CTX_set_psk_client_callback) { SSL_CTX_set_psk_client_callback(e->ctx, psk_client); ret_void(r); }
+static unsigned int psk_client_key(SSL *s, const char *hint, char *id, unsigned int maxid, unsigned char *psk, unsigned int maxpsk)
+{
+    (void)s; (void)hint;
+    if (maxid < 4 || maxpsk < 16)
+        return 0;
+    memcpy(id, "abi", 4);
+    memset(psk, 0x42, 16);
+    return 16;
+}
+static unsigned int psk_server_key(SSL *s, const char *id, unsigned char *psk, unsigned int maxpsk)
+{
+    (void)s;
+    if (strcmp(id, "abi") != 0 || maxpsk < 16)
+        return 0;
+    memset(psk, 0x42, 16);
+    return 16;
+}
+
+/* A TLS 1.2 PSK handshake (no certificates). */
+CASE(SSL_CTX_set_psk_client_callback)
+{
+    SSL_CTX_set_psk_client_callback(e->ctx, psk_client);
+    ret_void(r);
+    SSL_CTX *c = SSL_CTX_new(TLS_client_method()), *sc = SSL_CTX_new(TLS_server_method());
+    NEED_CTX(c);
+    NEED_CTX(sc);
+    SSL_CTX_set_max_proto_version(c, TLS1_2_VERSION);
+    SSL_CTX_set_cipher_list(c, "PSK-AES128-GCM-SHA256");
+    SSL_CTX_set_cipher_list(sc, "PSK-AES128-GCM-SHA256");
+    SSL_CTX_set_psk_client_callback(c, psk_client_key);
+    SSL_CTX_set_psk_server_callback(sc, psk_server_key);
+    out_err(r, "setup_err");
+    SSL *cl = NULL, *sv = NULL;
+    out(r, "handshake=%d", handshake(e, c, sc, &cl, &sv));
+    if (sv != NULL) {
+        out_s(r, "identity", SSL_get_psk_identity(sv));
+        out_s(r, "cipher", SSL_get_cipher_name(cl));
+    }
+}
 CASE(SSL_CTX_set_psk_server_callback) { SSL_CTX_set_psk_server_callback(e->ctx, psk_server); ret_void(r); }
 CASE(SSL_CTX_set_psk_find_session_callback) { SSL_CTX_set_psk_find_session_callback(e->ctx, psk_find); ret_void(r); }
 CASE(SSL_CTX_set_psk_use_session_callback)

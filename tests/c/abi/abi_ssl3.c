@@ -429,7 +429,18 @@ CASE(SSL_set_async_callback) { ret_i(r, SSL_set_async_callback(e->ssl, async_cb)
 CASE(SSL_set_async_callback_arg) { ret_i(r, SSL_set_async_callback_arg(e->ssl, e)); }
 
 static int cert_cb(SSL *s, void *arg) { (void)s; (void)arg; calls++; return 1; }
-CASE(SSL_set_cert_cb) { SSL_set_cert_cb(e->ssl, cert_cb, NULL); ret_void(r); }
+static void server_cert_cb(SSL *c, SSL *s) { (void)c; SSL_set_cert_cb(s, cert_cb, NULL); }
+
+CASE(SSL_set_cert_cb)
+{
+    SSL_set_cert_cb(e->ssl, cert_cb, NULL);
+    ret_void(r);
+    SSL *c = NULL, *s = NULL;
+    before_handshake = server_cert_cb;
+    int ok = handshake(e, e->cctx, e->sctx, &c, &s);
+    before_handshake = NULL;
+    out(r, "handshake=%d calls=%d", ok, calls);
+}
 
 static size_t padding_cb(SSL *s, int type, size_t len, void *arg) { (void)s; (void)type; (void)len; (void)arg; return 0; }
 CASE(SSL_set_record_padding_callback) { ret_i(r, SSL_set_record_padding_callback(e->ssl, padding_cb)); }
@@ -544,8 +555,19 @@ static unsigned int psk_server(SSL *s, const char *id, unsigned char *psk, unsig
 { (void)s; (void)id; (void)psk; (void)maxpsk; return 0; }
 static int psk_find(SSL *s, const unsigned char *id, size_t idl, SSL_SESSION **ss) { (void)s; (void)id; (void)idl; *ss = NULL; return 1; }
 static int psk_use(SSL *s, const EVP_MD *md, const unsigned char **id, size_t *idl, SSL_SESSION **ss)
-{ (void)s; (void)md; (void)id; (void)idl; *ss = NULL; return 1; }
+{ (void)s; (void)md; (void)id; (void)idl; *ss = NULL; calls++; return 1; }
 CASE(SSL_set_psk_client_callback) { SSL_set_psk_client_callback(e->ssl, psk_client); ret_void(r); }
 CASE(SSL_set_psk_server_callback) { SSL_set_psk_server_callback(e->ssl, psk_server); ret_void(r); }
 CASE(SSL_set_psk_find_session_callback) { SSL_set_psk_find_session_callback(e->ssl, psk_find); ret_void(r); }
-CASE(SSL_set_psk_use_session_callback) { SSL_set_psk_use_session_callback(e->ssl, psk_use); ret_void(r); }
+static void client_psk_use(SSL *c, SSL *s) { (void)s; SSL_set_psk_use_session_callback(c, psk_use); }
+
+CASE(SSL_set_psk_use_session_callback)
+{
+    SSL_set_psk_use_session_callback(e->ssl, psk_use);
+    ret_void(r);
+    SSL *c = NULL, *s = NULL;
+    before_handshake = client_psk_use;
+    int ok = handshake(e, e->cctx, e->sctx, &c, &s);
+    before_handshake = NULL;
+    out(r, "handshake=%d calls=%d", ok, calls);
+}
