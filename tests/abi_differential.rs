@@ -1,7 +1,8 @@
 //! Per-function differential test over the whole ABI: `tests/c/abi/` is a C program that calls
 //! each of the 518 functions of `abi/libssl-3.0.exports` once, in a realistic state (a fresh
-//! `SSL_CTX`, a fresh `SSL`, both ends of an in-process TLS 1.3 handshake over a BIO pair, or a
-//! handshake of their own for the callbacks), and prints one normalised line per function:
+//! `SSL_CTX`, a fresh `SSL`, both ends of in-process handshakes over BIO pairs — TLS 1.3, TLS 1.2,
+//! TLS 1.3 with a client certificate — or a handshake of their own for the callbacks), and
+//! prints one normalised line per function:
 //!
 //! `NAME ret=<value> out=<out-params> err=<0 | 1:lib/reason> rd=<SSL_get_error>`
 //!
@@ -10,6 +11,11 @@
 //! its own forked child, so side effects stay with the case and a crash shows as a `crashed`
 //! line. The program runs on the stock `libssl.so.3` and on ferrossl's (`LD_LIBRARY_PATH` =
 //! [`libdir`]); the two outputs are compared function by function.
+//!
+//! What legitimately varies is normalised by the program (pointers to NULL/non-NULL, random
+//! bytes and ids to their length, times to "recent", the libraries' default cipher lists to
+//! their TLS 1.3 part, the order of keylog lines), and the handshakes' client offers fixed
+//! groups, suites and signature schemes, so that negotiated values do not depend on defaults.
 //!
 //! A difference kept on purpose is listed in [`KNOWN_DIFFERENCES`] with its reason; the test
 //! fails on any other difference, and also on a listed function that no longer differs. It
