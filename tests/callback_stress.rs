@@ -17,8 +17,9 @@ use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Bound on one run (the program bounds itself with `alarm(240)`): generous for 10,000
-/// handshakes on a loaded two-core machine; OpenSSL needs 20-40 s there.
+/// Bound on one run (the program gives up after 240 s, printing how far each thread got, and
+/// has `alarm(260)` as a backstop): generous for 10,000 handshakes on a loaded two-core
+/// machine, where OpenSSL needs 20-60 s.
 const RUN_TIMEOUT: Duration = Duration::from_secs(300);
 
 fn build() -> PathBuf {

@@ -23,7 +23,8 @@
  * usage: callback_stress CERT KEY ALT_CERT ALT_KEY CLIENT_CERT CLIENT_KEY ROOT
  * Prints one count per line ("thread T name=value", then "total name=value"); these depend only
  * on the library's behaviour, not on timing, so the test compares them between libraries.
- * Exit status 0 iff every check passed; alarm() bounds the run (a deadlock ends in SIGALRM).
+ * Exit status 0 iff every check passed. After BOUND_SECS the main thread prints how far each
+ * thread got and exits with status 124 (a deadlock); alarm() is the backstop (SIGALRM).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -47,7 +48,10 @@
 #define PER_THREAD (TOTAL / THREADS)
 #define MSG 64
 #define MAX_STEPS 2000
+#ifndef BOUND_SECS
 #define BOUND_SECS 240
+#endif
+#define ALARM_SECS (BOUND_SECS + 20)
 
 /* Every count the program prints; one X per line of output. */
 #define COUNTS(X)                                                                          \
@@ -72,6 +76,7 @@ static pthread_mutex_t g_print = PTHREAD_MUTEX_INITIALIZER;
 static SSL_CTX *g_server, *g_alt, *g_client;
 static int g_conn_idx, g_count_idx, g_sess_idx;
 static int g_freeing;
+static int g_done_threads;
 static char g_mark; /* the address marks server sessions the new-session callback saw */
 
 /* What the program knows about one side of a connection; SSL ex_data slot g_conn_idx. */
@@ -263,7 +268,7 @@ static SSL_SESSION *one(int t, int j, SSL_SESSION *offer) {
         fail("%s", "handshake", j);
         goto out;
     }
-    T->handshakes++;
+    __atomic_add_fetch(&T->handshakes, 1, __ATOMIC_RELAXED); /* read by wait_workers */
     int reused = SSL_session_reused(c);
     if (reused != SSL_session_reused(s))
         fail("%s", "client and server disagree on resumption", j);
@@ -316,7 +321,29 @@ static void *worker(void *arg) {
         prev = next;
     }
     SSL_SESSION_free(prev);
+    __atomic_add_fetch(&g_done_threads, 1, __ATOMIC_SEQ_CST);
     return NULL;
+}
+
+/* Waits for the workers; past the bound, reports how far each got and exits (124). */
+static void wait_workers(pthread_t *th, const struct timespec *t0) {
+    for (;;) {
+        struct timespec now;
+        if (__atomic_load_n(&g_done_threads, __ATOMIC_SEQ_CST) == THREADS)
+            break;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - t0->tv_sec >= BOUND_SECS) {
+            printf("TIMEOUT after %d s (a deadlock?); handshakes done per thread:", BOUND_SECS);
+            for (int t = 0; t < THREADS; t++)
+                printf(" %ld", __atomic_load_n(&g_stats[t].handshakes, __ATOMIC_SEQ_CST));
+            printf("\n");
+            fflush(stdout);
+            _exit(124);
+        }
+        usleep(100 * 1000);
+    }
+    for (int t = 0; t < THREADS; t++)
+        pthread_join(th[t], NULL);
 }
 
 /* ------------------------------------------------------------------ setup and report */
@@ -349,7 +376,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: callback_stress CERT KEY ALT_CERT ALT_KEY CLIENT_CERT CLIENT_KEY ROOT\n");
         return 2;
     }
-    alarm(BOUND_SECS);
+    alarm(ALARM_SECS);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     g_conn_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
     g_count_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
@@ -379,8 +406,7 @@ int main(int argc, char **argv) {
     for (int t = 0; t < THREADS; t++)
         if (pthread_create(&th[t], NULL, worker, (void *)(intptr_t)t) != 0)
             return 3;
-    for (int t = 0; t < THREADS; t++)
-        pthread_join(th[t], NULL);
+    wait_workers(th, &t0);
 
     /* SSL_CTX_free empties the cache, calling the remove callback for every session left. */
     T = &g_stats[THREADS];
