@@ -181,7 +181,7 @@ def reason_expr(name):
     if name == "ERR_R_PASSED_INVALID_ARGUMENT":
         return "reason::PASSED_INVALID_ARGUMENT"
     if name == "ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED":
-        return "(66 | 0x80000) /* ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED */"
+        return "reason::SHOULD_NOT_HAVE_BEEN_CALLED"
     sys.exit(f"abi/behaviour.py: unknown reason {name}")
 
 

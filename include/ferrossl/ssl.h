@@ -295,8 +295,8 @@ int SSL_COMP_add_compression_method(int _a0, COMP_METHOD *_a1);
 const char *SSL_COMP_get0_name(const SSL_COMP *_a0);
 
 /**
- * `SSL_COMP_get_compression_methods`: NULL (no compression methods), as an OpenSSL built
- * without compression.
+ * `SSL_COMP_get_compression_methods`: an empty stack (no compression methods), as an OpenSSL
+ * built without zlib; owned by the library.
  */
 struct stack_st_SSL_COMP *SSL_COMP_get_compression_methods(void);
 
@@ -648,7 +648,8 @@ int SSL_CTX_get_quiet_shutdown(const SSL_CTX *ctx);
 void *SSL_CTX_get_record_padding_callback_arg(const SSL_CTX *_a0);
 
 /**
- * `SSL_CTX_get_recv_max_early_data`: 0.
+ * `SSL_CTX_get_recv_max_early_data`: OpenSSL's default, 16384 (early data is never accepted,
+ * so the limit has no effect).
  */
 uint32_t SSL_CTX_get_recv_max_early_data(const SSL_CTX *ctx);
 
@@ -1821,7 +1822,8 @@ int SSL_client_hello_get1_extensions_present(SSL *s, int **out, size_t *outlen);
 int SSL_client_hello_isv2(SSL *s);
 
 /**
- * `SSL_client_version`: the version a client offered (a client: its highest).
+ * `SSL_client_version`: the `legacy_version` of the ClientHello (0x0303 for TLS 1.2 and 1.3);
+ * before a handshake, the method's version (`TLS_ANY_VERSION`, 0x10000, for `TLS_method`).
  */
 int SSL_client_version(const SSL *s);
 
@@ -1917,7 +1919,7 @@ int SSL_enable_ct(SSL *_a0, int _a1);
 
 /**
  * `SSL_export_keying_material`: `olen` bytes of keying material for `label` (and `context`
- * when `use_context`); 1 on success, 0 before a completed handshake.
+ * when `use_context`); 1 on success, -1 (nothing queued) before a handshake, as OpenSSL.
  */
 int SSL_export_keying_material(SSL *s,
                                unsigned char *out,
@@ -2508,7 +2510,8 @@ int SSL_is_dtls(const SSL *s);
 int SSL_is_init_finished(const SSL *s);
 
 /**
- * `SSL_is_server`: 1 for a server, 0 for a client (or not yet decided).
+ * `SSL_is_server`: 0 for a client, else 1 (a `TLS_method` connection counts as a server
+ * until `SSL_set_connect_state`, as in OpenSSL).
  */
 int SSL_is_server(const SSL *s);
 
@@ -2568,9 +2571,10 @@ int SSL_pending(const SSL *s);
 int SSL_read(SSL *ssl, void *buf, int num);
 
 /**
- * `SSL_read_early_data`: ferrossl accepts no 0-RTT data, so a server has none to read:
- * `*readbytes` is 0 and the result `SSL_READ_EARLY_DATA_FINISH` (2), after which the program
- * completes the handshake with `SSL_accept`/`SSL_do_handshake` as OpenSSL documents.
+ * `SSL_read_early_data`: ferrossl accepts no 0-RTT data, so a server has none to read: the
+ * handshake runs (0, `SSL_ERROR_WANT_READ`, while it waits for the peer), then `*readbytes` is 0
+ * and the result `SSL_READ_EARLY_DATA_FINISH` (2). Differs from OpenSSL: the whole handshake
+ * completes in the call (OpenSSL stops before the client's Finished).
  */
 int SSL_read_early_data(SSL *s, void *_buf, size_t _num, size_t *readbytes);
 

@@ -192,8 +192,9 @@ pub unsafe extern "C" fn SSL_CIPHER_description(
     if buf.is_null() {
         return Ok(crate::libcrypto::openssl_copy(d).cast());
     }
-    if args::len(len, "len")? < d.len() {
-        return Err(Error::InvalidArgument("buffer too small".into()));
+    // As OpenSSL: a buffer too small (or a negative length) gives NULL, nothing queued.
+    if usize::try_from(len).map_or(true, |l| l < d.len()) {
+        return Ok(ptr::null_mut());
     }
     // SAFETY: buf has len >= d.len() writable bytes.
     unsafe { ptr::copy_nonoverlapping(d.as_ptr(), buf.cast(), d.len()) };
@@ -296,12 +297,17 @@ pub extern "C" fn SSL_get_current_expansion(s: *const SSL) -> *const COMP_METHOD
     Ok(ptr::null())
 }
 
-/// `SSL_COMP_get_compression_methods`: NULL (no compression methods), as an OpenSSL built
-/// without compression.
+/// `SSL_COMP_get_compression_methods`: an empty stack (no compression methods), as an OpenSSL
+/// built without zlib; owned by the library.
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_COMP_get_compression_methods() -> *mut stack_st_SSL_COMP {
-    Ok(ptr::null_mut())
+    static EMPTY: std::sync::OnceLock<Option<crate::libcrypto::StaticStack>> =
+        std::sync::OnceLock::new();
+    let empty = EMPTY.get_or_init(|| crate::libcrypto::StaticStack::new::<u8>(&[]));
+    Ok(empty
+        .as_ref()
+        .map_or(ptr::null_mut(), |s| s.as_ptr().cast()))
 }
 
 /// `SSL_COMP_get_name`: NULL (there is no compression method to name).
@@ -348,7 +354,7 @@ pub extern "C" fn SSL_get_security_level(s: *const SSL) -> c_int {
 }
 
 /// `SSL_export_keying_material`: `olen` bytes of keying material for `label` (and `context`
-/// when `use_context`); 1 on success, 0 before a completed handshake.
+/// when `use_context`); 1 on success, -1 (nothing queued) before a handshake, as OpenSSL.
 #[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_export_keying_material(
@@ -362,6 +368,9 @@ pub unsafe extern "C" fn SSL_export_keying_material(
     use_context: c_int,
 ) -> c_int {
     let conn = handle::ssl(s)?;
+    if conn.handshake_info().is_none() {
+        return Ok(-1);
+    }
     // SAFETY: buffers of the given lengths, per the man page.
     let (out, label, ctx) = unsafe {
         (

@@ -180,11 +180,12 @@ pub extern "C" fn SSL_set_accept_state(s: *mut SSL) {
     handle::ssl(s)?.set_role(Role::Server)
 }
 
-/// `SSL_is_server`: 1 for a server, 0 for a client (or not yet decided).
+/// `SSL_is_server`: 0 for a client, else 1 (a `TLS_method` connection counts as a server
+/// until `SSL_set_connect_state`, as in OpenSSL).
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_is_server(s: *const SSL) -> c_int {
-    Ok((handle::ssl(s)?.role() == Some(Role::Server)) as c_int)
+    Ok(handle::ssl(s)?.is_server() as c_int)
 }
 
 /// `SSL_is_dtls`: always 0 (ferrossl has no DTLS).
@@ -325,17 +326,22 @@ pub extern "C" fn SSL_version(s: *const SSL) -> c_int {
     Ok(if v != 0 { v } else { 0x0304 })
 }
 
-/// `SSL_client_version`: the version a client offered (a client: its highest).
+/// `SSL_client_version`: the `legacy_version` of the ClientHello (0x0303 for TLS 1.2 and 1.3);
+/// before a handshake, the method's version (`TLS_ANY_VERSION`, 0x10000, for `TLS_method`).
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_client_version(s: *const SSL) -> c_int {
     let conn = handle::ssl(s)?;
-    let v = conn
-        .settings()
-        .versions()
-        .first()
-        .map_or(0, |v| c_int::from(u16::from(v.version)));
-    Ok(v)
+    if let Some(h) = conn.client_hello() {
+        return Ok(c_int::from(h.legacy_version));
+    }
+    if !conn.in_before() {
+        return Ok(0x0303);
+    }
+    Ok(match conn.ctx().method.version {
+        0 => 0x10000,
+        v => v,
+    })
 }
 
 /// `SSL_get_shutdown`: `SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN` as they stand.

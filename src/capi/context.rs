@@ -227,7 +227,10 @@ fn parse_alpn(p: *const c_uchar, len: c_uint) -> Result<Vec<Vec<u8>>> {
 
 fn set_alpn(t: Result<Target>, p: *const c_uchar, len: c_uint) -> Result<c_int> {
     let t = t?;
-    let list = parse_alpn(p, len)?;
+    // As OpenSSL: a malformed list is refused with 1 and nothing queued.
+    let Ok(list) = parse_alpn(p, len) else {
+        return Ok(1);
+    };
     t.update(|s| {
         s.alpn = list;
         Ok(0)

@@ -181,9 +181,9 @@ pub extern "C" fn SSL_state_string_long(s: *const SSL) -> *const c_char {
 pub extern "C" fn SSL_state_string(s: *const SSL) -> *const c_char {
     let conn = handle::ssl(s)?;
     Ok(if conn.is_init_finished() {
-        c"SSLOK "
+        c"SSLOK"
     } else if conn.in_before() {
-        c"PINIT "
+        c"PINIT"
     } else {
         c"TWCH"
     }

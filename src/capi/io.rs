@@ -24,7 +24,7 @@ use crate::libcrypto::err;
 /// Maps an operation's failure to OpenSSL's `<= 0` return, queueing a fatal error under the
 /// export that is running. As OpenSSL 3.0, a read that meets an unexpected EOF or a fatal alert
 /// from the peer returns 0; everything else that fails returns -1.
-fn failed(e: OpError, reading: bool) -> c_int {
+pub(super) fn failed(e: OpError, reading: bool) -> c_int {
     match e {
         OpError::ZeroReturn => 0,
         OpError::WantRead | OpError::WantWrite => -1,
@@ -49,8 +49,9 @@ fn failed(e: OpError, reading: bool) -> c_int {
 
 fn handshake(s: *mut SSL, role: Option<Role>) -> Result<c_int> {
     let conn = handle::ssl(s)?;
+    // As OpenSSL: SSL_connect/SSL_accept fix the role only when nothing fixed it before.
     if let Some(r) = role {
-        if conn.role() != Some(r) {
+        if !conn.state_set() {
             conn.set_role(r)?;
         }
     }

@@ -87,17 +87,18 @@ static ALL: [&ssl_method_st; 12] = [
 /// Resolves a method pointer to one of ours; TLS 1.0/1.1-only methods are refused.
 pub fn resolve(m: *const ssl_method_st) -> Result<Method> {
     if m.is_null() {
-        return Err(Error::NullArgument("SSL_METHOD"));
+        return Err(Error::Misuse {
+            reason: 196, // SSL_R_NULL_SSL_METHOD_PASSED
+            detail: "SSL_METHOD is NULL".into(),
+        });
     }
     let m = ALL
         .iter()
         .find(|s| std::ptr::eq(**s, m))
         .ok_or_else(|| Error::InvalidArgument("not an SSL_METHOD of this library".into()))?;
-    if m.version != 0 && m.version < context::TLS1_2_VERSION {
-        return Err(Error::Unsupported(
-            "TLS 1.0 and TLS 1.1 are not supported (rustls implements TLS 1.2 and 1.3 only)".into(),
-        ));
-    }
+    // A TLS 1.0 or 1.1 method makes a context, as in OpenSSL; its handshakes fail with "no
+    // protocols available" (rustls implements TLS 1.2 and 1.3 only, and OpenSSL 3.0's default
+    // security level refuses those versions too).
     let role = match m.role {
         CLIENT => Role::Client,
         SERVER => Role::Server,

@@ -16,7 +16,7 @@ use super::context::{ctx_target, ssl_target};
 use super::handle;
 use super::types::*;
 use crate::core::callbacks::{AlpnAnswer, AlpnSelectFn, Hook, ServernameFn, StatusFn};
-use crate::core::error::{Error, Result};
+use crate::core::error::{reason, Error, Result};
 use crate::libcrypto::{self, Bio, PasswordCb};
 
 const SSL_TLSEXT_ERR_OK: c_int = 0;
@@ -344,12 +344,13 @@ pub extern "C" fn SSL_get_max_early_data(s: *const SSL) -> u32 {
     Ok(0)
 }
 
-/// `SSL_CTX_get_recv_max_early_data`: 0.
+/// `SSL_CTX_get_recv_max_early_data`: OpenSSL's default, 16384 (early data is never accepted,
+/// so the limit has no effect).
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get_recv_max_early_data(ctx: *const SSL_CTX) -> u32 {
     handle::ctx(ctx)?;
-    Ok(0)
+    Ok(16384)
 }
 
 /// `SSL_SESSION_get_max_early_data`: 0.
@@ -421,9 +422,10 @@ pub extern "C" fn SSL_CTX_set_cert_cb(
     Ok(())
 }
 
-/// `SSL_read_early_data`: ferrossl accepts no 0-RTT data, so a server has none to read:
-/// `*readbytes` is 0 and the result `SSL_READ_EARLY_DATA_FINISH` (2), after which the program
-/// completes the handshake with `SSL_accept`/`SSL_do_handshake` as OpenSSL documents.
+/// `SSL_read_early_data`: ferrossl accepts no 0-RTT data, so a server has none to read: the
+/// handshake runs (0, `SSL_ERROR_WANT_READ`, while it waits for the peer), then `*readbytes` is 0
+/// and the result `SSL_READ_EARLY_DATA_FINISH` (2). Differs from OpenSSL: the whole handshake
+/// completes in the call (OpenSSL stops before the client's Finished).
 #[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_read_early_data(
@@ -433,14 +435,27 @@ pub unsafe extern "C" fn SSL_read_early_data(
     readbytes: *mut usize,
 ) -> c_int {
     let conn = handle::ssl(s)?;
-    if conn.role() == Some(crate::core::context::Role::Client) {
-        return Err(Error::InvalidArgument(
-            "SSL_read_early_data is for servers".into(),
-        ));
+    if !conn.is_server() || conn.is_init_finished() {
+        return Err(Error::Misuse {
+            reason: reason::SHOULD_NOT_HAVE_BEEN_CALLED,
+            detail: "SSL_read_early_data is for a server before its handshake".into(),
+        });
     }
-    // SAFETY: out-parameter.
-    unsafe { args::out(readbytes, 0) };
-    Ok(2)
+    // As OpenSSL: the handshake runs (no early data is ever accepted), then FINISH.
+    if !conn.state_set() {
+        conn.set_role(crate::core::context::Role::Server)?;
+    }
+    match conn.handshake() {
+        Ok(()) => {
+            // SAFETY: out-parameter.
+            unsafe { args::out(readbytes, 0) };
+            Ok(2)
+        }
+        Err(e) => {
+            super::io::failed(e, false);
+            Ok(0)
+        }
+    }
 }
 
 /// `SSL_write_early_data`: refused (0): ferrossl sends no 0-RTT data.
@@ -453,11 +468,12 @@ pub unsafe extern "C" fn SSL_write_early_data(
     written: *mut usize,
 ) -> c_int {
     handle::ssl(s)?;
-    // SAFETY: out-parameter.
-    unsafe { args::out(written, 0) };
-    Err(Error::Unsupported(
-        "0-RTT early data is not supported by ferrossl".into(),
-    ))
+    let _ = written;
+    // As OpenSSL where no early data can be sent (no session allows it).
+    Err(Error::Misuse {
+        reason: reason::SHOULD_NOT_HAVE_BEEN_CALLED,
+        detail: "no session allows 0-RTT early data".into(),
+    })
 }
 
 /// `SSL_get_early_data_status`: `SSL_EARLY_DATA_NOT_SENT` (0).

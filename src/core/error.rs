@@ -15,6 +15,7 @@ pub mod reason {
     pub const INTERNAL_ERROR: c_int = 259 | RFLAG_FATAL | RFLAG_COMMON;
     pub const PASSED_INVALID_ARGUMENT: c_int = 262 | RFLAG_COMMON;
     pub const UNSUPPORTED: c_int = 268 | RFLAG_COMMON;
+    pub const SHOULD_NOT_HAVE_BEEN_CALLED: c_int = 257 | RFLAG_FATAL | RFLAG_COMMON;
     pub const SYS_LIB: c_int = 2 | RFLAG_COMMON;
     pub const PEM_LIB: c_int = 9 | RFLAG_COMMON;
     pub const X509_LIB: c_int = 11 | RFLAG_COMMON;

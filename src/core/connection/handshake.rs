@@ -68,7 +68,7 @@ impl Connection {
 
     fn start(self: &Arc<Self>, e: &mut Engine) -> OpResult<()> {
         let role = self.role();
-        if !matches!(role, Some(Role::Client) | Some(Role::Server)) {
+        if !self.state_set() || !matches!(role, Some(Role::Client) | Some(Role::Server)) {
             return Err(Error::Misuse {
                 reason: reason::CONNECTION_TYPE_NOT_SET,
                 detail: "call SSL_set_connect_state or SSL_connect first".into(),

@@ -180,7 +180,11 @@ impl Engine {
 /// Role and BIOs: set by the program, read by getters at any time.
 #[derive(Default)]
 struct Wire {
+    /// From the method, until `SSL_set_connect_state`/`SSL_set_accept_state` fix it.
     role: Option<Role>,
+    /// Whether the role was fixed (OpenSSL's `handshake_func`): without it, a handshake fails
+    /// with "connection type not set" and reads, writes and shutdowns with "uninitialized".
+    state_set: bool,
     rbio: Option<Bio>,
     wbio: Option<Bio>,
 }
@@ -459,7 +463,11 @@ impl Connection {
     /// `SSL_set_connect_state`/`SSL_set_accept_state`: the role, and a fresh handshake.
     pub fn set_role(&self, role: Role) -> Result<(), Error> {
         let mut e = self.take("SSL_set_connect_state")?;
-        lock(&self.wire).role = Some(role);
+        {
+            let mut w = lock(&self.wire);
+            w.role = Some(role);
+            w.state_set = true;
+        }
         e.phase = Phase::Idle;
         self.set_status(|s| {
             s.started = false;
@@ -470,6 +478,18 @@ impl Connection {
 
     pub fn role(&self) -> Option<Role> {
         lock(&self.wire).role
+    }
+
+    /// Whether `SSL_set_connect_state`/`SSL_set_accept_state` (or `SSL_connect`/`SSL_accept`)
+    /// fixed the role.
+    pub fn state_set(&self) -> bool {
+        lock(&self.wire).state_set
+    }
+
+    /// `SSL_is_server`: 1 unless this is a client, as OpenSSL (whose `TLS_method` connections
+    /// count as servers until told otherwise).
+    pub fn is_server(&self) -> bool {
+        self.role() != Some(Role::Client)
     }
 
     pub fn set_sni(&self, name: Option<CString>) {
@@ -503,7 +523,12 @@ impl Connection {
             }
             // As OpenSSL: after a fatal error, reads, writes and handshakes fail with
             // SSL_ERROR_SYSCALL and nothing new on the error queue.
-            let r = if self.status().fatal && what != "SSL_shutdown" {
+            let r = if !self.state_set() && what != "SSL_do_handshake" {
+                Err(OpError::Fatal(Error::Misuse {
+                    reason: reason::UNINITIALIZED,
+                    detail: "call SSL_set_connect_state or SSL_set_accept_state first".into(),
+                }))
+            } else if self.status().fatal && what != "SSL_shutdown" {
                 Err(OpError::Syscall(None))
             } else {
                 f(self, &mut e)
@@ -554,9 +579,13 @@ impl Connection {
         self.op("SSL_do_handshake", |me, e| me.drive_handshake(e))
     }
 
-    /// `SSL_read`/`SSL_peek`.
+    /// `SSL_read`/`SSL_peek`. After a close_notify was received (or `SSL_set_shutdown` said so)
+    /// a read returns 0 with `SSL_ERROR_ZERO_RETURN`, as OpenSSL.
     pub fn read(self: &Arc<Self>, buf: &mut [u8], peek: bool) -> OpResult<usize> {
         self.op("SSL_read", |me, e| {
+            if me.shutdown_flags() & RECEIVED_SHUTDOWN != 0 {
+                return Err(OpError::ZeroReturn);
+            }
             me.drive_handshake(e)?;
             me.read_plain(e, buf, peek)
         })
@@ -640,6 +669,11 @@ impl Connection {
     /// and the session are kept (the session is offered again), everything the last
     /// connection established is dropped.
     pub fn clear(&self) -> Result<(), Error> {
+        // As OpenSSL: a session of a connection that was not shut down properly is dropped.
+        let st = self.status();
+        if st.done && self.shutdown_flags() & SENT_SHUTDOWN == 0 {
+            self.set_session(None);
+        }
         let mut e = self.take("SSL_clear")?;
         *e = *Engine::new();
         drop(e);

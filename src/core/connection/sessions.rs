@@ -130,6 +130,11 @@ impl Connection {
             .session_timeout
             .read()
             .unwrap_or_else(|e| e.into_inner());
+        let id = if self.is_server() || resumable.is_none() {
+            Vec::new()
+        } else {
+            fresh_session_id()
+        };
         SessionData {
             resumable,
             version: hs.as_ref().map_or(0, |h| h.version),
@@ -141,9 +146,15 @@ impl Connection {
                 .as_ref()
                 .map(|h| h.peer_chain.clone())
                 .unwrap_or_default(),
-            hostname: read(&self.sni).clone(),
+            // As OpenSSL 3.0: a server records the name the client asked for; a client's
+            // session has none.
+            hostname: if self.is_server() {
+                read(&self.sni).clone()
+            } else {
+                None
+            },
             alpn: hs.as_ref().and_then(|h| h.alpn.clone()).unwrap_or_default(),
-            id: Vec::new(),
+            id,
             id_context: Vec::new(),
             kx_hint: lock(&self.session).kx_hint,
             group: hs.as_ref().and_then(|h| h.group),
@@ -232,8 +243,9 @@ impl Connection {
     }
 
     /// A server session to resume, from the internal cache or the program's get callback;
-    /// `take` removes it (a TLS 1.3 ticket is used once). The remove-session callback runs only
-    /// for a session that was in the internal cache, as in OpenSSL.
+    /// `take` removes it from the internal cache (rustls uses a TLS 1.3 session once). As in
+    /// OpenSSL, resuming calls no remove-session callback (OpenSSL calls it from
+    /// `SSL_CTX_remove_session`, timeouts and flushes, for any session with an id).
     pub(in crate::core) fn server_session_get(&self, key: &[u8], take: bool) -> Option<Vec<u8>> {
         let ctx = self.ctx();
         let mode = ctx.session_cache_mode();
@@ -248,9 +260,6 @@ impl Connection {
                 internal.get(key)
             };
             if found.is_some() {
-                if take {
-                    self.removed_from_cache(key, found.as_deref().unwrap_or_default());
-                }
                 return found;
             }
         }
@@ -265,18 +274,20 @@ impl Connection {
         }
         value
     }
+}
 
-    /// Tells the program's remove-session callback about a session the internal cache dropped.
-    fn removed_from_cache(&self, key: &[u8], value: &[u8]) {
-        let ctx = self.ctx();
-        let Some(rm) = ctx.callbacks().remove_session.clone() else {
-            return;
-        };
-        let mut data = self.session_data(None);
-        data.id = key.to_vec();
-        data.server_value = value.to_vec();
-        let s = Session::new(data);
-        (rm.call)(ctx.refs().id(), s.refs().id());
-        registry::release(&*s);
+/// A client session's id. rustls keeps the server's session id (TLS 1.2) and the ticket to
+/// itself, so ferrossl names each resumable client session with 32 random bytes, the length
+/// OpenSSL's ids have (for TLS 1.3 OpenSSL uses a hash of the ticket): programs that compare
+/// sessions by id (Python's `SSLSession.id`) see one id per session.
+fn fresh_session_id() -> Vec<u8> {
+    let mut id = vec![0u8; 32];
+    if rustls::crypto::aws_lc_rs::default_provider()
+        .secure_random
+        .fill(&mut id)
+        .is_err()
+    {
+        id.clear();
     }
+    id
 }
