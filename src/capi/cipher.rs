@@ -35,10 +35,12 @@ fn cipher(p: *const SSL_CIPHER) -> Result<&'static Cipher> {
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_get_current_cipher(s: *const SSL) -> *const SSL_CIPHER {
-    Ok(handle::ssl(s)?
-        .handshake_info()
-        .and_then(|h| h.cipher)
-        .map_or(ptr::null(), to_c))
+    let conn = handle::ssl(s)?;
+    let cipher = match conn.handshake_info() {
+        Some(h) => h.cipher,
+        None => conn.tentative().1,
+    };
+    Ok(cipher.map_or(ptr::null(), to_c))
 }
 
 /// `SSL_get_pending_cipher`: as `SSL_get_current_cipher` once negotiated.

@@ -296,7 +296,8 @@ pub unsafe extern "C" fn SSL_set1_param(s: *mut SSL, vpm: *mut X509_VERIFY_PARAM
 }
 
 fn handshake_version(conn: &Arc<Connection>) -> c_int {
-    conn.handshake_info().map_or(0, |h| h.version)
+    conn.handshake_info()
+        .map_or_else(|| conn.tentative().0, |h| h.version)
 }
 
 /// `SSL_get_version`: `"TLSv1.3"`, `"TLSv1.2"`, or, before a handshake, the highest version
@@ -381,7 +382,8 @@ pub extern "C" fn SSL_in_before(s: *const SSL) -> c_int {
 }
 
 /// `SSL_get_state`: `TLS_ST_OK` (1) after the handshake, `TLS_ST_BEFORE` (0) before it starts;
-/// during it, the client's "wrote ClientHello" state (12).
+/// during it, coarsely, a server's "read ClientHello" (20) or a client's "wrote ClientHello" (12).
+
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_get_state(s: *const SSL) -> OSSL_HANDSHAKE_STATE {
@@ -390,8 +392,10 @@ pub extern "C" fn SSL_get_state(s: *const SSL) -> OSSL_HANDSHAKE_STATE {
         1
     } else if conn.in_before() {
         0
+    } else if conn.is_server() {
+        20 // TLS_ST_SR_CLNT_HELLO
     } else {
-        12
+        12 // TLS_ST_CW_CLNT_HELLO
     })
 }
 

@@ -70,6 +70,16 @@ impl ClientHello {
             .map(|(_, b)| b.as_slice())
     }
 
+    /// Whether the client offered TLS 1.3 (in `supported_versions`).
+    pub fn offers_tls13(&self) -> bool {
+        self.extension(43).is_some_and(|b| {
+            b.get(1..)
+                .unwrap_or_default()
+                .chunks_exact(2)
+                .any(|v| v == [3, 4])
+        })
+    }
+
     /// The cipher suite values offered, in order.
     pub fn suites(&self) -> impl Iterator<Item = u16> + '_ {
         self.ciphers
@@ -78,9 +88,18 @@ impl ClientHello {
     }
 }
 
-/// The random of the ServerHello in `records` (the plaintext records a server wrote or a client
-/// read first), skipping a HelloRetryRequest; `None` until a whole ServerHello is there.
-pub fn server_random(records: &[u8]) -> Option<[u8; 32]> {
+/// What a ServerHello says, as far as ferrossl's getters need it during the handshake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerHello {
+    pub random: [u8; 32],
+    /// The version chosen: `supported_versions` if present, else `legacy_version`.
+    pub version: u16,
+    pub suite: u16,
+}
+
+/// The ServerHello in `records` (the plaintext records a server wrote or a client read first),
+/// skipping a HelloRetryRequest; `None` until a whole ServerHello is there.
+pub fn server_hello(records: &[u8]) -> Option<ServerHello> {
     /// RFC 8446 4.1.3: the random of a HelloRetryRequest.
     const HRR: [u8; 32] = [
         0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8,
@@ -107,11 +126,30 @@ pub fn server_random(records: &[u8]) -> Option<[u8; 32]> {
         if ty != 2 {
             return None;
         }
-        m.u16()?;
+        let legacy = m.u16()?;
         let random: [u8; 32] = m.take(32)?.try_into().ok()?;
-        if random != HRR {
-            return Some(random);
+        if random == HRR {
+            continue;
         }
+        m.vec8()?;
+        let suite = m.u16()?;
+        m.u8()?;
+        let mut version = legacy;
+        if !m.0.is_empty() {
+            let mut exts = Reader(m.vec16()?);
+            while !exts.0.is_empty() {
+                let ty = exts.u16()?;
+                let body = exts.vec16()?;
+                if ty == 43 && body.len() == 2 {
+                    version = u16::from_be_bytes([body[0], body[1]]);
+                }
+            }
+        }
+        return Some(ServerHello {
+            random,
+            version,
+            suite,
+        });
     }
     None
 }

@@ -25,10 +25,8 @@ use crate::libcrypto::{CertStack, X509Cert};
 /// `SSL_AD_internal_error`, the alert OpenSSL sends when a callback fails without choosing one.
 const AD_INTERNAL_ERROR: u8 = 80;
 
-/// `SSL_R_CALLBACK_FAILED`, `SSL_R_CERT_CB_ERROR`, `SSL_R_CLIENTHELLO_TLSEXT`.
+/// `SSL_R_CALLBACK_FAILED`.
 const CALLBACK_FAILED: c_int = 234;
-const CERT_CB_ERROR: c_int = 377;
-const CLIENTHELLO_TLSEXT: c_int = 226;
 
 /// `SSL_CLIENT_HELLO_*`.
 const CLIENT_HELLO_SUCCESS: c_int = 1;
@@ -105,6 +103,10 @@ impl Connection {
         let tls = hooks::enter(self, || ClientConnection::new_with_alpn(config, name, alpn))
             .map_err(Error::Tls)?;
         e.phase = Phase::Handshaking(Box::new(rustls::Connection::Client(tls)));
+        // As OpenSSL, a client has a session from its ClientHello on (unless it offers one).
+        if self.session().is_none() {
+            self.replace_session(Session::new(self.session_data(None)));
+        }
         e.events.push(Event::Info(info::HANDSHAKE_START, 1));
         e.events.push(Event::Info(info::CONNECT | info::LOOP, 1));
         Ok(())
@@ -163,7 +165,8 @@ impl Connection {
             }
             wire
         });
-        self.set_sni(sni);
+        // The client hello callback runs before the server name is processed (it is NULL
+        // there in OpenSSL too).
         if let Err(alert) = self.client_hello_callback() {
             return Err(self.refuse_hello(
                 e,
@@ -172,28 +175,29 @@ impl Connection {
                 "client hello callback failed",
             ));
         }
+        if let Some(h) = self.client_hello() {
+            let tls13 = h.offers_tls13()
+                && self
+                    .settings()
+                    .versions()
+                    .contains(&&rustls::version::TLS13);
+            self.tentative_version(if tls13 {
+                context::TLS1_3_VERSION
+            } else {
+                context::TLS1_2_VERSION
+            });
+        }
+        self.set_sni(sni);
+        // As OpenSSL, a server has a session from here on (resumption replaces it).
+        if self.session().is_none() {
+            self.replace_session(Session::new(self.session_data(None)));
+        }
         if let Err(alert) = self.servername_callback() {
             return Err(self.refuse_hello(
                 e,
                 alert,
                 CALLBACK_FAILED,
                 "servername callback refused the name",
-            ));
-        }
-        if !self.cert_callback() {
-            return Err(self.refuse_hello(
-                e,
-                AD_INTERNAL_ERROR,
-                CERT_CB_ERROR,
-                "certificate callback failed",
-            ));
-        }
-        if !self.status_callback() {
-            return Err(self.refuse_hello(
-                e,
-                AD_INTERNAL_ERROR,
-                CLIENTHELLO_TLSEXT,
-                "OCSP status callback failed",
             ));
         }
         let alpn = match offered {
@@ -261,17 +265,24 @@ impl Connection {
         }
     }
 
-    /// The certificate callback, which may set this connection's certificate and key.
-    fn cert_callback(&self) -> bool {
+    /// The certificate callback, which may set this connection's certificate and key (called
+    /// when rustls picks the certificate: only in full handshakes, as OpenSSL).
+    pub(super) fn cert_callback(&self) -> bool {
         let Some(cb) = self.ctx().callbacks().cert.clone() else {
             return true;
         };
         (cb.call)(self.id()) == 1
     }
 
-    /// The OCSP status callback, which may staple a response (rustls sends it to clients that
-    /// asked for one).
-    fn status_callback(&self) -> bool {
+    /// The OCSP status callback, which may staple a response: in full handshakes whose client
+    /// asked for a status (status_request), as OpenSSL.
+    pub(super) fn status_callback(&self) -> bool {
+        if !self
+            .client_hello()
+            .is_some_and(|h| h.extension(5).is_some())
+        {
+            return true;
+        }
         let Some(cb) = self.ctx().callbacks().status.clone() else {
             return true;
         };

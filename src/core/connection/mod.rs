@@ -209,6 +209,9 @@ struct Randoms {
     server: Option<[u8; 32]>,
     /// No ServerHello within the first 64 KiB: stop looking.
     gave_up: bool,
+    /// The version and suite being negotiated (0 / `None` until known).
+    version: c_int,
+    cipher: Option<&'static Cipher>,
 }
 
 thread_local! {

@@ -2,7 +2,7 @@
 //! `core::hooks`, with no lock of this connection held): verifying the peer with libcrypto,
 //! choosing our certificate, the key log, the peer's key share.
 
-use std::ffi::{CStr, CString};
+use std::ffi::{c_int, CStr, CString};
 use std::sync::Arc;
 
 use rustls::pki_types::CertificateDer;
@@ -11,6 +11,7 @@ use rustls::NamedGroup;
 
 use super::{lock, Connection};
 use crate::core::callbacks::ClientCertAnswer;
+use crate::core::cipher::Cipher;
 use crate::core::client_hello;
 use crate::core::context;
 use crate::core::credentials::certified_key;
@@ -114,6 +115,11 @@ impl Connection {
         &self,
         schemes: &[rustls::SignatureScheme],
     ) -> Option<Arc<CertifiedKey>> {
+        // The program's certificate and status callbacks run here, where rustls needs the
+        // certificate (so not on resumption); a failing one fails the handshake.
+        if !self.cert_callback() || !self.status_callback() {
+            return None;
+        }
         let ck = self.settings().credentials.for_schemes(schemes)?;
         let ocsp = lock(&self.ocsp).clone();
         match ocsp {
@@ -163,6 +169,19 @@ impl Connection {
         known.or_else(|| self.client_hello().map(|h| h.random))
     }
 
+    /// The version and suite of the handshake in progress, as far as known (`SSL_version`,
+    /// `SSL_get_current_cipher` inside callbacks): from the ClientHello (a server's version) and
+    /// the ServerHello.
+    pub fn tentative(&self) -> (c_int, Option<&'static Cipher>) {
+        let r = lock(&self.randoms);
+        (r.version, r.cipher)
+    }
+
+    /// A server's version once it has read the ClientHello.
+    pub(super) fn tentative_version(&self, v: c_int) {
+        lock(&self.randoms).version = v;
+    }
+
     /// `SSL_get_server_random`: known once the ServerHello has been written or read.
     pub fn server_random(&self) -> Option<[u8; 32]> {
         lock(&self.randoms).server
@@ -178,8 +197,13 @@ impl Connection {
     /// Looks for the ServerHello in the bytes kept so far (bounded: a peer sending endless
     /// handshake data cannot grow the copy past 64 KiB).
     pub(super) fn server_random_seen(&self, bytes: &mut Vec<u8>) {
-        if let Some(r) = client_hello::server_random(bytes) {
-            lock(&self.randoms).server = Some(r);
+        if let Some(h) = client_hello::server_hello(bytes) {
+            {
+                let mut r = lock(&self.randoms);
+                r.server = Some(h.random);
+                r.version = c_int::from(h.version);
+                r.cipher = Cipher::by_suite(rustls::CipherSuite::from(h.suite));
+            }
             bytes.clear();
         } else if bytes.len() > 64 * 1024 {
             bytes.clear();

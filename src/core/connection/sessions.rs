@@ -135,10 +135,14 @@ impl Connection {
         } else {
             fresh_session_id()
         };
+        let (version, cipher) = match &hs {
+            Some(h) => (h.version, h.cipher),
+            None => self.tentative(),
+        };
         SessionData {
             resumable,
-            version: hs.as_ref().map_or(0, |h| h.version),
-            cipher: hs.as_ref().and_then(|h| h.cipher),
+            version,
+            cipher,
             time: session::now(),
             timeout,
             peer: hs.as_ref().and_then(|h| h.peer_chain.first().cloned()),
@@ -234,6 +238,9 @@ impl Connection {
                 .unwrap_or_else(|e| e.into_inner())
                 .clone();
             let s = Session::new(data);
+            // As OpenSSL, the session handed to the callback is the connection's own.
+            registry::up_ref(&*s);
+            self.replace_session(s.clone());
             if !(cb.call)(self.id(), s.refs().id()) {
                 registry::release(&*s);
             }
