@@ -21,46 +21,37 @@ extern "C" {
 #endif // __cplusplus
 
 /**
- * `const BIO_METHOD *BIO_f_ssl (void)`
- *
- * Refused: not implemented by ferrossl yet
+ * `BIO_f_ssl`: the SSL BIO method (static: never freed).
  */
 const BIO_METHOD *BIO_f_ssl(void);
 
 /**
- * `BIO *BIO_new_buffer_ssl_connect (SSL_CTX *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `BIO_new_buffer_ssl_connect`: a buffering BIO in front of `BIO_new_ssl_connect`.
  */
-BIO *BIO_new_buffer_ssl_connect(SSL_CTX *_a0);
+BIO *BIO_new_buffer_ssl_connect(SSL_CTX *ctx);
 
 /**
- * `BIO *BIO_new_ssl (SSL_CTX *, int)`
- *
- * Refused: not implemented by ferrossl yet
+ * `BIO_new_ssl`: an SSL BIO owning (`BIO_CLOSE`) a new `SSL` of `ctx`, a client when
+ * `client` is non-zero; NULL on failure.
  */
-BIO *BIO_new_ssl(SSL_CTX *_a0, int _a1);
+BIO *BIO_new_ssl(SSL_CTX *ctx, int client);
 
 /**
- * `BIO *BIO_new_ssl_connect (SSL_CTX *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `BIO_new_ssl_connect`: a client SSL BIO in front of a connect BIO (`BIO_s_connect`; set
+ * its address with `BIO_set_conn_hostname`); NULL on failure.
  */
-BIO *BIO_new_ssl_connect(SSL_CTX *_a0);
+BIO *BIO_new_ssl_connect(SSL_CTX *ctx);
 
 /**
- * `int BIO_ssl_copy_session_id (BIO *, BIO *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `BIO_ssl_copy_session_id`: `SSL_copy_session_id` between the first SSL BIOs of two chains;
+ * 1 on success, 0 when either has none.
  */
-int BIO_ssl_copy_session_id(BIO *_a0, BIO *_a1);
+int BIO_ssl_copy_session_id(BIO *to, BIO *from);
 
 /**
- * `void BIO_ssl_shutdown (BIO *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `BIO_ssl_shutdown`: `SSL_shutdown` on the `SSL` of every SSL BIO in the chain.
  */
-void BIO_ssl_shutdown(BIO *_a0);
+void BIO_ssl_shutdown(BIO *ssl_bio);
 
 /**
  * `const SSL_METHOD *DTLS_client_method (void)`
@@ -172,35 +163,27 @@ const char *OSSL_default_cipher_list(void);
 const char *OSSL_default_ciphersuites(void);
 
 /**
- * `SSL_SESSION *PEM_read_SSL_SESSION (FILE *, SSL_SESSION **, pem_password_cb (*), void *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `PEM_read_SSL_SESSION`: as `PEM_read_bio_SSL_SESSION`, from a stdio stream.
  */
-SSL_SESSION *PEM_read_SSL_SESSION(FILE *_a0, SSL_SESSION **_a1, pem_password_cb * _a2, void *_a3);
+SSL_SESSION *PEM_read_SSL_SESSION(FILE *fp, SSL_SESSION **x, pem_password_cb * cb, void *u);
 
 /**
- * `SSL_SESSION *PEM_read_bio_SSL_SESSION (BIO *, SSL_SESSION **, pem_password_cb (*), void *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `PEM_read_bio_SSL_SESSION`: the next `SSL SESSION PARAMETERS` block of `bp` as a new
+ * session (also stored at `*x` when `x` is given, freeing what was there); NULL on failure.
+ * Only sessions ferrossl wrote parse (see `i2d_SSL_SESSION`).
  */
-SSL_SESSION *PEM_read_bio_SSL_SESSION(BIO *_a0,
-                                      SSL_SESSION **_a1,
-                                      pem_password_cb * _a2,
-                                      void *_a3);
+SSL_SESSION *PEM_read_bio_SSL_SESSION(BIO *bp, SSL_SESSION **x, pem_password_cb * cb, void *u);
 
 /**
- * `int PEM_write_SSL_SESSION (FILE *, const SSL_SESSION *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `PEM_write_SSL_SESSION`: as `PEM_write_bio_SSL_SESSION`, to a stdio stream.
  */
-int PEM_write_SSL_SESSION(FILE *_a0, const SSL_SESSION *_a1);
+int PEM_write_SSL_SESSION(FILE *fp, const SSL_SESSION *x);
 
 /**
- * `int PEM_write_bio_SSL_SESSION (BIO *, const SSL_SESSION *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `PEM_write_bio_SSL_SESSION`: the session as a `SSL SESSION PARAMETERS` PEM block; 1 on
+ * success.
  */
-int PEM_write_bio_SSL_SESSION(BIO *_a0, const SSL_SESSION *_a1);
+int PEM_write_bio_SSL_SESSION(BIO *bp, const SSL_SESSION *x);
 
 /**
  * `int SRP_Calc_A_param (SSL *)`
@@ -449,11 +432,12 @@ int SSL_CTX_add_server_custom_ext(SSL_CTX *_a0,
                                   void *_a6);
 
 /**
- * `int SSL_CTX_add_session (SSL_CTX *, SSL_SESSION *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_CTX_add_session`: adds `s` to the context's internal cache under its session ID
+ * (taking a reference); 1 when it was added, 0 when this session was cached already. A
+ * session with the same ID is replaced; a full cache drops its oldest entry (both reported to
+ * the remove-session callback).
  */
-int SSL_CTX_add_session(SSL_CTX *_a0, SSL_SESSION *_a1);
+int SSL_CTX_add_session(SSL_CTX *ctx, SSL_SESSION *s);
 
 /**
  * `SSL_CTX_callback_ctrl`: the callback-setting commands; none is implemented yet (servername,
@@ -526,11 +510,10 @@ unsigned long SSL_CTX_dane_set_flags(SSL_CTX *_a0, unsigned long _a1);
 int SSL_CTX_enable_ct(SSL_CTX *_a0, int _a1);
 
 /**
- * `void SSL_CTX_flush_sessions (SSL_CTX *, long int)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_CTX_flush_sessions`: removes from the internal cache every session expired at time
+ * `tm` (seconds since the epoch; 0 removes all), telling the remove-session callback of each.
  */
-void SSL_CTX_flush_sessions(SSL_CTX *_a0, long _a1);
+void SSL_CTX_flush_sessions(SSL_CTX *ctx, long tm);
 
 /**
  * `SSL_CTX_free`: drops one reference; NULL is ignored. A freed or invalid handle is reported
@@ -1531,25 +1514,25 @@ int SSL_SESSION_is_resumable(const SSL_SESSION *s);
 SSL_SESSION *SSL_SESSION_new(void);
 
 /**
- * `int SSL_SESSION_print (BIO *, const SSL_SESSION *)`
+ * `SSL_SESSION_print`: writes the session as text (OpenSSL's layout) to `bp`; 1 on success.
  *
- * Refused: not implemented by ferrossl yet
+ * Differs from OpenSSL: the master key / resumption PSK line is empty (rustls does not give
+ * secrets out), no ticket is dumped, and the verify result is not recorded (see
+ * `core::session_text`).
  */
-int SSL_SESSION_print(BIO *_a0, const SSL_SESSION *_a1);
+int SSL_SESSION_print(BIO *bp, const SSL_SESSION *x);
 
 /**
- * `int SSL_SESSION_print_fp (FILE *, const SSL_SESSION *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_SESSION_print_fp`: as `SSL_SESSION_print`, to a stdio stream.
  */
-int SSL_SESSION_print_fp(FILE *_a0, const SSL_SESSION *_a1);
+int SSL_SESSION_print_fp(FILE *fp, const SSL_SESSION *x);
 
 /**
- * `int SSL_SESSION_print_keylog (BIO *, const SSL_SESSION *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_SESSION_print_keylog`: the NSS keylog line `RSA Session-ID:... Master-Key:...`; 0
+ * (and nothing written) when the session has no ID or no known master key, which with rustls
+ * is always (it does not give secrets out).
  */
-int SSL_SESSION_print_keylog(BIO *_a0, const SSL_SESSION *_a1);
+int SSL_SESSION_print_keylog(BIO *bp, const SSL_SESSION *x);
 
 /**
  * `int SSL_SESSION_set1_alpn_selected (SSL_SESSION *, const unsigned char *, size_t)`
@@ -1566,18 +1549,18 @@ int SSL_SESSION_set1_alpn_selected(SSL_SESSION *_a0, const unsigned char *_a1, s
 int SSL_SESSION_set1_hostname(SSL_SESSION *_a0, const char *_a1);
 
 /**
- * `int SSL_SESSION_set1_id (SSL_SESSION *, const unsigned char *, unsigned int)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_SESSION_set1_id`: sets the session ID (a copy, at most 32 bytes); 1 on success, 0 with
+ * `SSL_R_SSL_SESSION_ID_TOO_LONG`.
  */
-int SSL_SESSION_set1_id(SSL_SESSION *_a0, const unsigned char *_a1, unsigned int _a2);
+int SSL_SESSION_set1_id(SSL_SESSION *s, const unsigned char *sid, unsigned int sid_len);
 
 /**
- * `int SSL_SESSION_set1_id_context (SSL_SESSION *, const unsigned char *, unsigned int)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_SESSION_set1_id_context`: sets the session ID context (a copy, at most 32 bytes); 1
+ * on success, 0 with `SSL_R_SSL_SESSION_ID_CONTEXT_TOO_LONG`.
  */
-int SSL_SESSION_set1_id_context(SSL_SESSION *_a0, const unsigned char *_a1, unsigned int _a2);
+int SSL_SESSION_set1_id_context(SSL_SESSION *s,
+                                const unsigned char *sid_ctx,
+                                unsigned int sid_ctx_len);
 
 /**
  * `int SSL_SESSION_set1_master_key (SSL_SESSION *, const unsigned char *, size_t)`
@@ -1848,11 +1831,10 @@ int SSL_config(SSL *_a0, const char *_a1);
 int SSL_connect(SSL *s);
 
 /**
- * `int SSL_copy_session_id (SSL *, const SSL *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_copy_session_id`: gives `t` the session of `f` (a new reference), its certificates
+ * and keys, and its session ID context; 1 on success.
  */
-int SSL_copy_session_id(SSL *_a0, const SSL *_a1);
+int SSL_copy_session_id(SSL *t, const SSL *f);
 
 /**
  * `int SSL_ct_is_enabled (const SSL *)`
@@ -2355,11 +2337,15 @@ int SSL_get_servername_type(const SSL *s);
 SSL_SESSION *SSL_get_session(const SSL *s);
 
 /**
- * `char *SSL_get_shared_ciphers (const SSL *, char *, int)`
+ * `SSL_get_shared_ciphers`: a server's list of the suites the client offered that this
+ * connection also enables, as `"A:B:C"` in `buf` (`size` bytes with the NUL; a name that does
+ * not fit ends the list, as OpenSSL). Returns `buf`, or NULL for a client, before the
+ * ClientHello was read, or when `size < 2`.
  *
- * Refused: not implemented by ferrossl yet
+ * Differs from OpenSSL: when no offered suite is enabled, `buf` is set to `""` (OpenSSL
+ * writes a NUL before `buf`).
  */
-char *SSL_get_shared_ciphers(const SSL *_a0, char *_a1, int _a2);
+char *SSL_get_shared_ciphers(const SSL *s, char *buf, int size);
 
 /**
  * `int SSL_get_shared_sigalgs (SSL *, int, int *, int *, int *, unsigned char *, unsigned char *)`
@@ -2963,11 +2949,10 @@ void SSL_set_security_level(SSL *s, int level);
 int SSL_set_session(SSL *to, SSL_SESSION *session);
 
 /**
- * `int SSL_set_session_id_context (SSL *, const unsigned char *, unsigned int)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_set_session_id_context`: this connection's session ID context (a copy, at most 32
+ * bytes); 1 on success, 0 with `SSL_R_SSL_SESSION_ID_CONTEXT_TOO_LONG`.
  */
-int SSL_set_session_id_context(SSL *_a0, const unsigned char *_a1, unsigned int _a2);
+int SSL_set_session_id_context(SSL *ssl, const unsigned char *sid_ctx, unsigned int sid_ctx_len);
 
 /**
  * `int SSL_set_session_secret_cb (SSL *, tls_session_secret_cb_fn, void *)`

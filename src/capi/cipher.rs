@@ -377,3 +377,40 @@ pub unsafe extern "C" fn SSL_export_keying_material(
     conn.export_keying_material(out, label, ctx)?;
     Ok(1)
 }
+
+/// `SSL_get_shared_ciphers`: a server's list of the suites the client offered that this
+/// connection also enables, as `"A:B:C"` in `buf` (`size` bytes with the NUL; a name that does
+/// not fit ends the list, as OpenSSL). Returns `buf`, or NULL for a client, before the
+/// ClientHello was read, or when `size < 2`.
+///
+/// Differs from OpenSSL: when no offered suite is enabled, `buf` is set to `""` (OpenSSL
+/// writes a NUL before `buf`).
+#[export]
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_shared_ciphers(
+    s: *const SSL,
+    buf: *mut c_char,
+    size: c_int,
+) -> *mut c_char {
+    let conn = handle::ssl(s)?;
+    let Some(offered) = conn.offered_cipher_suites().filter(|o| !o.is_empty()) else {
+        return Ok(ptr::null_mut());
+    };
+    if conn.role() != Some(crate::core::context::Role::Server) || size < 2 {
+        return Ok(ptr::null_mut());
+    }
+    let size = args::len(size, "size")?;
+    let enabled: Vec<&'static Cipher> = {
+        let st = conn.settings();
+        st.tls13.iter().chain(&st.tls12).copied().collect()
+    };
+    if enabled.is_empty() {
+        return Ok(ptr::null_mut());
+    }
+    let names = crate::core::cipher::shared_names(&offered, &enabled, size);
+    // SAFETY: the caller gives size writable bytes; names.len() < size.
+    let out = unsafe { args::bytes_mut(buf.cast(), size, "buf") }?;
+    out[..names.len()].copy_from_slice(&names);
+    out[names.len()] = 0;
+    Ok(buf)
+}

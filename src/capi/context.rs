@@ -347,6 +347,10 @@ pub unsafe extern "C" fn SSL_CTX_set_session_id_context(
     *ctx.session_id_context
         .write()
         .unwrap_or_else(|e| e.into_inner()) = b.to_vec();
+    ctx.update(|s| {
+        s.sid_ctx = b.to_vec();
+        Ok(())
+    })?;
     Ok(1)
 }
 

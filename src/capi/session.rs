@@ -440,9 +440,18 @@ pub extern "C" fn SSL_CTX_remove_session(ctx: *mut SSL_CTX, s: *mut SSL_SESSION)
     let ctx = handle::ctx(ctx)?;
     let sess = handle::session(s)?;
     let id = sess.data().id.clone();
-    let was = !id.is_empty() && ctx.internal_sessions().take(&id).is_some();
+    let removed = if id.is_empty() {
+        None
+    } else {
+        ctx.internal_sessions().remove(&id)
+    };
+    let was = removed.is_some();
     if let Some(rm) = ctx.callbacks().remove_session.clone() {
         (rm.call)(ctx.refs().id(), sess.refs().id());
+    }
+    // The cache's own reference to a session SSL_CTX_add_session put there.
+    if let Some(crate::core::session_cache::Removed::Session(held)) = removed {
+        registry::release(&*held);
     }
     Ok(was as c_int)
 }

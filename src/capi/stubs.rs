@@ -18,78 +18,6 @@ use super::handle;
 use super::types::*;
 use crate::core::error::{reason, Error};
 
-/// `const BIO_METHOD *BIO_f_ssl (void)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn BIO_f_ssl() -> *const BIO_METHOD {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "BIO_f_ssl: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `BIO *BIO_new_buffer_ssl_connect (SSL_CTX *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn BIO_new_buffer_ssl_connect(_a0: *mut SSL_CTX) -> *mut BIO {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "BIO_new_buffer_ssl_connect: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `BIO *BIO_new_ssl (SSL_CTX *, int)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn BIO_new_ssl(_a0: *mut SSL_CTX, _a1: c_int) -> *mut BIO {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "BIO_new_ssl: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `BIO *BIO_new_ssl_connect (SSL_CTX *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn BIO_new_ssl_connect(_a0: *mut SSL_CTX) -> *mut BIO {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "BIO_new_ssl_connect: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int BIO_ssl_copy_session_id (BIO *, BIO *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn BIO_ssl_copy_session_id(_a0: *mut BIO, _a1: *mut BIO) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "BIO_ssl_copy_session_id: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `void BIO_ssl_shutdown (BIO *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn BIO_ssl_shutdown(_a0: *mut BIO) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "BIO_ssl_shutdown: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `const SSL_METHOD *DTLS_client_method (void)`
 ///
 /// Refused: not implemented by ferrossl yet
@@ -234,54 +162,6 @@ pub extern "C" fn DTLSv1_server_method() -> *const SSL_METHOD {
     })
 }
 
-/// `SSL_SESSION *PEM_read_SSL_SESSION (FILE *, SSL_SESSION **, pem_password_cb (*), void *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn PEM_read_SSL_SESSION(_a0: *mut FILE, _a1: *mut *mut SSL_SESSION, _a2: pem_password_cb_ptr, _a3: *mut c_void) -> *mut SSL_SESSION {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "PEM_read_SSL_SESSION: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `SSL_SESSION *PEM_read_bio_SSL_SESSION (BIO *, SSL_SESSION **, pem_password_cb (*), void *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn PEM_read_bio_SSL_SESSION(_a0: *mut BIO, _a1: *mut *mut SSL_SESSION, _a2: pem_password_cb_ptr, _a3: *mut c_void) -> *mut SSL_SESSION {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "PEM_read_bio_SSL_SESSION: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int PEM_write_SSL_SESSION (FILE *, const SSL_SESSION *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn PEM_write_SSL_SESSION(_a0: *mut FILE, _a1: *const SSL_SESSION) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "PEM_write_SSL_SESSION: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int PEM_write_bio_SSL_SESSION (BIO *, const SSL_SESSION *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn PEM_write_bio_SSL_SESSION(_a0: *mut BIO, _a1: *const SSL_SESSION) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "PEM_write_bio_SSL_SESSION: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `int SRP_Calc_A_param (SSL *)`
 ///
 /// Refused: not implemented by ferrossl yet
@@ -414,18 +294,6 @@ pub extern "C" fn SSL_CTX_add_server_custom_ext(_a0: *mut SSL_CTX, _a1: c_uint, 
     })
 }
 
-/// `int SSL_CTX_add_session (SSL_CTX *, SSL_SESSION *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_add_session(_a0: *mut SSL_CTX, _a1: *mut SSL_SESSION) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_add_session: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `int SSL_CTX_config (SSL_CTX *, const char *)`
 ///
 /// Refused: not implemented by ferrossl yet
@@ -507,18 +375,6 @@ pub extern "C" fn SSL_CTX_enable_ct(_a0: *mut SSL_CTX, _a1: c_int) -> c_int {
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_CTX_enable_ct: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `void SSL_CTX_flush_sessions (SSL_CTX *, long int)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_flush_sessions(_a0: *mut SSL_CTX, _a1: c_long) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_flush_sessions: not implemented by ferrossl yet".into(),
     })
 }
 
@@ -1350,42 +1206,6 @@ pub extern "C" fn SSL_SESSION_get_ticket_lifetime_hint(_a0: *const SSL_SESSION) 
     })
 }
 
-/// `int SSL_SESSION_print (BIO *, const SSL_SESSION *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_SESSION_print(_a0: *mut BIO, _a1: *const SSL_SESSION) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_print: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_SESSION_print_fp (FILE *, const SSL_SESSION *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_SESSION_print_fp(_a0: *mut FILE, _a1: *const SSL_SESSION) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_print_fp: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_SESSION_print_keylog (BIO *, const SSL_SESSION *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_SESSION_print_keylog(_a0: *mut BIO, _a1: *const SSL_SESSION) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_print_keylog: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `int SSL_SESSION_set1_alpn_selected (SSL_SESSION *, const unsigned char *, size_t)`
 ///
 /// Refused: not implemented by ferrossl yet
@@ -1407,30 +1227,6 @@ pub extern "C" fn SSL_SESSION_set1_hostname(_a0: *mut SSL_SESSION, _a1: *const c
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_SESSION_set1_hostname: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_SESSION_set1_id (SSL_SESSION *, const unsigned char *, unsigned int)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_SESSION_set1_id(_a0: *mut SSL_SESSION, _a1: *const c_uchar, _a2: c_uint) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_set1_id: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_SESSION_set1_id_context (SSL_SESSION *, const unsigned char *, unsigned int)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_SESSION_set1_id_context(_a0: *mut SSL_SESSION, _a1: *const c_uchar, _a2: c_uint) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_set1_id_context: not implemented by ferrossl yet".into(),
     })
 }
 
@@ -1743,18 +1539,6 @@ pub extern "C" fn SSL_config(_a0: *mut SSL, _a1: *const c_char) -> c_int {
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_config: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_copy_session_id (SSL *, const SSL *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_copy_session_id(_a0: *mut SSL, _a1: *const SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_copy_session_id: not implemented by ferrossl yet".into(),
     })
 }
 
@@ -2199,18 +1983,6 @@ pub extern "C" fn SSL_get_server_random(_a0: *const SSL, _a1: *mut c_uchar, _a2:
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_get_server_random: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `char *SSL_get_shared_ciphers (const SSL *, char *, int)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_get_shared_ciphers(_a0: *const SSL, _a1: *mut c_char, _a2: c_int) -> *mut c_char {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_shared_ciphers: not implemented by ferrossl yet".into(),
     })
 }
 
@@ -2715,18 +2487,6 @@ pub extern "C" fn SSL_set_security_callback(_a0: *mut SSL, _a1: Option<unsafe ex
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_set_security_callback: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_set_session_id_context (SSL *, const unsigned char *, unsigned int)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_set_session_id_context(_a0: *mut SSL, _a1: *const c_uchar, _a2: c_uint) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_session_id_context: not implemented by ferrossl yet".into(),
     })
 }
 

@@ -161,6 +161,8 @@ pub struct Connection {
     ocsp: Mutex<Option<Vec<u8>>>,
     /// The stack `SSL_get_ciphers` last handed out (valid until the next call).
     pub cipher_stack: Mutex<Option<crate::libcrypto::StaticStack>>,
+    /// A server: the cipher suite ids the client offered (`SSL_get_shared_ciphers`).
+    offered_suites: Mutex<Option<Vec<u16>>>,
 }
 
 impl Object for Connection {
@@ -300,11 +302,17 @@ impl Connection {
             peer_key: Mutex::new(None),
             ocsp: Mutex::new(None),
             cipher_stack: Mutex::new(None),
+            offered_suites: Mutex::new(None),
         }))
     }
 
     pub fn id(&self) -> usize {
         self.refs.id()
+    }
+
+    /// A server, once it read the ClientHello: the cipher suite ids the client offered.
+    pub fn offered_cipher_suites(&self) -> Option<Vec<u16>> {
+        lock(&self.offered_suites).clone()
     }
 
     pub fn ctx(&self) -> Arc<Context> {
@@ -628,6 +636,8 @@ impl Connection {
         };
         st.acceptor = None;
         let hello = accepted.client_hello();
+        *lock(&self.offered_suites) =
+            Some(hello.cipher_suites().iter().map(|&c| c.into()).collect());
         let sni = hello.server_name().and_then(|n| CString::new(n).ok());
         let offered: Option<Vec<u8>> = hello.alpn().map(|protos| {
             let mut wire = Vec::new();

@@ -6,9 +6,7 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use rustls::client::Resumption;
 use rustls::crypto::{CryptoProvider, SupportedKxGroup};
-use rustls::server::{
-    NoServerSessionStorage, ProducesTickets, ServerSessionMemoryCache, StoresServerSessions,
-};
+use rustls::server::{NoServerSessionStorage, ProducesTickets};
 use rustls::{ClientConfig, NamedGroup, ServerConfig, SupportedCipherSuite};
 
 use super::callbacks::Callbacks;
@@ -17,6 +15,7 @@ use super::credentials::Credentials;
 use super::error::{Error, Result};
 use super::hooks;
 use super::registry::{Object, Refs, Table};
+use super::session_cache::SessionCache;
 use crate::libcrypto::{ffi, ExData, PasswordCb, Store, VerifyCb, VerifyParam};
 
 pub const TLS1_VERSION: c_int = 0x0301;
@@ -85,6 +84,8 @@ pub struct Settings {
     pub security_level: c_int,
     /// The client CA names a server sends in its CertificateRequest (DER `X509_NAME`s).
     pub client_ca: Vec<Vec<u8>>,
+    /// `SSL_set_session_id_context` (copied from the context's at `SSL_new`).
+    pub sid_ctx: Vec<u8>,
 }
 
 impl Settings {
@@ -108,6 +109,7 @@ impl Settings {
             // Debian's OpenSSL configuration sets level 2 for every context.
             security_level: 2,
             client_ca: Vec::new(),
+            sid_ctx: Vec::new(),
         }
     }
 
@@ -190,7 +192,7 @@ pub struct Context {
     client_configs: Mutex<Vec<(ConfigKey, Arc<ClientConfig>)>>,
     server_configs: Mutex<Vec<(ServerKey, Arc<ServerConfig>)>>,
     /// The internal server session cache (`SSL_SESS_CACHE_SERVER`).
-    server_sessions: Arc<dyn StoresServerSessions>,
+    server_sessions: Arc<SessionCache>,
     ticketer: OnceLock<Arc<dyn ProducesTickets>>,
     /// The client CA list (`SSL_CTX_set_client_CA_list`, `SSL_CTX_add_client_CA`).
     pub client_ca_stack: Mutex<Option<crate::libcrypto::NameStack>>,
@@ -228,7 +230,7 @@ impl Context {
                 session_id_context: RwLock::new(Vec::new()),
                 client_configs: Mutex::new(Vec::new()),
                 server_configs: Mutex::new(Vec::new()),
-                server_sessions: ServerSessionMemoryCache::new(SESSION_CACHE_SIZE),
+                server_sessions: SessionCache::new(SESSION_CACHE_SIZE),
                 ticketer: OnceLock::new(),
                 client_ca_stack: Mutex::new(None),
                 cipher_stack: Mutex::new(None),
@@ -363,7 +365,7 @@ impl Context {
     }
 
     /// The internal server session cache (`SSL_SESS_CACHE_SERVER` without `NO_INTERNAL`).
-    pub fn internal_sessions(&self) -> &Arc<dyn StoresServerSessions> {
+    pub fn internal_sessions(&self) -> &Arc<SessionCache> {
         &self.server_sessions
     }
 

@@ -4,6 +4,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod bio;
 pub mod callbacks;
 pub mod cipher;
 pub mod conf;
@@ -15,3 +16,5 @@ pub mod hooks;
 pub mod kx;
 pub mod registry;
 pub mod session;
+pub mod session_cache;
+pub mod session_text;

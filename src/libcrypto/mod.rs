@@ -10,6 +10,8 @@
 //! `Send`/`Sync` impls.
 
 pub mod ffi;
+pub mod filter;
+pub mod pem;
 
 use std::ffi::{c_char, c_int, c_long, c_uint, c_void, CStr, CString};
 use std::io;
