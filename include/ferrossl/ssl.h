@@ -1415,11 +1415,11 @@ const SSL_CIPHER *SSL_SESSION_get0_cipher(const SSL_SESSION *s);
 const char *SSL_SESSION_get0_hostname(const SSL_SESSION *s);
 
 /**
- * `const unsigned char *SSL_SESSION_get0_id_context (const SSL_SESSION *, unsigned int *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_SESSION_get0_id_context`: the session ID context (owned by the session) and its
+ * length in `*sid_ctx_length`.
  */
-const unsigned char *SSL_SESSION_get0_id_context(const SSL_SESSION *_a0, unsigned int *_a1);
+const unsigned char *SSL_SESSION_get0_id_context(const SSL_SESSION *s,
+                                                 unsigned int *sid_ctx_length);
 
 /**
  * `SSL_SESSION_get0_peer`: the peer's certificate (no new reference), or NULL.
@@ -3256,7 +3256,7 @@ SSL_SESSION *d2i_SSL_SESSION(SSL_SESSION **a, const unsigned char **pp, long len
 /**
  * `i2d_SSL_SESSION`: the DER encoding's length; with `pp`, also writes it at `*pp` (advancing
  * it), or into a new `OPENSSL_malloc` buffer when `*pp` is NULL. See `core::session` for what
- * it carries.
+ * it carries. 0 (no error queued) for a session without a cipher, as OpenSSL.
  */
 int i2d_SSL_SESSION(const SSL_SESSION *s, unsigned char **pp);
 

@@ -236,11 +236,16 @@ pub extern "C" fn SSL_SESSION_get_ex_data(s: *const SSL_SESSION, idx: c_int) -> 
 
 /// `i2d_SSL_SESSION`: the DER encoding's length; with `pp`, also writes it at `*pp` (advancing
 /// it), or into a new `OPENSSL_malloc` buffer when `*pp` is NULL. See `core::session` for what
-/// it carries.
+/// it carries. 0 (no error queued) for a session without a cipher, as OpenSSL.
 #[export]
 #[no_mangle]
 pub unsafe extern "C" fn i2d_SSL_SESSION(s: *const SSL_SESSION, pp: *mut *mut c_uchar) -> c_int {
-    let der = handle::session(s)?.to_der();
+    let sess = handle::session(s)?;
+    // As OpenSSL: a session without a cipher (never used in a handshake) has no encoding.
+    if sess.data().cipher.is_none() {
+        return Ok(0);
+    }
+    let der = sess.to_der();
     let len =
         c_int::try_from(der.len()).map_err(|_| Error::Internal("session too large".into()))?;
     if pp.is_null() {

@@ -49,6 +49,13 @@ pub extern "C" fn SSL_CTX_add_session(ctx: *mut SSL_CTX, s: *mut SSL_SESSION) ->
     Ok(added as c_int)
 }
 
+/// Empties `ctx`'s cache (reporting each session), as OpenSSL does when the last reference
+/// to a context goes.
+pub fn flush_all(ctx: &Arc<Context>) {
+    let removed = ctx.internal_sessions().flush(0, 0);
+    report_removed(ctx, removed);
+}
+
 /// `SSL_CTX_flush_sessions`: removes from the internal cache every session expired at time
 /// `tm` (seconds since the epoch; 0 removes all), telling the remove-session callback of each.
 #[export]

@@ -10,13 +10,14 @@ use std::ptr;
 use ferrossl_macros::export;
 
 use super::args;
+use super::boundary;
 use super::handle;
 use super::session::{d2i_SSL_SESSION, i2d_SSL_SESSION};
 use super::types::*;
 use crate::core::error::{reason, Error, Result};
 use crate::core::session_text;
 use crate::libcrypto::pem::SSL_SESSION_PEM;
-use crate::libcrypto::{Bio, PasswordCb};
+use crate::libcrypto::{ffi, Bio, PasswordCb};
 
 /// `SSL_MAX_SSL_SESSION_ID_LENGTH` and `SSL_MAX_SID_CTX_LENGTH`.
 const MAX_ID: c_uint = 32;
@@ -64,6 +65,24 @@ pub unsafe extern "C" fn SSL_SESSION_set1_id_context(
     let ctx = unsafe { args::bytes(sid_ctx, sid_ctx_len as usize, "sid_ctx") }?.to_vec();
     sess.update(|d| d.id_context = ctx);
     Ok(1)
+}
+
+/// `SSL_SESSION_get0_id_context`: the session ID context (owned by the session) and its
+/// length in `*sid_ctx_length`.
+#[export]
+#[no_mangle]
+pub unsafe extern "C" fn SSL_SESSION_get0_id_context(
+    s: *const SSL_SESSION,
+    sid_ctx_length: *mut c_uint,
+) -> *const c_uchar {
+    let sess = handle::session(s)?;
+    let (p, n) = {
+        let d = sess.data();
+        (d.id_context.as_ptr(), d.id_context.len() as c_uint)
+    };
+    // SAFETY: out-parameter.
+    unsafe { args::out(sid_ctx_length, n) };
+    Ok(p)
 }
 
 /// The program's BIO, with a reference of our own for the call.
@@ -154,7 +173,11 @@ fn der_of(x: *const SSL_SESSION) -> Result<Vec<u8>> {
 }
 
 fn write_pem(bio: &Bio, x: *const SSL_SESSION) -> Result<c_int> {
-    let der = der_of(x)?;
+    let Ok(der) = der_of(x) else {
+        // As PEM_ASN1_write_bio when i2d gives nothing.
+        crate::libcrypto::err::push_lib(ffi::ERR_LIB_PEM, ffi::ERR_R_ASN1_LIB, boundary::current());
+        return Ok(0);
+    };
     // PEM_write_bio queues PEM's own reasons when it fails.
     Ok(bio.write_pem(SSL_SESSION_PEM, &der) as c_int)
 }
@@ -194,6 +217,8 @@ unsafe fn read_pem(
     // SAFETY: der.len() readable bytes; x per the d2i convention.
     let s = unsafe { d2i_SSL_SESSION(x, &mut p, der.len() as _) };
     if s.is_null() {
+        // As PEM_ASN1_read_bio when d2i fails.
+        crate::libcrypto::err::push_lib(ffi::ERR_LIB_PEM, ffi::ERR_R_ASN1_LIB, boundary::current());
         return Err(Error::Queued);
     }
     Ok(s)

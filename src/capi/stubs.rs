@@ -1122,18 +1122,6 @@ pub extern "C" fn SSL_SESSION_dup(_a0: *const SSL_SESSION) -> *mut SSL_SESSION {
     })
 }
 
-/// `const unsigned char *SSL_SESSION_get0_id_context (const SSL_SESSION *, unsigned int *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_SESSION_get0_id_context(_a0: *const SSL_SESSION, _a1: *mut c_uint) -> *const c_uchar {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_get0_id_context: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `void SSL_SESSION_get0_ticket (const SSL_SESSION *, const unsigned char **, size_t *)`
 ///
 /// Refused: not implemented by ferrossl yet

@@ -53,6 +53,9 @@ pub type bio_callback_ctrl =
 pub type verify_cb = unsafe extern "C" fn(ok: c_int, ctx: *mut X509_STORE_CTX) -> c_int;
 
 pub const ERR_LIB_SSL: c_int = 20;
+pub const ERR_LIB_PEM: c_int = 9;
+/// `ERR_R_ASN1_LIB` (`ERR_LIB_ASN1 | ERR_RFLAG_COMMON`).
+pub const ERR_R_ASN1_LIB: c_int = 13 | (0x2 << 18);
 pub const BIO_CTRL_RESET: c_int = 1;
 pub const BIO_CTRL_INFO: c_int = 3;
 pub const BIO_CTRL_PUSH: c_int = 6;

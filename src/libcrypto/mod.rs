@@ -36,6 +36,16 @@ pub mod err {
         }
     }
 
+    /// Queues an error of another library (`ERR_LIB_PEM`...), as libcrypto itself would.
+    pub fn push_lib(lib: c_int, reason: c_int, func: &CStr) {
+        // SAFETY: as push.
+        unsafe {
+            ffi::ERR_new();
+            ffi::ERR_set_debug(c"ferrossl".as_ptr(), 0, func.as_ptr());
+            ffi::ERR_set_error(lib, reason, ptr::null());
+        }
+    }
+
     /// `ERR_peek_error()`: the earliest error on this thread's queue, 0 if none.
     pub fn peek() -> u64 {
         // SAFETY: no arguments.
