@@ -241,8 +241,14 @@ pub extern "C" fn SSL_SESSION_get_ex_data(s: *const SSL_SESSION, idx: c_int) -> 
 #[no_mangle]
 pub unsafe extern "C" fn i2d_SSL_SESSION(s: *const SSL_SESSION, pp: *mut *mut c_uchar) -> c_int {
     let sess = handle::session(s)?;
-    // As OpenSSL: a session without a cipher (never used in a handshake) has no encoding.
-    if sess.data().cipher.is_none() {
+    // As OpenSSL: a session without a cipher (never used in a handshake) has no encoding. A
+    // server session handed to the new-session callback during the handshake has no cipher
+    // recorded yet, but has its resumption value.
+    let unused = {
+        let d = sess.data();
+        d.cipher.is_none() && d.version == 0 && d.server_value.is_empty() && d.resumable.is_none()
+    };
+    if unused {
         return Ok(0);
     }
     let der = sess.to_der();
