@@ -1329,15 +1329,19 @@ int SSL_CTX_use_RSAPrivateKey_ASN1(SSL_CTX *_a0, const unsigned char *_a1, long 
 int SSL_CTX_use_RSAPrivateKey_file(SSL_CTX *ctx, const char *file, int ty);
 
 /**
- * `int SSL_CTX_use_cert_and_key (SSL_CTX *, X509 *, EVP_PKEY *, struct stack_st_X509 *, int)`
+ * `SSL_CTX_use_cert_and_key`: sets a certificate, its private key and its chain (each with a
+ * reference of its own; `chain` may be NULL) as one, in the slot of the certificate's key
+ * type. With `override` 0 a slot already holding anything is kept
+ * (`SSL_R_NOT_REPLACING_CERTIFICATE`). 1 on success.
  *
- * Refused: not implemented by ferrossl yet
+ * Differs from OpenSSL: a NULL `privatekey` leaves the slot without a key (OpenSSL stores the
+ * certificate's public key there); the security level is not checked.
  */
-int SSL_CTX_use_cert_and_key(SSL_CTX *_a0,
-                             X509 *_a1,
-                             EVP_PKEY *_a2,
-                             struct stack_st_X509 *_a3,
-                             int _a4);
+int SSL_CTX_use_cert_and_key(SSL_CTX *ctx,
+                             X509 *x509,
+                             EVP_PKEY *privatekey,
+                             struct stack_st_X509 *chain,
+                             int override);
 
 /**
  * `SSL_CTX_use_certificate`: 1 on success (takes its own reference to `x`).
@@ -1656,18 +1660,19 @@ int SSL_add1_to_CA_list(SSL *_a0, const X509 *_a1);
 int SSL_add_client_CA(SSL *_a0, X509 *_a1);
 
 /**
- * `int SSL_add_dir_cert_subjects_to_stack (struct stack_st_X509_NAME *, const char *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_add_dir_cert_subjects_to_stack`: as `SSL_add_file_cert_subjects_to_stack` for every
+ * file of `dir` (subdirectories skipped), in directory order; 0 at the first file that cannot
+ * be read, or when the directory cannot be listed.
  */
-int SSL_add_dir_cert_subjects_to_stack(struct stack_st_X509_NAME *_a0, const char *_a1);
+int SSL_add_dir_cert_subjects_to_stack(struct stack_st_X509_NAME *stack, const char *dir);
 
 /**
- * `int SSL_add_file_cert_subjects_to_stack (struct stack_st_X509_NAME *, const char *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_add_file_cert_subjects_to_stack`: appends the subject names of the PEM certificates
+ * in `file` that `stack` does not have yet (reading stops at the first thing that is not a
+ * certificate); 1 on success, 0 when the file cannot be read. As OpenSSL, the stack is left
+ * sorted by name (apart from the last name added), and its comparison function as it was.
  */
-int SSL_add_file_cert_subjects_to_stack(struct stack_st_X509_NAME *_a0, const char *_a1);
+int SSL_add_file_cert_subjects_to_stack(struct stack_st_X509_NAME *stack, const char *file);
 
 /**
  * `void SSL_add_ssl_module (void)`
@@ -1677,11 +1682,10 @@ int SSL_add_file_cert_subjects_to_stack(struct stack_st_X509_NAME *_a0, const ch
 void SSL_add_ssl_module(void);
 
 /**
- * `int SSL_add_store_cert_subjects_to_stack (struct stack_st_X509_NAME *, const char *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_add_store_cert_subjects_to_stack`: as `SSL_add_file_cert_subjects_to_stack` for the
+ * certificates of an `OSSL_STORE` URI (a file, a directory one level deep, ...).
  */
-int SSL_add_store_cert_subjects_to_stack(struct stack_st_X509_NAME *_a0, const char *_a1);
+int SSL_add_store_cert_subjects_to_stack(struct stack_st_X509_NAME *stack, const char *uri);
 
 /**
  * `SSL_alert_desc_string`: two-letter code of an alert description.
@@ -1728,11 +1732,9 @@ int SSL_bytes_to_cipher_list(SSL *_a0,
 long SSL_callback_ctrl(SSL *s, int cmd, void (*_fp)(void));
 
 /**
- * `void SSL_certs_clear (SSL *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_certs_clear`: removes every certificate, private key and chain of the connection.
  */
-void SSL_certs_clear(SSL *_a0);
+void SSL_certs_clear(SSL *s);
 
 /**
  * `int SSL_check_chain (SSL *, X509 *, EVP_PKEY *, struct stack_st_X509 *)`
@@ -1894,11 +1896,10 @@ int SSL_do_handshake(SSL *s);
 SSL *SSL_dup(SSL *_a0);
 
 /**
- * `struct stack_st_X509_NAME *SSL_dup_CA_list (const struct stack_st_X509_NAME *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_dup_CA_list`: a new stack with copies of the names of `sk` (an empty one for NULL);
+ * the caller frees it with `sk_X509_NAME_pop_free(..., X509_NAME_free)`.
  */
-struct stack_st_X509_NAME *SSL_dup_CA_list(const struct stack_st_X509_NAME *_a0);
+struct stack_st_X509_NAME *SSL_dup_CA_list(const struct stack_st_X509_NAME *sk);
 
 /**
  * `int SSL_enable_ct (SSL *, int)`
@@ -2052,11 +2053,11 @@ X509 *SSL_get1_peer_certificate(const SSL *s);
 SSL_SESSION *SSL_get1_session(SSL *s);
 
 /**
- * `struct stack_st_SSL_CIPHER *SSL_get1_supported_ciphers (SSL *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_get1_supported_ciphers`: the suites of `SSL_get_ciphers` this connection can use with
+ * its protocol versions, as a new stack the caller frees with `sk_SSL_CIPHER_free`; NULL when
+ * there is none (or no protocol version is enabled).
  */
-struct stack_st_SSL_CIPHER *SSL_get1_supported_ciphers(SSL *_a0);
+struct stack_st_SSL_CIPHER *SSL_get1_supported_ciphers(SSL *s);
 
 /**
  * `SSL_get_SSL_CTX`: the context (no new reference).
@@ -2100,7 +2101,8 @@ const char *SSL_get_cipher_list(const SSL *s, int n);
 struct stack_st_SSL_CIPHER *SSL_get_ciphers(const SSL *s);
 
 /**
- * `SSL_get_client_CA_list`: a server's list (its context's); NULL for a client.
+ * `SSL_get_client_CA_list`: a server's list (its own from `SSL_set_client_CA_list`, else its
+ * context's); NULL for a client.
  */
 struct stack_st_X509_NAME *SSL_get_client_CA_list(const SSL *s);
 
@@ -2747,11 +2749,11 @@ int SSL_set_cipher_list(SSL *s, const char *str);
 int SSL_set_ciphersuites(SSL *s, const char *str);
 
 /**
- * `void SSL_set_client_CA_list (SSL *, struct stack_st_X509_NAME *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_set_client_CA_list`: this connection's client CA list (sent in a server's
+ * CertificateRequest, reported by `SSL_get_client_CA_list`); takes ownership of `list`. NULL
+ * goes back to the context's list.
  */
-void SSL_set_client_CA_list(SSL *_a0, struct stack_st_X509_NAME *_a1);
+void SSL_set_client_CA_list(SSL *s, struct stack_st_X509_NAME *list);
 
 /**
  * `SSL_set_connect_state`: this connection is a client.
@@ -3139,11 +3141,13 @@ int SSL_use_RSAPrivateKey_ASN1(SSL *_a0, const unsigned char *_a1, long _a2);
 int SSL_use_RSAPrivateKey_file(SSL *ssl, const char *file, int ty);
 
 /**
- * `int SSL_use_cert_and_key (SSL *, X509 *, EVP_PKEY *, struct stack_st_X509 *, int)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_use_cert_and_key`: as `SSL_CTX_use_cert_and_key`, for one connection.
  */
-int SSL_use_cert_and_key(SSL *_a0, X509 *_a1, EVP_PKEY *_a2, struct stack_st_X509 *_a3, int _a4);
+int SSL_use_cert_and_key(SSL *ssl,
+                         X509 *x509,
+                         EVP_PKEY *privatekey,
+                         struct stack_st_X509 *chain,
+                         int override);
 
 /**
  * `SSL_use_certificate`.

@@ -414,3 +414,30 @@ pub unsafe extern "C" fn SSL_get_shared_ciphers(
     out[names.len()] = 0;
     Ok(buf)
 }
+
+/// `SSL_get1_supported_ciphers`: the suites of `SSL_get_ciphers` this connection can use with
+/// its protocol versions, as a new stack the caller frees with `sk_SSL_CIPHER_free`; NULL when
+/// there is none (or no protocol version is enabled).
+#[export]
+#[no_mangle]
+pub extern "C" fn SSL_get1_supported_ciphers(s: *mut SSL) -> *mut stack_st_SSL_CIPHER {
+    let conn = handle::ssl(s)?;
+    let list: Vec<&'static Cipher> = {
+        let st = conn.settings();
+        let versions = st.versions();
+        let tls13 = versions.contains(&&rustls::version::TLS13);
+        let tls12 = versions.contains(&&rustls::version::TLS12);
+        st.tls13
+            .iter()
+            .filter(|_| tls13)
+            .chain(st.tls12.iter().filter(|_| tls12))
+            .copied()
+            .collect()
+    };
+    if list.is_empty() {
+        return Ok(ptr::null_mut());
+    }
+    let stack = crate::libcrypto::StaticStack::new(&list)
+        .ok_or_else(|| Error::Internal("out of memory".into()))?;
+    Ok(stack.into_raw().cast())
+}

@@ -8,6 +8,7 @@
 pub mod args;
 pub mod bio;
 pub mod boundary;
+pub mod ca_list;
 pub mod callbacks;
 pub mod certificate;
 pub mod cipher;

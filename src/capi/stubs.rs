@@ -1050,18 +1050,6 @@ pub extern "C" fn SSL_CTX_use_RSAPrivateKey_ASN1(_a0: *mut SSL_CTX, _a1: *const 
     })
 }
 
-/// `int SSL_CTX_use_cert_and_key (SSL_CTX *, X509 *, EVP_PKEY *, struct stack_st_X509 *, int)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_use_cert_and_key(_a0: *mut SSL_CTX, _a1: *mut X509, _a2: *mut EVP_PKEY, _a3: *mut stack_st_X509, _a4: c_int) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_use_cert_and_key: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `int SSL_CTX_use_psk_identity_hint (SSL_CTX *, const char *)`
 ///
 /// Refused: not implemented by ferrossl yet
@@ -1326,30 +1314,6 @@ pub extern "C" fn SSL_add_client_CA(_a0: *mut SSL, _a1: *mut X509) -> c_int {
     })
 }
 
-/// `int SSL_add_dir_cert_subjects_to_stack (struct stack_st_X509_NAME *, const char *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_add_dir_cert_subjects_to_stack(_a0: *mut stack_st_X509_NAME, _a1: *const c_char) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_add_dir_cert_subjects_to_stack: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_add_file_cert_subjects_to_stack (struct stack_st_X509_NAME *, const char *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_add_file_cert_subjects_to_stack(_a0: *mut stack_st_X509_NAME, _a1: *const c_char) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_add_file_cert_subjects_to_stack: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `void SSL_add_ssl_module (void)`
 ///
 /// Refused: not implemented by ferrossl yet
@@ -1359,18 +1323,6 @@ pub extern "C" fn SSL_add_ssl_module() {
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_add_ssl_module: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_add_store_cert_subjects_to_stack (struct stack_st_X509_NAME *, const char *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_add_store_cert_subjects_to_stack(_a0: *mut stack_st_X509_NAME, _a1: *const c_char) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_add_store_cert_subjects_to_stack: not implemented by ferrossl yet".into(),
     })
 }
 
@@ -1395,18 +1347,6 @@ pub extern "C" fn SSL_bytes_to_cipher_list(_a0: *mut SSL, _a1: *const c_uchar, _
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_bytes_to_cipher_list: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `void SSL_certs_clear (SSL *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_certs_clear(_a0: *mut SSL) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_certs_clear: not implemented by ferrossl yet".into(),
     })
 }
 
@@ -1602,18 +1542,6 @@ pub extern "C" fn SSL_dup(_a0: *mut SSL) -> *mut SSL {
     })
 }
 
-/// `struct stack_st_X509_NAME *SSL_dup_CA_list (const struct stack_st_X509_NAME *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_dup_CA_list(_a0: *const stack_st_X509_NAME) -> *mut stack_st_X509_NAME {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_dup_CA_list: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `int SSL_enable_ct (SSL *, int)`
 ///
 /// Refused: not implemented by ferrossl yet
@@ -1755,18 +1683,6 @@ pub extern "C" fn SSL_get0_security_ex_data(_a0: *const SSL) -> *mut c_void {
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_get0_security_ex_data: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `struct stack_st_SSL_CIPHER *SSL_get1_supported_ciphers (SSL *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_get1_supported_ciphers(_a0: *mut SSL) -> *mut stack_st_SSL_CIPHER {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get1_supported_ciphers: not implemented by ferrossl yet".into(),
     })
 }
 
@@ -2274,18 +2190,6 @@ pub extern "C" fn SSL_set_cert_cb(_a0: *mut SSL, _a1: Option<unsafe extern "C" f
     })
 }
 
-/// `void SSL_set_client_CA_list (SSL *, struct stack_st_X509_NAME *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_set_client_CA_list(_a0: *mut SSL, _a1: *mut stack_st_X509_NAME) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_client_CA_list: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `int SSL_set_ct_validation_callback (SSL *, ssl_ct_validation_cb, void *)`
 ///
 /// Refused: not implemented by ferrossl yet
@@ -2667,18 +2571,6 @@ pub extern "C" fn SSL_use_RSAPrivateKey_ASN1(_a0: *mut SSL, _a1: *const c_uchar,
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_use_RSAPrivateKey_ASN1: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_use_cert_and_key (SSL *, X509 *, EVP_PKEY *, struct stack_st_X509 *, int)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_use_cert_and_key(_a0: *mut SSL, _a1: *mut X509, _a2: *mut EVP_PKEY, _a3: *mut stack_st_X509, _a4: c_int) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_use_cert_and_key: not implemented by ferrossl yet".into(),
     })
 }
 

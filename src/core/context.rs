@@ -86,6 +86,9 @@ pub struct Settings {
     pub client_ca: Vec<Vec<u8>>,
     /// `SSL_set_session_id_context` (copied from the context's at `SSL_new`).
     pub sid_ctx: Vec<u8>,
+    /// A connection's own client CA list (`SSL_set_client_CA_list`); a context never has one
+    /// here (its list is `Context::client_ca_stack`).
+    pub own_client_ca: Option<Arc<crate::libcrypto::NameStack>>,
 }
 
 impl Settings {
@@ -110,6 +113,7 @@ impl Settings {
             security_level: 2,
             client_ca: Vec::new(),
             sid_ctx: Vec::new(),
+            own_client_ca: None,
         }
     }
 
@@ -232,7 +236,8 @@ impl Context {
                 server_configs: Mutex::new(Vec::new()),
                 server_sessions: SessionCache::new(SESSION_CACHE_SIZE),
                 ticketer: OnceLock::new(),
-                client_ca_stack: Mutex::new(None),
+                // As OpenSSL: an empty list, not none.
+                client_ca_stack: Mutex::new(crate::libcrypto::NameStack::new()),
                 cipher_stack: Mutex::new(None),
             }
         }))

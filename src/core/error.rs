@@ -22,6 +22,10 @@ pub mod reason {
 
     pub const BAD_DATA: c_int = 390;
     pub const SSL_SESSION_ID_TOO_LONG: c_int = 408;
+    pub const NOT_REPLACING_CERTIFICATE: c_int = 289;
+    pub const PATH_TOO_LONG: c_int = 270;
+    pub const PRIVATE_KEY_MISMATCH: c_int = 288;
+    pub const UNKNOWN_CERTIFICATE_TYPE: c_int = 247;
     pub const SSL_SESSION_ID_CONTEXT_TOO_LONG: c_int = 273;
     pub const BAD_LENGTH: c_int = 271;
     pub const BAD_SSL_FILETYPE: c_int = 124;

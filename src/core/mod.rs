@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod bio;
+pub mod ca_names;
 pub mod callbacks;
 pub mod cipher;
 pub mod conf;

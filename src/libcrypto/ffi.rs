@@ -28,6 +28,8 @@ opaque!(
     BIO_METHOD,
     OPENSSL_STACK,
     PKCS8_PRIV_KEY_INFO,
+    OSSL_STORE_CTX,
+    OSSL_STORE_INFO,
 );
 
 /// `CRYPTO_EX_DATA`: a public struct in libcrypto's headers; embedded in our objects.
@@ -39,6 +41,7 @@ pub struct CRYPTO_EX_DATA {
 
 pub type pem_password_cb =
     unsafe extern "C" fn(buf: *mut c_char, size: c_int, rwflag: c_int, u: *mut c_void) -> c_int;
+pub type sk_cmp = unsafe extern "C" fn(a: *const *const c_void, b: *const *const c_void) -> c_int;
 pub type BIO_info_cb = unsafe extern "C" fn(b: *mut BIO, state: c_int, res: c_int) -> c_int;
 pub type bio_write_ex =
     unsafe extern "C" fn(b: *mut BIO, data: *const c_char, len: usize, done: *mut usize) -> c_int;
@@ -76,6 +79,11 @@ pub const BIO_C_GET_SSL_NUM_RENEGOTIATES: c_int = 126;
 pub const BIO_C_SET_SSL_RENEGOTIATE_TIMEOUT: c_int = 127;
 pub const BIO_TYPE_SSL: c_int = 7 | 0x0200;
 pub const BIO_CLOSE: c_int = 1;
+pub const BIO_FP_READ: c_int = 0x02;
+pub const BIO_C_SET_FILENAME: c_int = 108;
+pub const OSSL_STORE_INFO_NAME: c_int = 1;
+pub const OSSL_STORE_INFO_CERT: c_int = 5;
+pub const ERR_LIB_SYS: c_int = 2;
 pub const BIO_C_GET_FD: c_int = 105;
 pub const BIO_NOCLOSE: c_int = 0;
 pub const BIO_FLAGS_READ: c_int = 0x01;
@@ -207,6 +215,7 @@ extern "C" {
     pub fn EVP_PKEY_free(k: *mut EVP_PKEY);
     pub fn EVP_PKEY_get_base_id(k: *const EVP_PKEY) -> c_int;
     pub fn X509_get0_pubkey(x: *const X509) -> *mut EVP_PKEY;
+    pub fn EVP_PKEY_eq(a: *const EVP_PKEY, b: *const EVP_PKEY) -> c_int;
     pub fn EVP_PKEY_new_raw_public_key(
         ty: c_int,
         e: *mut c_void,
@@ -279,6 +288,26 @@ extern "C" {
     pub fn OPENSSL_sk_num(st: *const OPENSSL_STACK) -> c_int;
     pub fn OPENSSL_sk_value(st: *const OPENSSL_STACK, i: c_int) -> *mut c_void;
     pub fn OPENSSL_sk_free(st: *mut OPENSSL_STACK);
+    pub fn OPENSSL_sk_find(st: *mut OPENSSL_STACK, data: *const c_void) -> c_int;
+    pub fn OPENSSL_sk_set_cmp_func(st: *mut OPENSSL_STACK, cmp: Option<sk_cmp>) -> Option<sk_cmp>;
+
+    // OSSL_STORE.
+    pub fn OSSL_STORE_open(
+        uri: *const c_char,
+        ui_method: *const c_void,
+        ui_data: *mut c_void,
+        post_process: *mut c_void,
+        post_process_data: *mut c_void,
+    ) -> *mut OSSL_STORE_CTX;
+    pub fn OSSL_STORE_load(c: *mut OSSL_STORE_CTX) -> *mut OSSL_STORE_INFO;
+    pub fn OSSL_STORE_eof(c: *mut OSSL_STORE_CTX) -> c_int;
+    pub fn OSSL_STORE_error(c: *mut OSSL_STORE_CTX) -> c_int;
+    pub fn OSSL_STORE_close(c: *mut OSSL_STORE_CTX) -> c_int;
+    pub fn OSSL_STORE_INFO_get_type(i: *const OSSL_STORE_INFO) -> c_int;
+    pub fn OSSL_STORE_INFO_get0_NAME(i: *const OSSL_STORE_INFO) -> *const c_char;
+    pub fn OSSL_STORE_INFO_get0_CERT(i: *const OSSL_STORE_INFO) -> *mut X509;
+    pub fn OSSL_STORE_INFO_free(i: *mut OSSL_STORE_INFO);
+    pub fn BIO_s_file() -> *const BIO_METHOD;
 
     // ex_data.
     pub fn CRYPTO_get_ex_new_index(

@@ -11,6 +11,7 @@
 
 pub mod ffi;
 pub mod filter;
+pub mod names;
 pub mod pem;
 
 use std::ffi::{c_char, c_int, c_long, c_uint, c_void, CStr, CString};
@@ -349,6 +350,16 @@ impl X509Cert {
         unsafe { ffi::X509_check_private_key(self.as_ptr(), key.as_ptr()) == 1 }
     }
 
+    /// `EVP_PKEY_eq` of the certificate's public key and `key`: whether `key` is its private
+    /// half. Keys of different types leave libcrypto's `EVP_R_DIFFERENT_KEY_TYPES` queued.
+    pub fn public_key_eq(&self, key: &PKey) -> bool {
+        // SAFETY: get0 borrows the certificate's key; both keys are live.
+        unsafe {
+            let pk = ffi::X509_get0_pubkey(self.as_ptr());
+            !pk.is_null() && ffi::EVP_PKEY_eq(pk, key.as_ptr()) == 1
+        }
+    }
+
     /// The `EVP_PKEY_*` type of the certificate's public key (0 when unknown).
     pub fn key_type(&self) -> c_int {
         // SAFETY: get0 borrows the key the certificate owns.
@@ -631,6 +642,13 @@ impl StaticStack {
     }
     pub fn as_ptr(&self) -> *mut ffi::OPENSSL_STACK {
         self.0.as_ptr()
+    }
+}
+
+impl StaticStack {
+    /// Hands the stack to the caller, who frees it (`sk_*_free`, `get1`).
+    pub fn into_raw(self) -> *mut ffi::OPENSSL_STACK {
+        std::mem::ManuallyDrop::new(self).0.as_ptr()
     }
 }
 
