@@ -21,46 +21,37 @@ extern "C" {
 #endif // __cplusplus
 
 /**
- * `const BIO_METHOD *BIO_f_ssl (void)`
- *
- * Refused: not implemented by ferrossl yet
+ * `BIO_f_ssl`: the SSL BIO method (static: never freed).
  */
 const BIO_METHOD *BIO_f_ssl(void);
 
 /**
- * `BIO *BIO_new_buffer_ssl_connect (SSL_CTX *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `BIO_new_buffer_ssl_connect`: a buffering BIO in front of `BIO_new_ssl_connect`.
  */
-BIO *BIO_new_buffer_ssl_connect(SSL_CTX *_a0);
+BIO *BIO_new_buffer_ssl_connect(SSL_CTX *ctx);
 
 /**
- * `BIO *BIO_new_ssl (SSL_CTX *, int)`
- *
- * Refused: not implemented by ferrossl yet
+ * `BIO_new_ssl`: an SSL BIO owning (`BIO_CLOSE`) a new `SSL` of `ctx`, a client when
+ * `client` is non-zero; NULL on failure.
  */
-BIO *BIO_new_ssl(SSL_CTX *_a0, int _a1);
+BIO *BIO_new_ssl(SSL_CTX *ctx, int client);
 
 /**
- * `BIO *BIO_new_ssl_connect (SSL_CTX *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `BIO_new_ssl_connect`: a client SSL BIO in front of a connect BIO (`BIO_s_connect`; set
+ * its address with `BIO_set_conn_hostname`); NULL on failure.
  */
-BIO *BIO_new_ssl_connect(SSL_CTX *_a0);
+BIO *BIO_new_ssl_connect(SSL_CTX *ctx);
 
 /**
- * `int BIO_ssl_copy_session_id (BIO *, BIO *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `BIO_ssl_copy_session_id`: `SSL_copy_session_id` between the first SSL BIOs of two chains;
+ * 1 on success, 0 when either has none.
  */
-int BIO_ssl_copy_session_id(BIO *_a0, BIO *_a1);
+int BIO_ssl_copy_session_id(BIO *to, BIO *from);
 
 /**
- * `void BIO_ssl_shutdown (BIO *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `BIO_ssl_shutdown`: `SSL_shutdown` on the `SSL` of every SSL BIO in the chain.
  */
-void BIO_ssl_shutdown(BIO *_a0);
+void BIO_ssl_shutdown(BIO *ssl_bio);
 
 /**
  * `const SSL_METHOD *DTLS_client_method (void)`
@@ -172,35 +163,27 @@ const char *OSSL_default_cipher_list(void);
 const char *OSSL_default_ciphersuites(void);
 
 /**
- * `SSL_SESSION *PEM_read_SSL_SESSION (FILE *, SSL_SESSION **, pem_password_cb (*), void *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `PEM_read_SSL_SESSION`: as `PEM_read_bio_SSL_SESSION`, from a stdio stream.
  */
-SSL_SESSION *PEM_read_SSL_SESSION(FILE *_a0, SSL_SESSION **_a1, pem_password_cb * _a2, void *_a3);
+SSL_SESSION *PEM_read_SSL_SESSION(FILE *fp, SSL_SESSION **x, pem_password_cb * cb, void *u);
 
 /**
- * `SSL_SESSION *PEM_read_bio_SSL_SESSION (BIO *, SSL_SESSION **, pem_password_cb (*), void *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `PEM_read_bio_SSL_SESSION`: the next `SSL SESSION PARAMETERS` block of `bp` as a new
+ * session (also stored at `*x` when `x` is given, freeing what was there); NULL on failure.
+ * Only sessions ferrossl wrote parse (see `i2d_SSL_SESSION`).
  */
-SSL_SESSION *PEM_read_bio_SSL_SESSION(BIO *_a0,
-                                      SSL_SESSION **_a1,
-                                      pem_password_cb * _a2,
-                                      void *_a3);
+SSL_SESSION *PEM_read_bio_SSL_SESSION(BIO *bp, SSL_SESSION **x, pem_password_cb * cb, void *u);
 
 /**
- * `int PEM_write_SSL_SESSION (FILE *, const SSL_SESSION *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `PEM_write_SSL_SESSION`: as `PEM_write_bio_SSL_SESSION`, to a stdio stream.
  */
-int PEM_write_SSL_SESSION(FILE *_a0, const SSL_SESSION *_a1);
+int PEM_write_SSL_SESSION(FILE *fp, const SSL_SESSION *x);
 
 /**
- * `int PEM_write_bio_SSL_SESSION (BIO *, const SSL_SESSION *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `PEM_write_bio_SSL_SESSION`: the session as a `SSL SESSION PARAMETERS` PEM block; 1 on
+ * success.
  */
-int PEM_write_bio_SSL_SESSION(BIO *_a0, const SSL_SESSION *_a1);
+int PEM_write_bio_SSL_SESSION(BIO *bp, const SSL_SESSION *x);
 
 /**
  * `int SRP_Calc_A_param (SSL *)`
@@ -449,11 +432,12 @@ int SSL_CTX_add_server_custom_ext(SSL_CTX *_a0,
                                   void *_a6);
 
 /**
- * `int SSL_CTX_add_session (SSL_CTX *, SSL_SESSION *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_CTX_add_session`: adds `s` to the context's internal cache under its session ID
+ * (taking a reference); 1 when it was added, 0 when this session was cached already. A
+ * session with the same ID is replaced; a full cache drops its oldest entry (both reported to
+ * the remove-session callback).
  */
-int SSL_CTX_add_session(SSL_CTX *_a0, SSL_SESSION *_a1);
+int SSL_CTX_add_session(SSL_CTX *ctx, SSL_SESSION *s);
 
 /**
  * `SSL_CTX_callback_ctrl`: the callback-setting commands; none is implemented yet (servername,
@@ -526,11 +510,10 @@ unsigned long SSL_CTX_dane_set_flags(SSL_CTX *_a0, unsigned long _a1);
 int SSL_CTX_enable_ct(SSL_CTX *_a0, int _a1);
 
 /**
- * `void SSL_CTX_flush_sessions (SSL_CTX *, long int)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_CTX_flush_sessions`: removes from the internal cache every session expired at time
+ * `tm` (seconds since the epoch; 0 removes all), telling the remove-session callback of each.
  */
-void SSL_CTX_flush_sessions(SSL_CTX *_a0, long _a1);
+void SSL_CTX_flush_sessions(SSL_CTX *ctx, long tm);
 
 /**
  * `SSL_CTX_free`: drops one reference; NULL is ignored. A freed or invalid handle is reported
@@ -1348,15 +1331,19 @@ int SSL_CTX_use_RSAPrivateKey_ASN1(SSL_CTX *_a0, const unsigned char *_a1, long 
 int SSL_CTX_use_RSAPrivateKey_file(SSL_CTX *ctx, const char *file, int ty);
 
 /**
- * `int SSL_CTX_use_cert_and_key (SSL_CTX *, X509 *, EVP_PKEY *, struct stack_st_X509 *, int)`
+ * `SSL_CTX_use_cert_and_key`: sets a certificate, its private key and its chain (each with a
+ * reference of its own; `chain` may be NULL) as one, in the slot of the certificate's key
+ * type. With `override` 0 a slot already holding anything is kept
+ * (`SSL_R_NOT_REPLACING_CERTIFICATE`). 1 on success.
  *
- * Refused: not implemented by ferrossl yet
+ * Differs from OpenSSL: a NULL `privatekey` leaves the slot without a key (OpenSSL stores the
+ * certificate's public key there); the security level is not checked.
  */
-int SSL_CTX_use_cert_and_key(SSL_CTX *_a0,
-                             X509 *_a1,
-                             EVP_PKEY *_a2,
-                             struct stack_st_X509 *_a3,
-                             int _a4);
+int SSL_CTX_use_cert_and_key(SSL_CTX *ctx,
+                             X509 *x509,
+                             EVP_PKEY *privatekey,
+                             struct stack_st_X509 *chain,
+                             int override);
 
 /**
  * `SSL_CTX_use_certificate`: 1 on success (takes its own reference to `x`).
@@ -1434,11 +1421,11 @@ const SSL_CIPHER *SSL_SESSION_get0_cipher(const SSL_SESSION *s);
 const char *SSL_SESSION_get0_hostname(const SSL_SESSION *s);
 
 /**
- * `const unsigned char *SSL_SESSION_get0_id_context (const SSL_SESSION *, unsigned int *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_SESSION_get0_id_context`: the session ID context (owned by the session) and its
+ * length in `*sid_ctx_length`.
  */
-const unsigned char *SSL_SESSION_get0_id_context(const SSL_SESSION *_a0, unsigned int *_a1);
+const unsigned char *SSL_SESSION_get0_id_context(const SSL_SESSION *s,
+                                                 unsigned int *sid_ctx_length);
 
 /**
  * `SSL_SESSION_get0_peer`: the peer's certificate (no new reference), or NULL.
@@ -1533,25 +1520,25 @@ int SSL_SESSION_is_resumable(const SSL_SESSION *s);
 SSL_SESSION *SSL_SESSION_new(void);
 
 /**
- * `int SSL_SESSION_print (BIO *, const SSL_SESSION *)`
+ * `SSL_SESSION_print`: writes the session as text (OpenSSL's layout) to `bp`; 1 on success.
  *
- * Refused: not implemented by ferrossl yet
+ * Differs from OpenSSL: the master key / resumption PSK line is empty (rustls does not give
+ * secrets out), no ticket is dumped, and the verify result is not recorded (see
+ * `core::session_text`).
  */
-int SSL_SESSION_print(BIO *_a0, const SSL_SESSION *_a1);
+int SSL_SESSION_print(BIO *bp, const SSL_SESSION *x);
 
 /**
- * `int SSL_SESSION_print_fp (FILE *, const SSL_SESSION *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_SESSION_print_fp`: as `SSL_SESSION_print`, to a stdio stream.
  */
-int SSL_SESSION_print_fp(FILE *_a0, const SSL_SESSION *_a1);
+int SSL_SESSION_print_fp(FILE *fp, const SSL_SESSION *x);
 
 /**
- * `int SSL_SESSION_print_keylog (BIO *, const SSL_SESSION *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_SESSION_print_keylog`: the NSS keylog line `RSA Session-ID:... Master-Key:...`; 0
+ * (and nothing written) when the session has no ID or no known master key, which with rustls
+ * is always (it does not give secrets out).
  */
-int SSL_SESSION_print_keylog(BIO *_a0, const SSL_SESSION *_a1);
+int SSL_SESSION_print_keylog(BIO *bp, const SSL_SESSION *x);
 
 /**
  * `int SSL_SESSION_set1_alpn_selected (SSL_SESSION *, const unsigned char *, size_t)`
@@ -1568,18 +1555,18 @@ int SSL_SESSION_set1_alpn_selected(SSL_SESSION *_a0, const unsigned char *_a1, s
 int SSL_SESSION_set1_hostname(SSL_SESSION *_a0, const char *_a1);
 
 /**
- * `int SSL_SESSION_set1_id (SSL_SESSION *, const unsigned char *, unsigned int)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_SESSION_set1_id`: sets the session ID (a copy, at most 32 bytes); 1 on success, 0 with
+ * `SSL_R_SSL_SESSION_ID_TOO_LONG`.
  */
-int SSL_SESSION_set1_id(SSL_SESSION *_a0, const unsigned char *_a1, unsigned int _a2);
+int SSL_SESSION_set1_id(SSL_SESSION *s, const unsigned char *sid, unsigned int sid_len);
 
 /**
- * `int SSL_SESSION_set1_id_context (SSL_SESSION *, const unsigned char *, unsigned int)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_SESSION_set1_id_context`: sets the session ID context (a copy, at most 32 bytes); 1
+ * on success, 0 with `SSL_R_SSL_SESSION_ID_CONTEXT_TOO_LONG`.
  */
-int SSL_SESSION_set1_id_context(SSL_SESSION *_a0, const unsigned char *_a1, unsigned int _a2);
+int SSL_SESSION_set1_id_context(SSL_SESSION *s,
+                                const unsigned char *sid_ctx,
+                                unsigned int sid_ctx_len);
 
 /**
  * `int SSL_SESSION_set1_master_key (SSL_SESSION *, const unsigned char *, size_t)`
@@ -1675,18 +1662,19 @@ int SSL_add1_to_CA_list(SSL *_a0, const X509 *_a1);
 int SSL_add_client_CA(SSL *_a0, X509 *_a1);
 
 /**
- * `int SSL_add_dir_cert_subjects_to_stack (struct stack_st_X509_NAME *, const char *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_add_dir_cert_subjects_to_stack`: as `SSL_add_file_cert_subjects_to_stack` for every
+ * file of `dir` (subdirectories skipped), in directory order; 0 at the first file that cannot
+ * be read, or when the directory cannot be listed.
  */
-int SSL_add_dir_cert_subjects_to_stack(struct stack_st_X509_NAME *_a0, const char *_a1);
+int SSL_add_dir_cert_subjects_to_stack(struct stack_st_X509_NAME *stack, const char *dir);
 
 /**
- * `int SSL_add_file_cert_subjects_to_stack (struct stack_st_X509_NAME *, const char *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_add_file_cert_subjects_to_stack`: appends the subject names of the PEM certificates
+ * in `file` that `stack` does not have yet (reading stops at the first thing that is not a
+ * certificate); 1 on success, 0 when the file cannot be read. As OpenSSL, the stack is left
+ * sorted by name (apart from the last name added), and its comparison function as it was.
  */
-int SSL_add_file_cert_subjects_to_stack(struct stack_st_X509_NAME *_a0, const char *_a1);
+int SSL_add_file_cert_subjects_to_stack(struct stack_st_X509_NAME *stack, const char *file);
 
 /**
  * `void SSL_add_ssl_module (void)`
@@ -1696,11 +1684,10 @@ int SSL_add_file_cert_subjects_to_stack(struct stack_st_X509_NAME *_a0, const ch
 void SSL_add_ssl_module(void);
 
 /**
- * `int SSL_add_store_cert_subjects_to_stack (struct stack_st_X509_NAME *, const char *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_add_store_cert_subjects_to_stack`: as `SSL_add_file_cert_subjects_to_stack` for the
+ * certificates of an `OSSL_STORE` URI (a file, a directory one level deep, ...).
  */
-int SSL_add_store_cert_subjects_to_stack(struct stack_st_X509_NAME *_a0, const char *_a1);
+int SSL_add_store_cert_subjects_to_stack(struct stack_st_X509_NAME *stack, const char *uri);
 
 /**
  * `SSL_alert_desc_string`: two-letter code of an alert description.
@@ -1747,11 +1734,9 @@ int SSL_bytes_to_cipher_list(SSL *_a0,
 long SSL_callback_ctrl(SSL *s, int cmd, void (*_fp)(void));
 
 /**
- * `void SSL_certs_clear (SSL *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_certs_clear`: removes every certificate, private key and chain of the connection.
  */
-void SSL_certs_clear(SSL *_a0);
+void SSL_certs_clear(SSL *s);
 
 /**
  * `int SSL_check_chain (SSL *, X509 *, EVP_PKEY *, struct stack_st_X509 *)`
@@ -1840,11 +1825,10 @@ int SSL_config(SSL *_a0, const char *_a1);
 int SSL_connect(SSL *s);
 
 /**
- * `int SSL_copy_session_id (SSL *, const SSL *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_copy_session_id`: gives `t` the session of `f` (a new reference), its certificates
+ * and keys, and its session ID context; 1 on success.
  */
-int SSL_copy_session_id(SSL *_a0, const SSL *_a1);
+int SSL_copy_session_id(SSL *t, const SSL *f);
 
 /**
  * `int SSL_ct_is_enabled (const SSL *)`
@@ -1904,11 +1888,10 @@ int SSL_do_handshake(SSL *s);
 SSL *SSL_dup(SSL *_a0);
 
 /**
- * `struct stack_st_X509_NAME *SSL_dup_CA_list (const struct stack_st_X509_NAME *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_dup_CA_list`: a new stack with copies of the names of `sk` (an empty one for NULL);
+ * the caller frees it with `sk_X509_NAME_pop_free(..., X509_NAME_free)`.
  */
-struct stack_st_X509_NAME *SSL_dup_CA_list(const struct stack_st_X509_NAME *_a0);
+struct stack_st_X509_NAME *SSL_dup_CA_list(const struct stack_st_X509_NAME *sk);
 
 /**
  * `int SSL_enable_ct (SSL *, int)`
@@ -2062,11 +2045,11 @@ X509 *SSL_get1_peer_certificate(const SSL *s);
 SSL_SESSION *SSL_get1_session(SSL *s);
 
 /**
- * `struct stack_st_SSL_CIPHER *SSL_get1_supported_ciphers (SSL *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_get1_supported_ciphers`: the suites of `SSL_get_ciphers` this connection can use with
+ * its protocol versions, as a new stack the caller frees with `sk_SSL_CIPHER_free`; NULL when
+ * there is none (or no protocol version is enabled).
  */
-struct stack_st_SSL_CIPHER *SSL_get1_supported_ciphers(SSL *_a0);
+struct stack_st_SSL_CIPHER *SSL_get1_supported_ciphers(SSL *s);
 
 /**
  * `SSL_get_SSL_CTX`: the context (no new reference).
@@ -2110,7 +2093,8 @@ const char *SSL_get_cipher_list(const SSL *s, int n);
 struct stack_st_SSL_CIPHER *SSL_get_ciphers(const SSL *s);
 
 /**
- * `SSL_get_client_CA_list`: a server's list (its context's); NULL for a client.
+ * `SSL_get_client_CA_list`: a server's list (its own from `SSL_set_client_CA_list`, else its
+ * context's); NULL for a client.
  */
 struct stack_st_X509_NAME *SSL_get_client_CA_list(const SSL *s);
 
@@ -2342,11 +2326,15 @@ int SSL_get_servername_type(const SSL *s);
 SSL_SESSION *SSL_get_session(const SSL *s);
 
 /**
- * `char *SSL_get_shared_ciphers (const SSL *, char *, int)`
+ * `SSL_get_shared_ciphers`: a server's list of the suites the client offered that this
+ * connection also enables, as `"A:B:C"` in `buf` (`size` bytes with the NUL; a name that does
+ * not fit ends the list, as OpenSSL). Returns `buf`, or NULL for a client, before the
+ * ClientHello was read, or when `size < 2`.
  *
- * Refused: not implemented by ferrossl yet
+ * Differs from OpenSSL: when no offered suite is enabled, `buf` is set to `""` (OpenSSL
+ * writes a NUL before `buf`).
  */
-char *SSL_get_shared_ciphers(const SSL *_a0, char *_a1, int _a2);
+char *SSL_get_shared_ciphers(const SSL *s, char *buf, int size);
 
 /**
  * `int SSL_get_shared_sigalgs (SSL *, int, int *, int *, int *, unsigned char *, unsigned char *)`
@@ -2430,7 +2418,7 @@ const SSL_METHOD *SSL_get_ssl_method(const SSL *_a0);
 
 /**
  * `SSL_get_state`: `TLS_ST_OK` (1) after the handshake, `TLS_ST_BEFORE` (0) before it starts;
- * during it, the client's "wrote ClientHello" state (12).
+ * during it, coarsely, a server's "read ClientHello" (20) or a client's "wrote ClientHello" (12).
  */
 OSSL_HANDSHAKE_STATE SSL_get_state(const SSL *s);
 
@@ -2750,11 +2738,11 @@ int SSL_set_cipher_list(SSL *s, const char *str);
 int SSL_set_ciphersuites(SSL *s, const char *str);
 
 /**
- * `void SSL_set_client_CA_list (SSL *, struct stack_st_X509_NAME *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_set_client_CA_list`: this connection's client CA list (sent in a server's
+ * CertificateRequest, reported by `SSL_get_client_CA_list`); takes ownership of `list`. NULL
+ * goes back to the context's list.
  */
-void SSL_set_client_CA_list(SSL *_a0, struct stack_st_X509_NAME *_a1);
+void SSL_set_client_CA_list(SSL *s, struct stack_st_X509_NAME *list);
 
 /**
  * `SSL_set_connect_state`: this connection is a client.
@@ -2951,11 +2939,10 @@ void SSL_set_security_level(SSL *s, int level);
 int SSL_set_session(SSL *to, SSL_SESSION *session);
 
 /**
- * `int SSL_set_session_id_context (SSL *, const unsigned char *, unsigned int)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_set_session_id_context`: this connection's session ID context (a copy, at most 32
+ * bytes); 1 on success, 0 with `SSL_R_SSL_SESSION_ID_CONTEXT_TOO_LONG`.
  */
-int SSL_set_session_id_context(SSL *_a0, const unsigned char *_a1, unsigned int _a2);
+int SSL_set_session_id_context(SSL *ssl, const unsigned char *sid_ctx, unsigned int sid_ctx_len);
 
 /**
  * `int SSL_set_session_secret_cb (SSL *, tls_session_secret_cb_fn, void *)`
@@ -3142,11 +3129,13 @@ int SSL_use_RSAPrivateKey_ASN1(SSL *_a0, const unsigned char *_a1, long _a2);
 int SSL_use_RSAPrivateKey_file(SSL *ssl, const char *file, int ty);
 
 /**
- * `int SSL_use_cert_and_key (SSL *, X509 *, EVP_PKEY *, struct stack_st_X509 *, int)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_use_cert_and_key`: as `SSL_CTX_use_cert_and_key`, for one connection.
  */
-int SSL_use_cert_and_key(SSL *_a0, X509 *_a1, EVP_PKEY *_a2, struct stack_st_X509 *_a3, int _a4);
+int SSL_use_cert_and_key(SSL *ssl,
+                         X509 *x509,
+                         EVP_PKEY *privatekey,
+                         struct stack_st_X509 *chain,
+                         int override);
 
 /**
  * `SSL_use_certificate`.
@@ -3259,7 +3248,7 @@ SSL_SESSION *d2i_SSL_SESSION(SSL_SESSION **a, const unsigned char **pp, long len
 /**
  * `i2d_SSL_SESSION`: the DER encoding's length; with `pp`, also writes it at `*pp` (advancing
  * it), or into a new `OPENSSL_malloc` buffer when `*pp` is NULL. See `core::session` for what
- * it carries.
+ * it carries. 0 (no error queued) for a session without a cipher, as OpenSSL.
  */
 int i2d_SSL_SESSION(const SSL_SESSION *s, unsigned char **pp);
 

@@ -314,3 +314,63 @@ pub extern "C" fn SSL_get_privatekey(ssl: *const SSL) -> *mut evp_pkey_st {
             .map_or(ptr::null_mut(), |k| k.as_ptr().cast())
     }))
 }
+
+fn use_cert_and_key(
+    t: Result<Target>,
+    x509: *mut X509,
+    privatekey: *mut EVP_PKEY,
+    chain: *mut stack_st_X509,
+    replace: c_int,
+) -> Result<c_int> {
+    // SAFETY: live objects the caller keeps; we take our own references.
+    let (leaf, key, chain) = unsafe {
+        (
+            X509Cert::from_borrowed(x509.cast()).ok_or(Error::NullArgument("x509"))?,
+            PKey::from_borrowed(privatekey.cast()),
+            (!chain.is_null()).then(|| crate::libcrypto::certs_of_stack(chain.cast())),
+        )
+    };
+    with_creds(t, |c, _| c.use_cert_and_key(leaf, key, chain, replace != 0))
+}
+
+/// `SSL_CTX_use_cert_and_key`: sets a certificate, its private key and its chain (each with a
+/// reference of its own; `chain` may be NULL) as one, in the slot of the certificate's key
+/// type. With `override` 0 a slot already holding anything is kept
+/// (`SSL_R_NOT_REPLACING_CERTIFICATE`). 1 on success.
+///
+/// Differs from OpenSSL: a NULL `privatekey` leaves the slot without a key (OpenSSL stores the
+/// certificate's public key there); the security level is not checked.
+#[export]
+#[no_mangle]
+pub extern "C" fn SSL_CTX_use_cert_and_key(
+    ctx: *mut SSL_CTX,
+    x509: *mut X509,
+    privatekey: *mut EVP_PKEY,
+    chain: *mut stack_st_X509,
+    r#override: c_int,
+) -> c_int {
+    use_cert_and_key(ctx_target(ctx), x509, privatekey, chain, r#override)
+}
+
+/// `SSL_use_cert_and_key`: as `SSL_CTX_use_cert_and_key`, for one connection.
+#[export]
+#[no_mangle]
+pub extern "C" fn SSL_use_cert_and_key(
+    ssl: *mut SSL,
+    x509: *mut X509,
+    privatekey: *mut EVP_PKEY,
+    chain: *mut stack_st_X509,
+    r#override: c_int,
+) -> c_int {
+    use_cert_and_key(ssl_target(ssl), x509, privatekey, chain, r#override)
+}
+
+/// `SSL_certs_clear`: removes every certificate, private key and chain of the connection.
+#[export]
+#[no_mangle]
+pub extern "C" fn SSL_certs_clear(s: *mut SSL) {
+    ssl_target(s)?.update(|st| {
+        st.credentials.clear();
+        Ok(())
+    })
+}

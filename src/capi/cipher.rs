@@ -388,3 +388,67 @@ pub unsafe extern "C" fn SSL_export_keying_material(
     conn.export_keying_material(out, label, ctx)?;
     Ok(1)
 }
+
+/// `SSL_get_shared_ciphers`: a server's list of the suites the client offered that this
+/// connection also enables, as `"A:B:C"` in `buf` (`size` bytes with the NUL; a name that does
+/// not fit ends the list, as OpenSSL). Returns `buf`, or NULL for a client, before the
+/// ClientHello was read, or when `size < 2`.
+///
+/// Differs from OpenSSL: when no offered suite is enabled, `buf` is set to `""` (OpenSSL
+/// writes a NUL before `buf`).
+#[export]
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_shared_ciphers(
+    s: *const SSL,
+    buf: *mut c_char,
+    size: c_int,
+) -> *mut c_char {
+    let conn = handle::ssl(s)?;
+    let Some(offered) = conn.offered_cipher_suites().filter(|o| !o.is_empty()) else {
+        return Ok(ptr::null_mut());
+    };
+    if conn.role() != Some(crate::core::context::Role::Server) || size < 2 {
+        return Ok(ptr::null_mut());
+    }
+    let size = args::len(size, "size")?;
+    let enabled: Vec<&'static Cipher> = {
+        let st = conn.settings();
+        st.tls13.iter().chain(&st.tls12).copied().collect()
+    };
+    if enabled.is_empty() {
+        return Ok(ptr::null_mut());
+    }
+    let names = crate::core::cipher::shared_names(&offered, &enabled, size);
+    // SAFETY: the caller gives size writable bytes; names.len() < size.
+    let out = unsafe { args::bytes_mut(buf.cast(), size, "buf") }?;
+    out[..names.len()].copy_from_slice(&names);
+    out[names.len()] = 0;
+    Ok(buf)
+}
+
+/// `SSL_get1_supported_ciphers`: the suites of `SSL_get_ciphers` this connection can use with
+/// its protocol versions, as a new stack the caller frees with `sk_SSL_CIPHER_free`; NULL when
+/// there is none (or no protocol version is enabled).
+#[export]
+#[no_mangle]
+pub extern "C" fn SSL_get1_supported_ciphers(s: *mut SSL) -> *mut stack_st_SSL_CIPHER {
+    let conn = handle::ssl(s)?;
+    let list: Vec<&'static Cipher> = {
+        let st = conn.settings();
+        let versions = st.versions();
+        let tls13 = versions.contains(&&rustls::version::TLS13);
+        let tls12 = versions.contains(&&rustls::version::TLS12);
+        st.tls13
+            .iter()
+            .filter(|_| tls13)
+            .chain(st.tls12.iter().filter(|_| tls12))
+            .copied()
+            .collect()
+    };
+    if list.is_empty() {
+        return Ok(ptr::null_mut());
+    }
+    let stack = crate::libcrypto::StaticStack::new(&list)
+        .ok_or_else(|| Error::Internal("out of memory".into()))?;
+    Ok(stack.into_raw().cast())
+}

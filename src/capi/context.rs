@@ -18,7 +18,7 @@ use crate::core::cipher;
 use crate::core::connection::Connection;
 use crate::core::context::{Context, Settings};
 use crate::core::error::{Error, Result};
-use crate::core::registry;
+use crate::core::registry::{self, Object};
 use crate::libcrypto::PasswordCb;
 
 /// An `SSL_CTX` or an `SSL`: the setters shared by both act on either's settings.
@@ -88,7 +88,12 @@ pub extern "C" fn SSL_CTX_free(ctx: *mut SSL_CTX) {
     if ctx.is_null() {
         return Ok(());
     }
-    registry::release(&*handle::ctx(ctx)?);
+    let ctx = handle::ctx(ctx)?;
+    if ctx.refs().count() == 1 {
+        // The last reference: OpenSSL flushes the cache first, telling the remove callback.
+        super::session_cache::flush_all(&ctx);
+    }
+    registry::release(&*ctx);
     Ok(())
 }
 
@@ -350,6 +355,10 @@ pub unsafe extern "C" fn SSL_CTX_set_session_id_context(
     *ctx.session_id_context
         .write()
         .unwrap_or_else(|e| e.into_inner()) = b.to_vec();
+    ctx.update(|s| {
+        s.sid_ctx = b.to_vec();
+        Ok(())
+    })?;
     Ok(1)
 }
 

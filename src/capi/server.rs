@@ -538,13 +538,17 @@ pub unsafe extern "C" fn SSL_CTX_add_client_CA(ctx: *mut SSL_CTX, cacert: *mut X
     add_client_ca(&handle::ctx(ctx)?, cacert)
 }
 
-/// `SSL_get_client_CA_list`: a server's list (its context's); NULL for a client.
+/// `SSL_get_client_CA_list`: a server's list (its own from `SSL_set_client_CA_list`, else its
+/// context's); NULL for a client.
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_get_client_CA_list(s: *const SSL) -> *mut stack_st_X509_NAME {
     let conn = handle::ssl(s)?;
     if conn.role() == Some(crate::core::context::Role::Client) {
         return Ok(ptr::null_mut());
+    }
+    if let Some(own) = conn.settings().own_client_ca.clone() {
+        return Ok(own.as_ptr().cast());
     }
     let ctx = conn.ctx();
     let sk = ctx

@@ -242,11 +242,22 @@ pub extern "C" fn SSL_SESSION_get_ex_data(s: *const SSL_SESSION, idx: c_int) -> 
 
 /// `i2d_SSL_SESSION`: the DER encoding's length; with `pp`, also writes it at `*pp` (advancing
 /// it), or into a new `OPENSSL_malloc` buffer when `*pp` is NULL. See `core::session` for what
-/// it carries.
+/// it carries. 0 (no error queued) for a session without a cipher, as OpenSSL.
 #[export]
 #[no_mangle]
 pub unsafe extern "C" fn i2d_SSL_SESSION(s: *const SSL_SESSION, pp: *mut *mut c_uchar) -> c_int {
-    let der = handle::session(s)?.to_der();
+    let sess = handle::session(s)?;
+    // As OpenSSL: a session without a cipher (never used in a handshake) has no encoding. A
+    // server session handed to the new-session callback during the handshake has no cipher
+    // recorded yet, but has its resumption value.
+    let unused = {
+        let d = sess.data();
+        d.cipher.is_none() && d.version == 0 && d.server_value.is_empty() && d.resumable.is_none()
+    };
+    if unused {
+        return Ok(0);
+    }
+    let der = sess.to_der();
     let len =
         c_int::try_from(der.len()).map_err(|_| Error::Internal("session too large".into()))?;
     if pp.is_null() {
@@ -446,9 +457,18 @@ pub extern "C" fn SSL_CTX_remove_session(ctx: *mut SSL_CTX, s: *mut SSL_SESSION)
     let ctx = handle::ctx(ctx)?;
     let sess = handle::session(s)?;
     let id = sess.data().id.clone();
-    let was = !id.is_empty() && ctx.internal_sessions().take(&id).is_some();
+    let removed = if id.is_empty() {
+        None
+    } else {
+        ctx.internal_sessions().remove(&id)
+    };
+    let was = removed.is_some();
     if let Some(rm) = ctx.callbacks().remove_session.clone() {
         (rm.call)(ctx.refs().id(), sess.refs().id());
+    }
+    // The cache's own reference to a session SSL_CTX_add_session put there.
+    if let Some(crate::core::session_cache::Removed::Session(held)) = removed {
+        registry::release(&*held);
     }
     Ok(was as c_int)
 }

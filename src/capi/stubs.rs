@@ -18,78 +18,6 @@ use super::handle;
 use super::types::*;
 use crate::core::error::{reason, Error};
 
-/// `const BIO_METHOD *BIO_f_ssl (void)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn BIO_f_ssl() -> *const BIO_METHOD {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "BIO_f_ssl: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `BIO *BIO_new_buffer_ssl_connect (SSL_CTX *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn BIO_new_buffer_ssl_connect(_a0: *mut SSL_CTX) -> *mut BIO {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "BIO_new_buffer_ssl_connect: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `BIO *BIO_new_ssl (SSL_CTX *, int)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn BIO_new_ssl(_a0: *mut SSL_CTX, _a1: c_int) -> *mut BIO {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "BIO_new_ssl: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `BIO *BIO_new_ssl_connect (SSL_CTX *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn BIO_new_ssl_connect(_a0: *mut SSL_CTX) -> *mut BIO {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "BIO_new_ssl_connect: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int BIO_ssl_copy_session_id (BIO *, BIO *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn BIO_ssl_copy_session_id(_a0: *mut BIO, _a1: *mut BIO) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "BIO_ssl_copy_session_id: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `void BIO_ssl_shutdown (BIO *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn BIO_ssl_shutdown(_a0: *mut BIO) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "BIO_ssl_shutdown: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `const SSL_METHOD *DTLS_client_method (void)`
 ///
 /// Refused: not implemented by ferrossl yet
@@ -234,54 +162,6 @@ pub extern "C" fn DTLSv1_server_method() -> *const SSL_METHOD {
     })
 }
 
-/// `SSL_SESSION *PEM_read_SSL_SESSION (FILE *, SSL_SESSION **, pem_password_cb (*), void *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn PEM_read_SSL_SESSION(_a0: *mut FILE, _a1: *mut *mut SSL_SESSION, _a2: pem_password_cb_ptr, _a3: *mut c_void) -> *mut SSL_SESSION {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "PEM_read_SSL_SESSION: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `SSL_SESSION *PEM_read_bio_SSL_SESSION (BIO *, SSL_SESSION **, pem_password_cb (*), void *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn PEM_read_bio_SSL_SESSION(_a0: *mut BIO, _a1: *mut *mut SSL_SESSION, _a2: pem_password_cb_ptr, _a3: *mut c_void) -> *mut SSL_SESSION {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "PEM_read_bio_SSL_SESSION: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int PEM_write_SSL_SESSION (FILE *, const SSL_SESSION *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn PEM_write_SSL_SESSION(_a0: *mut FILE, _a1: *const SSL_SESSION) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "PEM_write_SSL_SESSION: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int PEM_write_bio_SSL_SESSION (BIO *, const SSL_SESSION *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn PEM_write_bio_SSL_SESSION(_a0: *mut BIO, _a1: *const SSL_SESSION) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "PEM_write_bio_SSL_SESSION: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `int SRP_Calc_A_param (SSL *)`
 ///
 /// Refused: not implemented by ferrossl yet
@@ -414,18 +294,6 @@ pub extern "C" fn SSL_CTX_add_server_custom_ext(_a0: *mut SSL_CTX, _a1: c_uint, 
     })
 }
 
-/// `int SSL_CTX_add_session (SSL_CTX *, SSL_SESSION *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_add_session(_a0: *mut SSL_CTX, _a1: *mut SSL_SESSION) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_add_session: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `int SSL_CTX_config (SSL_CTX *, const char *)`
 ///
 /// Refused: not implemented by ferrossl yet
@@ -507,18 +375,6 @@ pub extern "C" fn SSL_CTX_enable_ct(_a0: *mut SSL_CTX, _a1: c_int) -> c_int {
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_CTX_enable_ct: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `void SSL_CTX_flush_sessions (SSL_CTX *, long int)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_flush_sessions(_a0: *mut SSL_CTX, _a1: c_long) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_flush_sessions: not implemented by ferrossl yet".into(),
     })
 }
 
@@ -1182,18 +1038,6 @@ pub extern "C" fn SSL_CTX_use_RSAPrivateKey_ASN1(_a0: *mut SSL_CTX, _a1: *const 
     })
 }
 
-/// `int SSL_CTX_use_cert_and_key (SSL_CTX *, X509 *, EVP_PKEY *, struct stack_st_X509 *, int)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_use_cert_and_key(_a0: *mut SSL_CTX, _a1: *mut X509, _a2: *mut EVP_PKEY, _a3: *mut stack_st_X509, _a4: c_int) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_use_cert_and_key: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `int SSL_CTX_use_psk_identity_hint (SSL_CTX *, const char *)`
 ///
 /// Refused: not implemented by ferrossl yet
@@ -1251,18 +1095,6 @@ pub extern "C" fn SSL_SESSION_dup(_a0: *const SSL_SESSION) -> *mut SSL_SESSION {
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_SESSION_dup: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `const unsigned char *SSL_SESSION_get0_id_context (const SSL_SESSION *, unsigned int *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_SESSION_get0_id_context(_a0: *const SSL_SESSION, _a1: *mut c_uint) -> *const c_uchar {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_get0_id_context: not implemented by ferrossl yet".into(),
     })
 }
 
@@ -1338,42 +1170,6 @@ pub extern "C" fn SSL_SESSION_get_ticket_lifetime_hint(_a0: *const SSL_SESSION) 
     })
 }
 
-/// `int SSL_SESSION_print (BIO *, const SSL_SESSION *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_SESSION_print(_a0: *mut BIO, _a1: *const SSL_SESSION) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_print: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_SESSION_print_fp (FILE *, const SSL_SESSION *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_SESSION_print_fp(_a0: *mut FILE, _a1: *const SSL_SESSION) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_print_fp: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_SESSION_print_keylog (BIO *, const SSL_SESSION *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_SESSION_print_keylog(_a0: *mut BIO, _a1: *const SSL_SESSION) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_print_keylog: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `int SSL_SESSION_set1_alpn_selected (SSL_SESSION *, const unsigned char *, size_t)`
 ///
 /// Refused: not implemented by ferrossl yet
@@ -1395,30 +1191,6 @@ pub extern "C" fn SSL_SESSION_set1_hostname(_a0: *mut SSL_SESSION, _a1: *const c
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_SESSION_set1_hostname: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_SESSION_set1_id (SSL_SESSION *, const unsigned char *, unsigned int)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_SESSION_set1_id(_a0: *mut SSL_SESSION, _a1: *const c_uchar, _a2: c_uint) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_set1_id: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_SESSION_set1_id_context (SSL_SESSION *, const unsigned char *, unsigned int)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_SESSION_set1_id_context(_a0: *mut SSL_SESSION, _a1: *const c_uchar, _a2: c_uint) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_set1_id_context: not implemented by ferrossl yet".into(),
     })
 }
 
@@ -1530,30 +1302,6 @@ pub extern "C" fn SSL_add_client_CA(_a0: *mut SSL, _a1: *mut X509) -> c_int {
     })
 }
 
-/// `int SSL_add_dir_cert_subjects_to_stack (struct stack_st_X509_NAME *, const char *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_add_dir_cert_subjects_to_stack(_a0: *mut stack_st_X509_NAME, _a1: *const c_char) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_add_dir_cert_subjects_to_stack: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_add_file_cert_subjects_to_stack (struct stack_st_X509_NAME *, const char *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_add_file_cert_subjects_to_stack(_a0: *mut stack_st_X509_NAME, _a1: *const c_char) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_add_file_cert_subjects_to_stack: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `void SSL_add_ssl_module (void)`
 ///
 /// Refused: not implemented by ferrossl yet
@@ -1563,18 +1311,6 @@ pub extern "C" fn SSL_add_ssl_module() {
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_add_ssl_module: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_add_store_cert_subjects_to_stack (struct stack_st_X509_NAME *, const char *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_add_store_cert_subjects_to_stack(_a0: *mut stack_st_X509_NAME, _a1: *const c_char) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_add_store_cert_subjects_to_stack: not implemented by ferrossl yet".into(),
     })
 }
 
@@ -1602,18 +1338,6 @@ pub extern "C" fn SSL_bytes_to_cipher_list(_a0: *mut SSL, _a1: *const c_uchar, _
     })
 }
 
-/// `void SSL_certs_clear (SSL *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_certs_clear(_a0: *mut SSL) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_certs_clear: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `int SSL_check_chain (SSL *, X509 *, EVP_PKEY *, struct stack_st_X509 *)`
 ///
 /// Refused: not implemented by ferrossl yet
@@ -1635,18 +1359,6 @@ pub extern "C" fn SSL_config(_a0: *mut SSL, _a1: *const c_char) -> c_int {
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_config: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_copy_session_id (SSL *, const SSL *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_copy_session_id(_a0: *mut SSL, _a1: *const SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_copy_session_id: not implemented by ferrossl yet".into(),
     })
 }
 
@@ -1719,18 +1431,6 @@ pub extern "C" fn SSL_dup(_a0: *mut SSL) -> *mut SSL {
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_dup: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `struct stack_st_X509_NAME *SSL_dup_CA_list (const struct stack_st_X509_NAME *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_dup_CA_list(_a0: *const stack_st_X509_NAME) -> *mut stack_st_X509_NAME {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_dup_CA_list: not implemented by ferrossl yet".into(),
     })
 }
 
@@ -1875,18 +1575,6 @@ pub extern "C" fn SSL_get0_security_ex_data(_a0: *const SSL) -> *mut c_void {
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_get0_security_ex_data: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `struct stack_st_SSL_CIPHER *SSL_get1_supported_ciphers (SSL *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_get1_supported_ciphers(_a0: *mut SSL) -> *mut stack_st_SSL_CIPHER {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get1_supported_ciphers: not implemented by ferrossl yet".into(),
     })
 }
 
@@ -2043,18 +1731,6 @@ pub extern "C" fn SSL_get_selected_srtp_profile(_a0: *mut SSL) -> *mut SRTP_PROT
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_get_selected_srtp_profile: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `char *SSL_get_shared_ciphers (const SSL *, char *, int)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_get_shared_ciphers(_a0: *const SSL, _a1: *mut c_char, _a2: c_int) -> *mut c_char {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_shared_ciphers: not implemented by ferrossl yet".into(),
     })
 }
 
@@ -2358,18 +2034,6 @@ pub extern "C" fn SSL_set_cert_cb(_a0: *mut SSL, _a1: Option<unsafe extern "C" f
     })
 }
 
-/// `void SSL_set_client_CA_list (SSL *, struct stack_st_X509_NAME *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_set_client_CA_list(_a0: *mut SSL, _a1: *mut stack_st_X509_NAME) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_client_CA_list: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `int SSL_set_ct_validation_callback (SSL *, ssl_ct_validation_cb, void *)`
 ///
 /// Refused: not implemented by ferrossl yet
@@ -2547,18 +2211,6 @@ pub extern "C" fn SSL_set_security_callback(_a0: *mut SSL, _a1: Option<unsafe ex
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_set_security_callback: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_set_session_id_context (SSL *, const unsigned char *, unsigned int)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_set_session_id_context(_a0: *mut SSL, _a1: *const c_uchar, _a2: c_uint) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_session_id_context: not implemented by ferrossl yet".into(),
     })
 }
 
@@ -2751,18 +2403,6 @@ pub extern "C" fn SSL_use_RSAPrivateKey_ASN1(_a0: *mut SSL, _a1: *const c_uchar,
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_use_RSAPrivateKey_ASN1: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_use_cert_and_key (SSL *, X509 *, EVP_PKEY *, struct stack_st_X509 *, int)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_use_cert_and_key(_a0: *mut SSL, _a1: *mut X509, _a2: *mut EVP_PKEY, _a3: *mut stack_st_X509, _a4: c_int) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_use_cert_and_key: not implemented by ferrossl yet".into(),
     })
 }
 

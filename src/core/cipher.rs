@@ -258,6 +258,29 @@ pub fn parse_ciphersuites(s: &str) -> Result<Vec<&'static Cipher>> {
     Ok(out)
 }
 
+/// `SSL_get_shared_ciphers`: the OpenSSL names of the suites the client `offered` (in its
+/// order) that are also `enabled`, joined with `:`, as they fit in a buffer of `size` bytes
+/// with its NUL. As OpenSSL, the first name that does not fit ends the list.
+pub fn shared_names(offered: &[u16], enabled: &[&'static Cipher], size: usize) -> Vec<u8> {
+    let mut out: Vec<u8> = Vec::new();
+    let mut left = size;
+    for id in offered {
+        let Some(c) = enabled.iter().find(|c| c.protocol_id() == *id) else {
+            continue;
+        };
+        let name = c.name.to_bytes();
+        if name.len() >= left {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(b':');
+        }
+        out.extend_from_slice(name);
+        left -= name.len() + 1;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,5 +355,25 @@ mod tests {
             1
         );
         assert!(parse_ciphersuites("TLS_AES_128_CCM_SHA256").is_err());
+    }
+
+    #[test]
+    fn shared_names_truncate_as_openssl() {
+        let enabled = [&CIPHERS[0], &CIPHERS[1]];
+        let (a, b) = (enabled[0].name.to_bytes(), enabled[1].name.to_bytes());
+        let offered = [0x00ff, enabled[1].protocol_id(), enabled[0].protocol_id()];
+        let full = [b, b":", a].concat();
+        assert_eq!(shared_names(&offered, &enabled, 200), full);
+        // The second name needs len+1 bytes after "b:" (its NUL or its ':').
+        assert_eq!(
+            shared_names(&offered, &enabled, b.len() + 1 + a.len() + 1),
+            full
+        );
+        assert_eq!(
+            shared_names(&offered, &enabled, b.len() + 1 + a.len()),
+            b.to_vec()
+        );
+        assert!(shared_names(&offered, &enabled, b.len()).is_empty());
+        assert!(shared_names(&[0x00ff], &enabled, 200).is_empty());
     }
 }

@@ -6,9 +6,7 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use rustls::client::Resumption;
 use rustls::crypto::{CryptoProvider, SupportedKxGroup};
-use rustls::server::{
-    NoServerSessionStorage, ProducesTickets, ServerSessionMemoryCache, StoresServerSessions,
-};
+use rustls::server::{NoServerSessionStorage, ProducesTickets};
 use rustls::{ClientConfig, NamedGroup, ServerConfig, SupportedCipherSuite};
 
 use super::callbacks::Callbacks;
@@ -17,6 +15,7 @@ use super::credentials::Credentials;
 use super::error::{Error, Result};
 use super::hooks;
 use super::registry::{Object, Refs, Table};
+use super::session_cache::SessionCache;
 use crate::libcrypto::{ffi, ExData, PasswordCb, Store, VerifyCb, VerifyParam};
 
 pub const TLS1_VERSION: c_int = 0x0301;
@@ -89,6 +88,11 @@ pub struct Settings {
     /// server's OCSP response and runs the status callback on it; -1 when not set. (rustls
     /// always sends the status_request extension; this decides whether the answer is looked at.)
     pub status_type: c_int,
+    /// `SSL_set_session_id_context` (copied from the context's at `SSL_new`).
+    pub sid_ctx: Vec<u8>,
+    /// A connection's own client CA list (`SSL_set_client_CA_list`); a context never has one
+    /// here (its list is `Context::client_ca_stack`).
+    pub own_client_ca: Option<Arc<crate::libcrypto::NameStack>>,
 }
 
 impl Settings {
@@ -113,6 +117,8 @@ impl Settings {
             security_level: 2,
             client_ca: Vec::new(),
             status_type: -1,
+            sid_ctx: Vec::new(),
+            own_client_ca: None,
         }
     }
 
@@ -197,7 +203,7 @@ pub struct Context {
     client_configs: Mutex<Vec<(ConfigKey, Arc<ClientConfig>)>>,
     server_configs: Mutex<Vec<(ServerKey, Arc<ServerConfig>)>>,
     /// The internal server session cache (`SSL_SESS_CACHE_SERVER`).
-    server_sessions: Arc<dyn StoresServerSessions>,
+    server_sessions: Arc<SessionCache>,
     ticketer: OnceLock<Arc<dyn ProducesTickets>>,
     /// The client CA list (`SSL_CTX_set_client_CA_list`, `SSL_CTX_add_client_CA`).
     pub client_ca_stack: Mutex<Option<crate::libcrypto::NameStack>>,
@@ -235,9 +241,10 @@ impl Context {
                 session_id_context: RwLock::new(Vec::new()),
                 client_configs: Mutex::new(Vec::new()),
                 server_configs: Mutex::new(Vec::new()),
-                server_sessions: ServerSessionMemoryCache::new(SESSION_CACHE_SIZE),
+                server_sessions: SessionCache::new(SESSION_CACHE_SIZE),
                 ticketer: OnceLock::new(),
-                client_ca_stack: Mutex::new(None),
+                // As OpenSSL: an empty list, not none.
+                client_ca_stack: Mutex::new(crate::libcrypto::NameStack::new()),
                 cipher_stack: Mutex::new(None),
             }
         }))
@@ -376,7 +383,7 @@ impl Context {
     }
 
     /// The internal server session cache (`SSL_SESS_CACHE_SERVER` without `NO_INTERNAL`).
-    pub fn internal_sessions(&self) -> &Arc<dyn StoresServerSessions> {
+    pub fn internal_sessions(&self) -> &Arc<SessionCache> {
         &self.server_sessions
     }
 

@@ -15,6 +15,10 @@ use crate::libcrypto::{Bio, PKey, PasswordCb, X509Cert};
 pub const FILETYPE_PEM: c_int = 1;
 pub const FILETYPE_ASN1: c_int = 2;
 
+/// The key types OpenSSL 3.0 has a certificate slot for (`EVP_PKEY_RSA`, `RSA_PSS`, `DSA`,
+/// `EC`, GOST 2001 / 2012-256 / 2012-512, `ED25519`, `ED448`).
+const KNOWN_KEY_TYPES: [c_int; 9] = [6, 912, 116, 408, 811, 979, 980, 1087, 1088];
+
 /// One certificate (with its chain) and private key.
 #[derive(Clone, Default)]
 struct Slot {
@@ -108,6 +112,52 @@ impl Credentials {
     pub fn add_chain_cert(&mut self, cert: X509Cert) -> Result<()> {
         self.chain.push(cert);
         self.rebuild()
+    }
+
+    /// `SSL_CTX_use_cert_and_key`: the certificate, its key and its chain (`None`: no chain)
+    /// as one slot, the current one from now on. Without `replace`, a slot of the same key type
+    /// that holds anything is left as it is (`SSL_R_NOT_REPLACING_CERTIFICATE`).
+    ///
+    /// Differs from OpenSSL: without a key, OpenSSL puts the certificate's public key in the
+    /// key's place; here the slot has no key (rustls cannot sign with a public key either).
+    pub fn use_cert_and_key(
+        &mut self,
+        leaf: X509Cert,
+        key: Option<PKey>,
+        chain: Option<Vec<X509Cert>>,
+        replace: bool,
+    ) -> Result<()> {
+        if let Some(k) = &key {
+            if !leaf.public_key_eq(k) {
+                return Err(Error::Misuse {
+                    reason: reason::PRIVATE_KEY_MISMATCH,
+                    detail: "the private key does not match the certificate".into(),
+                });
+            }
+        }
+        if !KNOWN_KEY_TYPES.contains(&leaf.key_type()) {
+            return Err(Error::Misuse {
+                reason: reason::UNKNOWN_CERTIFICATE_TYPE,
+                detail: format!("certificate key type {}", leaf.key_type()),
+            });
+        }
+        self.select(leaf.key_type());
+        let occupied = self.leaf.is_some() || self.key.is_some() || !self.chain.is_empty();
+        if occupied && !replace {
+            return Err(Error::Misuse {
+                reason: reason::NOT_REPLACING_CERTIFICATE,
+                detail: "a certificate of this type is set and override is 0".into(),
+            });
+        }
+        self.leaf = Some(leaf);
+        self.key = key;
+        self.chain = chain.unwrap_or_default();
+        self.rebuild()
+    }
+
+    /// `SSL_certs_clear`: no certificate, key or chain in any slot.
+    pub fn clear(&mut self) {
+        *self = Credentials::default();
     }
 
     /// The key types that have a slot, in a fixed order (`SSL_CERT_SET_FIRST`/`NEXT`).

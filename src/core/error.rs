@@ -19,8 +19,15 @@ pub mod reason {
     pub const SYS_LIB: c_int = 2 | RFLAG_COMMON;
     pub const PEM_LIB: c_int = 9 | RFLAG_COMMON;
     pub const X509_LIB: c_int = 11 | RFLAG_COMMON;
+    pub const BUF_LIB: c_int = 7 | RFLAG_COMMON;
 
     pub const BAD_DATA: c_int = 390;
+    pub const SSL_SESSION_ID_TOO_LONG: c_int = 408;
+    pub const NOT_REPLACING_CERTIFICATE: c_int = 289;
+    pub const PATH_TOO_LONG: c_int = 270;
+    pub const PRIVATE_KEY_MISMATCH: c_int = 288;
+    pub const UNKNOWN_CERTIFICATE_TYPE: c_int = 247;
+    pub const SSL_SESSION_ID_CONTEXT_TOO_LONG: c_int = 273;
     pub const BAD_LENGTH: c_int = 271;
     pub const BAD_SSL_FILETYPE: c_int = 124;
     pub const BAD_VALUE: c_int = 384;

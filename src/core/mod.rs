@@ -4,6 +4,8 @@
 
 #![forbid(unsafe_code)]
 
+pub mod bio;
+pub mod ca_names;
 pub mod callbacks;
 pub mod cipher;
 pub mod client_hello;
@@ -16,3 +18,5 @@ pub mod hooks;
 pub mod kx;
 pub mod registry;
 pub mod session;
+pub mod session_cache;
+pub mod session_text;

@@ -28,6 +28,8 @@ opaque!(
     BIO_METHOD,
     OPENSSL_STACK,
     PKCS8_PRIV_KEY_INFO,
+    OSSL_STORE_CTX,
+    OSSL_STORE_INFO,
 );
 
 /// `CRYPTO_EX_DATA`: a public struct in libcrypto's headers; embedded in our objects.
@@ -39,16 +41,56 @@ pub struct CRYPTO_EX_DATA {
 
 pub type pem_password_cb =
     unsafe extern "C" fn(buf: *mut c_char, size: c_int, rwflag: c_int, u: *mut c_void) -> c_int;
+pub type sk_cmp = unsafe extern "C" fn(a: *const *const c_void, b: *const *const c_void) -> c_int;
+pub type BIO_info_cb = unsafe extern "C" fn(b: *mut BIO, state: c_int, res: c_int) -> c_int;
+pub type bio_write_ex =
+    unsafe extern "C" fn(b: *mut BIO, data: *const c_char, len: usize, done: *mut usize) -> c_int;
+pub type bio_read_ex =
+    unsafe extern "C" fn(b: *mut BIO, data: *mut c_char, len: usize, done: *mut usize) -> c_int;
+pub type bio_puts = unsafe extern "C" fn(b: *mut BIO, s: *const c_char) -> c_int;
+pub type bio_ctrl =
+    unsafe extern "C" fn(b: *mut BIO, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long;
+pub type bio_create = unsafe extern "C" fn(b: *mut BIO) -> c_int;
+pub type bio_callback_ctrl =
+    unsafe extern "C" fn(b: *mut BIO, cmd: c_int, fp: Option<BIO_info_cb>) -> c_long;
 pub type verify_cb = unsafe extern "C" fn(ok: c_int, ctx: *mut X509_STORE_CTX) -> c_int;
 
 pub const ERR_LIB_SSL: c_int = 20;
+pub const ERR_LIB_PEM: c_int = 9;
+/// `ERR_R_ASN1_LIB` (`ERR_LIB_ASN1 | ERR_RFLAG_COMMON`).
+pub const ERR_R_ASN1_LIB: c_int = 13 | (0x2 << 18);
+pub const BIO_CTRL_RESET: c_int = 1;
+pub const BIO_CTRL_INFO: c_int = 3;
+pub const BIO_CTRL_PUSH: c_int = 6;
+pub const BIO_CTRL_POP: c_int = 7;
+pub const BIO_CTRL_GET_CLOSE: c_int = 8;
+pub const BIO_CTRL_SET_CLOSE: c_int = 9;
+pub const BIO_CTRL_PENDING: c_int = 10;
 pub const BIO_CTRL_FLUSH: c_int = 11;
+pub const BIO_CTRL_DUP: c_int = 12;
+pub const BIO_CTRL_WPENDING: c_int = 13;
+pub const BIO_CTRL_SET_CALLBACK: c_int = 14;
+pub const BIO_C_DO_STATE_MACHINE: c_int = 101;
+pub const BIO_C_SET_SSL: c_int = 109;
+pub const BIO_C_GET_SSL: c_int = 110;
+pub const BIO_C_SSL_MODE: c_int = 119;
+pub const BIO_C_SET_SSL_RENEGOTIATE_BYTES: c_int = 125;
+pub const BIO_C_GET_SSL_NUM_RENEGOTIATES: c_int = 126;
+pub const BIO_C_SET_SSL_RENEGOTIATE_TIMEOUT: c_int = 127;
+pub const BIO_TYPE_SSL: c_int = 7 | 0x0200;
+pub const BIO_CLOSE: c_int = 1;
+pub const BIO_FP_READ: c_int = 0x02;
+pub const BIO_C_SET_FILENAME: c_int = 108;
+pub const OSSL_STORE_INFO_NAME: c_int = 1;
+pub const OSSL_STORE_INFO_CERT: c_int = 5;
+pub const ERR_LIB_SYS: c_int = 2;
 pub const BIO_C_GET_FD: c_int = 105;
 pub const BIO_NOCLOSE: c_int = 0;
 pub const BIO_FLAGS_READ: c_int = 0x01;
 pub const BIO_FLAGS_WRITE: c_int = 0x02;
 pub const BIO_FLAGS_IO_SPECIAL: c_int = 0x04;
 pub const BIO_FLAGS_SHOULD_RETRY: c_int = 0x08;
+pub const BIO_FLAGS_RWS: c_int = BIO_FLAGS_READ | BIO_FLAGS_WRITE | BIO_FLAGS_IO_SPECIAL;
 pub const CRYPTO_EX_INDEX_SSL: c_int = 0;
 pub const CRYPTO_EX_INDEX_SSL_CTX: c_int = 1;
 pub const CRYPTO_EX_INDEX_SSL_SESSION: c_int = 2;
@@ -80,6 +122,51 @@ extern "C" {
     pub fn BIO_free_all(b: *mut BIO);
     pub fn BIO_up_ref(b: *mut BIO) -> c_int;
     pub fn BIO_method_type(b: *const BIO) -> c_int;
+    pub fn BIO_new(m: *const BIO_METHOD) -> *mut BIO;
+    pub fn BIO_new_fp(stream: *mut c_void, close_flag: c_int) -> *mut BIO;
+    pub fn PEM_write_bio(
+        bp: *mut BIO,
+        name: *const c_char,
+        hdr: *const c_char,
+        data: *const c_uchar,
+        len: c_long,
+    ) -> c_int;
+    pub fn PEM_bytes_read_bio(
+        pdata: *mut *mut c_uchar,
+        plen: *mut c_long,
+        pnm: *mut *mut c_char,
+        name: *const c_char,
+        bp: *mut BIO,
+        cb: Option<pem_password_cb>,
+        u: *mut c_void,
+    ) -> c_int;
+    pub fn BIO_s_connect() -> *const BIO_METHOD;
+    pub fn BIO_f_buffer() -> *const BIO_METHOD;
+    pub fn BIO_push(b: *mut BIO, append: *mut BIO) -> *mut BIO;
+    pub fn BIO_next(b: *mut BIO) -> *mut BIO;
+    pub fn BIO_set_next(b: *mut BIO, next: *mut BIO);
+    pub fn BIO_find_type(b: *mut BIO, bio_type: c_int) -> *mut BIO;
+    pub fn BIO_get_data(b: *mut BIO) -> *mut c_void;
+    pub fn BIO_set_data(b: *mut BIO, data: *mut c_void);
+    pub fn BIO_get_init(b: *mut BIO) -> c_int;
+    pub fn BIO_set_init(b: *mut BIO, init: c_int);
+    pub fn BIO_get_shutdown(b: *mut BIO) -> c_int;
+    pub fn BIO_set_shutdown(b: *mut BIO, shut: c_int);
+    pub fn BIO_set_flags(b: *mut BIO, flags: c_int);
+    pub fn BIO_clear_flags(b: *mut BIO, flags: c_int);
+    pub fn BIO_set_retry_reason(b: *mut BIO, reason: c_int);
+    pub fn BIO_get_retry_reason(b: *mut BIO) -> c_int;
+    pub fn BIO_copy_next_retry(b: *mut BIO);
+    pub fn BIO_callback_ctrl(b: *mut BIO, cmd: c_int, fp: Option<BIO_info_cb>) -> c_long;
+    pub fn BIO_puts(b: *mut BIO, buf: *const c_char) -> c_int;
+    pub fn BIO_meth_new(ty: c_int, name: *const c_char) -> *mut BIO_METHOD;
+    pub fn BIO_meth_set_write_ex(m: *mut BIO_METHOD, f: bio_write_ex) -> c_int;
+    pub fn BIO_meth_set_read_ex(m: *mut BIO_METHOD, f: bio_read_ex) -> c_int;
+    pub fn BIO_meth_set_puts(m: *mut BIO_METHOD, f: bio_puts) -> c_int;
+    pub fn BIO_meth_set_ctrl(m: *mut BIO_METHOD, f: bio_ctrl) -> c_int;
+    pub fn BIO_meth_set_create(m: *mut BIO_METHOD, f: bio_create) -> c_int;
+    pub fn BIO_meth_set_destroy(m: *mut BIO_METHOD, f: bio_create) -> c_int;
+    pub fn BIO_meth_set_callback_ctrl(m: *mut BIO_METHOD, f: bio_callback_ctrl) -> c_int;
 
     // X509.
     pub fn d2i_X509(a: *mut *mut X509, pp: *mut *const c_uchar, len: c_long) -> *mut X509;
@@ -128,6 +215,7 @@ extern "C" {
     pub fn EVP_PKEY_free(k: *mut EVP_PKEY);
     pub fn EVP_PKEY_get_base_id(k: *const EVP_PKEY) -> c_int;
     pub fn X509_get0_pubkey(x: *const X509) -> *mut EVP_PKEY;
+    pub fn EVP_PKEY_eq(a: *const EVP_PKEY, b: *const EVP_PKEY) -> c_int;
     pub fn EVP_PKEY_new_raw_public_key(
         ty: c_int,
         e: *mut c_void,
@@ -200,6 +288,26 @@ extern "C" {
     pub fn OPENSSL_sk_num(st: *const OPENSSL_STACK) -> c_int;
     pub fn OPENSSL_sk_value(st: *const OPENSSL_STACK, i: c_int) -> *mut c_void;
     pub fn OPENSSL_sk_free(st: *mut OPENSSL_STACK);
+    pub fn OPENSSL_sk_find(st: *mut OPENSSL_STACK, data: *const c_void) -> c_int;
+    pub fn OPENSSL_sk_set_cmp_func(st: *mut OPENSSL_STACK, cmp: Option<sk_cmp>) -> Option<sk_cmp>;
+
+    // OSSL_STORE.
+    pub fn OSSL_STORE_open(
+        uri: *const c_char,
+        ui_method: *const c_void,
+        ui_data: *mut c_void,
+        post_process: *mut c_void,
+        post_process_data: *mut c_void,
+    ) -> *mut OSSL_STORE_CTX;
+    pub fn OSSL_STORE_load(c: *mut OSSL_STORE_CTX) -> *mut OSSL_STORE_INFO;
+    pub fn OSSL_STORE_eof(c: *mut OSSL_STORE_CTX) -> c_int;
+    pub fn OSSL_STORE_error(c: *mut OSSL_STORE_CTX) -> c_int;
+    pub fn OSSL_STORE_close(c: *mut OSSL_STORE_CTX) -> c_int;
+    pub fn OSSL_STORE_INFO_get_type(i: *const OSSL_STORE_INFO) -> c_int;
+    pub fn OSSL_STORE_INFO_get0_NAME(i: *const OSSL_STORE_INFO) -> *const c_char;
+    pub fn OSSL_STORE_INFO_get0_CERT(i: *const OSSL_STORE_INFO) -> *mut X509;
+    pub fn OSSL_STORE_INFO_free(i: *mut OSSL_STORE_INFO);
+    pub fn BIO_s_file() -> *const BIO_METHOD;
 
     // ex_data.
     pub fn CRYPTO_get_ex_new_index(

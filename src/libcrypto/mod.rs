@@ -10,6 +10,9 @@
 //! `Send`/`Sync` impls.
 
 pub mod ffi;
+pub mod filter;
+pub mod names;
+pub mod pem;
 
 use std::ffi::{c_char, c_int, c_long, c_uint, c_void, CStr, CString};
 use std::io;
@@ -31,6 +34,16 @@ pub mod err {
                 Some(d) => ffi::ERR_set_error(ffi::ERR_LIB_SSL, reason, c"%s".as_ptr(), d.as_ptr()),
                 None => ffi::ERR_set_error(ffi::ERR_LIB_SSL, reason, ptr::null()),
             }
+        }
+    }
+
+    /// Queues an error of another library (`ERR_LIB_PEM`...), as libcrypto itself would.
+    pub fn push_lib(lib: c_int, reason: c_int, func: &CStr) {
+        // SAFETY: as push.
+        unsafe {
+            ffi::ERR_new();
+            ffi::ERR_set_debug(c"ferrossl".as_ptr(), 0, func.as_ptr());
+            ffi::ERR_set_error(lib, reason, ptr::null());
         }
     }
 
@@ -337,6 +350,16 @@ impl X509Cert {
         unsafe { ffi::X509_check_private_key(self.as_ptr(), key.as_ptr()) == 1 }
     }
 
+    /// `EVP_PKEY_eq` of the certificate's public key and `key`: whether `key` is its private
+    /// half. Keys of different types leave libcrypto's `EVP_R_DIFFERENT_KEY_TYPES` queued.
+    pub fn public_key_eq(&self, key: &PKey) -> bool {
+        // SAFETY: get0 borrows the certificate's key; both keys are live.
+        unsafe {
+            let pk = ffi::X509_get0_pubkey(self.as_ptr());
+            !pk.is_null() && ffi::EVP_PKEY_eq(pk, key.as_ptr()) == 1
+        }
+    }
+
     /// The `EVP_PKEY_*` type of the certificate's public key (0 when unknown).
     pub fn key_type(&self) -> c_int {
         // SAFETY: get0 borrows the key the certificate owns.
@@ -619,6 +642,13 @@ impl StaticStack {
     }
     pub fn as_ptr(&self) -> *mut ffi::OPENSSL_STACK {
         self.0.as_ptr()
+    }
+}
+
+impl StaticStack {
+    /// Hands the stack to the caller, who frees it (`sk_*_free`, `get1`).
+    pub fn into_raw(self) -> *mut ffi::OPENSSL_STACK {
+        std::mem::ManuallyDrop::new(self).0.as_ptr()
     }
 }
 

@@ -662,6 +662,12 @@ impl Connection {
         f(&lock(&self.verify))
     }
 
+    /// A server, once it read the ClientHello: the cipher suite ids the client offered
+    /// (`SSL_get_shared_ciphers`).
+    pub fn offered_cipher_suites(&self) -> Option<Vec<u16>> {
+        self.client_hello().map(|h| h.suites().collect())
+    }
+
     /// The ClientHello this server received, once it has (for the client hello callback and
     /// the `SSL_client_hello_get*` functions).
     pub fn client_hello(&self) -> Option<Arc<ClientHello>> {
