@@ -474,6 +474,34 @@ impl Store {
         // SAFETY: live store, NUL-terminated path.
         unsafe { ffi::X509_STORE_load_path(self.as_ptr(), path.as_ptr()) == 1 }
     }
+    /// Loads the certificates of an OSSL_STORE URI (`file:`, a path, ...) as trust anchors.
+    pub fn load_store(&self, uri: &CStr) -> bool {
+        // SAFETY: live store, NUL-terminated URI.
+        unsafe { ffi::X509_STORE_load_store(self.as_ptr(), uri.as_ptr()) == 1 }
+    }
+    /// Adds an OSSL_STORE lookup of libcrypto's default certificate store URI; a default
+    /// store that cannot be opened is not an error (its errors are dropped). False only when
+    /// the lookup cannot be added.
+    pub fn add_default_store(&self) -> bool {
+        // SAFETY: live store; the lookup belongs to the store; a NULL name means the default
+        // URI; the error mark brackets what the ctrl queues.
+        unsafe {
+            let lookup = ffi::X509_STORE_add_lookup(self.as_ptr(), ffi::X509_LOOKUP_store());
+            if lookup.is_null() {
+                return false;
+            }
+            ffi::ERR_set_mark();
+            ffi::X509_LOOKUP_ctrl(
+                lookup,
+                ffi::X509_L_ADD_STORE,
+                ptr::null(),
+                0,
+                ptr::null_mut(),
+            );
+            ffi::ERR_pop_to_mark();
+        }
+        true
+    }
 }
 
 /// An owned `X509_VERIFY_PARAM` (not reference counted: `Clone` copies).
@@ -552,6 +580,23 @@ impl Drop for VerifyParam {
         // SAFETY: owned.
         unsafe { ffi::X509_VERIFY_PARAM_free(self.as_ptr()) }
     }
+}
+
+/// The NID of the named curve of an `EC_KEY` (`SSL_CTX_set_tmp_ecdh`'s argument); None when it
+/// has no group or an unnamed one.
+///
+/// # Safety
+/// `key` must be a live `EC_KEY`.
+pub unsafe fn ec_key_curve_nid(key: *const c_void) -> Option<c_int> {
+    // SAFETY: per the contract; the group belongs to the key.
+    let nid = unsafe {
+        let group = ffi::EC_KEY_get0_group(key);
+        if group.is_null() {
+            return None;
+        }
+        ffi::EC_GROUP_get_curve_name(group)
+    };
+    (nid != 0).then_some(nid)
 }
 
 /// A `STACK_OF(X509)` that owns one reference to each element (handed out as `get0`).
