@@ -243,6 +243,19 @@ fn client_tmp_ecdh() {
     );
 }
 
+/// A client trusting the test root through `SSL_CTX_load_verify_store` (a `file:` URI) verifies
+/// the server; a missing store fails.
+#[test]
+fn client_verify_store() {
+    let uri = format!("file:{}", path_str(&pki().root_ca()));
+    client_case(
+        "client13store",
+        pki().server(KeyAlg::EcdsaP256),
+        &["-tls1_3"],
+        &[&arg("castore", uri)],
+    );
+}
+
 /// A client the server asks for a certificate (it has none to send).
 #[test]
 fn client_certificate_request() {

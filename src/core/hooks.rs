@@ -75,6 +75,9 @@ impl ServerCertVerifier for ServerVerifier {
         let conn =
             current().ok_or_else(|| rustls::Error::General("no current connection".into()))?;
         conn.verify_peer(end_entity, intermediates, c"ssl_server")?;
+        // As OpenSSL's client once the certificate is accepted (verified, or SSL_VERIFY_NONE):
+        // what the store lookups queued is dropped (the verify result is kept).
+        crate::libcrypto::clear_errors();
         conn.check_stapled_status(ocsp_response)?;
         Ok(ServerCertVerified::assertion())
     }

@@ -780,6 +780,13 @@ pub struct VerifyRequest<'a> {
     pub app_index: c_int,
 }
 
+/// Empties this thread's error queue (what libssl does once a client accepts the server's
+/// certificate: lookups that found nothing leave entries behind).
+pub fn clear_errors() {
+    // SAFETY: no arguments.
+    unsafe { ffi::ERR_clear_error() };
+}
+
 /// Verifies a certificate chain with libcrypto, exactly as OpenSSL's libssl does.
 pub fn verify_chain(req: &VerifyRequest<'_>) -> Verdict {
     let fail = |e: c_long| Verdict {

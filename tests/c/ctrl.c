@@ -10,9 +10,10 @@
  * (or none). The queue is cleared after each call.
  *
  * usage: ctrl fresh
- *        ctrl client port=N [sni=NAME] [ecdh=CURVE]
+ *        ctrl client port=N [sni=NAME] [ecdh=CURVE] [castore=URI]
  *                         handshake with an s_server on 127.0.0.1:N (ecdh: SSL_CTX_set_tmp_ecdh
- *                         with a key on that curve first)
+ *                         with a key on that curve first; castore: SSL_CTX_load_verify_store
+ *                         and verify the server)
  *        ctrl server port=N cert=F key=F [root=F]
  *                         accept one connection from an s_client (root: request a client
  *                         certificate and trust that CA)
@@ -478,6 +479,8 @@ static void fresh(void) {
         die("SSL_CTX_new");
     RUN("ctx", NULL, ctx, ctx_getters);
     RUN("ctx", NULL, ctx, ctx_fresh);
+    ERR_clear_error();
+    line("ctx", "SSL_CTX_set_default_verify_store", SSL_CTX_set_default_verify_store(ctx), "");
     callbacks("ctx", NULL, ctx);
 
     SSL_CTX *c2 = SSL_CTX_new(TLS_method());
@@ -521,6 +524,16 @@ static void client(void) {
         line("client-ctx", "SSL_CTX_set_tmp_ecdh", r, "");
         EC_KEY_free(k);
     }
+    if (opt("castore")) {
+        /* trust through an OSSL_STORE URI, and verify the server */
+        ERR_clear_error();
+        long r = SSL_CTX_load_verify_store(ctx, opt("castore"));
+        line("client-ctx", "SSL_CTX_load_verify_store", r, "");
+        ERR_clear_error();
+        r = SSL_CTX_load_verify_store(ctx, "file:/nonexistent/ferrossl-test.pem");
+        line("client-ctx", "SSL_CTX_load_verify_store(missing)", r, "");
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+    }
     SSL *s = SSL_new(ctx);
     int fd = tcp_connect(atoi(need("port")));
     SSL_set_fd(s, fd);
@@ -529,6 +542,11 @@ static void client(void) {
     if (SSL_connect(s) != 1)
         die("SSL_connect");
     printf("~client: %s %s\n", SSL_get_version(s), SSL_get_cipher_name(s));
+    if (opt("castore")) {
+        char v[32];
+        snprintf(v, sizeof v, "%ld", SSL_get_verify_result(s));
+        line("client", "SSL_get_verify_result", 1, v);
+    }
     all_getters("client", s);
     RUN("client-ctx", NULL, ctx, ctx_getters);
     SSL_shutdown(s);
