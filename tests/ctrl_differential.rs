@@ -55,6 +55,12 @@ const KEPT_IN_STATE: &[(&str, &str, &str)] = &[
          certificate (rustls does not expose the CertificateRequest): 0 with nothing written, \
          where OpenSSL gives the TLS 1.2 types (TLS 1.3: 0 and NULL)",
     ),
+    (
+        "leaf",
+        "chain",
+        "an empty chain is reported as a NULL stack (OpenSSL: an empty stack once a chain was \
+         built from the leaf alone); both have no certificates",
+    ),
     ("client-ctx", "SSL_CTX_ctrl(21,0)", STATS),
     ("client-ctx", "SSL_CTX_ctrl(22,0)", STATS),
     ("server-ctx", "SSL_CTX_ctrl(24,0)", STATS),
@@ -201,6 +207,21 @@ fn arg(key: &str, value: impl std::fmt::Display) -> String {
 #[test]
 fn fresh_objects() {
     differential("fresh", || ((), vec!["fresh".to_owned()]));
+}
+
+/// `SSL_CTX_build_cert_chain`/`SSL_build_cert_chain` with each flag.
+#[test]
+fn build_cert_chain() {
+    let cert = pki().server(KeyAlg::EcdsaP256);
+    differential("build", || {
+        let args = vec![
+            "build".to_owned(),
+            arg("cert", path_str(&cert.cert)),
+            arg("chain", path_str(&cert.chain)),
+            arg("root", path_str(&pki().root_ca())),
+        ];
+        ((), args)
+    });
 }
 
 /// `s_server -www` with `cert` and extra arguments.

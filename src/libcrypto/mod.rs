@@ -841,6 +841,79 @@ pub fn verify_chain(req: &VerifyRequest<'_>) -> Verdict {
     }
 }
 
+/// How `SSL_CTX_build_cert_chain` builds (its `SSL_BUILD_CHAIN_FLAG_*` flags).
+pub struct ChainBuild<'a> {
+    /// The trust store to build from (ignored with `chain_only`).
+    pub store: &'a Store,
+    pub leaf: &'a X509Cert,
+    /// The certificate's current chain.
+    pub chain: &'a [X509Cert],
+    /// `SSL_BUILD_CHAIN_FLAG_CHECK`: the current chain and the leaf are the only trusted
+    /// certificates (the chain is checked, not extended).
+    pub chain_only: bool,
+    /// `SSL_BUILD_CHAIN_FLAG_UNTRUSTED`: the current chain may supply intermediates.
+    pub use_chain: bool,
+}
+
+/// Builds the leaf's chain as libssl's `ssl_build_cert_chain` does: `Ok` with the chain
+/// libcrypto found above the leaf (whether verification succeeded), or the `X509_V_ERR_*`
+/// code when no store context could be made.
+pub fn build_chain(b: &ChainBuild<'_>) -> Result<(bool, c_long, Vec<X509Cert>), c_long> {
+    let own;
+    let store = if b.chain_only {
+        own = Store::new().ok_or(17)?;
+        for c in b.chain.iter().chain(std::iter::once(b.leaf)) {
+            // SAFETY: live store and certificate; the store takes its own reference.
+            if unsafe { ffi::X509_STORE_add_cert(own.as_ptr(), c.as_ptr()) } != 1 {
+                return Err(17);
+            }
+        }
+        &own
+    } else {
+        b.store
+    };
+    let untrusted = if b.use_chain && !b.chain_only {
+        Some(CertStack::new(b.chain).ok_or(17)?)
+    } else {
+        None
+    };
+    // SAFETY: every pointer is live for the call; the context is freed before returning.
+    unsafe {
+        let ctx = ffi::X509_STORE_CTX_new();
+        if ctx.is_null() {
+            return Err(17);
+        }
+        let sk = untrusted.as_ref().map_or(ptr::null_mut(), |u| u.as_ptr());
+        if ffi::X509_STORE_CTX_init(ctx, store.as_ptr(), b.leaf.as_ptr(), sk) != 1 {
+            ffi::X509_STORE_CTX_free(ctx);
+            return Err(1);
+        }
+        let ok = ffi::X509_verify_cert(ctx) > 0;
+        let error = ffi::X509_STORE_CTX_get_error(ctx) as c_long;
+        let sk = ffi::X509_STORE_CTX_get1_chain(ctx);
+        let mut chain = certs_of_stack(sk);
+        if !sk.is_null() {
+            for i in 0..ffi::OPENSSL_sk_num(sk) {
+                ffi::X509_free(ffi::OPENSSL_sk_value(sk, i).cast());
+            }
+            ffi::OPENSSL_sk_free(sk);
+        }
+        ffi::X509_STORE_CTX_free(ctx);
+        if !chain.is_empty() {
+            chain.remove(0);
+        }
+        Ok((ok, error, chain))
+    }
+}
+
+impl X509Cert {
+    /// Whether the certificate is self-signed (libcrypto's `EXFLAG_SS`).
+    pub fn is_self_signed(&self) -> bool {
+        // SAFETY: live certificate; computing the flags caches them in it.
+        unsafe { ffi::X509_get_extension_flags(self.as_ptr()) & ffi::EXFLAG_SS != 0 }
+    }
+}
+
 /// The `X509_STORE_CTX` ex_data index under which the `SSL*` is stored during verification
 /// (`SSL_get_ex_data_X509_STORE_CTX_idx`), allocated once per process.
 pub fn store_ctx_ssl_index() -> c_int {

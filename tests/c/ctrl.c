@@ -17,6 +17,8 @@
  *        ctrl server port=N cert=F key=F [root=F]
  *                         accept one connection from an s_client (root: request a client
  *                         certificate and trust that CA)
+ *        ctrl build cert=F chain=F root=F
+ *                         SSL_CTX_build_cert_chain from a leaf alone and from a chain
  *
  * Exit status: 0 when the scenario ran to its end, 2 for a usage error, 3 when the test itself
  * could not do something (connect, listen, handshake).
@@ -594,6 +596,66 @@ static void server(void) {
     SSL_CTX_free(ctx);
 }
 
+/* The current chain, as SSL_CTX_get0_chain_certs gives it: count and subjects. */
+static void chain_line(const char *state, SSL_CTX *ctx, SSL *s) {
+    STACK_OF(X509) *sk = NULL;
+    char out[600] = "";
+    size_t used = 0;
+    ERR_clear_error();
+    long r = s ? SSL_get0_chain_certs(s, &sk) : SSL_CTX_get0_chain_certs(ctx, &sk);
+    used += (size_t)snprintf(out, sizeof out, "%d", sk ? sk_X509_num(sk) : -1);
+    for (int i = 0; sk && i < sk_X509_num(sk) && used + 100 < sizeof out; i++) {
+        char name[256];
+        X509_NAME_oneline(X509_get_subject_name(sk_X509_value(sk, i)), name, sizeof name);
+        used += (size_t)snprintf(out + used, sizeof out - used, " [%s]", name);
+    }
+    line(state, "chain", r, out);
+}
+
+static void build_line(const char *state, SSL_CTX *ctx, SSL *s, long flags) {
+    char call[64];
+    snprintf(call, sizeof call, "%s(%#lx)", s ? "SSL_build_cert_chain" : "SSL_CTX_build_cert_chain",
+             flags);
+    ERR_clear_error();
+    long r = s ? SSL_build_cert_chain(s, flags) : SSL_CTX_build_cert_chain(ctx, flags);
+    line(state, call, r, "");
+    chain_line(state, ctx, s);
+}
+
+/* SSL_CTX_build_cert_chain with each flag, from a leaf alone and from a loaded chain. */
+static void build(void) {
+    SSL_CTX *a = SSL_CTX_new(TLS_server_method());
+    build_line("empty", a, NULL, 0);
+    if (SSL_CTX_use_certificate_file(a, need("cert"), SSL_FILETYPE_PEM) != 1
+        || SSL_CTX_load_verify_locations(a, need("root"), NULL) != 1)
+        die("loading the leaf");
+    build_line("leaf", a, NULL, 0);
+    build_line("leaf", a, NULL, SSL_BUILD_CHAIN_FLAG_CHECK);
+    build_line("leaf", a, NULL, SSL_BUILD_CHAIN_FLAG_IGNORE_ERROR);
+    build_line("leaf", a, NULL, SSL_BUILD_CHAIN_FLAG_IGNORE_ERROR | SSL_BUILD_CHAIN_FLAG_CLEAR_ERROR);
+
+    SSL_CTX *b = SSL_CTX_new(TLS_server_method());
+    if (SSL_CTX_use_certificate_chain_file(b, need("chain")) != 1
+        || SSL_CTX_load_verify_locations(b, need("root"), NULL) != 1)
+        die("loading the chain");
+    chain_line("chain", b, NULL);
+    build_line("chain", b, NULL, 0);
+    build_line("chain", b, NULL, SSL_BUILD_CHAIN_FLAG_CHECK);
+    build_line("chain", b, NULL, SSL_BUILD_CHAIN_FLAG_CHECK | SSL_BUILD_CHAIN_FLAG_NO_ROOT);
+    SSL *s = SSL_new(b);
+    build_line("chain-ssl", b, s, SSL_BUILD_CHAIN_FLAG_CHECK);
+    SSL_free(s);
+
+    SSL_CTX *c = SSL_CTX_new(TLS_server_method());
+    if (SSL_CTX_use_certificate_chain_file(c, need("chain")) != 1)
+        die("loading the chain");
+    build_line("untrusted", c, NULL, SSL_BUILD_CHAIN_FLAG_UNTRUSTED);
+    build_line("untrusted", c, NULL, SSL_BUILD_CHAIN_FLAG_UNTRUSTED | SSL_BUILD_CHAIN_FLAG_IGNORE_ERROR);
+    SSL_CTX_free(a);
+    SSL_CTX_free(b);
+    SSL_CTX_free(c);
+}
+
 int main(int argc, char **argv) {
     g_argc = argc;
     g_argv = argv;
@@ -609,6 +671,8 @@ int main(int argc, char **argv) {
         client();
     else if (strcmp(argv[1], "server") == 0)
         server();
+    else if (strcmp(argv[1], "build") == 0)
+        build();
     else
         return 2;
     return 0;
