@@ -440,10 +440,10 @@ int SSL_CTX_add_server_custom_ext(SSL_CTX *_a0,
 int SSL_CTX_add_session(SSL_CTX *ctx, SSL_SESSION *s);
 
 /**
- * `SSL_CTX_callback_ctrl`: the callback-setting commands; none is implemented yet (servername,
- * status and ticket-key callbacks are server-side features).
+ * `SSL_CTX_callback_ctrl`: the callback-setting commands (servername, OCSP status, ticket
+ * key, message); SRP callbacks are refused; an unknown command returns 0 with no error.
  */
-long SSL_CTX_callback_ctrl(SSL_CTX *ctx, int cmd, void (*_fp)(void));
+long SSL_CTX_callback_ctrl(SSL_CTX *ctx, int cmd, void (*fp)(void));
 
 /**
  * `SSL_CTX_check_private_key`: 1 when a certificate and a matching key are set.
@@ -705,11 +705,10 @@ int SSL_CTX_load_verify_file(SSL_CTX *ctx, const char *ca_file);
 int SSL_CTX_load_verify_locations(SSL_CTX *ctx, const char *ca_file, const char *ca_path);
 
 /**
- * `int SSL_CTX_load_verify_store (SSL_CTX *, const char *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_CTX_load_verify_store`: trust the certificates found at an OSSL_STORE URI. 1 on
+ * success; 0 with libcrypto's errors queued when the URI cannot be loaded.
  */
-int SSL_CTX_load_verify_store(SSL_CTX *_a0, const char *_a1);
+int SSL_CTX_load_verify_store(SSL_CTX *ctx, const char *ca_store);
 
 /**
  * `SSL_CTX_new`: a new context with OpenSSL 3.0's defaults; NULL on failure. TLS 1.0/1.1-only
@@ -979,11 +978,12 @@ int SSL_CTX_set_default_verify_file(SSL_CTX *ctx);
 int SSL_CTX_set_default_verify_paths(SSL_CTX *ctx);
 
 /**
- * `int SSL_CTX_set_default_verify_store (SSL_CTX *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_CTX_set_default_verify_store`: trust the certificates of libcrypto's default
+ * OSSL_STORE URI (`X509_get_default_cert_uri`, as `SSL_CERT_URI` overrides it), looked up at
+ * verification time. 1, also when that store does not exist (as OpenSSL); 0 only when the
+ * lookup cannot be added.
  */
-int SSL_CTX_set_default_verify_store(SSL_CTX *_a0);
+int SSL_CTX_set_default_verify_store(SSL_CTX *ctx);
 
 /**
  * `SSL_CTX_set_ex_data`: 1 on success.
@@ -1729,9 +1729,10 @@ int SSL_bytes_to_cipher_list(SSL *_a0,
                              struct stack_st_SSL_CIPHER **_a5);
 
 /**
- * `SSL_callback_ctrl`: as `SSL_CTX_callback_ctrl`.
+ * `SSL_callback_ctrl`: the message, DH, debug and not-resumable callbacks (see
+ * `SSL_CTX_callback_ctrl`); an unknown command returns 0 with no error.
  */
-long SSL_callback_ctrl(SSL *s, int cmd, void (*_fp)(void));
+long SSL_callback_ctrl(SSL *s, int cmd, void (*fp)(void));
 
 /**
  * `SSL_certs_clear`: removes every certificate, private key and chain of the connection.
@@ -2216,11 +2217,11 @@ struct stack_st_X509 *SSL_get_peer_cert_chain(const SSL *s);
 size_t SSL_get_peer_finished(const SSL *_a0, void *_a1, size_t _a2);
 
 /**
- * `int SSL_get_peer_signature_type_nid (const SSL *, int *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_get_peer_signature_type_nid`: the key type of the peer's handshake signature
+ * (`EVP_PKEY_RSA`, `EVP_PKEY_RSA_PSS`, `EVP_PKEY_EC`, `EVP_PKEY_ED25519`, ...); 1, or 0 when
+ * the peer signed nothing (as `SSL_get_peer_signature_nid`).
  */
-int SSL_get_peer_signature_type_nid(const SSL *_a0, int *_a1);
+int SSL_get_peer_signature_type_nid(const SSL *s, int *pnid);
 
 /**
  * `SSL_get_pending_cipher`: as `SSL_get_current_cipher` once negotiated.

@@ -225,10 +225,7 @@ pub unsafe fn raw_cipherlist(conn: &Connection, out: *mut *const c_uchar) -> std
             unsafe { args::out(out, h.ciphers.as_ptr()) };
             h.ciphers.len() as std::ffi::c_long
         }
-        None => {
-            // SAFETY: out-parameter.
-            unsafe { args::out(out, ptr::null()) };
-            0
-        }
+        // As OpenSSL: nothing written when no ClientHello was received.
+        None => 0,
     }
 }

@@ -2,7 +2,16 @@
 //! macros (`SSL_CTX_set_mode`, `SSL_set_tlsext_host_name`, `SSL_CTX_set_min_proto_version`,
 //! `SSL_CTX_set1_groups_list`, `SSL_CTX_add_extra_chain_cert`, ...).
 //!
-//! Commands ferrossl does not implement return 0 with an error naming the command.
+//! Every command answers as OpenSSL 3.0 does (`SSL_ctrl`/`SSL_CTX_ctrl` in ssl_lib.c, then
+//! `ssl3_ctrl`/`ssl3_ctx_ctrl` in s3_lib.c) in three classes:
+//! - implemented: the same return value, out-parameters and queued errors;
+//! - absent: what OpenSSL answers when the feature is not in use (a command meant for the other
+//!   object, a DTLS command on TLS, a fact that does not exist yet); an unknown command returns
+//!   0 and queues nothing, as `ssl3_ctrl`'s `default:`;
+//! - refused: something rustls cannot do (SRP, signature algorithm lists, separate verify and
+//!   chain stores, Suite B): the documented failure value and one error, `ERR_R_UNSUPPORTED`.
+//!
+//! The getters reporting what a handshake negotiated are in `negotiated.rs`.
 
 #![allow(non_snake_case)]
 
@@ -14,19 +23,22 @@ use std::sync::Arc;
 use super::args;
 use super::context::Target;
 use super::handle;
+use super::negotiated as neg;
 use super::types::*;
-use crate::core::context::{group_nid, groups_from_nids, parse_groups, Context};
+use crate::core::context::{groups_from_nids, parse_groups, Context, Role};
 use crate::core::error::{reason, Error, Result};
-use crate::libcrypto::{self, PKey, X509Cert};
+use crate::libcrypto::{self, X509Cert};
 
-mod cmd {
+pub(super) mod cmd {
     use std::ffi::c_int;
     pub const SET_TMP_DH: c_int = 3;
     pub const SET_TMP_ECDH: c_int = 4;
+    pub const SET_TMP_DH_CB: c_int = 6;
     pub const GET_NUM_RENEGOTIATIONS: c_int = 10;
     pub const CLEAR_NUM_RENEGOTIATIONS: c_int = 11;
     pub const GET_TOTAL_RENEGOTIATIONS: c_int = 12;
     pub const EXTRA_CHAIN_CERT: c_int = 14;
+    pub const SET_MSG_CALLBACK: c_int = 15;
     pub const SET_MSG_CALLBACK_ARG: c_int = 16;
     pub const SESS_NUMBER: c_int = 20;
     pub const SESS_CACHE_FULL: c_int = 31;
@@ -37,24 +49,56 @@ mod cmd {
     pub const GET_SESS_CACHE_SIZE: c_int = 43;
     pub const SET_SESS_CACHE_MODE: c_int = 44;
     pub const GET_SESS_CACHE_MODE: c_int = 45;
+    pub const GET_MAX_CERT_LIST: c_int = 50;
+    pub const SET_MAX_CERT_LIST: c_int = 51;
     pub const SET_MAX_SEND_FRAGMENT: c_int = 52;
     pub const SET_TLSEXT_SERVERNAME_CB: c_int = 53;
     pub const SET_TLSEXT_SERVERNAME_ARG: c_int = 54;
     pub const SET_TLSEXT_HOSTNAME: c_int = 55;
-    pub const SET_TLSEXT_TICKET_KEY_CB: c_int = 72;
+    pub const SET_TLSEXT_DEBUG_CB: c_int = 56;
+    pub const SET_TLSEXT_DEBUG_ARG: c_int = 57;
+    pub const GET_TLSEXT_TICKET_KEYS: c_int = 58;
+    pub const SET_TLSEXT_TICKET_KEYS: c_int = 59;
     pub const SET_TLSEXT_STATUS_REQ_CB: c_int = 63;
     pub const SET_TLSEXT_STATUS_REQ_CB_ARG: c_int = 64;
     pub const SET_TLSEXT_STATUS_REQ_TYPE: c_int = 65;
-    pub const SET_TLSEXT_STATUS_REQ_OCSP_RESP: c_int = 71;
+    pub const GET_TLSEXT_STATUS_REQ_EXTS: c_int = 66;
+    pub const SET_TLSEXT_STATUS_REQ_EXTS: c_int = 67;
+    pub const GET_TLSEXT_STATUS_REQ_IDS: c_int = 68;
+    pub const SET_TLSEXT_STATUS_REQ_IDS: c_int = 69;
     pub const GET_TLSEXT_STATUS_REQ_OCSP_RESP: c_int = 70;
+    pub const SET_TLSEXT_STATUS_REQ_OCSP_RESP: c_int = 71;
+    pub const SET_TLSEXT_TICKET_KEY_CB: c_int = 72;
+    pub const SET_TLS_EXT_SRP_USERNAME_CB: c_int = 75;
+    pub const GET_RI_SUPPORT: c_int = 76;
+    pub const SET_SRP_VERIFY_PARAM_CB: c_int = 76;
+    pub const SET_SRP_GIVE_CLIENT_PWD_CB: c_int = 77;
     pub const CLEAR_MODE: c_int = 78;
+    pub const SET_NOT_RESUMABLE_SESS_CB: c_int = 79;
+    pub const SET_TLS_EXT_SRP_USERNAME: c_int = 79;
+    pub const SET_TLS_EXT_SRP_PASSWORD: c_int = 81;
     pub const GET_EXTRA_CHAIN_CERTS: c_int = 82;
     pub const CLEAR_EXTRA_CHAIN_CERTS: c_int = 83;
     pub const CHAIN: c_int = 88;
     pub const CHAIN_CERT: c_int = 89;
+    pub const GET_GROUPS: c_int = 90;
     pub const SET_GROUPS: c_int = 91;
     pub const SET_GROUPS_LIST: c_int = 92;
+    pub const GET_SHARED_GROUP: c_int = 93;
+    pub const SET_SIGALGS: c_int = 97;
+    pub const SET_CLIENT_SIGALGS_LIST: c_int = 102;
+    pub const CERT_FLAGS: c_int = 99;
+    pub const CLEAR_CERT_FLAGS: c_int = 100;
+    pub const GET_CLIENT_CERT_TYPES: c_int = 103;
+    pub const SET_CLIENT_CERT_TYPES: c_int = 104;
+    pub const BUILD_CERT_CHAIN: c_int = 105;
+    pub const SET_VERIFY_CERT_STORE: c_int = 106;
+    pub const SET_CHAIN_CERT_STORE: c_int = 107;
+    pub const GET_PEER_SIGNATURE_NID: c_int = 108;
     pub const GET_PEER_TMP_KEY: c_int = 109;
+    pub const GET_RAW_CIPHERLIST: c_int = 110;
+    pub const GET_EC_POINT_FORMATS: c_int = 111;
+    pub const GET_CHAIN_CERTS: c_int = 115;
     pub const SELECT_CURRENT_CERT: c_int = 116;
     pub const SET_CURRENT_CERT: c_int = 117;
     pub const SET_DH_AUTO: c_int = 118;
@@ -63,34 +107,112 @@ mod cmd {
     pub const SET_SPLIT_SEND_FRAGMENT: c_int = 125;
     pub const SET_MAX_PIPELINES: c_int = 126;
     pub const GET_TLSEXT_STATUS_REQ_TYPE: c_int = 127;
+    pub const GET_TLSEXT_STATUS_REQ_CB: c_int = 128;
+    pub const GET_TLSEXT_STATUS_REQ_CB_ARG: c_int = 129;
     pub const GET_MIN_PROTO_VERSION: c_int = 130;
     pub const GET_MAX_PROTO_VERSION: c_int = 131;
     pub const GET_NEGOTIATED_GROUP: c_int = 134;
-    pub const GET_RAW_CIPHERLIST: c_int = 110;
+    pub const SET_RETRY_VERIFY: c_int = 136;
+    pub const GET_VERIFY_CERT_STORE: c_int = 137;
+    pub const GET_CHAIN_CERT_STORE: c_int = 138;
 }
+
+/// `SSL_CERT_SET_FIRST`, `SSL_CERT_SET_NEXT`, `SSL_CERT_SET_SERVER`.
+const CERT_SET_FIRST: c_long = 1;
+const CERT_SET_NEXT: c_long = 2;
+const CERT_SET_SERVER: c_long = 3;
+/// `SSL_CERT_FLAG_SUITEB_128_LOS` and its relatives.
+const CERT_FLAG_SUITEB: c_long = 0x30000;
+/// The ticket key material `SSL_CTX_get_tlsext_ticket_keys` exchanges: name, HMAC and AES keys.
+const TICKET_KEYS_LEN: c_long = 16 + 32 + 32;
 
 fn version_ok(v: c_long) -> bool {
     matches!(v, 0 | 0x0300 | 0x0301 | 0x0302 | 0x0303 | 0x0304)
 }
 
-fn unsupported(which: &str, n: c_int) -> Error {
-    Error::Unsupported(format!(
-        "{which} command {n} is not implemented by ferrossl"
-    ))
+pub(super) fn refused(what: &str) -> Error {
+    Error::Refused {
+        reason: reason::UNSUPPORTED,
+        detail: format!("{what}: not supported by ferrossl (rustls)"),
+    }
 }
 
-/// The commands an `SSL_CTX` and an `SSL` share.
+/// The stack of the current certificate's chain (NULL when it has none): what
+/// `SSL_CTX_get0_chain_certs` and `SSL_CTX_get_extra_chain_certs` hand out (ferrossl keeps the
+/// extra chain certificates as the chain).
+///
+/// # Safety
+/// `parg` must be a writable `STACK_OF(X509) **` (or NULL).
+unsafe fn chain_certs(t: &Target, parg: *mut c_void) -> Result<c_long> {
+    let stack = t.update(|s| Ok(s.credentials.chain_stack()))?;
+    let p = stack.map_or(std::ptr::null_mut(), |s| s.as_ptr().cast::<c_void>());
+    // SAFETY: out-parameter, per the command; the stack lives in the settings.
+    unsafe { args::out(parg.cast::<*mut c_void>(), p) };
+    Ok(1)
+}
+
+/// `SSL_CTX_build_cert_chain`: replaces the current certificate's chain by the one libcrypto
+/// builds from the trust store (`SSL_BUILD_CHAIN_FLAG_UNTRUSTED`: the current chain may supply
+/// intermediates; `_CHECK`: trust the current chain and the leaf alone, checking the chain;
+/// `_NO_ROOT`: without the self-signed root; `_IGNORE_ERROR`: keep what was found when
+/// verification fails, returning 2 if that is nothing above the leaf and 1 otherwise, as
+/// OpenSSL; `_CLEAR_ERROR`: then also empty the error queue). 1 on success, 0 with
+/// `SSL_R_CERTIFICATE_VERIFY_FAILED` when the chain does not verify. Differs from OpenSSL: the
+/// CA certificates are not checked against the security level.
+fn build_cert_chain(t: &Target, flags: c_long) -> Result<c_long> {
+    const UNTRUSTED: c_long = 0x1;
+    const NO_ROOT: c_long = 0x2;
+    const CHECK: c_long = 0x4;
+    const IGNORE_ERROR: c_long = 0x8;
+    const CLEAR_ERROR: c_long = 0x10;
+    let (leaf, chain) = t.read(|s| (s.credentials.leaf.clone(), s.credentials.chain.clone()));
+    let Some(leaf) = leaf else {
+        return Err(Error::Misuse {
+            reason: reason::NO_CERTIFICATE_SET,
+            detail: "no certificate to build a chain for".into(),
+        });
+    };
+    let store = match t {
+        Target::Ctx(c) => c.store(),
+        Target::Ssl(s) => s.ctx().store(),
+    };
+    let (ok, error, mut built) = libcrypto::build_chain(&libcrypto::ChainBuild {
+        store: &store,
+        leaf: &leaf,
+        chain: &chain,
+        chain_only: flags & CHECK != 0,
+        use_chain: flags & UNTRUSTED != 0,
+    })
+    .map_err(|e| Error::Internal(format!("X509_STORE_CTX: error {e}")))?;
+    let mut rv = 1;
+    if !ok {
+        if flags & IGNORE_ERROR == 0 {
+            return Err(Error::Misuse {
+                reason: reason::CERTIFICATE_VERIFY_FAILED,
+                detail: format!("Verify error:{}", libcrypto::verify_error_string(error)),
+            });
+        }
+        if flags & CLEAR_ERROR != 0 {
+            libcrypto::clear_errors();
+        }
+        rv = 2;
+    }
+    if flags & NO_ROOT != 0 && built.last().is_some_and(X509Cert::is_self_signed) {
+        built.pop();
+    }
+    // OpenSSL's security check of each CA certificate sets the result to 1.
+    if !built.is_empty() {
+        rv = 1;
+    }
+    t.update(|s| s.credentials.set_chain(built).map(|_| rv))
+}
+
+/// The commands an `SSL_CTX` and an `SSL` share; None for the others.
 ///
 /// # Safety
 /// `parg` must be what OpenSSL's documentation says the command takes.
-unsafe fn common(
-    t: &Target,
-    which: &str,
-    n: c_int,
-    larg: c_long,
-    parg: *mut c_void,
-) -> Result<c_long> {
-    match n {
+unsafe fn common(t: &Target, n: c_int, larg: c_long, parg: *mut c_void) -> Option<Result<c_long>> {
+    Some(match n {
         cmd::MODE => t.update(|s| {
             s.mode |= larg as u64;
             Ok(s.mode as c_long)
@@ -99,45 +221,48 @@ unsafe fn common(
             s.mode &= !(larg as u64);
             Ok(s.mode as c_long)
         }),
-        cmd::SET_MIN_PROTO_VERSION | cmd::SET_MAX_PROTO_VERSION => {
-            if !version_ok(larg) {
-                return Err(Error::Misuse {
-                    reason: reason::BAD_VALUE,
-                    detail: format!("unknown protocol version {larg:#x}"),
-                });
-            }
-            t.update(|s| {
-                if n == cmd::SET_MIN_PROTO_VERSION {
-                    s.min_version = larg as c_int;
-                } else {
-                    s.max_version = larg as c_int;
-                }
-                Ok(1)
-            })
-        }
+        // An unknown version is refused without an error, as OpenSSL.
+        cmd::SET_MIN_PROTO_VERSION | cmd::SET_MAX_PROTO_VERSION if !version_ok(larg) => Ok(0),
+        cmd::SET_MIN_PROTO_VERSION => t.update(|s| {
+            s.min_version = larg as c_int;
+            Ok(1)
+        }),
+        cmd::SET_MAX_PROTO_VERSION => t.update(|s| {
+            s.max_version = larg as c_int;
+            Ok(1)
+        }),
         cmd::GET_MIN_PROTO_VERSION => Ok(t.read(|s| s.min_version) as c_long),
         cmd::GET_MAX_PROTO_VERSION => Ok(t.read(|s| s.max_version) as c_long),
         cmd::SET_GROUPS_LIST => {
             // SAFETY: a C string, per the command.
-            let list = unsafe { args::str(parg as *const c_char, "groups list") }?;
-            let groups = parse_groups(list)?;
-            t.update(|s| {
-                s.groups = groups;
-                Ok(1)
-            })
+            let list = match unsafe { args::str(parg as *const c_char, "groups list") } {
+                Ok(l) => l,
+                Err(e) => return Some(Err(e)),
+            };
+            // An unknown name is an invalid argument there (a known one rustls lacks is skipped).
+            match parse_groups(list) {
+                Ok(groups) => t.update(|s| {
+                    s.groups = groups;
+                    Ok(1)
+                }),
+                Err(Error::BadGroup(d)) => Err(Error::InvalidArgument(d)),
+                Err(e) => Err(e),
+            }
         }
         cmd::SET_GROUPS => {
-            let n = usize::try_from(larg)
-                .map_err(|_| Error::InvalidArgument("negative count".into()))?;
-            if n == 0 || parg.is_null() {
-                return Err(Error::NullArgument("groups"));
+            let Ok(count) = usize::try_from(larg) else {
+                return Some(Err(Error::InvalidArgument("negative count".into())));
+            };
+            if count == 0 || parg.is_null() {
+                return Some(Err(Error::NullArgument("groups")));
             }
             // SAFETY: an array of larg ints, per the command.
-            let nids = unsafe { std::slice::from_raw_parts(parg as *const c_int, n) };
-            let groups = groups_from_nids(nids)?;
-            t.update(|s| {
-                s.groups = groups;
-                Ok(1)
+            let nids = unsafe { std::slice::from_raw_parts(parg as *const c_int, count) };
+            groups_from_nids(nids).and_then(|groups| {
+                t.update(|s| {
+                    s.groups = groups;
+                    Ok(1)
+                })
             })
         }
         // A client's OCSP request: rustls always asks; the type says whether to look.
@@ -146,31 +271,89 @@ unsafe fn common(
             Ok(1)
         }),
         cmd::GET_TLSEXT_STATUS_REQ_TYPE => Ok(t.read(|s| s.status_type) as c_long),
+        // Differs from OpenSSL: kept as a flag, so a value other than 0 reads back as 1.
         cmd::SET_READ_AHEAD => t.update(|s| {
             let old = s.read_ahead as c_long;
             s.read_ahead = larg != 0;
             Ok(old)
         }),
         cmd::GET_READ_AHEAD => Ok(t.read(|s| s.read_ahead) as c_long),
+        cmd::GET_MAX_CERT_LIST => Ok(t.read(|s| s.max_cert_list)),
+        cmd::SET_MAX_CERT_LIST if larg < 0 => Ok(0),
+        cmd::SET_MAX_CERT_LIST => t.update(|s| Ok(std::mem::replace(&mut s.max_cert_list, larg))),
         // No DHE in rustls: a DH parameter set is accepted and has no effect (and said so).
+        cmd::SET_TMP_DH | cmd::SET_TMP_ECDH if parg.is_null() => {
+            Err(Error::NullArgument("parameters"))
+        }
         cmd::SET_TMP_DH => {
             super::server::dh_notice();
             Ok(1)
         }
-        cmd::SET_TMP_ECDH | cmd::SET_DH_AUTO => Ok(1),
-        cmd::SET_MAX_SEND_FRAGMENT => Ok((512..=16384).contains(&larg) as c_long),
-        cmd::SET_SPLIT_SEND_FRAGMENT | cmd::SET_MAX_PIPELINES => Ok(1),
-        cmd::EXTRA_CHAIN_CERT | cmd::CHAIN_CERT => {
-            // SAFETY: an X509*; EXTRA_CHAIN_CERT and add0 (larg 0) take the reference.
+        // The key's curve becomes the only group, as OpenSSL.
+        cmd::SET_TMP_ECDH => {
+            // SAFETY: an EC_KEY*, per the command.
+            let Some(nid) = (unsafe { libcrypto::ec_key_curve_nid(parg) }) else {
+                return Some(Err(Error::Misuse {
+                    reason: reason::MISSING_PARAMETERS,
+                    detail: "the EC key has no named curve".into(),
+                }));
+            };
+            groups_from_nids(&[nid]).and_then(|groups| {
+                t.update(|s| {
+                    s.groups = groups;
+                    Ok(1)
+                })
+            })
+        }
+        cmd::SET_DH_AUTO => Ok(1),
+        cmd::SET_TMP_DH_CB => Err(Error::Misuse {
+            reason: reason::SHOULD_NOT_HAVE_BEEN_CALLED,
+            detail: "SSL_CTRL_SET_TMP_DH_CB is a callback_ctrl command".into(),
+        }),
+        cmd::SET_MAX_SEND_FRAGMENT if !(512..=16384).contains(&larg) => Ok(0),
+        cmd::SET_MAX_SEND_FRAGMENT => t.update(|s| {
+            s.max_send_fragment = larg;
+            s.split_send_fragment = s.split_send_fragment.min(larg);
+            Ok(1)
+        }),
+        cmd::SET_SPLIT_SEND_FRAGMENT => t.update(|s| {
+            if larg <= 0 || larg > s.max_send_fragment {
+                return Ok(0);
+            }
+            s.split_send_fragment = larg;
+            Ok(1)
+        }),
+        // Pipelining is an optimisation rustls does not do; the bound is checked as OpenSSL.
+        cmd::SET_MAX_PIPELINES if !(1..=32).contains(&larg) => Ok(0),
+        cmd::SET_MAX_PIPELINES => match t {
+            Target::Ssl(_) if larg > 1 => t.update(|s| {
+                s.read_ahead = true;
+                Ok(1)
+            }),
+            _ => Ok(1),
+        },
+        cmd::CERT_FLAGS if larg & CERT_FLAG_SUITEB != 0 => Err(refused("Suite B mode")),
+        cmd::CERT_FLAGS => t.update(|s| {
+            s.cert_flags |= larg;
+            Ok(s.cert_flags)
+        }),
+        cmd::CLEAR_CERT_FLAGS => t.update(|s| {
+            s.cert_flags &= !larg;
+            Ok(s.cert_flags)
+        }),
+        cmd::CHAIN_CERT => {
+            // SAFETY: an X509*; add0 (larg 0) takes the reference, add1 takes its own.
             let cert = unsafe {
-                if n == cmd::CHAIN_CERT && larg != 0 {
+                if larg != 0 {
                     X509Cert::from_borrowed(parg.cast())
                 } else {
                     X509Cert::from_raw(parg.cast())
                 }
+            };
+            match cert {
+                Some(cert) => t.update(|s| s.credentials.add_chain_cert(cert).map(|_| 1)),
+                None => Err(Error::NullArgument("X509")),
             }
-            .ok_or(Error::NullArgument("X509"))?;
-            t.update(|s| s.credentials.add_chain_cert(cert).map(|_| 1))
         }
         cmd::CHAIN => {
             // SAFETY: a STACK_OF(X509) or NULL; set1 (larg 1) copies, set0 takes it.
@@ -187,26 +370,36 @@ unsafe fn common(
             }
             t.update(|s| s.credentials.set_chain(certs).map(|_| 1))
         }
+        // SAFETY: the command's out-parameter.
+        cmd::GET_CHAIN_CERTS => unsafe { chain_certs(t, parg) },
         cmd::SELECT_CURRENT_CERT => {
-            // SAFETY: an X509* the caller keeps.
-            let x = unsafe { X509Cert::from_borrowed(parg.cast()) }
-                .ok_or(Error::NullArgument("X509"))?;
-            t.update(|s| Ok(s.credentials.select_leaf(&x) as c_long))
+            // SAFETY: an X509* the caller keeps (NULL selects nothing, as OpenSSL).
+            match unsafe { X509Cert::from_borrowed(parg.cast()) } {
+                Some(x) => t.update(|s| Ok(s.credentials.select_leaf(&x) as c_long)),
+                None => Ok(0),
+            }
         }
-        // SSL_CERT_SET_FIRST (1) and SSL_CERT_SET_NEXT (2).
-        cmd::SET_CURRENT_CERT if larg == 1 || larg == 2 => {
-            t.update(|s| Ok(s.credentials.select_next(larg == 1) as c_long))
+        cmd::SET_CURRENT_CERT if larg == CERT_SET_FIRST || larg == CERT_SET_NEXT => {
+            t.update(|s| Ok(s.credentials.select_next(larg == CERT_SET_FIRST) as c_long))
         }
-        cmd::CLEAR_EXTRA_CHAIN_CERTS => {
-            t.update(|s| s.credentials.set_chain(Vec::new()).map(|_| 1))
+        cmd::BUILD_CERT_CHAIN => build_cert_chain(t, larg),
+        // A separate verify or chain store: none is set, and none can be.
+        cmd::SET_VERIFY_CERT_STORE | cmd::SET_CHAIN_CERT_STORE if parg.is_null() => Ok(1),
+        cmd::SET_VERIFY_CERT_STORE | cmd::SET_CHAIN_CERT_STORE => {
+            Err(refused("a separate verify or chain certificate store"))
         }
-        cmd::GET_EXTRA_CHAIN_CERTS => {
-            // SAFETY: a STACK_OF(X509)** out-parameter.
-            unsafe { args::out(parg as *mut *mut c_void, std::ptr::null_mut()) };
+        cmd::GET_VERIFY_CERT_STORE | cmd::GET_CHAIN_CERT_STORE => {
+            // SAFETY: an X509_STORE** out-parameter.
+            unsafe { args::out(parg.cast::<*mut c_void>(), std::ptr::null_mut()) };
             Ok(1)
         }
-        _ => Err(unsupported(which, n)),
-    }
+        cmd::SET_SIGALGS..=cmd::SET_CLIENT_SIGALGS_LIST
+            if n != cmd::CERT_FLAGS && n != cmd::CLEAR_CERT_FLAGS =>
+        {
+            Err(refused("signature algorithm lists"))
+        }
+        _ => return None,
+    })
 }
 
 fn ctx_only(
@@ -224,10 +417,15 @@ fn ctx_only(
             Ok(std::mem::replace(&mut *m, larg))
         }
         cmd::GET_SESS_CACHE_MODE => Ok(ctx.session_cache_mode()),
-        cmd::SET_SESS_CACHE_SIZE | cmd::GET_SESS_CACHE_SIZE => Ok(1024 * 20),
+        cmd::SET_SESS_CACHE_SIZE if larg < 0 => Ok(0),
+        cmd::SET_SESS_CACHE_SIZE => {
+            ctx.update(|s| Ok(std::mem::replace(&mut s.session_cache_size, larg)))
+        }
+        cmd::GET_SESS_CACHE_SIZE => Ok(ctx.settings().session_cache_size),
+        // Differs from OpenSSL: the statistics are not counted.
         cmd::SESS_NUMBER..=cmd::SESS_CACHE_FULL => Ok(0),
         cmd::SET_MSG_CALLBACK_ARG => {
-            ctx.set_callbacks(|c| c.msg_arg = larg as usize);
+            ctx.set_callbacks(|c| c.msg_arg = parg as usize);
             Ok(1)
         }
         cmd::SET_TLSEXT_SERVERNAME_ARG => {
@@ -240,6 +438,43 @@ fn ctx_only(
             ctx.set_callbacks(|c| c.status_arg = arg);
             Ok(1)
         }
+        cmd::GET_TLSEXT_STATUS_REQ_CB_ARG => {
+            let arg = ctx.callbacks().status_arg as *mut c_void;
+            // SAFETY: a void** out-parameter.
+            unsafe { args::out(parg.cast::<*mut c_void>(), arg) };
+            Ok(1)
+        }
+        cmd::GET_TLSEXT_STATUS_REQ_CB => {
+            let raw = ctx.callbacks().status.as_ref().map_or(0, |h| h.raw);
+            // SAFETY: a function-pointer out-parameter (written as the pointer's bits).
+            unsafe { args::out(parg.cast::<usize>(), raw) };
+            Ok(1)
+        }
+        cmd::GET_TLSEXT_TICKET_KEYS | cmd::SET_TLSEXT_TICKET_KEYS if parg.is_null() => {
+            Ok(TICKET_KEYS_LEN)
+        }
+        cmd::GET_TLSEXT_TICKET_KEYS | cmd::SET_TLSEXT_TICKET_KEYS if larg != TICKET_KEYS_LEN => {
+            Err(Error::Misuse {
+                reason: reason::INVALID_TICKET_KEYS_LENGTH,
+                detail: format!("ticket keys are {TICKET_KEYS_LEN} bytes, not {larg}"),
+            })
+        }
+        cmd::GET_TLSEXT_TICKET_KEYS | cmd::SET_TLSEXT_TICKET_KEYS => {
+            Err(refused("ticket keys (rustls keeps its own)"))
+        }
+        cmd::EXTRA_CHAIN_CERT => {
+            // SAFETY: an X509* whose reference the context takes.
+            match unsafe { X509Cert::from_raw(parg.cast()) } {
+                Some(cert) => ctx.update(|s| s.credentials.add_chain_cert(cert).map(|_| 1)),
+                None => Err(Error::NullArgument("X509")),
+            }
+        }
+        // SAFETY: the command's out-parameter.
+        cmd::GET_EXTRA_CHAIN_CERTS => unsafe { chain_certs(&Target::Ctx(ctx.clone()), parg) },
+        cmd::CLEAR_EXTRA_CHAIN_CERTS => {
+            ctx.update(|s| s.credentials.set_chain(Vec::new()).map(|_| 1))
+        }
+        cmd::SET_TLS_EXT_SRP_USERNAME..=cmd::SET_TLS_EXT_SRP_PASSWORD => Err(refused("SRP")),
         _ => return None,
     })
 }
@@ -258,7 +493,39 @@ pub unsafe extern "C" fn SSL_CTX_ctrl(
         return r;
     }
     // SAFETY: the command's argument contract is the caller's.
-    unsafe { common(&Target::Ctx(ctx), "SSL_CTX_ctrl", cmd, larg, parg) }
+    unsafe { common(&Target::Ctx(ctx), cmd, larg, parg) }.unwrap_or(Ok(0))
+}
+
+/// `SSL_set_tlsext_host_name`: the SNI a client sends (NULL clears it).
+///
+/// # Safety
+/// `parg` must be NULL or a C string.
+unsafe fn set_host_name(
+    conn: &crate::core::connection::Connection,
+    larg: c_long,
+    parg: *mut c_void,
+) -> Result<c_long> {
+    if larg != 0 {
+        return Err(Error::Misuse {
+            reason: reason::SSL3_EXT_INVALID_SERVERNAME_TYPE,
+            detail: format!("server name type {larg}"),
+        });
+    }
+    let name = if parg.is_null() {
+        None
+    } else {
+        // SAFETY: a C string, per the command.
+        let n = unsafe { args::cstr(parg as *const c_char, "host name") }?;
+        if n.to_bytes().is_empty() || n.to_bytes().len() > 255 {
+            return Err(Error::Misuse {
+                reason: reason::SSL3_EXT_INVALID_SERVERNAME,
+                detail: "server name must be 1 to 255 bytes".into(),
+            });
+        }
+        Some(CString::from(n))
+    };
+    conn.set_sni(name);
+    Ok(1)
 }
 
 /// `SSL_ctrl`: see the module docs for the commands.
@@ -271,42 +538,22 @@ pub unsafe extern "C" fn SSL_ctrl(
     parg: *mut c_void,
 ) -> c_long {
     let conn = handle::ssl(s)?;
+    let client = conn.role() == Some(Role::Client);
+    // SAFETY (all the unsafe calls below): parg is what the command takes, per the caller.
     match cmd {
-        cmd::SET_TLSEXT_HOSTNAME => {
-            if larg != 0 {
-                return Err(Error::InvalidArgument(format!("server name type {larg}")));
-            }
-            let name = if parg.is_null() {
-                None
-            } else {
-                // SAFETY: a C string, per the command.
-                let n = unsafe { args::cstr(parg as *const c_char, "host name") }?;
-                if n.to_bytes().is_empty() || n.to_bytes().len() > 255 {
-                    return Err(Error::Misuse {
-                        reason: 319, // SSL_R_SSL3_EXT_INVALID_SERVERNAME
-                        detail: "server name must be 1 to 255 bytes".into(),
-                    });
-                }
-                Some(CString::from(n))
-            };
-            conn.set_sni(name);
-            Ok(1)
-        }
-        cmd::GET_NEGOTIATED_GROUP => Ok(conn
-            .handshake_info()
-            .and_then(|h| h.group)
-            .map_or(0, |g| group_nid(g) as c_long)),
-        cmd::GET_PEER_TMP_KEY => {
-            let (group, share) = conn.peer_key().ok_or_else(|| Error::Misuse {
-                reason: reason::UNINITIALIZED,
-                detail: "no key exchange yet".into(),
-            })?;
-            let key = PKey::from_key_share(u16::from(group), &share).ok_or_else(|| {
-                Error::Unsupported(format!("OpenSSL 3.0 has no key type for {group:?}"))
-            })?;
-            // SAFETY: an EVP_PKEY** out-parameter; the caller owns the reference.
-            unsafe { args::out(parg as *mut *mut libcrypto::ffi::EVP_PKEY, key.to_raw_ref()) };
-            Ok(1)
+        cmd::SET_TLSEXT_HOSTNAME => unsafe { set_host_name(&conn, larg, parg) },
+        cmd::GET_NEGOTIATED_GROUP => Ok(neg::negotiated_group(&conn)),
+        cmd::GET_PEER_TMP_KEY => Ok(unsafe { neg::peer_tmp_key(&conn, parg.cast()) }),
+        cmd::GET_RI_SUPPORT => Ok(neg::ri_support(&conn)),
+        cmd::GET_GROUPS => Ok(unsafe { neg::groups(&conn, parg.cast()) }),
+        cmd::GET_SHARED_GROUP => Ok(neg::shared_group(&conn, larg)),
+        cmd::GET_EC_POINT_FORMATS => Ok(unsafe { neg::ec_point_formats(&conn, parg.cast()) }),
+        cmd::GET_PEER_SIGNATURE_NID => Ok(unsafe { neg::peer_signature_nid(&conn, parg.cast()) }),
+        // Differs from OpenSSL: a client does not learn the certificate types of a TLS 1.2
+        // CertificateRequest (rustls does not expose them), so answers as when none came.
+        cmd::GET_CLIENT_CERT_TYPES => Ok(0),
+        cmd::GET_RAW_CIPHERLIST => {
+            Ok(unsafe { super::client_hello::raw_cipherlist(&conn, parg.cast()) })
         }
         cmd::SET_TLSEXT_STATUS_REQ_OCSP_RESP => {
             // The response was allocated with OPENSSL_malloc and now belongs to us.
@@ -329,69 +576,40 @@ pub unsafe extern "C" fn SSL_ctrl(
                 Some(r) => (conn.keep_ocsp_copy(r), r.len() as c_long),
                 None => (std::ptr::null(), -1),
             };
-            // SAFETY: an unsigned char** out-parameter.
             unsafe { args::out(parg as *mut *const u8, p) };
             Ok(n)
         }
+        // No OCSP request extensions or responder ids: none set, and none can be.
+        cmd::GET_TLSEXT_STATUS_REQ_EXTS | cmd::GET_TLSEXT_STATUS_REQ_IDS => {
+            unsafe { args::out(parg.cast::<*mut c_void>(), std::ptr::null_mut()) };
+            Ok(1)
+        }
+        cmd::SET_TLSEXT_STATUS_REQ_EXTS | cmd::SET_TLSEXT_STATUS_REQ_IDS if parg.is_null() => Ok(1),
+        cmd::SET_TLSEXT_STATUS_REQ_EXTS | cmd::SET_TLSEXT_STATUS_REQ_IDS => {
+            Err(refused("OCSP request extensions and responder ids"))
+        }
+        // No renegotiation in rustls: there never is one to count.
         cmd::GET_NUM_RENEGOTIATIONS
         | cmd::CLEAR_NUM_RENEGOTIATIONS
         | cmd::GET_TOTAL_RENEGOTIATIONS => Ok(0),
-        cmd::SET_MSG_CALLBACK_ARG => Ok(1),
-        // SAFETY: SSL_get0_raw_cipherlist passes an unsigned char ** (or NULL).
-        cmd::GET_RAW_CIPHERLIST => {
-            Ok(unsafe { super::client_hello::raw_cipherlist(&conn, parg.cast()) })
+        // Differs from OpenSSL: accepted; the message and debug callbacks are never called
+        // (rustls does not expose individual messages and extensions).
+        cmd::SET_MSG_CALLBACK_ARG | cmd::SET_TLSEXT_DEBUG_ARG => Ok(1),
+        cmd::SET_CLIENT_CERT_TYPES if client => Ok(0),
+        cmd::SET_CLIENT_CERT_TYPES if parg.is_null() || larg == 0 => Ok(1),
+        cmd::SET_CLIENT_CERT_TYPES => Err(refused("client certificate types")),
+        // Which certificate the handshake used: none before it, none on a client.
+        cmd::SET_CURRENT_CERT if larg == CERT_SET_SERVER => {
+            if client || conn.handshake_info().is_none() {
+                Ok(0)
+            } else {
+                Err(refused("SSL_set_current_cert(SSL_CERT_SET_SERVER)"))
+            }
         }
-        // SAFETY: the command's argument contract is the caller's.
-        n => unsafe { common(&Target::Ssl(conn), "SSL_ctrl", n, larg, parg) },
+        cmd::SET_CURRENT_CERT if larg != CERT_SET_FIRST && larg != CERT_SET_NEXT => Ok(0),
+        cmd::SET_RETRY_VERIFY => Err(refused("SSL_set_retry_verify (rustls verifies at once)")),
+        // Context-only commands reach ssl3_ctrl's default on an SSL: 0, nothing queued.
+        cmd::EXTRA_CHAIN_CERT | cmd::GET_EXTRA_CHAIN_CERTS | cmd::CLEAR_EXTRA_CHAIN_CERTS => Ok(0),
+        n => unsafe { common(&Target::Ssl(conn), n, larg, parg) }.unwrap_or(Ok(0)),
     }
-}
-
-/// `SSL_CTX_callback_ctrl`: the callback-setting commands; none is implemented yet (servername,
-/// status and ticket-key callbacks are server-side features).
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_callback_ctrl(
-    ctx: *mut SSL_CTX,
-    cmd: c_int,
-    _fp: Option<unsafe extern "C" fn()>,
-) -> c_long {
-    match cmd {
-        cmd::SET_TLSEXT_SERVERNAME_CB => {
-            super::server::set_servername_callback(ctx, _fp)?;
-            Ok(1)
-        }
-        cmd::SET_TLSEXT_TICKET_KEY_CB => {
-            let ctx = handle::ctx(ctx)?;
-            // SAFETY: SSL_CTX_set_tlsext_ticket_key_cb passes a ticket key callback cast
-            // to this type.
-            let cb = _fp.map(|f| unsafe {
-                libcrypto::TicketKeyCb::new(std::mem::transmute::<
-                    unsafe extern "C" fn(),
-                    libcrypto::TicketKeyFn,
-                >(f))
-            });
-            ctx.set_callbacks(|c| c.ticket_key = cb);
-            Ok(1)
-        }
-        cmd::SET_TLSEXT_STATUS_REQ_CB => {
-            super::server::set_status_callback(ctx, _fp)?;
-            Ok(1)
-        }
-        _ => {
-            handle::ctx(ctx)?;
-            Err(unsupported("SSL_CTX_callback_ctrl", cmd))
-        }
-    }
-}
-
-/// `SSL_callback_ctrl`: as `SSL_CTX_callback_ctrl`.
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_callback_ctrl(
-    s: *mut SSL,
-    cmd: c_int,
-    _fp: Option<unsafe extern "C" fn()>,
-) -> c_long {
-    handle::ssl(s)?;
-    Err(unsupported("SSL_callback_ctrl", cmd))
 }

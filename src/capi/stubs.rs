@@ -450,18 +450,6 @@ pub extern "C" fn SSL_CTX_has_client_custom_ext(_a0: *const SSL_CTX, _a1: c_uint
     })
 }
 
-/// `int SSL_CTX_load_verify_store (SSL_CTX *, const char *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_load_verify_store(_a0: *mut SSL_CTX, _a1: *const c_char) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_load_verify_store: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `struct lhash_st_SSL_SESSION *SSL_CTX_sessions (SSL_CTX *)`
 ///
 /// Refused: not implemented by ferrossl yet
@@ -651,18 +639,6 @@ pub extern "C" fn SSL_CTX_set_default_read_buffer_len(_a0: *mut SSL_CTX, _a1: us
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_CTX_set_default_read_buffer_len: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_CTX_set_default_verify_store (SSL_CTX *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_set_default_verify_store(_a0: *mut SSL_CTX) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_default_verify_store: not implemented by ferrossl yet".into(),
     })
 }
 
@@ -1647,18 +1623,6 @@ pub extern "C" fn SSL_get_peer_finished(_a0: *const SSL, _a1: *mut c_void, _a2: 
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_get_peer_finished: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_get_peer_signature_type_nid (const SSL *, int *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_get_peer_signature_type_nid(_a0: *const SSL, _a1: *mut c_int) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_peer_signature_type_nid: not implemented by ferrossl yet".into(),
     })
 }
 

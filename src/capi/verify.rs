@@ -248,6 +248,30 @@ pub extern "C" fn SSL_CTX_set_default_verify_dir(ctx: *mut SSL_CTX) -> c_int {
     default_paths(ctx, false, true)
 }
 
+/// `SSL_CTX_set_default_verify_store`: trust the certificates of libcrypto's default
+/// OSSL_STORE URI (`X509_get_default_cert_uri`, as `SSL_CERT_URI` overrides it), looked up at
+/// verification time. 1, also when that store does not exist (as OpenSSL); 0 only when the
+/// lookup cannot be added.
+#[export]
+#[no_mangle]
+pub extern "C" fn SSL_CTX_set_default_verify_store(ctx: *mut SSL_CTX) -> c_int {
+    Ok(handle::ctx(ctx)?.store().add_default_store() as c_int)
+}
+
+/// `SSL_CTX_load_verify_store`: trust the certificates found at an OSSL_STORE URI. 1 on
+/// success; 0 with libcrypto's errors queued when the URI cannot be loaded.
+#[export]
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_load_verify_store(
+    ctx: *mut SSL_CTX,
+    ca_store: *const c_char,
+) -> c_int {
+    let ctx = handle::ctx(ctx)?;
+    // SAFETY: a C string argument.
+    let uri = unsafe { args::cstr(ca_store, "CAstore") }?;
+    Ok(ctx.store().load_store(uri) as c_int)
+}
+
 /// `SSL_CTX_get_cert_store`: the trust store (owned by the context; the program may add to it).
 #[export]
 #[no_mangle]

@@ -77,6 +77,16 @@ pub struct Settings {
     pub password: PasswordCb,
     pub quiet_shutdown: bool,
     pub read_ahead: bool,
+    /// `SSL_CTX_set_max_cert_list`: recorded and reported (rustls bounds messages itself).
+    pub max_cert_list: c_long,
+    /// `SSL_CTX_set_max_send_fragment`/`split_send_fragment`: recorded, checked as OpenSSL
+    /// checks them, and reported.
+    pub max_send_fragment: c_long,
+    pub split_send_fragment: c_long,
+    /// `SSL_CTX_set_cert_flags`: recorded and reported.
+    pub cert_flags: c_long,
+    /// `SSL_CTX_sess_set_cache_size`: recorded and reported.
+    pub session_cache_size: c_long,
     /// `SSL_CTX_set_num_tickets`: TLS 1.3 tickets a server sends after a full handshake.
     pub num_tickets: usize,
     /// `SSL_CTX_set_security_level`: recorded and reported. Every suite, group and signature
@@ -112,6 +122,11 @@ impl Settings {
             password: PasswordCb::default(),
             quiet_shutdown: false,
             read_ahead: false,
+            max_cert_list: 100 * 1024,
+            max_send_fragment: 16384,
+            split_send_fragment: 16384,
+            cert_flags: 0,
+            session_cache_size: 1024 * 20,
             num_tickets: 2,
             // Debian's OpenSSL configuration sets level 2 for every context.
             security_level: 2,

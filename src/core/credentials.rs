@@ -9,7 +9,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::sign::CertifiedKey;
 
 use super::error::{reason, Error, Result};
-use crate::libcrypto::{Bio, PKey, PasswordCb, X509Cert};
+use crate::libcrypto::{Bio, CertStack, PKey, PasswordCb, X509Cert};
 
 /// `SSL_FILETYPE_PEM` and `SSL_FILETYPE_ASN1`.
 pub const FILETYPE_PEM: c_int = 1;
@@ -42,6 +42,9 @@ pub struct Credentials {
     /// Built once both halves are present and match.
     certified: Option<Arc<CertifiedKey>>,
     others: Vec<Slot>,
+    /// The current chain as a `STACK_OF(X509)`, once asked for (`SSL_CTX_get0_chain_certs`);
+    /// dropped when the chain or the current slot changes.
+    chain_stack: Option<Arc<CertStack>>,
 }
 
 impl Credentials {
@@ -54,6 +57,7 @@ impl Credentials {
 
     /// Makes the slot for `ty` current, keeping the current one among the others.
     fn select(&mut self, ty: c_int) {
+        self.chain_stack = None;
         if self.current_type().is_none_or(|t| t == ty) {
             return;
         }
@@ -106,11 +110,13 @@ impl Credentials {
 
     pub fn set_chain(&mut self, chain: Vec<X509Cert>) -> Result<()> {
         self.chain = chain;
+        self.chain_stack = None;
         self.rebuild()
     }
 
     pub fn add_chain_cert(&mut self, cert: X509Cert) -> Result<()> {
         self.chain.push(cert);
+        self.chain_stack = None;
         self.rebuild()
     }
 
@@ -158,6 +164,18 @@ impl Credentials {
     /// `SSL_certs_clear`: no certificate, key or chain in any slot.
     pub fn clear(&mut self) {
         *self = Credentials::default();
+    }
+
+    /// `SSL_CTX_get0_chain_certs`: the current slot's chain as a stack that stays valid until
+    /// the chain or the current slot changes; None when the chain is empty.
+    pub fn chain_stack(&mut self) -> Option<Arc<CertStack>> {
+        if self.chain.is_empty() {
+            return None;
+        }
+        if self.chain_stack.is_none() {
+            self.chain_stack = CertStack::new(&self.chain).map(Arc::new);
+        }
+        self.chain_stack.clone()
     }
 
     /// The key types that have a slot, in a fixed order (`SSL_CERT_SET_FIRST`/`NEXT`).

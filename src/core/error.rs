@@ -13,9 +13,9 @@ pub mod reason {
     pub const MALLOC_FAILURE: c_int = 256 | RFLAG_FATAL | RFLAG_COMMON;
     pub const PASSED_NULL_PARAMETER: c_int = 258 | RFLAG_FATAL | RFLAG_COMMON;
     pub const INTERNAL_ERROR: c_int = 259 | RFLAG_FATAL | RFLAG_COMMON;
+    pub const SHOULD_NOT_HAVE_BEEN_CALLED: c_int = 257 | RFLAG_FATAL | RFLAG_COMMON;
     pub const PASSED_INVALID_ARGUMENT: c_int = 262 | RFLAG_COMMON;
     pub const UNSUPPORTED: c_int = 268 | RFLAG_COMMON;
-    pub const SHOULD_NOT_HAVE_BEEN_CALLED: c_int = 257 | RFLAG_FATAL | RFLAG_COMMON;
     pub const SYS_LIB: c_int = 2 | RFLAG_COMMON;
     pub const PEM_LIB: c_int = 9 | RFLAG_COMMON;
     pub const X509_LIB: c_int = 11 | RFLAG_COMMON;
@@ -38,6 +38,11 @@ pub mod reason {
     pub const INVALID_COMMAND: c_int = 280;
     pub const LENGTH_MISMATCH: c_int = 159;
     pub const NO_CERTIFICATE_ASSIGNED: c_int = 177;
+    pub const NO_CERTIFICATE_SET: c_int = 179;
+    pub const MISSING_PARAMETERS: c_int = 290;
+    pub const SSL3_EXT_INVALID_SERVERNAME: c_int = 319;
+    pub const SSL3_EXT_INVALID_SERVERNAME_TYPE: c_int = 320;
+    pub const INVALID_TICKET_KEYS_LENGTH: c_int = 325;
     pub const NO_CIPHER_MATCH: c_int = 185;
     pub const NO_PRIVATE_KEY_ASSIGNED: c_int = 190;
     pub const NO_PROTOCOLS_AVAILABLE: c_int = 191;

@@ -52,6 +52,13 @@ fn algorithms() -> &'static rustls::crypto::WebPkiSupportedAlgorithms {
     })
 }
 
+/// Records the scheme of a peer signature rustls has just verified, for the connection.
+fn signature_seen(dss: &DigitallySignedStruct) {
+    if let Some(c) = current() {
+        c.peer_signature_seen(dss.scheme);
+    }
+}
+
 /// Verifies server certificates with libcrypto, through the connection's settings.
 #[derive(Debug)]
 struct ServerVerifier;
@@ -68,6 +75,9 @@ impl ServerCertVerifier for ServerVerifier {
         let conn =
             current().ok_or_else(|| rustls::Error::General("no current connection".into()))?;
         conn.verify_peer(end_entity, intermediates, c"ssl_server")?;
+        // As OpenSSL's client once the certificate is accepted (verified, or SSL_VERIFY_NONE):
+        // what the store lookups queued is dropped (the verify result is kept).
+        crate::libcrypto::clear_errors();
         conn.check_stapled_status(ocsp_response)?;
         Ok(ServerCertVerified::assertion())
     }
@@ -78,7 +88,9 @@ impl ServerCertVerifier for ServerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, algorithms())
+        let valid = rustls::crypto::verify_tls12_signature(message, cert, dss, algorithms())?;
+        signature_seen(dss);
+        Ok(valid)
     }
 
     fn verify_tls13_signature(
@@ -87,7 +99,9 @@ impl ServerCertVerifier for ServerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, algorithms())
+        let valid = rustls::crypto::verify_tls13_signature(message, cert, dss, algorithms())?;
+        signature_seen(dss);
+        Ok(valid)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
@@ -249,7 +263,9 @@ impl ClientCertVerifier for ClientVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, algorithms())
+        let valid = rustls::crypto::verify_tls12_signature(message, cert, dss, algorithms())?;
+        signature_seen(dss);
+        Ok(valid)
     }
 
     fn verify_tls13_signature(
@@ -258,7 +274,9 @@ impl ClientCertVerifier for ClientVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, algorithms())
+        let valid = rustls::crypto::verify_tls13_signature(message, cert, dss, algorithms())?;
+        signature_seen(dss);
+        Ok(valid)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {

@@ -21,6 +21,8 @@ opaque!(
     X509,
     X509_STORE,
     X509_STORE_CTX,
+    X509_LOOKUP,
+    X509_LOOKUP_METHOD,
     X509_VERIFY_PARAM,
     X509_NAME,
     EVP_PKEY,
@@ -96,6 +98,10 @@ pub const CRYPTO_EX_INDEX_SSL_CTX: c_int = 1;
 pub const CRYPTO_EX_INDEX_SSL_SESSION: c_int = 2;
 pub const CRYPTO_EX_INDEX_X509_STORE_CTX: c_int = 5;
 pub const X509_V_OK: c_long = 0;
+/// `X509_LOOKUP_add_store`'s command.
+pub const X509_L_ADD_STORE: c_int = 3;
+/// `X509_get_extension_flags`: the certificate is self-signed.
+pub const EXFLAG_SS: u32 = 0x2000;
 
 #[link(name = "crypto")]
 extern "C" {
@@ -235,6 +241,23 @@ extern "C" {
     pub fn X509_STORE_up_ref(s: *mut X509_STORE) -> c_int;
     pub fn X509_STORE_load_file(s: *mut X509_STORE, file: *const c_char) -> c_int;
     pub fn X509_STORE_load_path(s: *mut X509_STORE, path: *const c_char) -> c_int;
+    pub fn X509_STORE_add_cert(s: *mut X509_STORE, x: *mut X509) -> c_int;
+    pub fn X509_get_extension_flags(x: *mut X509) -> u32;
+    pub fn EC_KEY_get0_group(k: *const c_void) -> *const c_void;
+    pub fn EC_GROUP_get_curve_name(g: *const c_void) -> c_int;
+    pub fn X509_STORE_load_store(s: *mut X509_STORE, uri: *const c_char) -> c_int;
+    pub fn X509_STORE_add_lookup(
+        s: *mut X509_STORE,
+        m: *mut X509_LOOKUP_METHOD,
+    ) -> *mut X509_LOOKUP;
+    pub fn X509_LOOKUP_store() -> *mut X509_LOOKUP_METHOD;
+    pub fn X509_LOOKUP_ctrl(
+        l: *mut X509_LOOKUP,
+        cmd: c_int,
+        argc: *const c_char,
+        argl: c_long,
+        ret: *mut *mut c_char,
+    ) -> c_int;
     pub fn X509_STORE_CTX_new() -> *mut X509_STORE_CTX;
     pub fn X509_STORE_CTX_free(c: *mut X509_STORE_CTX);
     pub fn X509_STORE_CTX_init(

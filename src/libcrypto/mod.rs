@@ -497,6 +497,34 @@ impl Store {
         // SAFETY: live store, NUL-terminated path.
         unsafe { ffi::X509_STORE_load_path(self.as_ptr(), path.as_ptr()) == 1 }
     }
+    /// Loads the certificates of an OSSL_STORE URI (`file:`, a path, ...) as trust anchors.
+    pub fn load_store(&self, uri: &CStr) -> bool {
+        // SAFETY: live store, NUL-terminated URI.
+        unsafe { ffi::X509_STORE_load_store(self.as_ptr(), uri.as_ptr()) == 1 }
+    }
+    /// Adds an OSSL_STORE lookup of libcrypto's default certificate store URI; a default
+    /// store that cannot be opened is not an error (its errors are dropped). False only when
+    /// the lookup cannot be added.
+    pub fn add_default_store(&self) -> bool {
+        // SAFETY: live store; the lookup belongs to the store; a NULL name means the default
+        // URI; the error mark brackets what the ctrl queues.
+        unsafe {
+            let lookup = ffi::X509_STORE_add_lookup(self.as_ptr(), ffi::X509_LOOKUP_store());
+            if lookup.is_null() {
+                return false;
+            }
+            ffi::ERR_set_mark();
+            ffi::X509_LOOKUP_ctrl(
+                lookup,
+                ffi::X509_L_ADD_STORE,
+                ptr::null(),
+                0,
+                ptr::null_mut(),
+            );
+            ffi::ERR_pop_to_mark();
+        }
+        true
+    }
 }
 
 /// An owned `X509_VERIFY_PARAM` (not reference counted: `Clone` copies).
@@ -575,6 +603,23 @@ impl Drop for VerifyParam {
         // SAFETY: owned.
         unsafe { ffi::X509_VERIFY_PARAM_free(self.as_ptr()) }
     }
+}
+
+/// The NID of the named curve of an `EC_KEY` (`SSL_CTX_set_tmp_ecdh`'s argument); None when it
+/// has no group or an unnamed one.
+///
+/// # Safety
+/// `key` must be a live `EC_KEY`.
+pub unsafe fn ec_key_curve_nid(key: *const c_void) -> Option<c_int> {
+    // SAFETY: per the contract; the group belongs to the key.
+    let nid = unsafe {
+        let group = ffi::EC_KEY_get0_group(key);
+        if group.is_null() {
+            return None;
+        }
+        ffi::EC_GROUP_get_curve_name(group)
+    };
+    (nid != 0).then_some(nid)
 }
 
 /// A `STACK_OF(X509)` that owns one reference to each element (handed out as `get0`).
@@ -765,6 +810,13 @@ pub struct VerifyRequest<'a> {
     pub app_index: c_int,
 }
 
+/// Empties this thread's error queue (what libssl does once a client accepts the server's
+/// certificate: lookups that found nothing leave entries behind).
+pub fn clear_errors() {
+    // SAFETY: no arguments.
+    unsafe { ffi::ERR_clear_error() };
+}
+
 /// Verifies a certificate chain with libcrypto, exactly as OpenSSL's libssl does.
 pub fn verify_chain(req: &VerifyRequest<'_>) -> Verdict {
     let fail = |e: c_long| Verdict {
@@ -816,6 +868,79 @@ pub fn verify_chain(req: &VerifyRequest<'_>) -> Verdict {
         }
         ffi::X509_STORE_CTX_free(ctx);
         Verdict { ok, error, chain }
+    }
+}
+
+/// How `SSL_CTX_build_cert_chain` builds (its `SSL_BUILD_CHAIN_FLAG_*` flags).
+pub struct ChainBuild<'a> {
+    /// The trust store to build from (ignored with `chain_only`).
+    pub store: &'a Store,
+    pub leaf: &'a X509Cert,
+    /// The certificate's current chain.
+    pub chain: &'a [X509Cert],
+    /// `SSL_BUILD_CHAIN_FLAG_CHECK`: the current chain and the leaf are the only trusted
+    /// certificates (the chain is checked, not extended).
+    pub chain_only: bool,
+    /// `SSL_BUILD_CHAIN_FLAG_UNTRUSTED`: the current chain may supply intermediates.
+    pub use_chain: bool,
+}
+
+/// Builds the leaf's chain as libssl's `ssl_build_cert_chain` does: `Ok` with the chain
+/// libcrypto found above the leaf (whether verification succeeded), or the `X509_V_ERR_*`
+/// code when no store context could be made.
+pub fn build_chain(b: &ChainBuild<'_>) -> Result<(bool, c_long, Vec<X509Cert>), c_long> {
+    let own;
+    let store = if b.chain_only {
+        own = Store::new().ok_or(17)?;
+        for c in b.chain.iter().chain(std::iter::once(b.leaf)) {
+            // SAFETY: live store and certificate; the store takes its own reference.
+            if unsafe { ffi::X509_STORE_add_cert(own.as_ptr(), c.as_ptr()) } != 1 {
+                return Err(17);
+            }
+        }
+        &own
+    } else {
+        b.store
+    };
+    let untrusted = if b.use_chain && !b.chain_only {
+        Some(CertStack::new(b.chain).ok_or(17)?)
+    } else {
+        None
+    };
+    // SAFETY: every pointer is live for the call; the context is freed before returning.
+    unsafe {
+        let ctx = ffi::X509_STORE_CTX_new();
+        if ctx.is_null() {
+            return Err(17);
+        }
+        let sk = untrusted.as_ref().map_or(ptr::null_mut(), |u| u.as_ptr());
+        if ffi::X509_STORE_CTX_init(ctx, store.as_ptr(), b.leaf.as_ptr(), sk) != 1 {
+            ffi::X509_STORE_CTX_free(ctx);
+            return Err(1);
+        }
+        let ok = ffi::X509_verify_cert(ctx) > 0;
+        let error = ffi::X509_STORE_CTX_get_error(ctx) as c_long;
+        let sk = ffi::X509_STORE_CTX_get1_chain(ctx);
+        let mut chain = certs_of_stack(sk);
+        if !sk.is_null() {
+            for i in 0..ffi::OPENSSL_sk_num(sk) {
+                ffi::X509_free(ffi::OPENSSL_sk_value(sk, i).cast());
+            }
+            ffi::OPENSSL_sk_free(sk);
+        }
+        ffi::X509_STORE_CTX_free(ctx);
+        if !chain.is_empty() {
+            chain.remove(0);
+        }
+        Ok((ok, error, chain))
+    }
+}
+
+impl X509Cert {
+    /// Whether the certificate is self-signed (libcrypto's `EXFLAG_SS`).
+    pub fn is_self_signed(&self) -> bool {
+        // SAFETY: live certificate; computing the flags caches them in it.
+        unsafe { ffi::X509_get_extension_flags(self.as_ptr()) & ffi::EXFLAG_SS != 0 }
     }
 }
 

@@ -240,6 +240,8 @@ pub struct Connection {
     shutdown: Mutex<c_int>,
     /// The peer's ephemeral key share (`SSL_get_peer_tmp_key`).
     peer_key: Mutex<Option<(NamedGroup, Vec<u8>)>>,
+    /// The signature scheme of the peer's handshake signature (`SSL_get_peer_signature_nid`).
+    peer_sigalg: Mutex<Option<rustls::SignatureScheme>>,
     /// The OCSP response a server staples (`SSL_set_tlsext_status_ocsp_resp`).
     ocsp: Mutex<Option<Vec<u8>>>,
     /// The ClientHello a server received (`SSL_client_hello_get0_*`, shared ciphers).
@@ -354,6 +356,7 @@ impl Connection {
             handshake: RwLock::new(None),
             shutdown: Mutex::new(0),
             peer_key: Mutex::new(None),
+            peer_sigalg: Mutex::new(None),
             ocsp: Mutex::new(None),
             client_hello: Mutex::new(None),
             ocsp_out: Mutex::new(None),

@@ -219,4 +219,13 @@ impl Connection {
     pub fn peer_key(&self) -> Option<(NamedGroup, Vec<u8>)> {
         lock(&self.peer_key).clone()
     }
+
+    pub(in crate::core) fn peer_signature_seen(&self, scheme: rustls::SignatureScheme) {
+        *lock(&self.peer_sigalg) = Some(scheme);
+    }
+
+    /// The scheme of the peer's verified handshake signature (none on resumption).
+    pub fn peer_signature(&self) -> Option<rustls::SignatureScheme> {
+        *lock(&self.peer_sigalg)
+    }
 }
