@@ -185,3 +185,10 @@ pub extern "C" fn TLSv1_client_method() -> *const ssl_method_st {
 pub extern "C" fn TLSv1_server_method() -> *const ssl_method_st {
     Ok(&TLS1_SERVER)
 }
+
+/// `SSL_get_ssl_method`: the method of the connection's context.
+#[export]
+#[no_mangle]
+pub extern "C" fn SSL_get_ssl_method(s: *const super::types::SSL) -> *const ssl_method_st {
+    Ok(of(super::handle::ssl(s)?.ctx().method))
+}

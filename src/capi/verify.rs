@@ -350,3 +350,75 @@ pub extern "C" fn SSL_get0_verified_chain(s: *const SSL) -> *mut stack_st_X509 {
 pub extern "C" fn SSL_get_ex_data_X509_STORE_CTX_idx() -> c_int {
     Ok(libcrypto::store_ctx_ssl_index())
 }
+
+/// `SSL_CTX_load_verify_store`: trust the certificates an `OSSL_STORE` URI names (a file, a
+/// directory, `file:` URIs...). 1 on success; 0 with libcrypto's errors queued.
+#[export]
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_load_verify_store(
+    ctx: *mut SSL_CTX,
+    ca_store: *const c_char,
+) -> c_int {
+    let store = handle::ctx(ctx)?.store();
+    // SAFETY: a live store; libcrypto checks the URI (NULL included) and queues why it fails.
+    Ok(unsafe { libcrypto::ffi::X509_STORE_load_store(store.as_ptr(), ca_store) })
+}
+
+/// `SSL_CTX_set_default_verify_store`: as OpenSSL, the default certificate directory
+/// (`SSL_CERT_DIR` if set) as a store URI; errors are ignored (the directory may be missing): 1.
+#[export]
+#[no_mangle]
+pub extern "C" fn SSL_CTX_set_default_verify_store(ctx: *mut SSL_CTX) -> c_int {
+    let store = handle::ctx(ctx)?.store();
+    // SAFETY: libcrypto's static strings; a live store; the mark bounds the errors dropped.
+    unsafe {
+        let env = std::ffi::CStr::from_ptr(libcrypto::ffi::X509_get_default_cert_dir_env());
+        let uri = std::env::var_os(env.to_string_lossy().as_ref())
+            .and_then(|v| CString::new(v.into_encoded_bytes()).ok());
+        let uri = uri
+            .as_deref()
+            .map_or(libcrypto::ffi::X509_get_default_cert_dir(), |u| u.as_ptr());
+        libcrypto::ffi::ERR_set_mark();
+        libcrypto::ffi::X509_STORE_load_store(store.as_ptr(), uri);
+        libcrypto::ffi::ERR_pop_to_mark();
+    }
+    Ok(1)
+}
+
+fn set_purpose(p: *mut libcrypto::ffi::X509_VERIFY_PARAM, purpose: c_int) -> c_int {
+    // SAFETY: a live parameter set; libcrypto checks the value (and queues why it is invalid).
+    unsafe { libcrypto::ffi::X509_VERIFY_PARAM_set_purpose(p, purpose) }
+}
+
+fn set_trust(p: *mut libcrypto::ffi::X509_VERIFY_PARAM, trust: c_int) -> c_int {
+    // SAFETY: as set_purpose.
+    unsafe { libcrypto::ffi::X509_VERIFY_PARAM_set_trust(p, trust) }
+}
+
+/// `SSL_CTX_set_purpose`: the `X509_PURPOSE_*` the peer's certificate is verified for.
+#[export]
+#[no_mangle]
+pub extern "C" fn SSL_CTX_set_purpose(ctx: *mut SSL_CTX, purpose: c_int) -> c_int {
+    Ok(set_purpose(handle::ctx(ctx)?.param.as_ptr(), purpose))
+}
+
+/// `SSL_set_purpose`.
+#[export]
+#[no_mangle]
+pub extern "C" fn SSL_set_purpose(s: *mut SSL, purpose: c_int) -> c_int {
+    Ok(set_purpose(handle::ssl(s)?.param.as_ptr(), purpose))
+}
+
+/// `SSL_CTX_set_trust`: the `X509_TRUST_*` setting for verifying the peer's certificate.
+#[export]
+#[no_mangle]
+pub extern "C" fn SSL_CTX_set_trust(ctx: *mut SSL_CTX, trust: c_int) -> c_int {
+    Ok(set_trust(handle::ctx(ctx)?.param.as_ptr(), trust))
+}
+
+/// `SSL_set_trust`.
+#[export]
+#[no_mangle]
+pub extern "C" fn SSL_set_trust(s: *mut SSL, trust: c_int) -> c_int {
+    Ok(set_trust(handle::ssl(s)?.param.as_ptr(), trust))
+}

@@ -126,6 +126,8 @@ extern "C" {
         len: c_long,
     ) -> *mut EVP_PKEY;
     pub fn EVP_PKEY_free(k: *mut EVP_PKEY);
+    pub fn EVP_PKEY_new() -> *mut EVP_PKEY;
+    pub fn EVP_PKEY_set1_RSA(k: *mut EVP_PKEY, rsa: *mut c_void) -> c_int;
     pub fn EVP_PKEY_get_base_id(k: *const EVP_PKEY) -> c_int;
     pub fn X509_get0_pubkey(x: *const X509) -> *mut EVP_PKEY;
     pub fn EVP_PKEY_new_raw_public_key(
@@ -147,6 +149,9 @@ extern "C" {
     pub fn X509_STORE_up_ref(s: *mut X509_STORE) -> c_int;
     pub fn X509_STORE_load_file(s: *mut X509_STORE, file: *const c_char) -> c_int;
     pub fn X509_STORE_load_path(s: *mut X509_STORE, path: *const c_char) -> c_int;
+    pub fn X509_STORE_load_store(s: *mut X509_STORE, uri: *const c_char) -> c_int;
+    pub fn X509_get_default_cert_dir() -> *const c_char;
+    pub fn X509_get_default_cert_dir_env() -> *const c_char;
     pub fn X509_STORE_CTX_new() -> *mut X509_STORE_CTX;
     pub fn X509_STORE_CTX_free(c: *mut X509_STORE_CTX);
     pub fn X509_STORE_CTX_init(
@@ -175,6 +180,8 @@ extern "C" {
         from: *const X509_VERIFY_PARAM,
     ) -> c_int;
     pub fn X509_VERIFY_PARAM_set_depth(p: *mut X509_VERIFY_PARAM, depth: c_int);
+    pub fn X509_VERIFY_PARAM_set_purpose(p: *mut X509_VERIFY_PARAM, purpose: c_int) -> c_int;
+    pub fn X509_VERIFY_PARAM_set_trust(p: *mut X509_VERIFY_PARAM, trust: c_int) -> c_int;
     pub fn X509_VERIFY_PARAM_get_depth(p: *const X509_VERIFY_PARAM) -> c_int;
     pub fn X509_VERIFY_PARAM_set1_host(
         p: *mut X509_VERIFY_PARAM,
