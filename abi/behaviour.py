@@ -444,12 +444,6 @@ Err(Error::Refused {
         note="changing a connection's method",
         cases=[("super::method::of(handle::ssl(a0)?.ctx().method) == a1", ok("1"))]),
     "SSL_dup": refused(note="copying a connection: not implemented yet"),
-    "SSL_CTX_config": refused(
-        "SSL_R_INVALID_CONFIGURATION_NAME",
-        note="applying an ssl_conf section of openssl.cnf: not implemented yet"),
-    "SSL_config": refused(
-        "SSL_R_INVALID_CONFIGURATION_NAME",
-        note="applying an ssl_conf section of openssl.cnf: not implemented yet"),
     "SSL_add_ssl_module": absent(note="does nothing, as OpenSSL (libcrypto adds the module)"),
     "SSL_set_debug": absent(note="does nothing, as OpenSSL"),
     "SSL_test_functions": absent("NULL", note="NULL: OpenSSL's internal test hooks"),

@@ -40,8 +40,23 @@ fn build(dir: &Path) -> PathBuf {
     bin
 }
 
-fn run_on(bin: &Path, ours: bool) -> String {
+/// A configuration file with two `ssl_conf` sections for `SSL_CTX_config`/`SSL_config`: "good"
+/// (every command valid) and "bad" (an unknown command).
+fn config_file(dir: &Path) -> PathBuf {
+    let path = dir.join("openssl.cnf");
+    fs::write(
+        &path,
+        "openssl_conf = init\n[init]\nssl_conf = ssl_sect\n[ssl_sect]\ngood = good_sect\n\
+         bad = bad_sect\n[good_sect]\nMinProtocol = TLSv1.3\nOptions = -SessionTicket\n\
+         [bad_sect]\nMinProtocol = TLSv1.2\nNoSuchCommand = 1\n",
+    )
+    .unwrap();
+    path
+}
+
+fn run_on(bin: &Path, conf: &Path, ours: bool) -> String {
     let mut cmd = command(bin);
+    cmd.env("OPENSSL_CONF", conf);
     if ours {
         cmd.env("LD_LIBRARY_PATH", libdir());
     }
@@ -69,8 +84,9 @@ fn loaded(text: &str) -> PathBuf {
 fn absent_and_refused_functions_answer_as_openssl() {
     let dir = TempDir::new("classes-differential");
     let bin = build(dir.path());
-    let stock = run_on(&bin, false);
-    let ours = run_on(&bin, true);
+    let conf = config_file(dir.path());
+    let stock = run_on(&bin, &conf, false);
+    let ours = run_on(&bin, &conf, true);
     let keep = repo_root().join("target/c-tests/out");
     let _ = fs::create_dir_all(&keep);
     let _ = fs::write(keep.join("classes.openssl.txt"), &stock);

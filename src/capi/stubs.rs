@@ -434,19 +434,6 @@ pub extern "C" fn SSL_CTX_add_session(_a0: *mut SSL_CTX, _a1: *mut SSL_SESSION) 
     })
 }
 
-/// `int SSL_CTX_config (SSL_CTX *, const char *)`
-///
-/// Refused: applying an ssl_conf section of openssl.cnf: not implemented yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_config(a0: *mut SSL_CTX, _a1: *const c_char) -> c_int {
-    handle::ctx(a0)?;
-    Err(Error::Refused {
-        reason: 113 /* SSL_R_INVALID_CONFIGURATION_NAME */,
-        detail: "SSL_CTX_config: applying an ssl_conf section of openssl.cnf: not implemented yet".into(),
-    })
-}
-
 /// `int SSL_CTX_ct_is_enabled (const SSL_CTX *)`
 ///
 /// Absent: 0: CT validation is off
@@ -1706,19 +1693,6 @@ pub extern "C" fn SSL_client_hello_isv2(_a0: *mut SSL) -> c_int {
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_client_hello_isv2: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_config (SSL *, const char *)`
-///
-/// Refused: applying an ssl_conf section of openssl.cnf: not implemented yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_config(a0: *mut SSL, _a1: *const c_char) -> c_int {
-    handle::ssl(a0)?;
-    Err(Error::Refused {
-        reason: 113 /* SSL_R_INVALID_CONFIGURATION_NAME */,
-        detail: "SSL_config: applying an ssl_conf section of openssl.cnf: not implemented yet".into(),
     })
 }
 

@@ -3,7 +3,8 @@
  * made in memory, and prints each result, the out-parameters and the errors queued (library and
  * reason). tests/classes_differential.rs runs it on the stock libssl and on ferrossl: the
  * outputs must be identical apart from lines starting with `~`, which are the known differences,
- * each with the reason it cannot match (a refusal, or a fact rustls does not expose). */
+ * each with the reason it cannot match (a refusal, or a fact rustls does not expose). The
+ * configuration file (OPENSSL_CONF) has the ssl_conf sections "good" and "bad". */
 #define _GNU_SOURCE
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <dlfcn.h>
@@ -189,6 +190,20 @@ static void ctx_calls(SSL_CTX *ctx)
     I(SSL_CTX_set_ssl_version(ctx, TLS_method()));
     K(REFUSED); I(SSL_CTX_set_ssl_version(ctx, TLS_client_method()));
     I(SSL_CTX_config(ctx, "nosuchsection"));
+    I(SSL_CTX_config(ctx, NULL));
+    /* the sections of the configuration file tests/classes_differential.rs writes */
+    {
+        SSL_CTX *c2 = SSL_CTX_new(TLS_method());
+        SSL *s2;
+        I(SSL_CTX_config(c2, "good"));
+        I(SSL_CTX_get_min_proto_version(c2));
+        I((SSL_CTX_get_options(c2) & SSL_OP_NO_TICKET) != 0);
+        s2 = SSL_new(c2);
+        I(SSL_config(s2, "bad"));
+        I(SSL_get_min_proto_version(s2));
+        SSL_free(s2);
+        SSL_CTX_free(c2);
+    }
     I(SSL_CTX_set_purpose(ctx, X509_PURPOSE_SSL_SERVER));
     I(SSL_CTX_set_trust(ctx, X509_TRUST_SSL_SERVER));
     I(SSL_CTX_set_purpose(ctx, 4711));
