@@ -356,8 +356,6 @@ Ok(())""", unsafe=True,
     "SSL_check_chain": refused(note="checking a chain against OpenSSL's signature-algorithm rules"),
 
     # Certificates and verification.
-    "SSL_CTX_set_cert_verify_callback": cleared_or_refused(
-        "a1.is_none()", "a replacement for X509_verify_cert: not implemented yet", ok_value="()"),
     "SSL_set_cert_cb": cleared_or_refused(
         "a1.is_none()", "a per-connection certificate callback: not implemented yet (SSL_CTX_set_cert_cb is)",
         ok_value="()"),

@@ -134,7 +134,7 @@ fn absent_and_refused_functions_answer_as_openssl() {
         .lines()
         .filter(|l| l.ends_with("-- refused by ferrossl"))
         .collect();
-    assert!(refusals.len() > 50, "only {} refusals", refusals.len());
+    assert!(refusals.len() > 40, "only {} refusals", refusals.len());
     for l in refusals {
         assert_eq!(
             l.matches(" [SSL routines: ").count(),

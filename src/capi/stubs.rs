@@ -682,22 +682,6 @@ pub extern "C" fn SSL_CTX_set_block_padding(a0: *mut SSL_CTX, a1: usize) -> c_in
     })
 }
 
-/// `void SSL_CTX_set_cert_verify_callback (SSL_CTX *, int (*) (X509_STORE_CTX *, void *), void *)`
-///
-/// Refused: a replacement for X509_verify_cert: not implemented yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_set_cert_verify_callback(a0: *mut SSL_CTX, a1: Option<unsafe extern "C" fn(*mut X509_STORE_CTX, *mut c_void) -> c_int>, _a2: *mut c_void) {
-    handle::ctx(a0)?;
-    if a1.is_none() {
-        return Ok(());
-    }
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_cert_verify_callback: a replacement for X509_verify_cert: not implemented yet".into(),
-    })
-}
-
 /// `int SSL_CTX_set_client_cert_engine (SSL_CTX *, ENGINE *)`
 ///
 /// Refused: client certificates from an ENGINE: not supported

@@ -7,7 +7,7 @@
 
 use ferrossl_macros::export;
 
-use std::ffi::{c_char, c_int, c_long, CString};
+use std::ffi::{c_char, c_int, c_long, c_void, CString};
 use std::ptr;
 
 use super::args;
@@ -421,4 +421,30 @@ pub extern "C" fn SSL_CTX_set_trust(ctx: *mut SSL_CTX, trust: c_int) -> c_int {
 #[no_mangle]
 pub extern "C" fn SSL_set_trust(s: *mut SSL, trust: c_int) -> c_int {
     Ok(set_trust(handle::ssl(s)?.param.as_ptr(), trust))
+}
+
+/// `SSL_CTX_set_cert_verify_callback`: `cb(store_ctx, arg)` replaces `X509_verify_cert` when the
+/// peer's chain is verified (the store context is set up as for `X509_verify_cert`, with the
+/// `SSL*` at `SSL_get_ex_data_X509_STORE_CTX_idx`); NULL restores `X509_verify_cert`.
+#[export]
+#[no_mangle]
+pub extern "C" fn SSL_CTX_set_cert_verify_callback(
+    ctx: *mut SSL_CTX,
+    cb: Option<unsafe extern "C" fn(*mut X509_STORE_CTX, *mut c_void) -> c_int>,
+    arg: *mut c_void,
+) {
+    let ctx = handle::ctx(ctx)?;
+    // SAFETY: the program registers cb, with arg, as its verification function, as with
+    // OpenSSL; the two X509_STORE_CTX types are the same C type.
+    let app = cb.map(|f| unsafe {
+        libcrypto::AppVerifyCb::new(
+            std::mem::transmute::<
+                unsafe extern "C" fn(*mut X509_STORE_CTX, *mut c_void) -> c_int,
+                unsafe extern "C" fn(*mut libcrypto::ffi::X509_STORE_CTX, *mut c_void) -> c_int,
+            >(f),
+            arg as usize,
+        )
+    });
+    ctx.set_callbacks(|c| c.cert_verify = app);
+    Ok(())
 }

@@ -179,7 +179,7 @@ static void ctx_calls(SSL_CTX *ctx)
     V(SSL_CTX_set_security_callback(ctx, CB(int (*)(const SSL *, const SSL_CTX *, int, int, int, void *, void *))));
     V(SSL_CTX_set0_security_ex_data(ctx, NULL));
     V(SSL_CTX_set_cert_verify_callback(ctx, NULL, NULL));
-    K(REFUSED); V(SSL_CTX_set_cert_verify_callback(ctx, CB(int (*)(X509_STORE_CTX *, void *)), NULL));
+    V(SSL_CTX_set_cert_verify_callback(ctx, CB(int (*)(X509_STORE_CTX *, void *)), NULL));
     V(SSL_CTX_set_tmp_dh_callback(ctx, NULL));
     K(REFUSED); I(SSL_CTX_add1_to_CA_list(ctx, cert));
     V(SSL_CTX_set0_CA_list(ctx, NULL));
@@ -426,6 +426,52 @@ static int connect_pair(SSL_CTX *cctx, SSL_CTX *sctx, SSL **c, SSL **sv)
     return rc == 1 && rs == 1;
 }
 
+/* SSL_CTX_set_cert_verify_callback: the program's function replaces X509_verify_cert. */
+static int app_answer, app_calls, app_seen;
+
+static int app_verify(X509_STORE_CTX *x, void *arg)
+{
+    SSL *s = X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
+    app_calls++;
+    app_seen = (s != NULL) + 2 * (X509_STORE_CTX_get0_cert(x) != NULL) + 4 * (arg == &app_calls);
+    return app_answer < 0 ? X509_verify_cert(x) : app_answer;
+}
+
+static void cert_verify_calls(void)
+{
+    int answer;
+    state = "appvf";
+    for (answer = -1; answer <= 1; answer++) {
+        SSL_CTX *cctx = SSL_CTX_new(TLS_client_method());
+        SSL_CTX *sctx = SSL_CTX_new(TLS_server_method());
+        SSL *c, *sv;
+        int ok;
+        SSL_CTX_use_certificate(sctx, cert);
+        SSL_CTX_use_PrivateKey(sctx, key);
+        SSL_CTX_set_verify(cctx, SSL_VERIFY_PEER, NULL);
+        V(SSL_CTX_set_cert_verify_callback(cctx, app_verify, &app_calls));
+        app_answer = answer;
+        app_calls = app_seen = 0;
+        ok = connect_pair(cctx, sctx, &c, &sv);
+        I(answer);
+        I(ok);
+        I(app_calls);
+        I(app_seen);
+        I(SSL_get_verify_result(c));
+        SSL_free(c);
+        SSL_free(sv);
+        V(SSL_CTX_set_cert_verify_callback(cctx, NULL, NULL));
+        app_calls = 0;
+        ok = connect_pair(cctx, sctx, &c, &sv);
+        I(ok);
+        I(app_calls);
+        SSL_free(c);
+        SSL_free(sv);
+        SSL_CTX_free(cctx);
+        SSL_CTX_free(sctx);
+    }
+}
+
 int main(void)
 {
     SSL_CTX *ctx, *cctx, *sctx;
@@ -486,6 +532,7 @@ int main(void)
         SSL_CTX_free(cctx);
         SSL_CTX_free(sctx);
     }
+    cert_verify_calls();
     printf("done\n");
     return 0;
 }
