@@ -224,6 +224,14 @@ def stub_fn(n, decl, params, ret, b):
         lines += ["    " + l if l else "" for l in expand(b["body"]).strip().split("\n")]
         lines.append("}")
         return lines
+    if outs and b["class"] == "absent" and not b.get("error"):
+        # Written first, so that a caller reading them after an invalid handle reads nothing.
+        lines.append("    // SAFETY: out-parameters the caller supplies (or NULL).")
+        lines.append("    unsafe {")
+        for i, v in sorted(outs.items()):
+            v = null_of(" -> " + params[i][len("*mut "):]) if v == "NULL" else v
+            lines.append(f"        args::out(a{i}, {v});")
+        lines.append("    }")
     for i in sorted(handles):
         if b.get("null_ok"):
             lines.append(f"    if a{i}.is_null() {{")
@@ -245,13 +253,6 @@ def stub_fn(n, decl, params, ret, b):
     elif b.get("error"):
         lines.append(f"    Err({misuse(n, b['error'], b['note'])})")
     else:
-        if outs:
-            lines.append("    // SAFETY: out-parameters the caller supplies (or NULL).")
-            lines.append("    unsafe {")
-            for i, v in sorted(outs.items()):
-                v = null_of(" -> " + params[i][len("*mut "):]) if v == "NULL" else v
-                lines.append(f"        args::out(a{i}, {v});")
-            lines.append("    }")
         lines.append(f"    Ok({value if value is not None else '()'})")
     lines.append("}")
     return lines

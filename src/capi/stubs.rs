@@ -1202,11 +1202,11 @@ pub extern "C" fn SSL_SESSION_dup(a0: *const SSL_SESSION) -> *mut SSL_SESSION {
 #[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_SESSION_get0_id_context(a0: *const SSL_SESSION, a1: *mut c_uint) -> *const c_uchar {
-    handle::session(a0)?;
     // SAFETY: out-parameters the caller supplies (or NULL).
     unsafe {
         args::out(a1, 0);
     }
+    handle::session(a0)?;
     Ok(c"".as_ptr().cast())
 }
 
@@ -1216,12 +1216,12 @@ pub unsafe extern "C" fn SSL_SESSION_get0_id_context(a0: *const SSL_SESSION, a1:
 #[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_SESSION_get0_ticket(a0: *const SSL_SESSION, a1: *mut *const c_uchar, a2: *mut usize) {
-    handle::session(a0)?;
     // SAFETY: out-parameters the caller supplies (or NULL).
     unsafe {
         args::out(a1, ptr::null());
         args::out(a2, 0);
     }
+    handle::session(a0)?;
     Ok(())
 }
 
@@ -1231,12 +1231,12 @@ pub unsafe extern "C" fn SSL_SESSION_get0_ticket(a0: *const SSL_SESSION, a1: *mu
 #[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_SESSION_get0_ticket_appdata(a0: *mut SSL_SESSION, a1: *mut *mut c_void, a2: *mut usize) -> c_int {
-    handle::session(a0)?;
     // SAFETY: out-parameters the caller supplies (or NULL).
     unsafe {
         args::out(a1, ptr::null_mut());
         args::out(a2, 0);
     }
+    handle::session(a0)?;
     Ok(1)
 }
 
@@ -1862,12 +1862,12 @@ pub extern "C" fn SSL_get0_dane_tlsa(a0: *mut SSL, _a1: *mut u8, _a2: *mut u8, _
 #[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get0_next_proto_negotiated(a0: *const SSL, a1: *mut *const c_uchar, a2: *mut c_uint) {
-    handle::ssl(a0)?;
     // SAFETY: out-parameters the caller supplies (or NULL).
     unsafe {
         args::out(a1, ptr::null());
         args::out(a2, 0);
     }
+    handle::ssl(a0)?;
     Ok(())
 }
 
@@ -2720,11 +2720,11 @@ pub extern "C" fn SSL_set_tmp_dh_callback(a0: *mut SSL, _a1: Option<unsafe exter
 #[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_srp_server_param_with_username(a0: *mut SSL, a1: *mut c_int) -> c_int {
-    handle::ssl(a0)?;
     // SAFETY: out-parameters the caller supplies (or NULL).
     unsafe {
         args::out(a1, 80);
     }
+    handle::ssl(a0)?;
     Ok(2)
 }
 
