@@ -61,11 +61,7 @@ SERVER = "server(a0)?"
 
 
 CTLOG_LOAD = """handle::ctx(a0)?;
-extern "C" {{
-    fn CTLOG_STORE_new() -> *mut CTLOG_STORE;
-    fn CTLOG_STORE_free(s: *mut CTLOG_STORE);
-    {1}
-}}
+use crate::libcrypto::ffi::{{CTLOG_STORE_free, CTLOG_STORE_new, {1}}};
 // SAFETY: a store of our own, freed before returning; the path is the caller's C string.
 unsafe {{
     let store = CTLOG_STORE_new();
@@ -216,20 +212,15 @@ BEHAVIOUR = {
     "SSL_CTX_get0_ctlog_store": absent("NULL", note="NULL: no CT log store (OpenSSL returns an empty one)"),
     "SSL_CTX_set0_ctlog_store": absent(
         body="""handle::ctx(a0)?;
-extern "C" {
-    fn CTLOG_STORE_free(store: *mut CTLOG_STORE);
-}
 // SAFETY: the store is handed over (set0) and not used: freed here (NULL is allowed).
-unsafe { CTLOG_STORE_free(a1) };
+unsafe { crate::libcrypto::ffi::CTLOG_STORE_free(a1.cast()) };
 Ok(())""", unsafe=True,
         note="takes the store and frees it: without CT validation no log is consulted"),
     "SSL_CTX_set_ctlog_list_file": absent(
-        body=CTLOG_LOAD.format("CTLOG_STORE_load_file(store, a1)",
-                               "fn CTLOG_STORE_load_file(s: *mut CTLOG_STORE, f: *const c_char) -> c_int;"),
+        body=CTLOG_LOAD.format("CTLOG_STORE_load_file(store, a1)", "CTLOG_STORE_load_file"),
         unsafe=True, note="reads the list as OpenSSL (same result and errors); unused without CT validation"),
     "SSL_CTX_set_default_ctlog_list_file": absent(
-        body=CTLOG_LOAD.format("CTLOG_STORE_load_default_file(store)",
-                               "fn CTLOG_STORE_load_default_file(s: *mut CTLOG_STORE) -> c_int;"),
+        body=CTLOG_LOAD.format("CTLOG_STORE_load_default_file(store)", "CTLOG_STORE_load_default_file"),
         unsafe=True, note="reads the list as OpenSSL (same result and errors); unused without CT validation"),
 
     # NPN: not in rustls (ALPN is).

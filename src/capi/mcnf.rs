@@ -6,7 +6,7 @@
 
 use ferrossl_macros::export;
 
-use std::ffi::{c_char, c_int, c_uint, c_void, CStr};
+use std::ffi::{c_char, c_int, c_uint, CStr};
 use std::ptr;
 
 use super::conf::{
@@ -17,18 +17,7 @@ use super::handle;
 use super::types::*;
 use crate::core::context::Role;
 use crate::core::error::{Error, Result};
-
-extern "C" {
-    // libcrypto's side of the `ssl_conf` module (crypto/conf/conf_ssl.c), which libssl uses.
-    fn conf_ssl_name_find(name: *const c_char, idx: *mut usize) -> c_int;
-    fn conf_ssl_get(idx: usize, name: *mut *const c_char, cnt: *mut usize) -> *const c_void;
-    fn conf_ssl_get_cmd(
-        cmd: *const c_void,
-        idx: usize,
-        cmd: *mut *mut c_char,
-        arg: *mut *mut c_char,
-    );
-}
+use crate::libcrypto::ffi::{conf_ssl_get, conf_ssl_get_cmd, conf_ssl_name_find};
 
 const SSL_CONF_FLAG_FILE: c_uint = 0x2;
 const SSL_CONF_FLAG_CLIENT: c_uint = 0x4;

@@ -615,11 +615,8 @@ pub unsafe extern "C" fn SSL_CTX_set0_CA_list(a0: *mut SSL_CTX, a1: *mut stack_s
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set0_ctlog_store(a0: *mut SSL_CTX, a1: *mut CTLOG_STORE) {
     handle::ctx(a0)?;
-    extern "C" {
-        fn CTLOG_STORE_free(store: *mut CTLOG_STORE);
-    }
     // SAFETY: the store is handed over (set0) and not used: freed here (NULL is allowed).
-    unsafe { CTLOG_STORE_free(a1) };
+    unsafe { crate::libcrypto::ffi::CTLOG_STORE_free(a1.cast()) };
     Ok(())
 }
 
@@ -750,11 +747,7 @@ pub extern "C" fn SSL_CTX_set_ct_validation_callback(a0: *mut SSL_CTX, a1: ssl_c
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_ctlog_list_file(a0: *mut SSL_CTX, a1: *const c_char) -> c_int {
     handle::ctx(a0)?;
-    extern "C" {
-        fn CTLOG_STORE_new() -> *mut CTLOG_STORE;
-        fn CTLOG_STORE_free(s: *mut CTLOG_STORE);
-        fn CTLOG_STORE_load_file(s: *mut CTLOG_STORE, f: *const c_char) -> c_int;
-    }
+    use crate::libcrypto::ffi::{CTLOG_STORE_free, CTLOG_STORE_new, CTLOG_STORE_load_file};
     // SAFETY: a store of our own, freed before returning; the path is the caller's C string.
     unsafe {
         let store = CTLOG_STORE_new();
@@ -774,11 +767,7 @@ pub unsafe extern "C" fn SSL_CTX_set_ctlog_list_file(a0: *mut SSL_CTX, a1: *cons
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_default_ctlog_list_file(a0: *mut SSL_CTX) -> c_int {
     handle::ctx(a0)?;
-    extern "C" {
-        fn CTLOG_STORE_new() -> *mut CTLOG_STORE;
-        fn CTLOG_STORE_free(s: *mut CTLOG_STORE);
-        fn CTLOG_STORE_load_default_file(s: *mut CTLOG_STORE) -> c_int;
-    }
+    use crate::libcrypto::ffi::{CTLOG_STORE_free, CTLOG_STORE_new, CTLOG_STORE_load_default_file};
     // SAFETY: a store of our own, freed before returning; the path is the caller's C string.
     unsafe {
         let store = CTLOG_STORE_new();

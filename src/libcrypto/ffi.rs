@@ -150,6 +150,21 @@ extern "C" {
     pub fn X509_STORE_load_file(s: *mut X509_STORE, file: *const c_char) -> c_int;
     pub fn X509_STORE_load_path(s: *mut X509_STORE, path: *const c_char) -> c_int;
     pub fn X509_STORE_load_store(s: *mut X509_STORE, uri: *const c_char) -> c_int;
+    // Certificate Transparency log stores (CTLOG_STORE, opaque here).
+    pub fn CTLOG_STORE_new() -> *mut c_void;
+    pub fn CTLOG_STORE_free(s: *mut c_void);
+    pub fn CTLOG_STORE_load_file(s: *mut c_void, file: *const c_char) -> c_int;
+    pub fn CTLOG_STORE_load_default_file(s: *mut c_void) -> c_int;
+    // libcrypto's side of the `ssl_conf` configuration module (crypto/conf/conf_ssl.c), which
+    // libssl's SSL_CTX_config reads: the sections found, and their commands.
+    pub fn conf_ssl_name_find(name: *const c_char, idx: *mut usize) -> c_int;
+    pub fn conf_ssl_get(idx: usize, name: *mut *const c_char, cnt: *mut usize) -> *const c_void;
+    pub fn conf_ssl_get_cmd(
+        cmds: *const c_void,
+        idx: usize,
+        cmd: *mut *mut c_char,
+        arg: *mut *mut c_char,
+    );
     pub fn X509_get_default_cert_dir() -> *const c_char;
     pub fn X509_get_default_cert_dir_env() -> *const c_char;
     pub fn X509_STORE_CTX_new() -> *mut X509_STORE_CTX;
