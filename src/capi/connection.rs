@@ -417,6 +417,12 @@ pub unsafe extern "C" fn SSL_get0_alpn_selected(
     data: *mut *const c_uchar,
     len: *mut c_uint,
 ) {
+    // SAFETY: out-parameters supplied by the caller: "none" first, so that a caller reading
+    // them after an invalid handle reads nothing.
+    unsafe {
+        args::out(data, ptr::null());
+        args::out(len, 0);
+    }
     let conn = handle::ssl(ssl)?;
     let hs = conn.handshake_info();
     // The HandshakeInfo is kept by the connection until its next handshake.
