@@ -260,10 +260,6 @@ Ok(())""", unsafe=True,
         cases=[(V13, err("SSL_R_WRONG_SSL_VERSION"))]),
     "SSL_renegotiate_pending": absent("0", note="0: no renegotiation is pending"),
     "SSL_get_key_update_type": absent("-1", note="-1 (SSL_KEY_UPDATE_NONE): no key update is pending"),
-    "SSL_key_update": refused(
-        note="sending a KeyUpdate on request is not implemented yet",
-        cases=[("!" + V13, err("SSL_R_WRONG_SSL_VERSION")),
-               ("a1 != 0 && a1 != 1", err("SSL_R_INVALID_KEY_UPDATE_TYPE"))]),
     "SSL_new_session_ticket": refused(
         note="an extra session ticket on request: rustls sends its tickets after the handshake only",
         cases=[(f"!{V13} || !{SERVER}", ok("0"))]),

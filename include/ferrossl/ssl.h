@@ -2514,11 +2514,11 @@ int SSL_is_init_finished(const SSL *s);
 int SSL_is_server(const SSL *s);
 
 /**
- * `int SSL_key_update (SSL *, int)`
- *
- * Refused: sending a KeyUpdate on request is not implemented yet
+ * `SSL_key_update`: TLS 1.3 after the handshake, `SSL_KEY_UPDATE_NOT_REQUESTED` (0) or
+ * `SSL_KEY_UPDATE_REQUESTED` (1): a KeyUpdate goes out with the next `SSL_write`, `SSL_read` or
+ * `SSL_do_handshake`. rustls's KeyUpdate always asks the peer to update its keys too.
  */
-int SSL_key_update(SSL *a0, int a1);
+int SSL_key_update(SSL *s, int updatetype);
 
 /**
  * `SSL_load_client_CA_file`: the subject names of the certificates in a PEM file, as a new

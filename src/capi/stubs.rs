@@ -2191,25 +2191,6 @@ pub extern "C" fn SSL_has_matching_session_id(a0: *const SSL, _a1: *const c_ucha
     Ok(0)
 }
 
-/// `int SSL_key_update (SSL *, int)`
-///
-/// Refused: sending a KeyUpdate on request is not implemented yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_key_update(a0: *mut SSL, a1: c_int) -> c_int {
-    handle::ssl(a0)?;
-    if !tls13(a0)? {
-        return Err(Error::Misuse { reason: 266 /* SSL_R_WRONG_SSL_VERSION */, detail: "SSL_key_update: sending a KeyUpdate on request is not implemented yet".into() });
-    }
-    if a1 != 0 && a1 != 1 {
-        return Err(Error::Misuse { reason: 120 /* SSL_R_INVALID_KEY_UPDATE_TYPE */, detail: "SSL_key_update: sending a KeyUpdate on request is not implemented yet".into() });
-    }
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_key_update: sending a KeyUpdate on request is not implemented yet".into(),
-    })
-}
-
 /// `int SSL_new_session_ticket (SSL *)`
 ///
 /// Refused: an extra session ticket on request: rustls sends its tickets after the handshake only

@@ -462,7 +462,14 @@ impl Connection {
 
     /// `SSL_do_handshake`/`SSL_connect`.
     pub fn handshake(self: &Arc<Self>) -> OpResult<()> {
-        self.op("SSL_do_handshake", |me, st| me.drive_handshake(st))
+        self.op("SSL_do_handshake", |me, st| {
+            me.drive_handshake(st)?;
+            // As OpenSSL: a KeyUpdate queued by SSL_key_update goes out now.
+            if st.tls.as_ref().is_some_and(|t| t.wants_write()) {
+                me.flush(st)?;
+            }
+            Ok(())
+        })
     }
 
     /// `SSL_read`/`SSL_peek`.
@@ -1269,6 +1276,20 @@ impl Connection {
             _ => Err(Error::Misuse {
                 reason: reason::UNINITIALIZED,
                 detail: "no completed handshake".into(),
+            }),
+        }
+    }
+
+    /// `SSL_key_update`: queues a TLS 1.3 KeyUpdate, written by the next `SSL_write`, `SSL_read`
+    /// or `SSL_do_handshake`. (rustls's KeyUpdate always asks the peer to update too.)
+    pub fn key_update(&self) -> Result<(), Error> {
+        let mut st = self.state("SSL_key_update")?;
+        let done = st.done;
+        match st.tls.as_mut() {
+            Some(tls) if done => tls.refresh_traffic_keys().map_err(Error::Tls),
+            _ => Err(Error::Misuse {
+                reason: reason::STILL_IN_INIT,
+                detail: "the handshake is not complete".into(),
             }),
         }
     }

@@ -300,9 +300,8 @@ static void ssl_calls(SSL *s, const char *st, int connected, int tls13)
         K(REFUSED);
     I(SSL_new_session_ticket(s));
     I(SSL_key_update(s, 5));
-    if (connected && tls13)
-        K("ferrossl does not send a KeyUpdate on request yet");
-    I(SSL_key_update(s, SSL_KEY_UPDATE_NOT_REQUESTED));
+    if (!connected || !tls13) /* connected TLS 1.3: key_update_calls() */
+        I(SSL_key_update(s, SSL_KEY_UPDATE_NOT_REQUESTED));
     if (!tls13)
         K(REFUSED);
     I(SSL_renegotiate(s));
@@ -426,6 +425,57 @@ static int connect_pair(SSL_CTX *cctx, SSL_CTX *sctx, SSL **c, SSL **sv)
     return rc == 1 && rs == 1;
 }
 
+/* SSL_key_update on a TLS 1.3 connection: the KeyUpdate goes out, data flows on. */
+static int key_updates_seen;
+
+static void count_key_updates(int write_p, int version, int content_type, const void *buf,
+                              size_t len, SSL *ssl, void *arg)
+{
+    (void)version, (void)ssl, (void)arg;
+    if (!write_p && content_type == SSL3_RT_HANDSHAKE && len > 0
+        && ((const unsigned char *)buf)[0] == SSL3_MT_KEY_UPDATE)
+        key_updates_seen++;
+}
+
+static void key_update_calls(void)
+{
+    SSL_CTX *cctx = SSL_CTX_new(TLS_client_method());
+    SSL_CTX *sctx = SSL_CTX_new(TLS_server_method());
+    SSL *c, *sv;
+    char buf[16];
+    int i, n;
+    state = "kupd";
+    SSL_CTX_use_certificate(sctx, cert);
+    SSL_CTX_use_PrivateKey(sctx, key);
+    I(connect_pair(cctx, sctx, &c, &sv));
+    SSL_set_msg_callback(sv, count_key_updates);
+    SSL_set_msg_callback(c, count_key_updates);
+    I(SSL_key_update(c, SSL_KEY_UPDATE_REQUESTED));
+    K("ferrossl hands the KeyUpdate to rustls at once: nothing is pending");
+    I(SSL_get_key_update_type(c));
+    I(SSL_write(c, "ping", 4));
+    for (i = 0, n = 0; i < 10 && n <= 0; i++)
+        n = SSL_read(sv, buf, sizeof(buf));
+    I(n == 4 && memcmp(buf, "ping", 4) == 0);
+    I(SSL_key_update(sv, SSL_KEY_UPDATE_NOT_REQUESTED));
+    I(SSL_do_handshake(sv));
+    I(SSL_write(sv, "pong", 4));
+    for (i = 0, n = 0; i < 10 && n <= 0; i++)
+        n = SSL_read(c, buf, sizeof(buf));
+    I(n == 4 && memcmp(buf, "pong", 4) == 0);
+    K("the message callback: ferrossl reports no post-handshake KeyUpdate");
+    I(key_updates_seen);
+    I(SSL_key_update(c, SSL_KEY_UPDATE_NOT_REQUESTED));
+    I(SSL_write(c, "again", 5));
+    for (i = 0, n = 0; i < 10 && n <= 0; i++)
+        n = SSL_read(sv, buf, sizeof(buf));
+    I(n == 5);
+    SSL_free(c);
+    SSL_free(sv);
+    SSL_CTX_free(cctx);
+    SSL_CTX_free(sctx);
+}
+
 /* SSL_CTX_set_cert_verify_callback: the program's function replaces X509_verify_cert. */
 static int app_answer, app_calls, app_seen;
 
@@ -533,6 +583,7 @@ int main(void)
         SSL_CTX_free(sctx);
     }
     cert_verify_calls();
+    key_update_calls();
     printf("done\n");
     return 0;
 }
