@@ -53,7 +53,7 @@ FAILURE_OVERRIDES = {
     "SSL_sendfile": "-1",
     "SSL_get_ex_data_X509_STORE_CTX_idx": "-1",
     "SSL_CTX_get_security_level": "0",
-    "SSL_get_key_update_type": "0",
+    "SSL_get_key_update_type": "-1",
 }
 
 BASE = {
@@ -185,41 +185,82 @@ def reason_expr(name):
     sys.exit(f"abi/behaviour.py: unknown reason {name}")
 
 
+def null_of(ret):
+    """The NULL of a pointer (or function pointer) return type."""
+    if ret.startswith(" -> *const"):
+        return "ptr::null()"
+    if ret.startswith(" -> *mut"):
+        return "ptr::null_mut()"
+    if ret.startswith(" -> Option<"):
+        return "None"
+    sys.exit(f"abi/behaviour.py: NULL for a non-pointer return type{ret}")
+
+
+def expand(text):
+    """`R(SSL_R_X)` in behaviour.py's Rust snippets becomes the reason code's expression."""
+    return re.sub(r"\bR\((\w+)\)", lambda m: reason_expr(m.group(1)), text)
+
+
 def stub_fn(n, decl, params, ret, b):
     """The Rust source of one absent or refused function."""
+    value = b.get("ret")
+    if value == "NULL":
+        value = null_of(ret)
     fail = b.get("fail") or failure_value(n, ret)
+    if b.get("error") and not fail and value not in (None, "0", "ptr::null()", "ptr::null_mut()"):
+        fail = value  # an absent answer that queues an error: its value is the failure value
     attr = f"#[export(fail = {fail})]" if fail else "#[export]"
+    zero = fail or (f"<{ret[len(' -> '):]} as crate::capi::boundary::Failure>::FAILURE" if ret else "()")
     outs = b.get("outs") or {}
+    cases = b.get("cases") or []
     unsafe = "unsafe " if outs or b.get("unsafe") else ""
-    used = set(outs) | ({i for i, t in enumerate(params) if t in HANDLE_CHECKS} if b["check"] else set())
-    if b.get("body"):
-        used = set(range(len(params)))
+    handles = {i for i, t in enumerate(params) if t in HANDLE_CHECKS} if b["check"] else set()
+    text = " ".join([b.get("body") or ""] + [c for c, _ in cases] + [v for _, v in cases])
+    used = set(outs) | handles | {int(i) for i in re.findall(r"\ba(\d+)\b", text)}
     args = ", ".join(f"{'' if i in used else '_'}a{i}: {t}" for i, t in enumerate(params))
     lines = [f"/// `{decl}`", f"///", f"/// {b['class'].capitalize()}: {b['note']}", attr,
              "#[no_mangle]", f'pub {unsafe}extern "C" fn {n}({args}){ret} {{']
     if b.get("body"):
-        lines += ["    " + l for l in b["body"].strip().split("\n")]
+        lines += ["    " + l if l else "" for l in expand(b["body"]).strip().split("\n")]
         lines.append("}")
         return lines
-    if b["check"]:
-        for i, t in enumerate(params):
-            if t in HANDLE_CHECKS:
-                lines.append(f"    {HANDLE_CHECKS[t]}(a{i})?;")
+    if outs and b["class"] == "absent" and not b.get("error"):
+        # Written first, so that a caller reading them after an invalid handle reads nothing.
+        lines.append("    // SAFETY: out-parameters the caller supplies (or NULL).")
+        lines.append("    unsafe {")
+        for i, v in sorted(outs.items()):
+            v = null_of(" -> " + params[i][len("*mut "):]) if v == "NULL" else v
+            lines.append(f"        args::out(a{i}, {v});")
+        lines.append("    }")
+    for i in sorted(handles):
+        if b.get("null_ok"):
+            lines.append(f"    if a{i}.is_null() {{")
+            lines.append(f"        return Ok({zero});")
+            lines.append("    }")
+        lines.append(f"    {HANDLE_CHECKS[params[i]]}(a{i})?;")
+    for cond, outcome in cases:
+        lines.append(f"    if {cond} {{")
+        if outcome.startswith("ERROR "):
+            lines.append(f"        return Err({misuse(n, outcome[len('ERROR '):], b['note'])});")
+        else:
+            lines.append(f"        return Ok({expand(outcome)});")
+        lines.append("    }")
     if b["class"] == "refused":
         lines.append("    Err(Error::Refused {")
         lines.append(f"        reason: {reason_expr(b['reason'])},")
         lines.append(f'        detail: "{n}: {b["note"]}".into(),')
         lines.append("    })")
+    elif b.get("error"):
+        lines.append(f"    Err({misuse(n, b['error'], b['note'])})")
     else:
-        if outs:
-            lines.append("    // SAFETY: out-parameters the caller supplies (or NULL).")
-            lines.append("    unsafe {")
-            for i, v in sorted(outs.items()):
-                lines.append(f"        args::out(a{i}, {v});")
-            lines.append("    }")
-        lines.append(f"    Ok({b['ret'] if b['ret'] is not None else '()'})")
+        lines.append(f"    Ok({value if value is not None else '()'})")
     lines.append("}")
     return lines
+
+
+def misuse(n, reason, note):
+    """The error an absent function queues where OpenSSL queues one (e.g. DANE not enabled)."""
+    return f'Error::Misuse {{ reason: {reason_expr(reason)}, detail: "{n}: {note}".into() }}'
 
 
 def unclassified(n):
@@ -273,6 +314,25 @@ def generate():
         "use super::handle;",
         "use super::types::*;",
         "use crate::core::error::{reason, Error};",
+        "",
+        "/// An empty stack that lives as long as the process: what OpenSSL's getters return where",
+        "/// its object holds an empty list (callers must not change or free a `get0` result).",
+        "fn empty_stack<T>() -> *const T {",
+        "    static EMPTY: std::sync::OnceLock<usize> = std::sync::OnceLock::new();",
+        "    // SAFETY: a fresh stack, never freed.",
+        "    *EMPTY.get_or_init(|| unsafe { crate::libcrypto::ffi::OPENSSL_sk_new_null() } as usize)",
+        "        as *const T",
+        "}",
+        "",
+        "/// Whether the connection's handshake negotiated TLS 1.3 (OpenSSL's `SSL_IS_TLS13`).",
+        "fn tls13(s: *const SSL) -> crate::core::error::Result<bool> {",
+        "    Ok(handle::ssl(s)?.handshake_info().is_some_and(|h| h.version == 0x0304))",
+        "}",
+        "",
+        "/// Whether the connection is a server's.",
+        "fn server(s: *const SSL) -> crate::core::error::Result<bool> {",
+        "    Ok(handle::ssl(s)?.role() == Some(crate::core::context::Role::Server))",
+        "}",
     ]
     classes = {}
     rows = []

@@ -56,84 +56,84 @@ void BIO_ssl_shutdown(BIO *ssl_bio);
 /**
  * `const SSL_METHOD *DTLS_client_method (void)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: DTLS (client): rustls implements TLS only; SSL_CTX_new(NULL) then fails
  */
 const SSL_METHOD *DTLS_client_method(void);
 
 /**
  * `size_t DTLS_get_data_mtu (const SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0, as OpenSSL for a connection without a DTLS cipher
  */
-size_t DTLS_get_data_mtu(const SSL *_a0);
+size_t DTLS_get_data_mtu(const SSL *a0);
 
 /**
  * `const SSL_METHOD *DTLS_method (void)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: DTLS (any): rustls implements TLS only; SSL_CTX_new(NULL) then fails
  */
 const SSL_METHOD *DTLS_method(void);
 
 /**
  * `const SSL_METHOD *DTLS_server_method (void)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: DTLS (server): rustls implements TLS only; SSL_CTX_new(NULL) then fails
  */
 const SSL_METHOD *DTLS_server_method(void);
 
 /**
  * `void DTLS_set_timer_cb (SSL *, DTLS_timer_cb)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: accepted as by OpenSSL; no connection is DTLS, so it is never called
  */
-void DTLS_set_timer_cb(SSL *_a0, DTLS_timer_cb _a1);
+void DTLS_set_timer_cb(SSL *a0, DTLS_timer_cb _a1);
 
 /**
  * `const SSL_METHOD *DTLSv1_2_client_method (void)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: DTLS (1.2 client): rustls implements TLS only; SSL_CTX_new(NULL) then fails
  */
 const SSL_METHOD *DTLSv1_2_client_method(void);
 
 /**
  * `const SSL_METHOD *DTLSv1_2_method (void)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: DTLS (1.2): rustls implements TLS only; SSL_CTX_new(NULL) then fails
  */
 const SSL_METHOD *DTLSv1_2_method(void);
 
 /**
  * `const SSL_METHOD *DTLSv1_2_server_method (void)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: DTLS (1.2 server): rustls implements TLS only; SSL_CTX_new(NULL) then fails
  */
 const SSL_METHOD *DTLSv1_2_server_method(void);
 
 /**
  * `const SSL_METHOD *DTLSv1_client_method (void)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: DTLS (1.0 client): rustls implements TLS only; SSL_CTX_new(NULL) then fails
  */
 const SSL_METHOD *DTLSv1_client_method(void);
 
 /**
  * `int DTLSv1_listen (SSL *, BIO_ADDR *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: -1 and unsupported ssl version, as OpenSSL for a TLS (not DTLS) connection
  */
-int DTLSv1_listen(SSL *_a0, BIO_ADDR *_a1);
+int DTLSv1_listen(SSL *a0, BIO_ADDR *_a1);
 
 /**
  * `const SSL_METHOD *DTLSv1_method (void)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: DTLS (1.0): rustls implements TLS only; SSL_CTX_new(NULL) then fails
  */
 const SSL_METHOD *DTLSv1_method(void);
 
 /**
  * `const SSL_METHOD *DTLSv1_server_method (void)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: DTLS (1.0 server): rustls implements TLS only; SSL_CTX_new(NULL) then fails
  */
 const SSL_METHOD *DTLSv1_server_method(void);
 
@@ -188,9 +188,9 @@ int PEM_write_bio_SSL_SESSION(BIO *bp, const SSL_SESSION *x);
 /**
  * `int SRP_Calc_A_param (SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0 without an error, as OpenSSL without SRP parameters
  */
-int SRP_Calc_A_param(SSL *_a0);
+int SRP_Calc_A_param(SSL *a0);
 
 /**
  * `SSL_CIPHER_description`: OpenSSL's one-line description into `buf` (or a fresh
@@ -266,14 +266,14 @@ const char *SSL_CIPHER_standard_name(const SSL_CIPHER *c);
 /**
  * `int SSL_COMP_add_compression_method (int, COMP_METHOD *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 1 (failure), as an OpenSSL built without compression
  */
 int SSL_COMP_add_compression_method(int _a0, COMP_METHOD *_a1);
 
 /**
  * `const char *SSL_COMP_get0_name (const SSL_COMP *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: NULL, as an OpenSSL built without compression
  */
 const char *SSL_COMP_get0_name(const SSL_COMP *_a0);
 
@@ -286,7 +286,7 @@ struct stack_st_SSL_COMP *SSL_COMP_get_compression_methods(void);
 /**
  * `int SSL_COMP_get_id (const SSL_COMP *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: -1, as an OpenSSL built without compression
  */
 int SSL_COMP_get_id(const SSL_COMP *_a0);
 
@@ -298,9 +298,9 @@ const char *SSL_COMP_get_name(const COMP_METHOD *_comp);
 /**
  * `struct stack_st_SSL_COMP *SSL_COMP_set0_compression_methods (struct stack_st_SSL_COMP *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: returns its argument, as an OpenSSL built without compression
  */
-struct stack_st_SSL_COMP *SSL_COMP_set0_compression_methods(struct stack_st_SSL_COMP *_a0);
+struct stack_st_SSL_COMP *SSL_COMP_set0_compression_methods(struct stack_st_SSL_COMP *a0);
 
 /**
  * `SSL_CONF_CTX_clear_flags`: removes flags; returns the new set.
@@ -368,23 +368,23 @@ int SSL_CONF_cmd_value_type(SSL_CONF_CTX *cctx, const char *cmd);
 /**
  * `int SSL_CTX_SRP_CTX_free (SSL_CTX *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 1, as OpenSSL (frees nothing)
  */
-int SSL_CTX_SRP_CTX_free(SSL_CTX *_a0);
+int SSL_CTX_SRP_CTX_free(SSL_CTX *a0);
 
 /**
  * `int SSL_CTX_SRP_CTX_init (SSL_CTX *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 1, as OpenSSL (resets nothing)
  */
-int SSL_CTX_SRP_CTX_init(SSL_CTX *_a0);
+int SSL_CTX_SRP_CTX_init(SSL_CTX *a0);
 
 /**
  * `int SSL_CTX_add1_to_CA_list (SSL_CTX *, const X509 *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: the certificate_authorities list: not implemented yet
  */
-int SSL_CTX_add1_to_CA_list(SSL_CTX *_a0, const X509 *_a1);
+int SSL_CTX_add1_to_CA_list(SSL_CTX *a0, const X509 *_a1);
 
 /**
  * `SSL_CTX_add_client_CA`: adds `cacert`'s subject to the CA names a server sends; 1.
@@ -394,9 +394,9 @@ int SSL_CTX_add_client_CA(SSL_CTX *ctx, X509 *cacert);
 /**
  * `int SSL_CTX_add_client_custom_ext (SSL_CTX *, unsigned int, custom_ext_add_cb, custom_ext_free_cb, void *, custom_ext_parse_cb, void *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: custom TLS extensions: not available with rustls
  */
-int SSL_CTX_add_client_custom_ext(SSL_CTX *_a0,
+int SSL_CTX_add_client_custom_ext(SSL_CTX *a0,
                                   unsigned int _a1,
                                   custom_ext_add_cb _a2,
                                   custom_ext_free_cb _a3,
@@ -407,9 +407,9 @@ int SSL_CTX_add_client_custom_ext(SSL_CTX *_a0,
 /**
  * `int SSL_CTX_add_custom_ext (SSL_CTX *, unsigned int, unsigned int, SSL_custom_ext_add_cb_ex, SSL_custom_ext_free_cb_ex, void *, SSL_custom_ext_parse_cb_ex, void *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: custom TLS extensions: not available with rustls
  */
-int SSL_CTX_add_custom_ext(SSL_CTX *_a0,
+int SSL_CTX_add_custom_ext(SSL_CTX *a0,
                            unsigned int _a1,
                            unsigned int _a2,
                            SSL_custom_ext_add_cb_ex _a3,
@@ -421,9 +421,9 @@ int SSL_CTX_add_custom_ext(SSL_CTX *_a0,
 /**
  * `int SSL_CTX_add_server_custom_ext (SSL_CTX *, unsigned int, custom_ext_add_cb, custom_ext_free_cb, void *, custom_ext_parse_cb, void *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: custom TLS extensions: not available with rustls
  */
-int SSL_CTX_add_server_custom_ext(SSL_CTX *_a0,
+int SSL_CTX_add_server_custom_ext(SSL_CTX *a0,
                                   unsigned int _a1,
                                   custom_ext_add_cb _a2,
                                   custom_ext_free_cb _a3,
@@ -456,18 +456,17 @@ int SSL_CTX_check_private_key(const SSL_CTX *ctx);
 uint64_t SSL_CTX_clear_options(SSL_CTX *ctx, uint64_t op);
 
 /**
- * `int SSL_CTX_config (SSL_CTX *, const char *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_CTX_config`: applies the `ssl_conf` section `name`; 1 when every command succeeded.
+ * An unknown name fails with `SSL_R_INVALID_CONFIGURATION_NAME`, as OpenSSL.
  */
-int SSL_CTX_config(SSL_CTX *_a0, const char *_a1);
+int SSL_CTX_config(SSL_CTX *ctx, const char *name);
 
 /**
  * `int SSL_CTX_ct_is_enabled (const SSL_CTX *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0: CT validation is off
  */
-int SSL_CTX_ct_is_enabled(const SSL_CTX *_a0);
+int SSL_CTX_ct_is_enabled(const SSL_CTX *a0);
 
 /**
  * `SSL_CTX_ctrl`: see the module docs for the commands.
@@ -477,37 +476,37 @@ long SSL_CTX_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg);
 /**
  * `long unsigned int SSL_CTX_dane_clear_flags (SSL_CTX *, long unsigned int)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0 (the previous flags), as OpenSSL; DANE is never enabled
  */
-unsigned long SSL_CTX_dane_clear_flags(SSL_CTX *_a0, unsigned long _a1);
+unsigned long SSL_CTX_dane_clear_flags(SSL_CTX *a0, unsigned long _a1);
 
 /**
  * `int SSL_CTX_dane_enable (SSL_CTX *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: DANE (TLSA) verification: not available with rustls
  */
-int SSL_CTX_dane_enable(SSL_CTX *_a0);
+int SSL_CTX_dane_enable(SSL_CTX *a0);
 
 /**
  * `int SSL_CTX_dane_mtype_set (SSL_CTX *, const EVP_MD *, uint8_t, uint8_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: DANE (TLSA) verification: not available with rustls
  */
-int SSL_CTX_dane_mtype_set(SSL_CTX *_a0, const EVP_MD *_a1, uint8_t _a2, uint8_t _a3);
+int SSL_CTX_dane_mtype_set(SSL_CTX *a0, const EVP_MD *_a1, uint8_t _a2, uint8_t _a3);
 
 /**
  * `long unsigned int SSL_CTX_dane_set_flags (SSL_CTX *, long unsigned int)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0 (the previous flags), as OpenSSL; DANE is never enabled
  */
-unsigned long SSL_CTX_dane_set_flags(SSL_CTX *_a0, unsigned long _a1);
+unsigned long SSL_CTX_dane_set_flags(SSL_CTX *a0, unsigned long _a1);
 
 /**
  * `int SSL_CTX_enable_ct (SSL_CTX *, int)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: CT (SCT) validation: not available with rustls
  */
-int SSL_CTX_enable_ct(SSL_CTX *_a0, int _a1);
+int SSL_CTX_enable_ct(SSL_CTX *a0, int a1);
 
 /**
  * `SSL_CTX_flush_sessions`: removes from the internal cache every session expired at time
@@ -524,9 +523,9 @@ void SSL_CTX_free(SSL_CTX *ctx);
 /**
  * `const struct stack_st_X509_NAME *SSL_CTX_get0_CA_list (const SSL_CTX *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: an empty list, as OpenSSL's before one is set
  */
-const struct stack_st_X509_NAME *SSL_CTX_get0_CA_list(const SSL_CTX *_a0);
+const struct stack_st_X509_NAME *SSL_CTX_get0_CA_list(const SSL_CTX *a0);
 
 /**
  * `SSL_CTX_get0_certificate`: the certificate (no new reference), or NULL.
@@ -536,9 +535,9 @@ X509 *SSL_CTX_get0_certificate(const SSL_CTX *ctx);
 /**
  * `const CTLOG_STORE *SSL_CTX_get0_ctlog_store (const SSL_CTX *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: NULL: no CT log store (OpenSSL returns an empty one)
  */
-const CTLOG_STORE *SSL_CTX_get0_ctlog_store(const SSL_CTX *_a0);
+const CTLOG_STORE *SSL_CTX_get0_ctlog_store(const SSL_CTX *a0);
 
 /**
  * `SSL_CTX_get0_param`: the context's verification parameters, copied into each new `SSL`.
@@ -553,9 +552,9 @@ EVP_PKEY *SSL_CTX_get0_privatekey(const SSL_CTX *ctx);
 /**
  * `void *SSL_CTX_get0_security_ex_data (const SSL_CTX *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: NULL: no security callback data
  */
-void *SSL_CTX_get0_security_ex_data(const SSL_CTX *_a0);
+void *SSL_CTX_get0_security_ex_data(const SSL_CTX *a0);
 
 /**
  * `SSL_CTX_get_cert_store`: the trust store (owned by the context; the program may add to it).
@@ -626,9 +625,9 @@ int SSL_CTX_get_quiet_shutdown(const SSL_CTX *ctx);
 /**
  * `void *SSL_CTX_get_record_padding_callback_arg (const SSL_CTX *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: NULL: no padding callback argument
  */
-void *SSL_CTX_get_record_padding_callback_arg(const SSL_CTX *_a0);
+void *SSL_CTX_get_record_padding_callback_arg(const SSL_CTX *a0);
 
 /**
  * `SSL_CTX_get_recv_max_early_data`: OpenSSL's default, 16384 (early data is never accepted,
@@ -639,15 +638,15 @@ uint32_t SSL_CTX_get_recv_max_early_data(const SSL_CTX *ctx);
 /**
  * `int (*SSL_CTX_get_security_callback (const SSL_CTX *)) (const SSL *, const SSL_CTX *, int, int, int, void *, void *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: NULL (OpenSSL returns its default callback)
  */
-int (*SSL_CTX_get_security_callback(const SSL_CTX *_a0))(const SSL*,
-                                                         const SSL_CTX*,
-                                                         int,
-                                                         int,
-                                                         int,
-                                                         void*,
-                                                         void*);
+int (*SSL_CTX_get_security_callback(const SSL_CTX *a0))(const SSL*,
+                                                        const SSL_CTX*,
+                                                        int,
+                                                        int,
+                                                        int,
+                                                        void*,
+                                                        void*);
 
 /**
  * `SSL_CTX_get_security_level`: the level set, 2 by default (Debian's OpenSSL configuration).
@@ -684,9 +683,9 @@ int SSL_CTX_get_verify_mode(const SSL_CTX *ctx);
 /**
  * `int SSL_CTX_has_client_custom_ext (const SSL_CTX *, unsigned int)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0: no custom extension is registered
  */
-int SSL_CTX_has_client_custom_ext(const SSL_CTX *_a0, unsigned int _a1);
+int SSL_CTX_has_client_custom_ext(const SSL_CTX *a0, unsigned int _a1);
 
 /**
  * `SSL_CTX_load_verify_dir`.
@@ -769,30 +768,30 @@ void SSL_CTX_sess_set_remove_cb(SSL_CTX *ctx, void (*cb)(SSL_CTX *ctx, SSL_SESSI
 /**
  * `struct lhash_st_SSL_SESSION *SSL_CTX_sessions (SSL_CTX *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: NULL: the session cache is not an LHASH (OpenSSL returns its table)
  */
-struct lhash_st_SSL_SESSION *SSL_CTX_sessions(SSL_CTX *_a0);
+struct lhash_st_SSL_SESSION *SSL_CTX_sessions(SSL_CTX *a0);
 
 /**
  * `void SSL_CTX_set0_CA_list (SSL_CTX *, struct stack_st_X509_NAME *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: NULL or an empty list clears; a list of names is freed and refused (not implemented yet)
  */
-void SSL_CTX_set0_CA_list(SSL_CTX *_a0, struct stack_st_X509_NAME *_a1);
+void SSL_CTX_set0_CA_list(SSL_CTX *a0, struct stack_st_X509_NAME *a1);
 
 /**
  * `void SSL_CTX_set0_ctlog_store (SSL_CTX *, CTLOG_STORE *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: takes the store and frees it: without CT validation no log is consulted
  */
-void SSL_CTX_set0_ctlog_store(SSL_CTX *_a0, CTLOG_STORE *_a1);
+void SSL_CTX_set0_ctlog_store(SSL_CTX *a0, CTLOG_STORE *a1);
 
 /**
  * `void SSL_CTX_set0_security_ex_data (SSL_CTX *, void *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: accepted; no security callback is ever called with it
  */
-void SSL_CTX_set0_security_ex_data(SSL_CTX *_a0, void *_a1);
+void SSL_CTX_set0_security_ex_data(SSL_CTX *a0, void *_a1);
 
 /**
  * `SSL_CTX_set0_tmp_dh_pkey`: takes ownership of the DH parameters and accepts them without
@@ -813,9 +812,9 @@ int SSL_CTX_set1_param(SSL_CTX *ctx, X509_VERIFY_PARAM *vpm);
 /**
  * `void SSL_CTX_set_allow_early_data_cb (SSL_CTX *, SSL_allow_early_data_cb_fn, void *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: accepted as by OpenSSL; ferrossl accepts no early data, so it is never called
  */
-void SSL_CTX_set_allow_early_data_cb(SSL_CTX *_a0, SSL_allow_early_data_cb_fn _a1, void *_a2);
+void SSL_CTX_set_allow_early_data_cb(SSL_CTX *a0, SSL_allow_early_data_cb_fn _a1, void *_a2);
 
 /**
  * `SSL_CTX_set_alpn_protos`: the ALPN protocols offered, in wire format. Returns 0 on success
@@ -831,23 +830,23 @@ void SSL_CTX_set_alpn_select_cb(SSL_CTX *ctx, SSL_CTX_alpn_select_cb_func cb, vo
 /**
  * `int SSL_CTX_set_async_callback (SSL_CTX *, SSL_async_callback_fn)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 1, as OpenSSL; no async job ever runs, so it is never called
  */
-int SSL_CTX_set_async_callback(SSL_CTX *_a0, SSL_async_callback_fn _a1);
+int SSL_CTX_set_async_callback(SSL_CTX *a0, SSL_async_callback_fn _a1);
 
 /**
  * `int SSL_CTX_set_async_callback_arg (SSL_CTX *, void *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 1, as OpenSSL; no async job ever runs
  */
-int SSL_CTX_set_async_callback_arg(SSL_CTX *_a0, void *_a1);
+int SSL_CTX_set_async_callback_arg(SSL_CTX *a0, void *_a1);
 
 /**
  * `int SSL_CTX_set_block_padding (SSL_CTX *, size_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: record padding: rustls pads no records
  */
-int SSL_CTX_set_block_padding(SSL_CTX *_a0, size_t _a1);
+int SSL_CTX_set_block_padding(SSL_CTX *a0, size_t a1);
 
 /**
  * `SSL_CTX_set_cert_cb`: called when a server picks its certificate (after the servername
@@ -862,11 +861,11 @@ void SSL_CTX_set_cert_cb(SSL_CTX *ctx, int (*cb)(SSL*, void*), void *arg);
 void SSL_CTX_set_cert_store(SSL_CTX *ctx, X509_STORE *store);
 
 /**
- * `void SSL_CTX_set_cert_verify_callback (SSL_CTX *, int (*) (X509_STORE_CTX *, void *), void *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_CTX_set_cert_verify_callback`: `cb(store_ctx, arg)` replaces `X509_verify_cert` when the
+ * peer's chain is verified (the store context is set up as for `X509_verify_cert`, with the
+ * `SSL*` at `SSL_get_ex_data_X509_STORE_CTX_idx`); NULL restores `X509_verify_cert`.
  */
-void SSL_CTX_set_cert_verify_callback(SSL_CTX *_a0, int (*_a1)(X509_STORE_CTX*, void*), void *_a2);
+void SSL_CTX_set_cert_verify_callback(SSL_CTX *ctx, int (*cb)(X509_STORE_CTX*, void*), void *arg);
 
 /**
  * `SSL_CTX_set_cipher_list`: the TLS 1.2 suites, from an OpenSSL cipher string; 1 on success,
@@ -895,9 +894,9 @@ void SSL_CTX_set_client_cert_cb(SSL_CTX *ctx, int (*cb)(SSL *ssl, X509 **x509, E
 /**
  * `int SSL_CTX_set_client_cert_engine (SSL_CTX *, ENGINE *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: client certificates from an ENGINE: not supported
  */
-int SSL_CTX_set_client_cert_engine(SSL_CTX *_a0, ENGINE *_a1);
+int SSL_CTX_set_client_cert_engine(SSL_CTX *a0, ENGINE *_a1);
 
 /**
  * `SSL_CTX_set_client_hello_cb`: called with the ClientHello before the servername callback;
@@ -910,39 +909,39 @@ void SSL_CTX_set_client_hello_cb(SSL_CTX *ctx, SSL_client_hello_cb_fn cb, void *
 /**
  * `void SSL_CTX_set_cookie_generate_cb (SSL_CTX *, int (*) (SSL *, unsigned char *, unsigned int *))`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: accepted as by OpenSSL; DTLS cookies are never exchanged, so it is never called
  */
-void SSL_CTX_set_cookie_generate_cb(SSL_CTX *_a0,
+void SSL_CTX_set_cookie_generate_cb(SSL_CTX *a0,
                                     int (*_a1)(SSL*, unsigned char*, unsigned int*));
 
 /**
  * `void SSL_CTX_set_cookie_verify_cb (SSL_CTX *, int (*) (SSL *, const unsigned char *, unsigned int))`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: accepted as by OpenSSL; DTLS cookies are never exchanged, so it is never called
  */
-void SSL_CTX_set_cookie_verify_cb(SSL_CTX *_a0,
+void SSL_CTX_set_cookie_verify_cb(SSL_CTX *a0,
                                   int (*_a1)(SSL*, const unsigned char*, unsigned int));
 
 /**
  * `int SSL_CTX_set_ct_validation_callback (SSL_CTX *, ssl_ct_validation_cb, void *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: CT (SCT) validation: not available with rustls
  */
-int SSL_CTX_set_ct_validation_callback(SSL_CTX *_a0, ssl_ct_validation_cb _a1, void *_a2);
+int SSL_CTX_set_ct_validation_callback(SSL_CTX *a0, ssl_ct_validation_cb a1, void *_a2);
 
 /**
  * `int SSL_CTX_set_ctlog_list_file (SSL_CTX *, const char *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: reads the list as OpenSSL (same result and errors); unused without CT validation
  */
-int SSL_CTX_set_ctlog_list_file(SSL_CTX *_a0, const char *_a1);
+int SSL_CTX_set_ctlog_list_file(SSL_CTX *a0, const char *a1);
 
 /**
  * `int SSL_CTX_set_default_ctlog_list_file (SSL_CTX *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: reads the list as OpenSSL (same result and errors); unused without CT validation
  */
-int SSL_CTX_set_default_ctlog_list_file(SSL_CTX *_a0);
+int SSL_CTX_set_default_ctlog_list_file(SSL_CTX *a0);
 
 /**
  * `SSL_CTX_set_default_passwd_cb`: the callback that decrypts encrypted PEM keys.
@@ -958,9 +957,9 @@ void SSL_CTX_set_default_passwd_cb_userdata(SSL_CTX *ctx, void *u);
 /**
  * `void SSL_CTX_set_default_read_buffer_len (SSL_CTX *, size_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: accepted; rustls sizes its own buffers
  */
-void SSL_CTX_set_default_read_buffer_len(SSL_CTX *_a0, size_t _a1);
+void SSL_CTX_set_default_read_buffer_len(SSL_CTX *a0, size_t _a1);
 
 /**
  * `SSL_CTX_set_default_verify_dir`.
@@ -993,9 +992,9 @@ int SSL_CTX_set_ex_data(SSL_CTX *ctx, int idx, void *data);
 /**
  * `int SSL_CTX_set_generate_session_id (SSL_CTX *, GEN_SESSION_CB)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 1, as OpenSSL; rustls makes its own session ids, so it is never called
  */
-int SSL_CTX_set_generate_session_id(SSL_CTX *_a0, GEN_SESSION_CB _a1);
+int SSL_CTX_set_generate_session_id(SSL_CTX *a0, GEN_SESSION_CB _a1);
 
 /**
  * `SSL_CTX_set_info_callback`: handshake start and end, alerts; for every connection without
@@ -1029,25 +1028,27 @@ void SSL_CTX_set_msg_callback(SSL_CTX *ctx, void (*cb)(int write_p,
 /**
  * `void SSL_CTX_set_next_proto_select_cb (SSL_CTX *, SSL_CTX_npn_select_cb_func, void *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: accepted as by OpenSSL; NPN is never negotiated (rustls speaks ALPN only), so it is never called
  */
-void SSL_CTX_set_next_proto_select_cb(SSL_CTX *_a0, SSL_CTX_npn_select_cb_func _a1, void *_a2);
+void SSL_CTX_set_next_proto_select_cb(SSL_CTX *a0,
+                                      SSL_CTX_npn_select_cb_func _a1,
+                                      void *_a2);
 
 /**
  * `void SSL_CTX_set_next_protos_advertised_cb (SSL_CTX *, SSL_CTX_npn_advertised_cb_func, void *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: accepted as by OpenSSL; NPN is never negotiated (rustls speaks ALPN only), so it is never called
  */
-void SSL_CTX_set_next_protos_advertised_cb(SSL_CTX *_a0,
+void SSL_CTX_set_next_protos_advertised_cb(SSL_CTX *a0,
                                            SSL_CTX_npn_advertised_cb_func _a1,
                                            void *_a2);
 
 /**
  * `void SSL_CTX_set_not_resumable_session_callback (SSL_CTX *, int (*) (SSL *, int))`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: accepted as by OpenSSL; every session is resumable, so it is never called
  */
-void SSL_CTX_set_not_resumable_session_callback(SSL_CTX *_a0, int (*_a1)(SSL*, int));
+void SSL_CTX_set_not_resumable_session_callback(SSL_CTX *a0, int (*_a1)(SSL*, int));
 
 /**
  * `SSL_CTX_set_num_tickets`: TLS 1.3 tickets a server sends after a handshake; 1.
@@ -1062,44 +1063,42 @@ uint64_t SSL_CTX_set_options(SSL_CTX *ctx, uint64_t op);
 /**
  * `void SSL_CTX_set_post_handshake_auth (SSL_CTX *, int)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: accepted as by OpenSSL; rustls offers no post-handshake authentication, so none is done
  */
-void SSL_CTX_set_post_handshake_auth(SSL_CTX *_a0, int _a1);
+void SSL_CTX_set_post_handshake_auth(SSL_CTX *a0, int _a1);
 
 /**
  * `void SSL_CTX_set_psk_client_callback (SSL_CTX *, SSL_psk_client_cb_func)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: accepted as by OpenSSL; external PSKs are not supported by rustls, so it is never called
  */
-void SSL_CTX_set_psk_client_callback(SSL_CTX *_a0, SSL_psk_client_cb_func _a1);
+void SSL_CTX_set_psk_client_callback(SSL_CTX *a0, SSL_psk_client_cb_func _a1);
 
 /**
  * `void SSL_CTX_set_psk_find_session_callback (SSL_CTX *, SSL_psk_find_session_cb_func)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: accepted as by OpenSSL; external PSKs are not supported by rustls, so it is never called
  */
-void SSL_CTX_set_psk_find_session_callback(SSL_CTX *_a0, SSL_psk_find_session_cb_func _a1);
+void SSL_CTX_set_psk_find_session_callback(SSL_CTX *a0, SSL_psk_find_session_cb_func _a1);
 
 /**
  * `void SSL_CTX_set_psk_server_callback (SSL_CTX *, SSL_psk_server_cb_func)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: accepted as by OpenSSL; external PSKs are not supported by rustls, so it is never called
  */
-void SSL_CTX_set_psk_server_callback(SSL_CTX *_a0, SSL_psk_server_cb_func _a1);
+void SSL_CTX_set_psk_server_callback(SSL_CTX *a0, SSL_psk_server_cb_func _a1);
 
 /**
  * `void SSL_CTX_set_psk_use_session_callback (SSL_CTX *, SSL_psk_use_session_cb_func)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: accepted as by OpenSSL; external PSKs are not supported by rustls, so it is never called
  */
-void SSL_CTX_set_psk_use_session_callback(SSL_CTX *_a0, SSL_psk_use_session_cb_func _a1);
+void SSL_CTX_set_psk_use_session_callback(SSL_CTX *a0, SSL_psk_use_session_cb_func _a1);
 
 /**
- * `int SSL_CTX_set_purpose (SSL_CTX *, int)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_CTX_set_purpose`: the `X509_PURPOSE_*` the peer's certificate is verified for.
  */
-int SSL_CTX_set_purpose(SSL_CTX *_a0, int _a1);
+int SSL_CTX_set_purpose(SSL_CTX *ctx, int purpose);
 
 /**
  * `SSL_CTX_set_quiet_shutdown`.
@@ -1109,37 +1108,31 @@ void SSL_CTX_set_quiet_shutdown(SSL_CTX *ctx, int mode);
 /**
  * `void SSL_CTX_set_record_padding_callback (SSL_CTX *, size_t (*) (SSL *, int, size_t, void *))`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: record padding: rustls pads no records
  */
-void SSL_CTX_set_record_padding_callback(SSL_CTX *_a0, size_t (*_a1)(SSL*, int, size_t, void*));
+void SSL_CTX_set_record_padding_callback(SSL_CTX *a0, size_t (*a1)(SSL*, int, size_t, void*));
 
 /**
  * `void SSL_CTX_set_record_padding_callback_arg (SSL_CTX *, void *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: accepted; no padding callback is ever set
  */
-void SSL_CTX_set_record_padding_callback_arg(SSL_CTX *_a0, void *_a1);
+void SSL_CTX_set_record_padding_callback_arg(SSL_CTX *a0, void *_a1);
 
 /**
  * `int SSL_CTX_set_recv_max_early_data (SSL_CTX *, uint32_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 1; ferrossl accepts no early data, so the limit never applies
  */
-int SSL_CTX_set_recv_max_early_data(SSL_CTX *_a0, uint32_t _a1);
+int SSL_CTX_set_recv_max_early_data(SSL_CTX *a0, uint32_t _a1);
 
 /**
  * `void SSL_CTX_set_security_callback (SSL_CTX *, int (*) (const SSL *, const SSL_CTX *, int, int, int, void *, void *))`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: a security callback: rustls applies its own policy and would not ask it
  */
-void SSL_CTX_set_security_callback(SSL_CTX *_a0,
-                                   int (*_a1)(const SSL*,
-                                              const SSL_CTX*,
-                                              int,
-                                              int,
-                                              int,
-                                              void*,
-                                              void*));
+void SSL_CTX_set_security_callback(SSL_CTX *a0,
+                                   int (*a1)(const SSL*, const SSL_CTX*, int, int, int, void*, void*));
 
 /**
  * `SSL_CTX_set_security_level`: recorded (see `SSL_CTX_get_security_level`).
@@ -1156,9 +1149,9 @@ int SSL_CTX_set_session_id_context(SSL_CTX *ctx,
 /**
  * `int SSL_CTX_set_session_ticket_cb (SSL_CTX *, SSL_CTX_generate_session_ticket_fn, SSL_CTX_decrypt_session_ticket_fn, void *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 1, as OpenSSL; rustls's tickets carry no application data, so they are never called
  */
-int SSL_CTX_set_session_ticket_cb(SSL_CTX *_a0,
+int SSL_CTX_set_session_ticket_cb(SSL_CTX *a0,
                                   SSL_CTX_generate_session_ticket_fn _a1,
                                   SSL_CTX_decrypt_session_ticket_fn _a2,
                                   void *_a3);
@@ -1166,73 +1159,76 @@ int SSL_CTX_set_session_ticket_cb(SSL_CTX *_a0,
 /**
  * `int SSL_CTX_set_srp_cb_arg (SSL_CTX *, void *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 1, as OpenSSL; no SRP ciphersuites are offered or accepted (rustls has no SRP)
  */
-int SSL_CTX_set_srp_cb_arg(SSL_CTX *_a0, void *_a1);
+int SSL_CTX_set_srp_cb_arg(SSL_CTX *a0, void *_a1);
 
 /**
  * `int SSL_CTX_set_srp_client_pwd_callback (SSL_CTX *, char *(*) (SSL *, void *))`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 1, as OpenSSL; no SRP ciphersuites are offered or accepted (rustls has no SRP), so it is never called
  */
-int SSL_CTX_set_srp_client_pwd_callback(SSL_CTX *_a0, char *(*_a1)(SSL*, void*));
+int SSL_CTX_set_srp_client_pwd_callback(SSL_CTX *a0,
+                                        char *(*_a1)(SSL*, void*));
 
 /**
  * `int SSL_CTX_set_srp_password (SSL_CTX *, char *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: SRP password: rustls has no SRP
  */
-int SSL_CTX_set_srp_password(SSL_CTX *_a0, char *_a1);
+int SSL_CTX_set_srp_password(SSL_CTX *a0, char *_a1);
 
 /**
  * `int SSL_CTX_set_srp_strength (SSL_CTX *, int)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 1, as OpenSSL; no SRP ciphersuites are offered or accepted (rustls has no SRP)
  */
-int SSL_CTX_set_srp_strength(SSL_CTX *_a0, int _a1);
+int SSL_CTX_set_srp_strength(SSL_CTX *a0, int _a1);
 
 /**
  * `int SSL_CTX_set_srp_username (SSL_CTX *, char *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: SRP login: rustls has no SRP
  */
-int SSL_CTX_set_srp_username(SSL_CTX *_a0, char *_a1);
+int SSL_CTX_set_srp_username(SSL_CTX *a0, char *a1);
 
 /**
  * `int SSL_CTX_set_srp_username_callback (SSL_CTX *, int (*) (SSL *, int *, void *))`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 1, as OpenSSL; no SRP ciphersuites are offered or accepted (rustls has no SRP), so it is never called
  */
-int SSL_CTX_set_srp_username_callback(SSL_CTX *_a0, int (*_a1)(SSL*, int*, void*));
+int SSL_CTX_set_srp_username_callback(SSL_CTX *a0,
+                                      int (*_a1)(SSL*, int*, void*));
 
 /**
  * `int SSL_CTX_set_srp_verify_param_callback (SSL_CTX *, int (*) (SSL *, void *))`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 1, as OpenSSL; no SRP ciphersuites are offered or accepted (rustls has no SRP), so it is never called
  */
-int SSL_CTX_set_srp_verify_param_callback(SSL_CTX *_a0, int (*_a1)(SSL*, void*));
+int SSL_CTX_set_srp_verify_param_callback(SSL_CTX *a0,
+                                          int (*_a1)(SSL*, void*));
 
 /**
  * `int SSL_CTX_set_ssl_version (SSL_CTX *, const SSL_METHOD *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: changing a context's method
  */
-int SSL_CTX_set_ssl_version(SSL_CTX *_a0, const SSL_METHOD *_a1);
+int SSL_CTX_set_ssl_version(SSL_CTX *a0, const SSL_METHOD *a1);
 
 /**
  * `void SSL_CTX_set_stateless_cookie_generate_cb (SSL_CTX *, int (*) (SSL *, unsigned char *, size_t *))`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: accepted as by OpenSSL; SSL_stateless is refused, so it is never called
  */
-void SSL_CTX_set_stateless_cookie_generate_cb(SSL_CTX *_a0,
+void SSL_CTX_set_stateless_cookie_generate_cb(SSL_CTX *a0,
                                               int (*_a1)(SSL*, unsigned char*, size_t*));
 
 /**
  * `void SSL_CTX_set_stateless_cookie_verify_cb (SSL_CTX *, int (*) (SSL *, const unsigned char *, size_t))`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: accepted as by OpenSSL; SSL_stateless is refused, so it is never called
  */
-void SSL_CTX_set_stateless_cookie_verify_cb(SSL_CTX *_a0,
+void SSL_CTX_set_stateless_cookie_verify_cb(SSL_CTX *a0,
                                             int (*_a1)(SSL*, const unsigned char*, size_t));
 
 /**
@@ -1243,9 +1239,9 @@ long SSL_CTX_set_timeout(SSL_CTX *ctx, long t);
 /**
  * `int SSL_CTX_set_tlsext_max_fragment_length (SSL_CTX *, uint8_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: the max_fragment_length extension: rustls does not negotiate it
  */
-int SSL_CTX_set_tlsext_max_fragment_length(SSL_CTX *_a0, uint8_t _a1);
+int SSL_CTX_set_tlsext_max_fragment_length(SSL_CTX *a0, uint8_t a1);
 
 /**
  * `SSL_CTX_set_tlsext_ticket_key_evp_cb`: session tickets encrypted with the program's keys,
@@ -1261,23 +1257,21 @@ int SSL_CTX_set_tlsext_ticket_key_evp_cb(SSL_CTX *ctx, int (*fp)(SSL*,
 /**
  * `int SSL_CTX_set_tlsext_use_srtp (SSL_CTX *, const char *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: SRTP profiles (DTLS-SRTP): rustls has no DTLS
  */
-int SSL_CTX_set_tlsext_use_srtp(SSL_CTX *_a0, const char *_a1);
+int SSL_CTX_set_tlsext_use_srtp(SSL_CTX *a0, const char *_a1);
 
 /**
  * `void SSL_CTX_set_tmp_dh_callback (SSL_CTX *, DH *(*) (SSL *, int, int))`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: accepted as by OpenSSL; rustls offers no DHE key exchange, so it is never called
  */
-void SSL_CTX_set_tmp_dh_callback(SSL_CTX *_a0, DH *(*_a1)(SSL*, int, int));
+void SSL_CTX_set_tmp_dh_callback(SSL_CTX *a0, DH *(*_a1)(SSL*, int, int));
 
 /**
- * `int SSL_CTX_set_trust (SSL_CTX *, int)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_CTX_set_trust`: the `X509_TRUST_*` setting for verifying the peer's certificate.
  */
-int SSL_CTX_set_trust(SSL_CTX *_a0, int _a1);
+int SSL_CTX_set_trust(SSL_CTX *ctx, int trust);
 
 /**
  * `SSL_CTX_set_verify`: `SSL_VERIFY_NONE` (verify, record, continue) or `SSL_VERIFY_PEER`
@@ -1312,18 +1306,14 @@ int SSL_CTX_use_PrivateKey_ASN1(int pk, SSL_CTX *ctx, const unsigned char *d, lo
 int SSL_CTX_use_PrivateKey_file(SSL_CTX *ctx, const char *file, int ty);
 
 /**
- * `int SSL_CTX_use_RSAPrivateKey (SSL_CTX *, RSA *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_CTX_use_RSAPrivateKey`: an RSA key (the context takes its own reference).
  */
-int SSL_CTX_use_RSAPrivateKey(SSL_CTX *_a0, RSA *_a1);
+int SSL_CTX_use_RSAPrivateKey(SSL_CTX *ctx, RSA *rsa);
 
 /**
- * `int SSL_CTX_use_RSAPrivateKey_ASN1 (SSL_CTX *, const unsigned char *, long int)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_CTX_use_RSAPrivateKey_ASN1`: a DER (PKCS#1) RSA key.
  */
-int SSL_CTX_use_RSAPrivateKey_ASN1(SSL_CTX *_a0, const unsigned char *_a1, long _a2);
+int SSL_CTX_use_RSAPrivateKey_ASN1(SSL_CTX *ctx, const unsigned char *d, long len);
 
 /**
  * `SSL_CTX_use_RSAPrivateKey_file`: as `SSL_CTX_use_PrivateKey_file`.
@@ -1368,37 +1358,37 @@ int SSL_CTX_use_certificate_file(SSL_CTX *ctx, const char *file, int ty);
 /**
  * `int SSL_CTX_use_psk_identity_hint (SSL_CTX *, const char *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: a PSK identity hint: rustls supports no external PSKs
  */
-int SSL_CTX_use_psk_identity_hint(SSL_CTX *_a0, const char *_a1);
+int SSL_CTX_use_psk_identity_hint(SSL_CTX *a0, const char *a1);
 
 /**
  * `int SSL_CTX_use_serverinfo (SSL_CTX *, const unsigned char *, size_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: serverinfo (extra server extensions): not available with rustls
  */
-int SSL_CTX_use_serverinfo(SSL_CTX *_a0, const unsigned char *_a1, size_t _a2);
+int SSL_CTX_use_serverinfo(SSL_CTX *a0, const unsigned char *_a1, size_t _a2);
 
 /**
  * `int SSL_CTX_use_serverinfo_ex (SSL_CTX *, unsigned int, const unsigned char *, size_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: serverinfo (extra server extensions): not available with rustls
  */
-int SSL_CTX_use_serverinfo_ex(SSL_CTX *_a0, unsigned int _a1, const unsigned char *_a2, size_t _a3);
+int SSL_CTX_use_serverinfo_ex(SSL_CTX *a0, unsigned int _a1, const unsigned char *_a2, size_t _a3);
 
 /**
  * `int SSL_CTX_use_serverinfo_file (SSL_CTX *, const char *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: serverinfo (extra server extensions): not available with rustls
  */
-int SSL_CTX_use_serverinfo_file(SSL_CTX *_a0, const char *_a1);
+int SSL_CTX_use_serverinfo_file(SSL_CTX *a0, const char *_a1);
 
 /**
  * `SSL_SESSION *SSL_SESSION_dup (const SSL_SESSION *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: copying a session: not implemented yet
  */
-SSL_SESSION *SSL_SESSION_dup(const SSL_SESSION *_a0);
+SSL_SESSION *SSL_SESSION_dup(const SSL_SESSION *a0);
 
 /**
  * `SSL_SESSION_free`: drops one reference; NULL is ignored.
@@ -1435,23 +1425,23 @@ X509 *SSL_SESSION_get0_peer(SSL_SESSION *s);
 /**
  * `void SSL_SESSION_get0_ticket (const SSL_SESSION *, const unsigned char **, size_t *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: *tick = NULL, *len = 0: rustls keeps the ticket
  */
-void SSL_SESSION_get0_ticket(const SSL_SESSION *_a0, const unsigned char **_a1, size_t *_a2);
+void SSL_SESSION_get0_ticket(const SSL_SESSION *a0, const unsigned char **a1, size_t *a2);
 
 /**
  * `int SSL_SESSION_get0_ticket_appdata (SSL_SESSION *, void **, size_t *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 1 with no data: tickets carry no application data
  */
-int SSL_SESSION_get0_ticket_appdata(SSL_SESSION *_a0, void **_a1, size_t *_a2);
+int SSL_SESSION_get0_ticket_appdata(SSL_SESSION *a0, void **a1, size_t *a2);
 
 /**
  * `unsigned int SSL_SESSION_get_compress_id (const SSL_SESSION *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0: no compression
  */
-unsigned int SSL_SESSION_get_compress_id(const SSL_SESSION *_a0);
+unsigned int SSL_SESSION_get_compress_id(const SSL_SESSION *a0);
 
 /**
  * `SSL_SESSION_get_ex_data`.
@@ -1478,9 +1468,9 @@ uint32_t SSL_SESSION_get_max_early_data(const SSL_SESSION *s);
 /**
  * `uint8_t SSL_SESSION_get_max_fragment_length (const SSL_SESSION *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0: no maximum fragment length was negotiated
  */
-uint8_t SSL_SESSION_get_max_fragment_length(const SSL_SESSION *_a0);
+uint8_t SSL_SESSION_get_max_fragment_length(const SSL_SESSION *a0);
 
 /**
  * `SSL_SESSION_get_protocol_version`.
@@ -1490,9 +1480,9 @@ int SSL_SESSION_get_protocol_version(const SSL_SESSION *s);
 /**
  * `long unsigned int SSL_SESSION_get_ticket_lifetime_hint (const SSL_SESSION *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0: the ticket lifetime is not reported by rustls
  */
-unsigned long SSL_SESSION_get_ticket_lifetime_hint(const SSL_SESSION *_a0);
+unsigned long SSL_SESSION_get_ticket_lifetime_hint(const SSL_SESSION *a0);
 
 /**
  * `SSL_SESSION_get_time`: seconds since the epoch when it was made.
@@ -1543,16 +1533,16 @@ int SSL_SESSION_print_keylog(BIO *bp, const SSL_SESSION *x);
 /**
  * `int SSL_SESSION_set1_alpn_selected (SSL_SESSION *, const unsigned char *, size_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: changing a session's ALPN protocol: not implemented yet
  */
-int SSL_SESSION_set1_alpn_selected(SSL_SESSION *_a0, const unsigned char *_a1, size_t _a2);
+int SSL_SESSION_set1_alpn_selected(SSL_SESSION *a0, const unsigned char *_a1, size_t _a2);
 
 /**
  * `int SSL_SESSION_set1_hostname (SSL_SESSION *, const char *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: changing a session's host name: not implemented yet
  */
-int SSL_SESSION_set1_hostname(SSL_SESSION *_a0, const char *_a1);
+int SSL_SESSION_set1_hostname(SSL_SESSION *a0, const char *_a1);
 
 /**
  * `SSL_SESSION_set1_id`: sets the session ID (a copy, at most 32 bytes); 1 on success, 0 with
@@ -1571,23 +1561,23 @@ int SSL_SESSION_set1_id_context(SSL_SESSION *s,
 /**
  * `int SSL_SESSION_set1_master_key (SSL_SESSION *, const unsigned char *, size_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: a session built from a master key (external PSK): rustls cannot import secrets
  */
-int SSL_SESSION_set1_master_key(SSL_SESSION *_a0, const unsigned char *_a1, size_t _a2);
+int SSL_SESSION_set1_master_key(SSL_SESSION *a0, const unsigned char *_a1, size_t _a2);
 
 /**
  * `int SSL_SESSION_set1_ticket_appdata (SSL_SESSION *, const void *, size_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: application data in tickets: rustls's tickets carry none
  */
-int SSL_SESSION_set1_ticket_appdata(SSL_SESSION *_a0, const void *_a1, size_t _a2);
+int SSL_SESSION_set1_ticket_appdata(SSL_SESSION *a0, const void *a1, size_t a2);
 
 /**
  * `int SSL_SESSION_set_cipher (SSL_SESSION *, const SSL_CIPHER *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: building a session by hand (external PSK) is not supported
  */
-int SSL_SESSION_set_cipher(SSL_SESSION *_a0, const SSL_CIPHER *_a1);
+int SSL_SESSION_set_cipher(SSL_SESSION *a0, const SSL_CIPHER *_a1);
 
 /**
  * `SSL_SESSION_set_ex_data`.
@@ -1597,16 +1587,16 @@ int SSL_SESSION_set_ex_data(SSL_SESSION *s, int idx, void *data);
 /**
  * `int SSL_SESSION_set_max_early_data (SSL_SESSION *, uint32_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: early data on a session: ferrossl sends no 0-RTT data
  */
-int SSL_SESSION_set_max_early_data(SSL_SESSION *_a0, uint32_t _a1);
+int SSL_SESSION_set_max_early_data(SSL_SESSION *a0, uint32_t a1);
 
 /**
  * `int SSL_SESSION_set_protocol_version (SSL_SESSION *, int)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: building a session by hand (external PSK) is not supported
  */
-int SSL_SESSION_set_protocol_version(SSL_SESSION *_a0, int _a1);
+int SSL_SESSION_set_protocol_version(SSL_SESSION *a0, int _a1);
 
 /**
  * `SSL_SESSION_set_time`: returns `t` on success, 0 on failure.
@@ -1626,16 +1616,16 @@ int SSL_SESSION_up_ref(SSL_SESSION *ses);
 /**
  * `int SSL_SRP_CTX_free (SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 1, as OpenSSL (frees nothing)
  */
-int SSL_SRP_CTX_free(SSL *_a0);
+int SSL_SRP_CTX_free(SSL *a0);
 
 /**
  * `int SSL_SRP_CTX_init (SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 1, as OpenSSL (copies nothing)
  */
-int SSL_SRP_CTX_init(SSL *_a0);
+int SSL_SRP_CTX_init(SSL *a0);
 
 /**
  * `SSL_accept`: makes this a server and runs the handshake. 1 on success, `<= 0` otherwise.
@@ -1650,16 +1640,16 @@ int SSL_add1_host(SSL *s, const char *hostname);
 /**
  * `int SSL_add1_to_CA_list (SSL *, const X509 *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: the certificate_authorities list: not implemented yet
  */
-int SSL_add1_to_CA_list(SSL *_a0, const X509 *_a1);
+int SSL_add1_to_CA_list(SSL *a0, const X509 *_a1);
 
 /**
  * `int SSL_add_client_CA (SSL *, X509 *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: a per-connection client CA list: not implemented yet (SSL_CTX_add_client_CA is)
  */
-int SSL_add_client_CA(SSL *_a0, X509 *_a1);
+int SSL_add_client_CA(SSL *a0, X509 *_a1);
 
 /**
  * `SSL_add_dir_cert_subjects_to_stack`: as `SSL_add_file_cert_subjects_to_stack` for every
@@ -1679,7 +1669,7 @@ int SSL_add_file_cert_subjects_to_stack(struct stack_st_X509_NAME *stack, const 
 /**
  * `void SSL_add_ssl_module (void)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: does nothing, as OpenSSL (libcrypto adds the module)
  */
 void SSL_add_ssl_module(void);
 
@@ -1712,16 +1702,16 @@ const char *SSL_alert_type_string_long(int value);
 /**
  * `int SSL_alloc_buffers (SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 1; rustls manages its own buffers
  */
-int SSL_alloc_buffers(SSL *_a0);
+int SSL_alloc_buffers(SSL *a0);
 
 /**
  * `int SSL_bytes_to_cipher_list (SSL *, const unsigned char *, size_t, int, struct stack_st_SSL_CIPHER **, struct stack_st_SSL_CIPHER **)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: parsing raw cipher suites: not implemented yet
  */
-int SSL_bytes_to_cipher_list(SSL *_a0,
+int SSL_bytes_to_cipher_list(SSL *a0,
                              const unsigned char *_a1,
                              size_t _a2,
                              int _a3,
@@ -1742,9 +1732,9 @@ void SSL_certs_clear(SSL *s);
 /**
  * `int SSL_check_chain (SSL *, X509 *, EVP_PKEY *, struct stack_st_X509 *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: checking a chain against OpenSSL's signature-algorithm rules
  */
-int SSL_check_chain(SSL *_a0, X509 *_a1, EVP_PKEY *_a2, struct stack_st_X509 *_a3);
+int SSL_check_chain(SSL *a0, X509 *_a1, EVP_PKEY *_a2, struct stack_st_X509 *_a3);
 
 /**
  * `SSL_check_private_key`.
@@ -1814,11 +1804,9 @@ int SSL_client_hello_isv2(SSL *s);
 int SSL_client_version(const SSL *s);
 
 /**
- * `int SSL_config (SSL *, const char *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_config`: as `SSL_CTX_config`, for one connection.
  */
-int SSL_config(SSL *_a0, const char *_a1);
+int SSL_config(SSL *s, const char *name);
 
 /**
  * `SSL_connect`: makes this a client and runs the handshake. 1 on success, `<= 0` otherwise.
@@ -1834,9 +1822,9 @@ int SSL_copy_session_id(SSL *t, const SSL *f);
 /**
  * `int SSL_ct_is_enabled (const SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0: CT validation is off
  */
-int SSL_ct_is_enabled(const SSL *_a0);
+int SSL_ct_is_enabled(const SSL *a0);
 
 /**
  * `SSL_ctrl`: see the module docs for the commands.
@@ -1846,30 +1834,30 @@ long SSL_ctrl(SSL *s, int cmd, long larg, void *parg);
 /**
  * `long unsigned int SSL_dane_clear_flags (SSL *, long unsigned int)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0 (the previous flags), as OpenSSL; DANE is never enabled
  */
-unsigned long SSL_dane_clear_flags(SSL *_a0, unsigned long _a1);
+unsigned long SSL_dane_clear_flags(SSL *a0, unsigned long _a1);
 
 /**
  * `int SSL_dane_enable (SSL *, const char *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0 and context not dane enabled, as OpenSSL (SSL_CTX_dane_enable is refused)
  */
-int SSL_dane_enable(SSL *_a0, const char *_a1);
+int SSL_dane_enable(SSL *a0, const char *_a1);
 
 /**
  * `long unsigned int SSL_dane_set_flags (SSL *, long unsigned int)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0 (the previous flags), as OpenSSL; DANE is never enabled
  */
-unsigned long SSL_dane_set_flags(SSL *_a0, unsigned long _a1);
+unsigned long SSL_dane_set_flags(SSL *a0, unsigned long _a1);
 
 /**
  * `int SSL_dane_tlsa_add (SSL *, uint8_t, uint8_t, uint8_t, const unsigned char *, size_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: -1 and dane not enabled, as OpenSSL on a connection without DANE
  */
-int SSL_dane_tlsa_add(SSL *_a0,
+int SSL_dane_tlsa_add(SSL *a0,
                       uint8_t _a1,
                       uint8_t _a2,
                       uint8_t _a3,
@@ -1884,9 +1872,9 @@ int SSL_do_handshake(SSL *s);
 /**
  * `SSL *SSL_dup (SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: copying a connection: not implemented yet
  */
-SSL *SSL_dup(SSL *_a0);
+SSL *SSL_dup(SSL *a0);
 
 /**
  * `SSL_dup_CA_list`: a new stack with copies of the names of `sk` (an empty one for NULL);
@@ -1897,9 +1885,9 @@ struct stack_st_X509_NAME *SSL_dup_CA_list(const struct stack_st_X509_NAME *sk);
 /**
  * `int SSL_enable_ct (SSL *, int)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: CT (SCT) validation: not available with rustls
  */
-int SSL_enable_ct(SSL *_a0, int _a1);
+int SSL_enable_ct(SSL *a0, int a1);
 
 /**
  * `SSL_export_keying_material`: `olen` bytes of keying material for `label` (and `context`
@@ -1917,9 +1905,9 @@ int SSL_export_keying_material(SSL *s,
 /**
  * `int SSL_export_keying_material_early (SSL *, unsigned char *, size_t, const char *, size_t, const unsigned char *, size_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0 without an error, as OpenSSL when no early data was used (ferrossl uses none)
  */
-int SSL_export_keying_material_early(SSL *_a0,
+int SSL_export_keying_material_early(SSL *a0,
                                      unsigned char *_a1,
                                      size_t _a2,
                                      const char *_a3,
@@ -1930,9 +1918,9 @@ int SSL_export_keying_material_early(SSL *_a0,
 /**
  * `int SSL_extension_supported (unsigned int)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: OpenSSL's answer: 1 for the extensions its libssl handles itself
  */
-int SSL_extension_supported(unsigned int _a0);
+int SSL_extension_supported(unsigned int a0);
 
 /**
  * `SSL_free`: drops one reference; the last frees the connection, its BIOs, and its
@@ -1943,16 +1931,16 @@ void SSL_free(SSL *s);
 /**
  * `int SSL_free_buffers (SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 1; rustls manages its own buffers
  */
-int SSL_free_buffers(SSL *_a0);
+int SSL_free_buffers(SSL *a0);
 
 /**
  * `const struct stack_st_X509_NAME *SSL_get0_CA_list (const SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: an empty list, as OpenSSL's before one is set
  */
-const struct stack_st_X509_NAME *SSL_get0_CA_list(const SSL *_a0);
+const struct stack_st_X509_NAME *SSL_get0_CA_list(const SSL *a0);
 
 /**
  * `SSL_get0_alpn_selected`: the protocol the server chose (pointer valid while `ssl` lives),
@@ -1963,23 +1951,23 @@ void SSL_get0_alpn_selected(const SSL *ssl, const unsigned char **data, unsigned
 /**
  * `SSL_DANE *SSL_get0_dane (SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: NULL: no DANE state (OpenSSL returns its unused one)
  */
-SSL_DANE *SSL_get0_dane(SSL *_a0);
+SSL_DANE *SSL_get0_dane(SSL *a0);
 
 /**
  * `int SSL_get0_dane_authority (SSL *, X509 **, EVP_PKEY **)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: -1: not DANE-verified, as OpenSSL without DANE
  */
-int SSL_get0_dane_authority(SSL *_a0, X509 **_a1, EVP_PKEY **_a2);
+int SSL_get0_dane_authority(SSL *a0, X509 **_a1, EVP_PKEY **_a2);
 
 /**
  * `int SSL_get0_dane_tlsa (SSL *, uint8_t *, uint8_t *, uint8_t *, const unsigned char **, size_t *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: -1: not DANE-verified, as OpenSSL without DANE
  */
-int SSL_get0_dane_tlsa(SSL *_a0,
+int SSL_get0_dane_tlsa(SSL *a0,
                        uint8_t *_a1,
                        uint8_t *_a2,
                        uint8_t *_a3,
@@ -1989,9 +1977,9 @@ int SSL_get0_dane_tlsa(SSL *_a0,
 /**
  * `void SSL_get0_next_proto_negotiated (const SSL *, const unsigned char **, unsigned int *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: *data = NULL, *len = 0: no NPN protocol was negotiated
  */
-void SSL_get0_next_proto_negotiated(const SSL *_a0, const unsigned char **_a1, unsigned int *_a2);
+void SSL_get0_next_proto_negotiated(const SSL *a0, const unsigned char **a1, unsigned int *a2);
 
 /**
  * `SSL_get0_param`: the connection's verification parameters (owned by the connection).
@@ -2001,9 +1989,9 @@ X509_VERIFY_PARAM *SSL_get0_param(SSL *s);
 /**
  * `const struct stack_st_X509_NAME *SSL_get0_peer_CA_list (const SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: NULL: rustls does not report the peer's CA names
  */
-const struct stack_st_X509_NAME *SSL_get0_peer_CA_list(const SSL *_a0);
+const struct stack_st_X509_NAME *SSL_get0_peer_CA_list(const SSL *a0);
 
 /**
  * `SSL_get0_peer_certificate`: the peer's certificate (no new reference), or NULL.
@@ -2013,9 +2001,9 @@ X509 *SSL_get0_peer_certificate(const SSL *s);
 /**
  * `const struct stack_st_SCT *SSL_get0_peer_scts (SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: NULL: no SCTs are collected
  */
-const struct stack_st_SCT *SSL_get0_peer_scts(SSL *_a0);
+const struct stack_st_SCT *SSL_get0_peer_scts(SSL *a0);
 
 /**
  * `SSL_get0_peername`: the name that matched during verification, or NULL.
@@ -2025,9 +2013,9 @@ const char *SSL_get0_peername(SSL *s);
 /**
  * `void *SSL_get0_security_ex_data (const SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: NULL: no security callback data
  */
-void *SSL_get0_security_ex_data(const SSL *_a0);
+void *SSL_get0_security_ex_data(const SSL *a0);
 
 /**
  * `SSL_get0_verified_chain`: the chain verification built up to a trust anchor, or NULL.
@@ -2060,16 +2048,16 @@ SSL_CTX *SSL_get_SSL_CTX(const SSL *s);
 /**
  * `int SSL_get_all_async_fds (SSL *, int *, size_t *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0, as OpenSSL without an async job
  */
-int SSL_get_all_async_fds(SSL *_a0, int *_a1, size_t *_a2);
+int SSL_get_all_async_fds(SSL *a0, int *_a1, size_t *_a2);
 
 /**
  * `int SSL_get_async_status (SSL *, int *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0, as OpenSSL without an async job
  */
-int SSL_get_async_status(SSL *_a0, int *_a1);
+int SSL_get_async_status(SSL *a0, int *_a1);
 
 /**
  * `SSL_get_certificate`: the connection's certificate (no new reference), or NULL.
@@ -2079,9 +2067,9 @@ X509 *SSL_get_certificate(const SSL *ssl);
 /**
  * `int SSL_get_changed_async_fds (SSL *, int *, size_t *, int *, size_t *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0, as OpenSSL without an async job
  */
-int SSL_get_changed_async_fds(SSL *_a0, int *_a1, size_t *_a2, int *_a3, size_t *_a4);
+int SSL_get_changed_async_fds(SSL *a0, int *_a1, size_t *_a2, int *_a3, size_t *_a4);
 
 /**
  * `SSL_get_cipher_list`: the name of the `n`th enabled suite (TLS 1.3 first), or NULL.
@@ -2172,9 +2160,9 @@ int SSL_get_fd(const SSL *s);
 /**
  * `size_t SSL_get_finished (const SSL *, void *, size_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0 bytes: rustls does not expose the Finished messages (tls-unique)
  */
-size_t SSL_get_finished(const SSL *_a0, void *_a1, size_t _a2);
+size_t SSL_get_finished(const SSL *a0, void *_a1, size_t _a2);
 
 /**
  * `SSL_get_info_callback`.
@@ -2184,9 +2172,9 @@ void (*SSL_get_info_callback(const SSL *ssl))(const SSL *ssl, int type_, int val
 /**
  * `int SSL_get_key_update_type (const SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: -1 (SSL_KEY_UPDATE_NONE): no key update is pending
  */
-int SSL_get_key_update_type(const SSL *_a0);
+int SSL_get_key_update_type(const SSL *a0);
 
 /**
  * `SSL_get_max_early_data`: 0.
@@ -2212,9 +2200,9 @@ struct stack_st_X509 *SSL_get_peer_cert_chain(const SSL *s);
 /**
  * `size_t SSL_get_peer_finished (const SSL *, void *, size_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0 bytes: rustls does not expose the Finished messages (tls-unique)
  */
-size_t SSL_get_peer_finished(const SSL *_a0, void *_a1, size_t _a2);
+size_t SSL_get_peer_finished(const SSL *a0, void *_a1, size_t _a2);
 
 /**
  * `SSL_get_peer_signature_type_nid`: the key type of the peer's handshake signature
@@ -2236,16 +2224,16 @@ struct evp_pkey_st *SSL_get_privatekey(const SSL *ssl);
 /**
  * `const char *SSL_get_psk_identity (const SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: NULL: no PSK was used
  */
-const char *SSL_get_psk_identity(const SSL *_a0);
+const char *SSL_get_psk_identity(const SSL *a0);
 
 /**
  * `const char *SSL_get_psk_identity_hint (const SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: NULL: no PSK was used
  */
-const char *SSL_get_psk_identity_hint(const SSL *_a0);
+const char *SSL_get_psk_identity_hint(const SSL *a0);
 
 /**
  * `SSL_get_quiet_shutdown`.
@@ -2265,16 +2253,16 @@ int SSL_get_read_ahead(const SSL *s);
 /**
  * `void *SSL_get_record_padding_callback_arg (const SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: NULL: no padding callback argument
  */
-void *SSL_get_record_padding_callback_arg(const SSL *_a0);
+void *SSL_get_record_padding_callback_arg(const SSL *a0);
 
 /**
  * `uint32_t SSL_get_recv_max_early_data (const SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 16384, OpenSSL's default (no early data is accepted)
  */
-uint32_t SSL_get_recv_max_early_data(const SSL *_a0);
+uint32_t SSL_get_recv_max_early_data(const SSL *a0);
 
 /**
  * `SSL_get_rfd`.
@@ -2284,15 +2272,15 @@ int SSL_get_rfd(const SSL *s);
 /**
  * `int (*SSL_get_security_callback (const SSL *)) (const SSL *, const SSL_CTX *, int, int, int, void *, void *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: NULL (OpenSSL returns its default callback)
  */
-int (*SSL_get_security_callback(const SSL *_a0))(const SSL*,
-                                                 const SSL_CTX*,
-                                                 int,
-                                                 int,
-                                                 int,
-                                                 void*,
-                                                 void*);
+int (*SSL_get_security_callback(const SSL *a0))(const SSL*,
+                                                const SSL_CTX*,
+                                                int,
+                                                int,
+                                                int,
+                                                void*,
+                                                void*);
 
 /**
  * `SSL_get_security_level`.
@@ -2302,9 +2290,9 @@ int SSL_get_security_level(const SSL *s);
 /**
  * `SRTP_PROTECTION_PROFILE *SSL_get_selected_srtp_profile (SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: NULL: no SRTP profile was negotiated
  */
-SRTP_PROTECTION_PROFILE *SSL_get_selected_srtp_profile(SSL *_a0);
+SRTP_PROTECTION_PROFILE *SSL_get_selected_srtp_profile(SSL *a0);
 
 /**
  * `SSL_get_server_random`: as `SSL_get_client_random`, for the server's random.
@@ -2340,9 +2328,9 @@ char *SSL_get_shared_ciphers(const SSL *s, char *buf, int size);
 /**
  * `int SSL_get_shared_sigalgs (SSL *, int, int *, int *, int *, unsigned char *, unsigned char *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0: the shared signature algorithms are not reported by rustls
  */
-int SSL_get_shared_sigalgs(SSL *_a0,
+int SSL_get_shared_sigalgs(SSL *a0,
                            int _a1,
                            int *_a2,
                            int *_a3,
@@ -2358,9 +2346,9 @@ int SSL_get_shutdown(const SSL *s);
 /**
  * `int SSL_get_sigalgs (SSL *, int, int *, int *, int *, unsigned char *, unsigned char *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0: the peer's signature algorithms are not reported by rustls
  */
-int SSL_get_sigalgs(SSL *_a0,
+int SSL_get_sigalgs(SSL *a0,
                     int _a1,
                     int *_a2,
                     int *_a3,
@@ -2371,51 +2359,51 @@ int SSL_get_sigalgs(SSL *_a0,
 /**
  * `int SSL_get_signature_type_nid (const SSL *, int *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0 (not known): rustls does not report the signature scheme used
  */
-int SSL_get_signature_type_nid(const SSL *_a0, int *_a1);
+int SSL_get_signature_type_nid(const SSL *a0, int *_a1);
 
 /**
  * `BIGNUM *SSL_get_srp_N (SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: NULL, as OpenSSL without SRP parameters
  */
-BIGNUM *SSL_get_srp_N(SSL *_a0);
+BIGNUM *SSL_get_srp_N(SSL *a0);
 
 /**
  * `BIGNUM *SSL_get_srp_g (SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: NULL, as OpenSSL without SRP parameters
  */
-BIGNUM *SSL_get_srp_g(SSL *_a0);
+BIGNUM *SSL_get_srp_g(SSL *a0);
 
 /**
  * `char *SSL_get_srp_userinfo (SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: NULL, as OpenSSL without SRP user info
  */
-char *SSL_get_srp_userinfo(SSL *_a0);
+char *SSL_get_srp_userinfo(SSL *a0);
 
 /**
  * `char *SSL_get_srp_username (SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: NULL, as OpenSSL without an SRP login
  */
-char *SSL_get_srp_username(SSL *_a0);
+char *SSL_get_srp_username(SSL *a0);
 
 /**
  * `struct stack_st_SRTP_PROTECTION_PROFILE *SSL_get_srtp_profiles (SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: NULL: no SRTP profiles
  */
-struct stack_st_SRTP_PROTECTION_PROFILE *SSL_get_srtp_profiles(SSL *_a0);
+struct stack_st_SRTP_PROTECTION_PROFILE *SSL_get_srtp_profiles(SSL *a0);
 
 /**
- * `const SSL_METHOD *SSL_get_ssl_method (const SSL *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_get_ssl_method`: the method of the connection's context; as OpenSSL, once TLS 1.2 is
+ * negotiated, that version's method for the connection's role (OpenSSL's TLS 1.3 methods are
+ * internal: for TLS 1.3 the context's).
  */
-const SSL_METHOD *SSL_get_ssl_method(const SSL *_a0);
+const struct ssl_method_st *SSL_get_ssl_method(const SSL *s);
 
 /**
  * `SSL_get_state`: `TLS_ST_OK` (1) after the handshake, `TLS_ST_BEFORE` (0) before it starts;
@@ -2469,9 +2457,9 @@ const char *SSL_group_to_name(SSL *s, int id);
 /**
  * `int SSL_has_matching_session_id (const SSL *, const unsigned char *, unsigned int)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0: no session of the server cache is looked up by id
  */
-int SSL_has_matching_session_id(const SSL *_a0, const unsigned char *_a1, unsigned int _a2);
+int SSL_has_matching_session_id(const SSL *a0, const unsigned char *_a1, unsigned int _a2);
 
 /**
  * `SSL_has_pending`: 1 when data is waiting to be read.
@@ -2505,11 +2493,11 @@ int SSL_is_init_finished(const SSL *s);
 int SSL_is_server(const SSL *s);
 
 /**
- * `int SSL_key_update (SSL *, int)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_key_update`: TLS 1.3 after the handshake, `SSL_KEY_UPDATE_NOT_REQUESTED` (0) or
+ * `SSL_KEY_UPDATE_REQUESTED` (1): a KeyUpdate goes out with the next `SSL_write`, `SSL_read` or
+ * `SSL_do_handshake`. rustls's KeyUpdate always asks the peer to update its keys too.
  */
-int SSL_key_update(SSL *_a0, int _a1);
+int SSL_key_update(SSL *s, int updatetype);
 
 /**
  * `SSL_load_client_CA_file`: the subject names of the certificates in a PEM file, as a new
@@ -2518,13 +2506,12 @@ int SSL_key_update(SSL *_a0, int _a1);
 struct stack_st_X509_NAME *SSL_load_client_CA_file(const char *file);
 
 /**
- * `struct stack_st_X509_NAME *SSL_load_client_CA_file_ex (const char *, OSSL_LIB_CTX *, const char *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_load_client_CA_file_ex`: as `SSL_load_client_CA_file` (the library context and
+ * property query are not needed to read certificates).
  */
-struct stack_st_X509_NAME *SSL_load_client_CA_file_ex(const char *_a0,
-                                                      OSSL_LIB_CTX *_a1,
-                                                      const char *_a2);
+struct stack_st_X509_NAME *SSL_load_client_CA_file_ex(const char *file,
+                                                      OSSL_LIB_CTX *_libctx,
+                                                      const char *_propq);
 
 /**
  * `SSL_new`: a connection from `ctx`'s settings, holding a reference to `ctx`; NULL on failure.
@@ -2534,9 +2521,9 @@ SSL *SSL_new(SSL_CTX *ctx);
 /**
  * `int SSL_new_session_ticket (SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: an extra session ticket on request: rustls sends its tickets after the handshake only
  */
-int SSL_new_session_ticket(SSL *_a0);
+int SSL_new_session_ticket(SSL *a0);
 
 /**
  * `SSL_peek`: as `SSL_read`, leaving the bytes to be read again.
@@ -2575,37 +2562,37 @@ int SSL_read_ex(SSL *ssl, void *buf, size_t num, size_t *readbytes);
 /**
  * `int SSL_renegotiate (SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: renegotiation: rustls does not renegotiate
  */
-int SSL_renegotiate(SSL *_a0);
+int SSL_renegotiate(SSL *a0);
 
 /**
  * `int SSL_renegotiate_abbreviated (SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: renegotiation: rustls does not renegotiate
  */
-int SSL_renegotiate_abbreviated(SSL *_a0);
+int SSL_renegotiate_abbreviated(SSL *a0);
 
 /**
  * `int SSL_renegotiate_pending (const SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0: no renegotiation is pending
  */
-int SSL_renegotiate_pending(const SSL *_a0);
+int SSL_renegotiate_pending(const SSL *a0);
 
 /**
  * `const char *SSL_rstate_string (const SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: "RH" (read header), OpenSSL's state between records
  */
-const char *SSL_rstate_string(const SSL *_a0);
+const char *SSL_rstate_string(const SSL *a0);
 
 /**
  * `const char *SSL_rstate_string_long (const SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: "read header", OpenSSL's state between records
  */
-const char *SSL_rstate_string_long(const SSL *_a0);
+const char *SSL_rstate_string_long(const SSL *a0);
 
 /**
  * `SSL_select_next_proto`: the first of the server's protocols that the client offers
@@ -2634,9 +2621,9 @@ int SSL_session_reused(const SSL *s);
 /**
  * `void SSL_set0_CA_list (SSL *, struct stack_st_X509_NAME *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: NULL or an empty list clears; a list of names is freed and refused (not implemented yet)
  */
-void SSL_set0_CA_list(SSL *_a0, struct stack_st_X509_NAME *_a1);
+void SSL_set0_CA_list(SSL *a0, struct stack_st_X509_NAME *a1);
 
 /**
  * `SSL_set0_rbio`: takes ownership of `rbio`.
@@ -2646,9 +2633,9 @@ void SSL_set0_rbio(SSL *s, BIO *rbio);
 /**
  * `void SSL_set0_security_ex_data (SSL *, void *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: accepted; no security callback is ever called with it
  */
-void SSL_set0_security_ex_data(SSL *_a0, void *_a1);
+void SSL_set0_security_ex_data(SSL *a0, void *_a1);
 
 /**
  * `SSL_set0_tmp_dh_pkey`: as `SSL_CTX_set0_tmp_dh_pkey`.
@@ -2685,9 +2672,9 @@ void SSL_set_accept_state(SSL *s);
 /**
  * `void SSL_set_allow_early_data_cb (SSL *, SSL_allow_early_data_cb_fn, void *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: accepted as by OpenSSL; ferrossl accepts no early data, so it is never called
  */
-void SSL_set_allow_early_data_cb(SSL *_a0, SSL_allow_early_data_cb_fn _a1, void *_a2);
+void SSL_set_allow_early_data_cb(SSL *a0, SSL_allow_early_data_cb_fn _a1, void *_a2);
 
 /**
  * `SSL_set_alpn_protos`: as `SSL_CTX_set_alpn_protos`, for one connection.
@@ -2697,16 +2684,16 @@ int SSL_set_alpn_protos(SSL *ssl, const unsigned char *protos, unsigned int prot
 /**
  * `int SSL_set_async_callback (SSL *, SSL_async_callback_fn)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 1, as OpenSSL; no async job ever runs, so it is never called
  */
-int SSL_set_async_callback(SSL *_a0, SSL_async_callback_fn _a1);
+int SSL_set_async_callback(SSL *a0, SSL_async_callback_fn _a1);
 
 /**
  * `int SSL_set_async_callback_arg (SSL *, void *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 1, as OpenSSL; no async job ever runs
  */
-int SSL_set_async_callback_arg(SSL *_a0, void *_a1);
+int SSL_set_async_callback_arg(SSL *a0, void *_a1);
 
 /**
  * `SSL_set_bio`: takes ownership of one reference to each BIO (one in all when both are the
@@ -2717,16 +2704,16 @@ void SSL_set_bio(SSL *s, BIO *rbio, BIO *wbio);
 /**
  * `int SSL_set_block_padding (SSL *, size_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: record padding: rustls pads no records
  */
-int SSL_set_block_padding(SSL *_a0, size_t _a1);
+int SSL_set_block_padding(SSL *a0, size_t a1);
 
 /**
  * `void SSL_set_cert_cb (SSL *, int (*) (SSL *, void *), void *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: a per-connection certificate callback: not implemented yet (SSL_CTX_set_cert_cb is)
  */
-void SSL_set_cert_cb(SSL *_a0, int (*_a1)(SSL*, void*), void *_a2);
+void SSL_set_cert_cb(SSL *a0, int (*a1)(SSL*, void*), void *_a2);
 
 /**
  * `SSL_set_cipher_list`.
@@ -2753,16 +2740,16 @@ void SSL_set_connect_state(SSL *s);
 /**
  * `int SSL_set_ct_validation_callback (SSL *, ssl_ct_validation_cb, void *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: CT (SCT) validation: not available with rustls
  */
-int SSL_set_ct_validation_callback(SSL *_a0, ssl_ct_validation_cb _a1, void *_a2);
+int SSL_set_ct_validation_callback(SSL *a0, ssl_ct_validation_cb a1, void *_a2);
 
 /**
  * `void SSL_set_debug (SSL *, int)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: does nothing, as OpenSSL
  */
-void SSL_set_debug(SSL *_a0, int _a1);
+void SSL_set_debug(SSL *a0, int _a1);
 
 /**
  * `SSL_set_default_passwd_cb`.
@@ -2777,9 +2764,9 @@ void SSL_set_default_passwd_cb_userdata(SSL *s, void *u);
 /**
  * `void SSL_set_default_read_buffer_len (SSL *, size_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: accepted; rustls sizes its own buffers
  */
-void SSL_set_default_read_buffer_len(SSL *_a0, size_t _a1);
+void SSL_set_default_read_buffer_len(SSL *a0, size_t _a1);
 
 /**
  * `SSL_set_ex_data`: 1 on success.
@@ -2794,9 +2781,9 @@ int SSL_set_fd(SSL *s, int fd);
 /**
  * `int SSL_set_generate_session_id (SSL *, GEN_SESSION_CB)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 1, as OpenSSL; rustls makes its own session ids, so it is never called
  */
-int SSL_set_generate_session_id(SSL *_a0, GEN_SESSION_CB _a1);
+int SSL_set_generate_session_id(SSL *a0, GEN_SESSION_CB _a1);
 
 /**
  * `SSL_set_hostflags`: `X509_CHECK_FLAG_*` for the name check.
@@ -2827,9 +2814,9 @@ void SSL_set_msg_callback(SSL *ssl, void (*_cb)(int write_p,
 /**
  * `void SSL_set_not_resumable_session_callback (SSL *, int (*) (SSL *, int))`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: accepted as by OpenSSL; every session is resumable, so it is never called
  */
-void SSL_set_not_resumable_session_callback(SSL *_a0, int (*_a1)(SSL*, int));
+void SSL_set_not_resumable_session_callback(SSL *a0, int (*_a1)(SSL*, int));
 
 /**
  * `SSL_set_num_tickets`.
@@ -2844,44 +2831,42 @@ uint64_t SSL_set_options(SSL *s, uint64_t op);
 /**
  * `void SSL_set_post_handshake_auth (SSL *, int)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: accepted as by OpenSSL; rustls offers no post-handshake authentication, so none is done
  */
-void SSL_set_post_handshake_auth(SSL *_a0, int _a1);
+void SSL_set_post_handshake_auth(SSL *a0, int _a1);
 
 /**
  * `void SSL_set_psk_client_callback (SSL *, SSL_psk_client_cb_func)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: accepted as by OpenSSL; external PSKs are not supported by rustls, so it is never called
  */
-void SSL_set_psk_client_callback(SSL *_a0, SSL_psk_client_cb_func _a1);
+void SSL_set_psk_client_callback(SSL *a0, SSL_psk_client_cb_func _a1);
 
 /**
  * `void SSL_set_psk_find_session_callback (SSL *, SSL_psk_find_session_cb_func)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: accepted as by OpenSSL; external PSKs are not supported by rustls, so it is never called
  */
-void SSL_set_psk_find_session_callback(SSL *_a0, SSL_psk_find_session_cb_func _a1);
+void SSL_set_psk_find_session_callback(SSL *a0, SSL_psk_find_session_cb_func _a1);
 
 /**
  * `void SSL_set_psk_server_callback (SSL *, SSL_psk_server_cb_func)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: accepted as by OpenSSL; external PSKs are not supported by rustls, so it is never called
  */
-void SSL_set_psk_server_callback(SSL *_a0, SSL_psk_server_cb_func _a1);
+void SSL_set_psk_server_callback(SSL *a0, SSL_psk_server_cb_func _a1);
 
 /**
  * `void SSL_set_psk_use_session_callback (SSL *, SSL_psk_use_session_cb_func)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: accepted as by OpenSSL; external PSKs are not supported by rustls, so it is never called
  */
-void SSL_set_psk_use_session_callback(SSL *_a0, SSL_psk_use_session_cb_func _a1);
+void SSL_set_psk_use_session_callback(SSL *a0, SSL_psk_use_session_cb_func _a1);
 
 /**
- * `int SSL_set_purpose (SSL *, int)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_set_purpose`.
  */
-int SSL_set_purpose(SSL *_a0, int _a1);
+int SSL_set_purpose(SSL *s, int purpose);
 
 /**
  * `SSL_set_quiet_shutdown`.
@@ -2897,23 +2882,23 @@ void SSL_set_read_ahead(SSL *s, int yes);
 /**
  * `int SSL_set_record_padding_callback (SSL *, size_t (*) (SSL *, int, size_t, void *))`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: record padding: rustls pads no records
  */
-int SSL_set_record_padding_callback(SSL *_a0, size_t (*_a1)(SSL*, int, size_t, void*));
+int SSL_set_record_padding_callback(SSL *a0, size_t (*a1)(SSL*, int, size_t, void*));
 
 /**
  * `void SSL_set_record_padding_callback_arg (SSL *, void *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: accepted; no padding callback is ever set
  */
-void SSL_set_record_padding_callback_arg(SSL *_a0, void *_a1);
+void SSL_set_record_padding_callback_arg(SSL *a0, void *_a1);
 
 /**
  * `int SSL_set_recv_max_early_data (SSL *, uint32_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 1; ferrossl accepts no early data, so the limit never applies
  */
-int SSL_set_recv_max_early_data(SSL *_a0, uint32_t _a1);
+int SSL_set_recv_max_early_data(SSL *a0, uint32_t _a1);
 
 /**
  * `SSL_set_rfd`: a socket BIO for reading.
@@ -2923,10 +2908,10 @@ int SSL_set_rfd(SSL *s, int fd);
 /**
  * `void SSL_set_security_callback (SSL *, int (*) (const SSL *, const SSL_CTX *, int, int, int, void *, void *))`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: a security callback: rustls applies its own policy and would not ask it
  */
-void SSL_set_security_callback(SSL *_a0,
-                               int (*_a1)(const SSL*, const SSL_CTX*, int, int, int, void*, void*));
+void SSL_set_security_callback(SSL *a0,
+                               int (*a1)(const SSL*, const SSL_CTX*, int, int, int, void*, void*));
 
 /**
  * `SSL_set_security_level`.
@@ -2948,23 +2933,25 @@ int SSL_set_session_id_context(SSL *ssl, const unsigned char *sid_ctx, unsigned 
 /**
  * `int SSL_set_session_secret_cb (SSL *, tls_session_secret_cb_fn, void *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 1, as OpenSSL; rustls lets no program supply a TLS 1.2 master secret, so it is never called
  */
-int SSL_set_session_secret_cb(SSL *_a0, tls_session_secret_cb_fn _a1, void *_a2);
+int SSL_set_session_secret_cb(SSL *a0,
+                              tls_session_secret_cb_fn _a1,
+                              void *_a2);
 
 /**
  * `int SSL_set_session_ticket_ext (SSL *, void *, int)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: a hand-made SessionTicket extension (EAP-FAST): not available with rustls
  */
-int SSL_set_session_ticket_ext(SSL *_a0, void *_a1, int _a2);
+int SSL_set_session_ticket_ext(SSL *a0, void *a1, int _a2);
 
 /**
  * `int SSL_set_session_ticket_ext_cb (SSL *, tls_session_ticket_ext_cb_fn, void *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 1, as OpenSSL; no hand-made ticket extension arrives, so it is never called
  */
-int SSL_set_session_ticket_ext_cb(SSL *_a0, tls_session_ticket_ext_cb_fn _a1, void *_a2);
+int SSL_set_session_ticket_ext_cb(SSL *a0, tls_session_ticket_ext_cb_fn _a1, void *_a2);
 
 /**
  * `SSL_set_shutdown`: sets the flags (`SSL_SENT_SHUTDOWN` stops `SSL_shutdown` from sending).
@@ -2974,9 +2961,9 @@ void SSL_set_shutdown(SSL *s, int mode);
 /**
  * `int SSL_set_srp_server_param (SSL *, const BIGNUM *, const BIGNUM *, BIGNUM *, BIGNUM *, char *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: SRP verifier: rustls has no SRP
  */
-int SSL_set_srp_server_param(SSL *_a0,
+int SSL_set_srp_server_param(SSL *a0,
                              const BIGNUM *_a1,
                              const BIGNUM *_a2,
                              BIGNUM *_a3,
@@ -2986,44 +2973,42 @@ int SSL_set_srp_server_param(SSL *_a0,
 /**
  * `int SSL_set_srp_server_param_pw (SSL *, const char *, const char *, const char *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: SRP verifier: rustls has no SRP
  */
-int SSL_set_srp_server_param_pw(SSL *_a0, const char *_a1, const char *_a2, const char *_a3);
+int SSL_set_srp_server_param_pw(SSL *a0, const char *_a1, const char *_a2, const char *_a3);
 
 /**
  * `int SSL_set_ssl_method (SSL *, const SSL_METHOD *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: changing a connection's method
  */
-int SSL_set_ssl_method(SSL *_a0, const SSL_METHOD *_a1);
+int SSL_set_ssl_method(SSL *a0, const SSL_METHOD *a1);
 
 /**
  * `int SSL_set_tlsext_max_fragment_length (SSL *, uint8_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: the max_fragment_length extension: rustls does not negotiate it
  */
-int SSL_set_tlsext_max_fragment_length(SSL *_a0, uint8_t _a1);
+int SSL_set_tlsext_max_fragment_length(SSL *a0, uint8_t a1);
 
 /**
  * `int SSL_set_tlsext_use_srtp (SSL *, const char *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: SRTP profiles (DTLS-SRTP): rustls has no DTLS
  */
-int SSL_set_tlsext_use_srtp(SSL *_a0, const char *_a1);
+int SSL_set_tlsext_use_srtp(SSL *a0, const char *_a1);
 
 /**
  * `void SSL_set_tmp_dh_callback (SSL *, DH *(*) (SSL *, int, int))`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: accepted as by OpenSSL; rustls offers no DHE key exchange, so it is never called
  */
-void SSL_set_tmp_dh_callback(SSL *_a0, DH *(*_a1)(SSL*, int, int));
+void SSL_set_tmp_dh_callback(SSL *a0, DH *(*_a1)(SSL*, int, int));
 
 /**
- * `int SSL_set_trust (SSL *, int)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_set_trust`.
  */
-int SSL_set_trust(SSL *_a0, int _a1);
+int SSL_set_trust(SSL *s, int trust);
 
 /**
  * `SSL_set_verify`.
@@ -3054,9 +3039,9 @@ int SSL_shutdown(SSL *s);
 /**
  * `int SSL_srp_server_param_with_username (SSL *, int *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: SSL3_AL_FATAL with *ad = internal_error, as OpenSSL without SRP parameters
  */
-int SSL_srp_server_param_with_username(SSL *_a0, int *_a1);
+int SSL_srp_server_param_with_username(SSL *a0, int *a1);
 
 /**
  * `SSL_state_string`: the six-letter form.
@@ -3072,23 +3057,23 @@ const char *SSL_state_string_long(const SSL *s);
 /**
  * `int SSL_stateless (SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: a stateless (cookie) HelloRetryRequest: not available with rustls
  */
-int SSL_stateless(SSL *_a0);
+int SSL_stateless(SSL *a0);
 
 /**
  * `const struct openssl_ssl_test_functions *SSL_test_functions (void)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: NULL: OpenSSL's internal test hooks
  */
 const struct openssl_ssl_test_functions *SSL_test_functions(void);
 
 /**
  * `void SSL_trace (int, int, int, const void *, size_t, SSL *, void *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: prints nothing: OpenSSL's protocol trace needs its record layer
  */
-void SSL_trace(int _a0, int _a1, int _a2, const void *_a3, size_t _a4, SSL *_a5, void *_a6);
+void SSL_trace(int _a0, int _a1, int _a2, const void *_a3, size_t _a4, SSL *a5, void *_a6);
 
 /**
  * `SSL_up_ref`: 1 on success.
@@ -3111,18 +3096,14 @@ int SSL_use_PrivateKey_ASN1(int pk, SSL *ssl, const unsigned char *d, long len);
 int SSL_use_PrivateKey_file(SSL *ssl, const char *file, int ty);
 
 /**
- * `int SSL_use_RSAPrivateKey (SSL *, RSA *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_use_RSAPrivateKey`.
  */
-int SSL_use_RSAPrivateKey(SSL *_a0, RSA *_a1);
+int SSL_use_RSAPrivateKey(SSL *ssl, RSA *rsa);
 
 /**
- * `int SSL_use_RSAPrivateKey_ASN1 (SSL *, const unsigned char *, long int)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_use_RSAPrivateKey_ASN1`.
  */
-int SSL_use_RSAPrivateKey_ASN1(SSL *_a0, const unsigned char *_a1, long _a2);
+int SSL_use_RSAPrivateKey_ASN1(SSL *ssl, const unsigned char *d, long len);
 
 /**
  * `SSL_use_RSAPrivateKey_file`.
@@ -3161,16 +3142,16 @@ int SSL_use_certificate_file(SSL *ssl, const char *file, int ty);
 /**
  * `int SSL_use_psk_identity_hint (SSL *, const char *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: a PSK identity hint: rustls supports no external PSKs
  */
-int SSL_use_psk_identity_hint(SSL *_a0, const char *_a1);
+int SSL_use_psk_identity_hint(SSL *a0, const char *a1);
 
 /**
  * `int SSL_verify_client_post_handshake (SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0 and extension not received, as OpenSSL when the client did not offer it
  */
-int SSL_verify_client_post_handshake(SSL *_a0);
+int SSL_verify_client_post_handshake(SSL *a0);
 
 /**
  * `SSL_version`: the negotiated version (`TLS1_3_VERSION`...), or the maximum before one.
@@ -3180,9 +3161,9 @@ int SSL_version(const SSL *s);
 /**
  * `int SSL_waiting_for_async (SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0: no async job
  */
-int SSL_waiting_for_async(SSL *_a0);
+int SSL_waiting_for_async(SSL *a0);
 
 /**
  * `SSL_want`: `SSL_NOTHING` (1), `SSL_WRITING` (2) or `SSL_READING` (3) for the last

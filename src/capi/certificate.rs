@@ -15,7 +15,7 @@ use super::context::{ctx_target, ssl_target, Target};
 use super::types::*;
 use crate::core::credentials::{self, Credentials};
 use crate::core::error::{Error, Result};
-use crate::libcrypto::{PKey, X509Cert};
+use crate::libcrypto::{ffi, PKey, X509Cert};
 
 fn with_creds(
     t: Result<Target>,
@@ -84,6 +84,25 @@ fn use_key_der(t: Result<Target>, ty: c_int, d: *const c_uchar, len: c_long) -> 
         reason: crate::core::error::reason::BAD_DATA,
         detail: "not a DER private key of that type".into(),
     })?;
+    with_creds(t, |c, _| c.set_key(key))
+}
+
+/// An RSA key as an EVP_PKEY (as OpenSSL's legacy `*_use_RSAPrivateKey*` do).
+fn use_rsa(t: Result<Target>, rsa: *mut RSA) -> Result<c_int> {
+    if rsa.is_null() {
+        return Err(Error::NullArgument("RSA"));
+    }
+    // SAFETY: a fresh EVP_PKEY holding its own reference to the caller's live RSA key; PKey
+    // owns (and frees) it.
+    let key = unsafe {
+        let p = ffi::EVP_PKEY_new();
+        if !p.is_null() && ffi::EVP_PKEY_set1_RSA(p, rsa.cast()) != 1 {
+            ffi::EVP_PKEY_free(p);
+            return Err(Error::Queued);
+        }
+        PKey::from_raw(p)
+    }
+    .ok_or(Error::Queued)?;
     with_creds(t, |c, _| c.set_key(key))
 }
 
@@ -252,6 +271,45 @@ pub unsafe extern "C" fn SSL_use_PrivateKey_ASN1(
 ) -> c_int {
     use_key_der(ssl_target(ssl), pk, d, len)
 }
+
+/// `SSL_CTX_use_RSAPrivateKey`: an RSA key (the context takes its own reference).
+#[export]
+#[no_mangle]
+pub extern "C" fn SSL_CTX_use_RSAPrivateKey(ctx: *mut SSL_CTX, rsa: *mut RSA) -> c_int {
+    use_rsa(ctx_target(ctx), rsa)
+}
+
+/// `SSL_use_RSAPrivateKey`.
+#[export]
+#[no_mangle]
+pub extern "C" fn SSL_use_RSAPrivateKey(ssl: *mut SSL, rsa: *mut RSA) -> c_int {
+    use_rsa(ssl_target(ssl), rsa)
+}
+
+/// `SSL_CTX_use_RSAPrivateKey_ASN1`: a DER (PKCS#1) RSA key.
+#[export]
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_use_RSAPrivateKey_ASN1(
+    ctx: *mut SSL_CTX,
+    d: *const c_uchar,
+    len: c_long,
+) -> c_int {
+    use_key_der(ctx_target(ctx), EVP_PKEY_RSA, d, len)
+}
+
+/// `SSL_use_RSAPrivateKey_ASN1`.
+#[export]
+#[no_mangle]
+pub unsafe extern "C" fn SSL_use_RSAPrivateKey_ASN1(
+    ssl: *mut SSL,
+    d: *const c_uchar,
+    len: c_long,
+) -> c_int {
+    use_key_der(ssl_target(ssl), EVP_PKEY_RSA, d, len)
+}
+
+/// `EVP_PKEY_RSA` (`NID_rsaEncryption`).
+const EVP_PKEY_RSA: c_int = 6;
 
 /// `SSL_CTX_check_private_key`: 1 when a certificate and a matching key are set.
 #[export]

@@ -418,6 +418,30 @@ pub extern "C" fn SSL_session_reused(s: *const SSL) -> c_int {
     Ok(handle::ssl(s)?.handshake_info().is_some_and(|h| h.resumed) as c_int)
 }
 
+/// `SSL_key_update`: TLS 1.3 after the handshake, `SSL_KEY_UPDATE_NOT_REQUESTED` (0) or
+/// `SSL_KEY_UPDATE_REQUESTED` (1): a KeyUpdate goes out with the next `SSL_write`, `SSL_read` or
+/// `SSL_do_handshake`. rustls's KeyUpdate always asks the peer to update its keys too.
+#[export]
+#[no_mangle]
+pub extern "C" fn SSL_key_update(s: *mut SSL, updatetype: c_int) -> c_int {
+    use crate::core::error::reason;
+    let conn = handle::ssl(s)?;
+    if handshake_version(&conn) != 0x0304 {
+        return Err(Error::Misuse {
+            reason: reason::WRONG_SSL_VERSION,
+            detail: "KeyUpdate is a TLS 1.3 message".into(),
+        });
+    }
+    if updatetype != 0 && updatetype != 1 {
+        return Err(Error::Misuse {
+            reason: reason::INVALID_KEY_UPDATE_TYPE,
+            detail: format!("update type {updatetype}"),
+        });
+    }
+    conn.key_update()?;
+    Ok(1)
+}
+
 /// `SSL_get0_alpn_selected`: the protocol the server chose (pointer valid while `ssl` lives),
 /// or NULL and 0.
 #[export]

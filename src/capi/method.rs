@@ -186,3 +186,20 @@ pub extern "C" fn TLSv1_client_method() -> *const ssl_method_st {
 pub extern "C" fn TLSv1_server_method() -> *const ssl_method_st {
     Ok(&TLS1_SERVER)
 }
+
+/// `SSL_get_ssl_method`: the method of the connection's context; as OpenSSL, once TLS 1.2 is
+/// negotiated, that version's method for the connection's role (OpenSSL's TLS 1.3 methods are
+/// internal: for TLS 1.3 the context's).
+#[export]
+#[no_mangle]
+pub extern "C" fn SSL_get_ssl_method(s: *const super::types::SSL) -> *const ssl_method_st {
+    let conn = super::handle::ssl(s)?;
+    let negotiated = conn.handshake_info().map(|h| h.version);
+    Ok(match (negotiated, conn.role()) {
+        (Some(context::TLS1_2_VERSION), Some(role @ (Role::Client | Role::Server))) => of(Method {
+            role,
+            version: context::TLS1_2_VERSION,
+        }),
+        _ => of(conn.ctx().method),
+    })
+}

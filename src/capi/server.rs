@@ -262,6 +262,19 @@ pub unsafe extern "C" fn SSL_load_client_CA_file(file: *const c_char) -> *mut st
     }
 }
 
+/// `SSL_load_client_CA_file_ex`: as `SSL_load_client_CA_file` (the library context and
+/// property query are not needed to read certificates).
+#[export]
+#[no_mangle]
+pub unsafe extern "C" fn SSL_load_client_CA_file_ex(
+    file: *const c_char,
+    _libctx: *mut OSSL_LIB_CTX,
+    _propq: *const c_char,
+) -> *mut stack_st_X509_NAME {
+    // SAFETY: forwarded.
+    Ok(unsafe { SSL_load_client_CA_file(file) })
+}
+
 /// `SSL_CTX_set_client_CA_list`: the CA names sent in a CertificateRequest; takes ownership of
 /// `list`.
 #[export]

@@ -18,1096 +18,1043 @@ use super::handle;
 use super::types::*;
 use crate::core::error::{reason, Error};
 
+/// An empty stack that lives as long as the process: what OpenSSL's getters return where
+/// its object holds an empty list (callers must not change or free a `get0` result).
+fn empty_stack<T>() -> *const T {
+    static EMPTY: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    // SAFETY: a fresh stack, never freed.
+    *EMPTY.get_or_init(|| unsafe { crate::libcrypto::ffi::OPENSSL_sk_new_null() } as usize)
+        as *const T
+}
+
+/// Whether the connection's handshake negotiated TLS 1.3 (OpenSSL's `SSL_IS_TLS13`).
+fn tls13(s: *const SSL) -> crate::core::error::Result<bool> {
+    Ok(handle::ssl(s)?.handshake_info().is_some_and(|h| h.version == 0x0304))
+}
+
+/// Whether the connection is a server's.
+fn server(s: *const SSL) -> crate::core::error::Result<bool> {
+    Ok(handle::ssl(s)?.role() == Some(crate::core::context::Role::Server))
+}
+
 /// `const SSL_METHOD *DTLS_client_method (void)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: DTLS (client): rustls implements TLS only; SSL_CTX_new(NULL) then fails
 #[export]
 #[no_mangle]
 pub extern "C" fn DTLS_client_method() -> *const SSL_METHOD {
     Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "DTLS_client_method: not implemented by ferrossl yet".into(),
+        reason: 258 /* SSL_R_UNSUPPORTED_PROTOCOL */,
+        detail: "DTLS_client_method: DTLS (client): rustls implements TLS only; SSL_CTX_new(NULL) then fails".into(),
     })
 }
 
 /// `size_t DTLS_get_data_mtu (const SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0, as OpenSSL for a connection without a DTLS cipher
 #[export]
 #[no_mangle]
-pub extern "C" fn DTLS_get_data_mtu(_a0: *const SSL) -> usize {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "DTLS_get_data_mtu: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn DTLS_get_data_mtu(a0: *const SSL) -> usize {
+    handle::ssl(a0)?;
+    Ok(0)
 }
 
 /// `const SSL_METHOD *DTLS_method (void)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: DTLS (any): rustls implements TLS only; SSL_CTX_new(NULL) then fails
 #[export]
 #[no_mangle]
 pub extern "C" fn DTLS_method() -> *const SSL_METHOD {
     Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "DTLS_method: not implemented by ferrossl yet".into(),
+        reason: 258 /* SSL_R_UNSUPPORTED_PROTOCOL */,
+        detail: "DTLS_method: DTLS (any): rustls implements TLS only; SSL_CTX_new(NULL) then fails".into(),
     })
 }
 
 /// `const SSL_METHOD *DTLS_server_method (void)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: DTLS (server): rustls implements TLS only; SSL_CTX_new(NULL) then fails
 #[export]
 #[no_mangle]
 pub extern "C" fn DTLS_server_method() -> *const SSL_METHOD {
     Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "DTLS_server_method: not implemented by ferrossl yet".into(),
+        reason: 258 /* SSL_R_UNSUPPORTED_PROTOCOL */,
+        detail: "DTLS_server_method: DTLS (server): rustls implements TLS only; SSL_CTX_new(NULL) then fails".into(),
     })
 }
 
 /// `void DTLS_set_timer_cb (SSL *, DTLS_timer_cb)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: accepted as by OpenSSL; no connection is DTLS, so it is never called
 #[export]
 #[no_mangle]
-pub extern "C" fn DTLS_set_timer_cb(_a0: *mut SSL, _a1: DTLS_timer_cb) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "DTLS_set_timer_cb: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn DTLS_set_timer_cb(a0: *mut SSL, _a1: DTLS_timer_cb) {
+    handle::ssl(a0)?;
+    Ok(())
 }
 
 /// `const SSL_METHOD *DTLSv1_2_client_method (void)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: DTLS (1.2 client): rustls implements TLS only; SSL_CTX_new(NULL) then fails
 #[export]
 #[no_mangle]
 pub extern "C" fn DTLSv1_2_client_method() -> *const SSL_METHOD {
     Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "DTLSv1_2_client_method: not implemented by ferrossl yet".into(),
+        reason: 258 /* SSL_R_UNSUPPORTED_PROTOCOL */,
+        detail: "DTLSv1_2_client_method: DTLS (1.2 client): rustls implements TLS only; SSL_CTX_new(NULL) then fails".into(),
     })
 }
 
 /// `const SSL_METHOD *DTLSv1_2_method (void)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: DTLS (1.2): rustls implements TLS only; SSL_CTX_new(NULL) then fails
 #[export]
 #[no_mangle]
 pub extern "C" fn DTLSv1_2_method() -> *const SSL_METHOD {
     Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "DTLSv1_2_method: not implemented by ferrossl yet".into(),
+        reason: 258 /* SSL_R_UNSUPPORTED_PROTOCOL */,
+        detail: "DTLSv1_2_method: DTLS (1.2): rustls implements TLS only; SSL_CTX_new(NULL) then fails".into(),
     })
 }
 
 /// `const SSL_METHOD *DTLSv1_2_server_method (void)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: DTLS (1.2 server): rustls implements TLS only; SSL_CTX_new(NULL) then fails
 #[export]
 #[no_mangle]
 pub extern "C" fn DTLSv1_2_server_method() -> *const SSL_METHOD {
     Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "DTLSv1_2_server_method: not implemented by ferrossl yet".into(),
+        reason: 258 /* SSL_R_UNSUPPORTED_PROTOCOL */,
+        detail: "DTLSv1_2_server_method: DTLS (1.2 server): rustls implements TLS only; SSL_CTX_new(NULL) then fails".into(),
     })
 }
 
 /// `const SSL_METHOD *DTLSv1_client_method (void)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: DTLS (1.0 client): rustls implements TLS only; SSL_CTX_new(NULL) then fails
 #[export]
 #[no_mangle]
 pub extern "C" fn DTLSv1_client_method() -> *const SSL_METHOD {
     Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "DTLSv1_client_method: not implemented by ferrossl yet".into(),
+        reason: 258 /* SSL_R_UNSUPPORTED_PROTOCOL */,
+        detail: "DTLSv1_client_method: DTLS (1.0 client): rustls implements TLS only; SSL_CTX_new(NULL) then fails".into(),
     })
 }
 
 /// `int DTLSv1_listen (SSL *, BIO_ADDR *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: -1 and unsupported ssl version, as OpenSSL for a TLS (not DTLS) connection
 #[export(fail = -1)]
 #[no_mangle]
-pub extern "C" fn DTLSv1_listen(_a0: *mut SSL, _a1: *mut BIO_ADDR) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "DTLSv1_listen: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn DTLSv1_listen(a0: *mut SSL, _a1: *mut BIO_ADDR) -> c_int {
+    handle::ssl(a0)?;
+    if handle::ssl(a0)?.rbio().is_none() || handle::ssl(a0)?.wbio().is_none() {
+        return Err(Error::Misuse { reason: 128 /* SSL_R_BIO_NOT_SET */, detail: "DTLSv1_listen: -1 and unsupported ssl version, as OpenSSL for a TLS (not DTLS) connection".into() });
+    }
+    Err(Error::Misuse { reason: 259 /* SSL_R_UNSUPPORTED_SSL_VERSION */, detail: "DTLSv1_listen: -1 and unsupported ssl version, as OpenSSL for a TLS (not DTLS) connection".into() })
 }
 
 /// `const SSL_METHOD *DTLSv1_method (void)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: DTLS (1.0): rustls implements TLS only; SSL_CTX_new(NULL) then fails
 #[export]
 #[no_mangle]
 pub extern "C" fn DTLSv1_method() -> *const SSL_METHOD {
     Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "DTLSv1_method: not implemented by ferrossl yet".into(),
+        reason: 258 /* SSL_R_UNSUPPORTED_PROTOCOL */,
+        detail: "DTLSv1_method: DTLS (1.0): rustls implements TLS only; SSL_CTX_new(NULL) then fails".into(),
     })
 }
 
 /// `const SSL_METHOD *DTLSv1_server_method (void)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: DTLS (1.0 server): rustls implements TLS only; SSL_CTX_new(NULL) then fails
 #[export]
 #[no_mangle]
 pub extern "C" fn DTLSv1_server_method() -> *const SSL_METHOD {
     Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "DTLSv1_server_method: not implemented by ferrossl yet".into(),
+        reason: 258 /* SSL_R_UNSUPPORTED_PROTOCOL */,
+        detail: "DTLSv1_server_method: DTLS (1.0 server): rustls implements TLS only; SSL_CTX_new(NULL) then fails".into(),
     })
 }
 
 /// `int SRP_Calc_A_param (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0 without an error, as OpenSSL without SRP parameters
 #[export]
 #[no_mangle]
-pub extern "C" fn SRP_Calc_A_param(_a0: *mut SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SRP_Calc_A_param: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SRP_Calc_A_param(a0: *mut SSL) -> c_int {
+    handle::ssl(a0)?;
+    Ok(0)
 }
 
 /// `int SSL_COMP_add_compression_method (int, COMP_METHOD *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 1 (failure), as an OpenSSL built without compression
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_COMP_add_compression_method(_a0: c_int, _a1: *mut COMP_METHOD) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_COMP_add_compression_method: not implemented by ferrossl yet".into(),
-    })
+    Ok(1)
 }
 
 /// `const char *SSL_COMP_get0_name (const SSL_COMP *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: NULL, as an OpenSSL built without compression
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_COMP_get0_name(_a0: *const SSL_COMP) -> *const c_char {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_COMP_get0_name: not implemented by ferrossl yet".into(),
-    })
+    Ok(ptr::null())
 }
 
 /// `int SSL_COMP_get_id (const SSL_COMP *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: -1, as an OpenSSL built without compression
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_COMP_get_id(_a0: *const SSL_COMP) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_COMP_get_id: not implemented by ferrossl yet".into(),
-    })
+    Ok(-1)
 }
 
 /// `struct stack_st_SSL_COMP *SSL_COMP_set0_compression_methods (struct stack_st_SSL_COMP *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: returns its argument, as an OpenSSL built without compression
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_COMP_set0_compression_methods(_a0: *mut stack_st_SSL_COMP) -> *mut stack_st_SSL_COMP {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_COMP_set0_compression_methods: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_COMP_set0_compression_methods(a0: *mut stack_st_SSL_COMP) -> *mut stack_st_SSL_COMP {
+    Ok(a0)
 }
 
 /// `int SSL_CTX_SRP_CTX_free (SSL_CTX *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 1, as OpenSSL (frees nothing)
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_SRP_CTX_free(_a0: *mut SSL_CTX) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_SRP_CTX_free: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_SRP_CTX_free(a0: *mut SSL_CTX) -> c_int {
+    if a0.is_null() {
+        return Ok(<c_int as crate::capi::boundary::Failure>::FAILURE);
+    }
+    handle::ctx(a0)?;
+    Ok(1)
 }
 
 /// `int SSL_CTX_SRP_CTX_init (SSL_CTX *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 1, as OpenSSL (resets nothing)
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_SRP_CTX_init(_a0: *mut SSL_CTX) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_SRP_CTX_init: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_SRP_CTX_init(a0: *mut SSL_CTX) -> c_int {
+    if a0.is_null() {
+        return Ok(<c_int as crate::capi::boundary::Failure>::FAILURE);
+    }
+    handle::ctx(a0)?;
+    Ok(1)
 }
 
 /// `int SSL_CTX_add1_to_CA_list (SSL_CTX *, const X509 *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: the certificate_authorities list: not implemented yet
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_add1_to_CA_list(_a0: *mut SSL_CTX, _a1: *const X509) -> c_int {
+pub extern "C" fn SSL_CTX_add1_to_CA_list(a0: *mut SSL_CTX, _a1: *const X509) -> c_int {
+    handle::ctx(a0)?;
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_add1_to_CA_list: not implemented by ferrossl yet".into(),
+        detail: "SSL_CTX_add1_to_CA_list: the certificate_authorities list: not implemented yet".into(),
     })
 }
 
 /// `int SSL_CTX_add_client_custom_ext (SSL_CTX *, unsigned int, custom_ext_add_cb, custom_ext_free_cb, void *, custom_ext_parse_cb, void *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: custom TLS extensions: not available with rustls
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_add_client_custom_ext(_a0: *mut SSL_CTX, _a1: c_uint, _a2: custom_ext_add_cb, _a3: custom_ext_free_cb, _a4: *mut c_void, _a5: custom_ext_parse_cb, _a6: *mut c_void) -> c_int {
+pub extern "C" fn SSL_CTX_add_client_custom_ext(a0: *mut SSL_CTX, _a1: c_uint, _a2: custom_ext_add_cb, _a3: custom_ext_free_cb, _a4: *mut c_void, _a5: custom_ext_parse_cb, _a6: *mut c_void) -> c_int {
+    handle::ctx(a0)?;
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_add_client_custom_ext: not implemented by ferrossl yet".into(),
+        detail: "SSL_CTX_add_client_custom_ext: custom TLS extensions: not available with rustls".into(),
     })
 }
 
 /// `int SSL_CTX_add_custom_ext (SSL_CTX *, unsigned int, unsigned int, SSL_custom_ext_add_cb_ex, SSL_custom_ext_free_cb_ex, void *, SSL_custom_ext_parse_cb_ex, void *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: custom TLS extensions: not available with rustls
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_add_custom_ext(_a0: *mut SSL_CTX, _a1: c_uint, _a2: c_uint, _a3: SSL_custom_ext_add_cb_ex, _a4: SSL_custom_ext_free_cb_ex, _a5: *mut c_void, _a6: SSL_custom_ext_parse_cb_ex, _a7: *mut c_void) -> c_int {
+pub extern "C" fn SSL_CTX_add_custom_ext(a0: *mut SSL_CTX, _a1: c_uint, _a2: c_uint, _a3: SSL_custom_ext_add_cb_ex, _a4: SSL_custom_ext_free_cb_ex, _a5: *mut c_void, _a6: SSL_custom_ext_parse_cb_ex, _a7: *mut c_void) -> c_int {
+    handle::ctx(a0)?;
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_add_custom_ext: not implemented by ferrossl yet".into(),
+        detail: "SSL_CTX_add_custom_ext: custom TLS extensions: not available with rustls".into(),
     })
 }
 
 /// `int SSL_CTX_add_server_custom_ext (SSL_CTX *, unsigned int, custom_ext_add_cb, custom_ext_free_cb, void *, custom_ext_parse_cb, void *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: custom TLS extensions: not available with rustls
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_add_server_custom_ext(_a0: *mut SSL_CTX, _a1: c_uint, _a2: custom_ext_add_cb, _a3: custom_ext_free_cb, _a4: *mut c_void, _a5: custom_ext_parse_cb, _a6: *mut c_void) -> c_int {
+pub extern "C" fn SSL_CTX_add_server_custom_ext(a0: *mut SSL_CTX, _a1: c_uint, _a2: custom_ext_add_cb, _a3: custom_ext_free_cb, _a4: *mut c_void, _a5: custom_ext_parse_cb, _a6: *mut c_void) -> c_int {
+    handle::ctx(a0)?;
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_add_server_custom_ext: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_CTX_config (SSL_CTX *, const char *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_config(_a0: *mut SSL_CTX, _a1: *const c_char) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_config: not implemented by ferrossl yet".into(),
+        detail: "SSL_CTX_add_server_custom_ext: custom TLS extensions: not available with rustls".into(),
     })
 }
 
 /// `int SSL_CTX_ct_is_enabled (const SSL_CTX *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0: CT validation is off
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_ct_is_enabled(_a0: *const SSL_CTX) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_ct_is_enabled: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_ct_is_enabled(a0: *const SSL_CTX) -> c_int {
+    handle::ctx(a0)?;
+    Ok(0)
 }
 
 /// `long unsigned int SSL_CTX_dane_clear_flags (SSL_CTX *, long unsigned int)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0 (the previous flags), as OpenSSL; DANE is never enabled
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_dane_clear_flags(_a0: *mut SSL_CTX, _a1: c_ulong) -> c_ulong {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_dane_clear_flags: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_dane_clear_flags(a0: *mut SSL_CTX, _a1: c_ulong) -> c_ulong {
+    handle::ctx(a0)?;
+    Ok(0)
 }
 
 /// `int SSL_CTX_dane_enable (SSL_CTX *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: DANE (TLSA) verification: not available with rustls
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_dane_enable(_a0: *mut SSL_CTX) -> c_int {
+pub extern "C" fn SSL_CTX_dane_enable(a0: *mut SSL_CTX) -> c_int {
+    handle::ctx(a0)?;
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_dane_enable: not implemented by ferrossl yet".into(),
+        detail: "SSL_CTX_dane_enable: DANE (TLSA) verification: not available with rustls".into(),
     })
 }
 
 /// `int SSL_CTX_dane_mtype_set (SSL_CTX *, const EVP_MD *, uint8_t, uint8_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: DANE (TLSA) verification: not available with rustls
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_dane_mtype_set(_a0: *mut SSL_CTX, _a1: *const EVP_MD, _a2: u8, _a3: u8) -> c_int {
+pub extern "C" fn SSL_CTX_dane_mtype_set(a0: *mut SSL_CTX, _a1: *const EVP_MD, _a2: u8, _a3: u8) -> c_int {
+    handle::ctx(a0)?;
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_dane_mtype_set: not implemented by ferrossl yet".into(),
+        detail: "SSL_CTX_dane_mtype_set: DANE (TLSA) verification: not available with rustls".into(),
     })
 }
 
 /// `long unsigned int SSL_CTX_dane_set_flags (SSL_CTX *, long unsigned int)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0 (the previous flags), as OpenSSL; DANE is never enabled
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_dane_set_flags(_a0: *mut SSL_CTX, _a1: c_ulong) -> c_ulong {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_dane_set_flags: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_dane_set_flags(a0: *mut SSL_CTX, _a1: c_ulong) -> c_ulong {
+    handle::ctx(a0)?;
+    Ok(0)
 }
 
 /// `int SSL_CTX_enable_ct (SSL_CTX *, int)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: CT (SCT) validation: not available with rustls
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_enable_ct(_a0: *mut SSL_CTX, _a1: c_int) -> c_int {
+pub extern "C" fn SSL_CTX_enable_ct(a0: *mut SSL_CTX, a1: c_int) -> c_int {
+    handle::ctx(a0)?;
+    if a1 != 0 && a1 != 1 {
+        return Err(Error::Misuse { reason: 212 /* SSL_R_INVALID_CT_VALIDATION_TYPE */, detail: "SSL_CTX_enable_ct: CT (SCT) validation: not available with rustls".into() });
+    }
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_enable_ct: not implemented by ferrossl yet".into(),
+        detail: "SSL_CTX_enable_ct: CT (SCT) validation: not available with rustls".into(),
     })
 }
 
 /// `const struct stack_st_X509_NAME *SSL_CTX_get0_CA_list (const SSL_CTX *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: an empty list, as OpenSSL's before one is set
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_get0_CA_list(_a0: *const SSL_CTX) -> *const stack_st_X509_NAME {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_get0_CA_list: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_get0_CA_list(a0: *const SSL_CTX) -> *const stack_st_X509_NAME {
+    handle::ctx(a0)?;
+    Ok(empty_stack())
 }
 
 /// `const CTLOG_STORE *SSL_CTX_get0_ctlog_store (const SSL_CTX *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: NULL: no CT log store (OpenSSL returns an empty one)
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_get0_ctlog_store(_a0: *const SSL_CTX) -> *const CTLOG_STORE {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_get0_ctlog_store: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_get0_ctlog_store(a0: *const SSL_CTX) -> *const CTLOG_STORE {
+    handle::ctx(a0)?;
+    Ok(ptr::null())
 }
 
 /// `void *SSL_CTX_get0_security_ex_data (const SSL_CTX *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: NULL: no security callback data
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_get0_security_ex_data(_a0: *const SSL_CTX) -> *mut c_void {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_get0_security_ex_data: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_get0_security_ex_data(a0: *const SSL_CTX) -> *mut c_void {
+    handle::ctx(a0)?;
+    Ok(ptr::null_mut())
 }
 
 /// `void *SSL_CTX_get_record_padding_callback_arg (const SSL_CTX *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: NULL: no padding callback argument
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_get_record_padding_callback_arg(_a0: *const SSL_CTX) -> *mut c_void {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_get_record_padding_callback_arg: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_get_record_padding_callback_arg(a0: *const SSL_CTX) -> *mut c_void {
+    handle::ctx(a0)?;
+    Ok(ptr::null_mut())
 }
 
 /// `int (*SSL_CTX_get_security_callback (const SSL_CTX *)) (const SSL *, const SSL_CTX *, int, int, int, void *, void *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: NULL (OpenSSL returns its default callback)
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_get_security_callback(_a0: *const SSL_CTX) -> Option<unsafe extern "C" fn(*const SSL, *const SSL_CTX, c_int, c_int, c_int, *mut c_void, *mut c_void) -> c_int> {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_get_security_callback: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_get_security_callback(a0: *const SSL_CTX) -> Option<unsafe extern "C" fn(*const SSL, *const SSL_CTX, c_int, c_int, c_int, *mut c_void, *mut c_void) -> c_int> {
+    handle::ctx(a0)?;
+    Ok(None)
 }
 
 /// `int SSL_CTX_has_client_custom_ext (const SSL_CTX *, unsigned int)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0: no custom extension is registered
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_has_client_custom_ext(_a0: *const SSL_CTX, _a1: c_uint) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_has_client_custom_ext: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_has_client_custom_ext(a0: *const SSL_CTX, _a1: c_uint) -> c_int {
+    handle::ctx(a0)?;
+    Ok(0)
 }
 
 /// `struct lhash_st_SSL_SESSION *SSL_CTX_sessions (SSL_CTX *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: NULL: the session cache is not an LHASH (OpenSSL returns its table)
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_sessions(_a0: *mut SSL_CTX) -> *mut lhash_st_SSL_SESSION {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_sessions: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_sessions(a0: *mut SSL_CTX) -> *mut lhash_st_SSL_SESSION {
+    handle::ctx(a0)?;
+    Ok(ptr::null_mut())
 }
 
 /// `void SSL_CTX_set0_CA_list (SSL_CTX *, struct stack_st_X509_NAME *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: NULL or an empty list clears; a list of names is freed and refused (not implemented yet)
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set0_CA_list(_a0: *mut SSL_CTX, _a1: *mut stack_st_X509_NAME) {
+pub unsafe extern "C" fn SSL_CTX_set0_CA_list(a0: *mut SSL_CTX, a1: *mut stack_st_X509_NAME) {
+    handle::ctx(a0)?;
+    // SAFETY: the list is handed over (set0): it is freed here.
+    let empty = a1.is_null() || unsafe { crate::libcrypto::ffi::OPENSSL_sk_num(a1.cast()) } == 0;
+    // SAFETY: as above.
+    drop(unsafe { crate::libcrypto::NameStack::from_raw(a1.cast()) });
+    if empty {
+        return Ok(());
+    }
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set0_CA_list: not implemented by ferrossl yet".into(),
+        detail: "SSL_CTX_set0_CA_list: the certificate_authorities list: not implemented yet".into(),
     })
 }
 
 /// `void SSL_CTX_set0_ctlog_store (SSL_CTX *, CTLOG_STORE *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: takes the store and frees it: without CT validation no log is consulted
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set0_ctlog_store(_a0: *mut SSL_CTX, _a1: *mut CTLOG_STORE) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set0_ctlog_store: not implemented by ferrossl yet".into(),
-    })
+pub unsafe extern "C" fn SSL_CTX_set0_ctlog_store(a0: *mut SSL_CTX, a1: *mut CTLOG_STORE) {
+    handle::ctx(a0)?;
+    // SAFETY: the store is handed over (set0) and not used: freed here (NULL is allowed).
+    unsafe { crate::libcrypto::ffi::CTLOG_STORE_free(a1.cast()) };
+    Ok(())
 }
 
 /// `void SSL_CTX_set0_security_ex_data (SSL_CTX *, void *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: accepted; no security callback is ever called with it
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set0_security_ex_data(_a0: *mut SSL_CTX, _a1: *mut c_void) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set0_security_ex_data: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_set0_security_ex_data(a0: *mut SSL_CTX, _a1: *mut c_void) {
+    handle::ctx(a0)?;
+    Ok(())
 }
 
 /// `void SSL_CTX_set_allow_early_data_cb (SSL_CTX *, SSL_allow_early_data_cb_fn, void *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: accepted as by OpenSSL; ferrossl accepts no early data, so it is never called
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_allow_early_data_cb(_a0: *mut SSL_CTX, _a1: SSL_allow_early_data_cb_fn, _a2: *mut c_void) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_allow_early_data_cb: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_set_allow_early_data_cb(a0: *mut SSL_CTX, _a1: SSL_allow_early_data_cb_fn, _a2: *mut c_void) {
+    handle::ctx(a0)?;
+    Ok(())
 }
 
 /// `int SSL_CTX_set_async_callback (SSL_CTX *, SSL_async_callback_fn)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 1, as OpenSSL; no async job ever runs, so it is never called
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_async_callback(_a0: *mut SSL_CTX, _a1: SSL_async_callback_fn) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_async_callback: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_set_async_callback(a0: *mut SSL_CTX, _a1: SSL_async_callback_fn) -> c_int {
+    handle::ctx(a0)?;
+    Ok(1)
 }
 
 /// `int SSL_CTX_set_async_callback_arg (SSL_CTX *, void *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 1, as OpenSSL; no async job ever runs
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_async_callback_arg(_a0: *mut SSL_CTX, _a1: *mut c_void) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_async_callback_arg: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_set_async_callback_arg(a0: *mut SSL_CTX, _a1: *mut c_void) -> c_int {
+    handle::ctx(a0)?;
+    Ok(1)
 }
 
 /// `int SSL_CTX_set_block_padding (SSL_CTX *, size_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: record padding: rustls pads no records
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_block_padding(_a0: *mut SSL_CTX, _a1: usize) -> c_int {
+pub extern "C" fn SSL_CTX_set_block_padding(a0: *mut SSL_CTX, a1: usize) -> c_int {
+    handle::ctx(a0)?;
+    if a1 <= 1 {
+        return Ok(1);
+    }
+    if a1 > 16384 {
+        return Ok(0);
+    }
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_block_padding: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `void SSL_CTX_set_cert_verify_callback (SSL_CTX *, int (*) (X509_STORE_CTX *, void *), void *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_set_cert_verify_callback(_a0: *mut SSL_CTX, _a1: Option<unsafe extern "C" fn(*mut X509_STORE_CTX, *mut c_void) -> c_int>, _a2: *mut c_void) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_cert_verify_callback: not implemented by ferrossl yet".into(),
+        detail: "SSL_CTX_set_block_padding: record padding: rustls pads no records".into(),
     })
 }
 
 /// `int SSL_CTX_set_client_cert_engine (SSL_CTX *, ENGINE *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: client certificates from an ENGINE: not supported
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_client_cert_engine(_a0: *mut SSL_CTX, _a1: *mut ENGINE) -> c_int {
+pub extern "C" fn SSL_CTX_set_client_cert_engine(a0: *mut SSL_CTX, _a1: *mut ENGINE) -> c_int {
+    handle::ctx(a0)?;
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_client_cert_engine: not implemented by ferrossl yet".into(),
+        detail: "SSL_CTX_set_client_cert_engine: client certificates from an ENGINE: not supported".into(),
     })
 }
 
 /// `void SSL_CTX_set_cookie_generate_cb (SSL_CTX *, int (*) (SSL *, unsigned char *, unsigned int *))`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: accepted as by OpenSSL; DTLS cookies are never exchanged, so it is never called
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_cookie_generate_cb(_a0: *mut SSL_CTX, _a1: Option<unsafe extern "C" fn(*mut SSL, *mut c_uchar, *mut c_uint) -> c_int>) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_cookie_generate_cb: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_set_cookie_generate_cb(a0: *mut SSL_CTX, _a1: Option<unsafe extern "C" fn(*mut SSL, *mut c_uchar, *mut c_uint) -> c_int>) {
+    handle::ctx(a0)?;
+    Ok(())
 }
 
 /// `void SSL_CTX_set_cookie_verify_cb (SSL_CTX *, int (*) (SSL *, const unsigned char *, unsigned int))`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: accepted as by OpenSSL; DTLS cookies are never exchanged, so it is never called
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_cookie_verify_cb(_a0: *mut SSL_CTX, _a1: Option<unsafe extern "C" fn(*mut SSL, *const c_uchar, c_uint) -> c_int>) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_cookie_verify_cb: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_set_cookie_verify_cb(a0: *mut SSL_CTX, _a1: Option<unsafe extern "C" fn(*mut SSL, *const c_uchar, c_uint) -> c_int>) {
+    handle::ctx(a0)?;
+    Ok(())
 }
 
 /// `int SSL_CTX_set_ct_validation_callback (SSL_CTX *, ssl_ct_validation_cb, void *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: CT (SCT) validation: not available with rustls
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_ct_validation_callback(_a0: *mut SSL_CTX, _a1: ssl_ct_validation_cb, _a2: *mut c_void) -> c_int {
+pub extern "C" fn SSL_CTX_set_ct_validation_callback(a0: *mut SSL_CTX, a1: ssl_ct_validation_cb, _a2: *mut c_void) -> c_int {
+    handle::ctx(a0)?;
+    if a1.is_none() {
+        return Ok(1);
+    }
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_ct_validation_callback: not implemented by ferrossl yet".into(),
+        detail: "SSL_CTX_set_ct_validation_callback: CT (SCT) validation: not available with rustls".into(),
     })
 }
 
 /// `int SSL_CTX_set_ctlog_list_file (SSL_CTX *, const char *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: reads the list as OpenSSL (same result and errors); unused without CT validation
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_ctlog_list_file(_a0: *mut SSL_CTX, _a1: *const c_char) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_ctlog_list_file: not implemented by ferrossl yet".into(),
-    })
+pub unsafe extern "C" fn SSL_CTX_set_ctlog_list_file(a0: *mut SSL_CTX, a1: *const c_char) -> c_int {
+    handle::ctx(a0)?;
+    use crate::libcrypto::ffi::{CTLOG_STORE_free, CTLOG_STORE_new, CTLOG_STORE_load_file};
+    // SAFETY: a store of our own, freed before returning; the path is the caller's C string.
+    unsafe {
+        let store = CTLOG_STORE_new();
+        if store.is_null() {
+            return Err(Error::Queued);
+        }
+        let r = CTLOG_STORE_load_file(store, a1);
+        CTLOG_STORE_free(store);
+        Ok(r)
+    }
 }
 
 /// `int SSL_CTX_set_default_ctlog_list_file (SSL_CTX *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: reads the list as OpenSSL (same result and errors); unused without CT validation
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_default_ctlog_list_file(_a0: *mut SSL_CTX) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_default_ctlog_list_file: not implemented by ferrossl yet".into(),
-    })
+pub unsafe extern "C" fn SSL_CTX_set_default_ctlog_list_file(a0: *mut SSL_CTX) -> c_int {
+    handle::ctx(a0)?;
+    use crate::libcrypto::ffi::{CTLOG_STORE_free, CTLOG_STORE_new, CTLOG_STORE_load_default_file};
+    // SAFETY: a store of our own, freed before returning; the path is the caller's C string.
+    unsafe {
+        let store = CTLOG_STORE_new();
+        if store.is_null() {
+            return Err(Error::Queued);
+        }
+        let r = CTLOG_STORE_load_default_file(store);
+        CTLOG_STORE_free(store);
+        Ok(r)
+    }
 }
 
 /// `void SSL_CTX_set_default_read_buffer_len (SSL_CTX *, size_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: accepted; rustls sizes its own buffers
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_default_read_buffer_len(_a0: *mut SSL_CTX, _a1: usize) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_default_read_buffer_len: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_set_default_read_buffer_len(a0: *mut SSL_CTX, _a1: usize) {
+    handle::ctx(a0)?;
+    Ok(())
 }
 
 /// `int SSL_CTX_set_generate_session_id (SSL_CTX *, GEN_SESSION_CB)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 1, as OpenSSL; rustls makes its own session ids, so it is never called
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_generate_session_id(_a0: *mut SSL_CTX, _a1: GEN_SESSION_CB) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_generate_session_id: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_set_generate_session_id(a0: *mut SSL_CTX, _a1: GEN_SESSION_CB) -> c_int {
+    handle::ctx(a0)?;
+    Ok(1)
 }
 
 /// `void SSL_CTX_set_next_proto_select_cb (SSL_CTX *, SSL_CTX_npn_select_cb_func, void *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: accepted as by OpenSSL; NPN is never negotiated (rustls speaks ALPN only), so it is never called
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_next_proto_select_cb(_a0: *mut SSL_CTX, _a1: SSL_CTX_npn_select_cb_func, _a2: *mut c_void) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_next_proto_select_cb: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_set_next_proto_select_cb(a0: *mut SSL_CTX, _a1: SSL_CTX_npn_select_cb_func, _a2: *mut c_void) {
+    handle::ctx(a0)?;
+    Ok(())
 }
 
 /// `void SSL_CTX_set_next_protos_advertised_cb (SSL_CTX *, SSL_CTX_npn_advertised_cb_func, void *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: accepted as by OpenSSL; NPN is never negotiated (rustls speaks ALPN only), so it is never called
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_next_protos_advertised_cb(_a0: *mut SSL_CTX, _a1: SSL_CTX_npn_advertised_cb_func, _a2: *mut c_void) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_next_protos_advertised_cb: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_set_next_protos_advertised_cb(a0: *mut SSL_CTX, _a1: SSL_CTX_npn_advertised_cb_func, _a2: *mut c_void) {
+    handle::ctx(a0)?;
+    Ok(())
 }
 
 /// `void SSL_CTX_set_not_resumable_session_callback (SSL_CTX *, int (*) (SSL *, int))`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: accepted as by OpenSSL; every session is resumable, so it is never called
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_not_resumable_session_callback(_a0: *mut SSL_CTX, _a1: Option<unsafe extern "C" fn(*mut SSL, c_int) -> c_int>) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_not_resumable_session_callback: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_set_not_resumable_session_callback(a0: *mut SSL_CTX, _a1: Option<unsafe extern "C" fn(*mut SSL, c_int) -> c_int>) {
+    handle::ctx(a0)?;
+    Ok(())
 }
 
 /// `void SSL_CTX_set_post_handshake_auth (SSL_CTX *, int)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: accepted as by OpenSSL; rustls offers no post-handshake authentication, so none is done
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_post_handshake_auth(_a0: *mut SSL_CTX, _a1: c_int) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_post_handshake_auth: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_set_post_handshake_auth(a0: *mut SSL_CTX, _a1: c_int) {
+    handle::ctx(a0)?;
+    Ok(())
 }
 
 /// `void SSL_CTX_set_psk_client_callback (SSL_CTX *, SSL_psk_client_cb_func)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: accepted as by OpenSSL; external PSKs are not supported by rustls, so it is never called
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_psk_client_callback(_a0: *mut SSL_CTX, _a1: SSL_psk_client_cb_func) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_psk_client_callback: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_set_psk_client_callback(a0: *mut SSL_CTX, _a1: SSL_psk_client_cb_func) {
+    handle::ctx(a0)?;
+    Ok(())
 }
 
 /// `void SSL_CTX_set_psk_find_session_callback (SSL_CTX *, SSL_psk_find_session_cb_func)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: accepted as by OpenSSL; external PSKs are not supported by rustls, so it is never called
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_psk_find_session_callback(_a0: *mut SSL_CTX, _a1: SSL_psk_find_session_cb_func) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_psk_find_session_callback: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_set_psk_find_session_callback(a0: *mut SSL_CTX, _a1: SSL_psk_find_session_cb_func) {
+    handle::ctx(a0)?;
+    Ok(())
 }
 
 /// `void SSL_CTX_set_psk_server_callback (SSL_CTX *, SSL_psk_server_cb_func)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: accepted as by OpenSSL; external PSKs are not supported by rustls, so it is never called
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_psk_server_callback(_a0: *mut SSL_CTX, _a1: SSL_psk_server_cb_func) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_psk_server_callback: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_set_psk_server_callback(a0: *mut SSL_CTX, _a1: SSL_psk_server_cb_func) {
+    handle::ctx(a0)?;
+    Ok(())
 }
 
 /// `void SSL_CTX_set_psk_use_session_callback (SSL_CTX *, SSL_psk_use_session_cb_func)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: accepted as by OpenSSL; external PSKs are not supported by rustls, so it is never called
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_psk_use_session_callback(_a0: *mut SSL_CTX, _a1: SSL_psk_use_session_cb_func) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_psk_use_session_callback: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_CTX_set_purpose (SSL_CTX *, int)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_set_purpose(_a0: *mut SSL_CTX, _a1: c_int) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_purpose: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_set_psk_use_session_callback(a0: *mut SSL_CTX, _a1: SSL_psk_use_session_cb_func) {
+    handle::ctx(a0)?;
+    Ok(())
 }
 
 /// `void SSL_CTX_set_record_padding_callback (SSL_CTX *, size_t (*) (SSL *, int, size_t, void *))`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: record padding: rustls pads no records
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_record_padding_callback(_a0: *mut SSL_CTX, _a1: Option<unsafe extern "C" fn(*mut SSL, c_int, usize, *mut c_void) -> usize>) {
+pub extern "C" fn SSL_CTX_set_record_padding_callback(a0: *mut SSL_CTX, a1: Option<unsafe extern "C" fn(*mut SSL, c_int, usize, *mut c_void) -> usize>) {
+    handle::ctx(a0)?;
+    if a1.is_none() {
+        return Ok(());
+    }
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_record_padding_callback: not implemented by ferrossl yet".into(),
+        detail: "SSL_CTX_set_record_padding_callback: record padding: rustls pads no records".into(),
     })
 }
 
 /// `void SSL_CTX_set_record_padding_callback_arg (SSL_CTX *, void *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: accepted; no padding callback is ever set
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_record_padding_callback_arg(_a0: *mut SSL_CTX, _a1: *mut c_void) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_record_padding_callback_arg: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_set_record_padding_callback_arg(a0: *mut SSL_CTX, _a1: *mut c_void) {
+    handle::ctx(a0)?;
+    Ok(())
 }
 
 /// `int SSL_CTX_set_recv_max_early_data (SSL_CTX *, uint32_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 1; ferrossl accepts no early data, so the limit never applies
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_recv_max_early_data(_a0: *mut SSL_CTX, _a1: u32) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_recv_max_early_data: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_set_recv_max_early_data(a0: *mut SSL_CTX, _a1: u32) -> c_int {
+    handle::ctx(a0)?;
+    Ok(1)
 }
 
 /// `void SSL_CTX_set_security_callback (SSL_CTX *, int (*) (const SSL *, const SSL_CTX *, int, int, int, void *, void *))`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: a security callback: rustls applies its own policy and would not ask it
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_security_callback(_a0: *mut SSL_CTX, _a1: Option<unsafe extern "C" fn(*const SSL, *const SSL_CTX, c_int, c_int, c_int, *mut c_void, *mut c_void) -> c_int>) {
+pub extern "C" fn SSL_CTX_set_security_callback(a0: *mut SSL_CTX, a1: Option<unsafe extern "C" fn(*const SSL, *const SSL_CTX, c_int, c_int, c_int, *mut c_void, *mut c_void) -> c_int>) {
+    handle::ctx(a0)?;
+    if a1.is_none() {
+        return Ok(());
+    }
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_security_callback: not implemented by ferrossl yet".into(),
+        detail: "SSL_CTX_set_security_callback: a security callback: rustls applies its own policy and would not ask it".into(),
     })
 }
 
 /// `int SSL_CTX_set_session_ticket_cb (SSL_CTX *, SSL_CTX_generate_session_ticket_fn, SSL_CTX_decrypt_session_ticket_fn, void *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 1, as OpenSSL; rustls's tickets carry no application data, so they are never called
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_session_ticket_cb(_a0: *mut SSL_CTX, _a1: SSL_CTX_generate_session_ticket_fn, _a2: SSL_CTX_decrypt_session_ticket_fn, _a3: *mut c_void) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_session_ticket_cb: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_set_session_ticket_cb(a0: *mut SSL_CTX, _a1: SSL_CTX_generate_session_ticket_fn, _a2: SSL_CTX_decrypt_session_ticket_fn, _a3: *mut c_void) -> c_int {
+    handle::ctx(a0)?;
+    Ok(1)
 }
 
 /// `int SSL_CTX_set_srp_cb_arg (SSL_CTX *, void *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 1, as OpenSSL; no SRP ciphersuites are offered or accepted (rustls has no SRP)
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_srp_cb_arg(_a0: *mut SSL_CTX, _a1: *mut c_void) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_srp_cb_arg: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_set_srp_cb_arg(a0: *mut SSL_CTX, _a1: *mut c_void) -> c_int {
+    handle::ctx(a0)?;
+    Ok(1)
 }
 
 /// `int SSL_CTX_set_srp_client_pwd_callback (SSL_CTX *, char *(*) (SSL *, void *))`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 1, as OpenSSL; no SRP ciphersuites are offered or accepted (rustls has no SRP), so it is never called
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_srp_client_pwd_callback(_a0: *mut SSL_CTX, _a1: Option<unsafe extern "C" fn(*mut SSL, *mut c_void) -> *mut c_char>) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_srp_client_pwd_callback: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_set_srp_client_pwd_callback(a0: *mut SSL_CTX, _a1: Option<unsafe extern "C" fn(*mut SSL, *mut c_void) -> *mut c_char>) -> c_int {
+    handle::ctx(a0)?;
+    Ok(1)
 }
 
 /// `int SSL_CTX_set_srp_password (SSL_CTX *, char *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: SRP password: rustls has no SRP
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_srp_password(_a0: *mut SSL_CTX, _a1: *mut c_char) -> c_int {
+pub extern "C" fn SSL_CTX_set_srp_password(a0: *mut SSL_CTX, _a1: *mut c_char) -> c_int {
+    handle::ctx(a0)?;
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_srp_password: not implemented by ferrossl yet".into(),
+        detail: "SSL_CTX_set_srp_password: SRP password: rustls has no SRP".into(),
     })
 }
 
 /// `int SSL_CTX_set_srp_strength (SSL_CTX *, int)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 1, as OpenSSL; no SRP ciphersuites are offered or accepted (rustls has no SRP)
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_srp_strength(_a0: *mut SSL_CTX, _a1: c_int) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_srp_strength: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_set_srp_strength(a0: *mut SSL_CTX, _a1: c_int) -> c_int {
+    handle::ctx(a0)?;
+    Ok(1)
 }
 
 /// `int SSL_CTX_set_srp_username (SSL_CTX *, char *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: SRP login: rustls has no SRP
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_srp_username(_a0: *mut SSL_CTX, _a1: *mut c_char) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_set_srp_username(a0: *mut SSL_CTX, a1: *mut c_char) -> c_int {
+    handle::ctx(a0)?;
+    if a1.is_null() {
+        return Ok(1);
+    }
+    if !(1..=255).contains(&unsafe { std::ffi::CStr::from_ptr(a1) }.to_bytes().len()) {
+        return Err(Error::Misuse { reason: 357 /* SSL_R_INVALID_SRP_USERNAME */, detail: "SSL_CTX_set_srp_username: SRP login: rustls has no SRP".into() });
+    }
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_srp_username: not implemented by ferrossl yet".into(),
+        detail: "SSL_CTX_set_srp_username: SRP login: rustls has no SRP".into(),
     })
 }
 
 /// `int SSL_CTX_set_srp_username_callback (SSL_CTX *, int (*) (SSL *, int *, void *))`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 1, as OpenSSL; no SRP ciphersuites are offered or accepted (rustls has no SRP), so it is never called
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_srp_username_callback(_a0: *mut SSL_CTX, _a1: Option<unsafe extern "C" fn(*mut SSL, *mut c_int, *mut c_void) -> c_int>) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_srp_username_callback: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_set_srp_username_callback(a0: *mut SSL_CTX, _a1: Option<unsafe extern "C" fn(*mut SSL, *mut c_int, *mut c_void) -> c_int>) -> c_int {
+    handle::ctx(a0)?;
+    Ok(1)
 }
 
 /// `int SSL_CTX_set_srp_verify_param_callback (SSL_CTX *, int (*) (SSL *, void *))`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 1, as OpenSSL; no SRP ciphersuites are offered or accepted (rustls has no SRP), so it is never called
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_srp_verify_param_callback(_a0: *mut SSL_CTX, _a1: Option<unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int>) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_srp_verify_param_callback: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_set_srp_verify_param_callback(a0: *mut SSL_CTX, _a1: Option<unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int>) -> c_int {
+    handle::ctx(a0)?;
+    Ok(1)
 }
 
 /// `int SSL_CTX_set_ssl_version (SSL_CTX *, const SSL_METHOD *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: changing a context's method
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_ssl_version(_a0: *mut SSL_CTX, _a1: *const SSL_METHOD) -> c_int {
+pub extern "C" fn SSL_CTX_set_ssl_version(a0: *mut SSL_CTX, a1: *const SSL_METHOD) -> c_int {
+    handle::ctx(a0)?;
+    if super::method::of(handle::ctx(a0)?.method) == a1 {
+        return Ok(1);
+    }
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_ssl_version: not implemented by ferrossl yet".into(),
+        detail: "SSL_CTX_set_ssl_version: changing a context's method".into(),
     })
 }
 
 /// `void SSL_CTX_set_stateless_cookie_generate_cb (SSL_CTX *, int (*) (SSL *, unsigned char *, size_t *))`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: accepted as by OpenSSL; SSL_stateless is refused, so it is never called
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_stateless_cookie_generate_cb(_a0: *mut SSL_CTX, _a1: Option<unsafe extern "C" fn(*mut SSL, *mut c_uchar, *mut usize) -> c_int>) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_stateless_cookie_generate_cb: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_set_stateless_cookie_generate_cb(a0: *mut SSL_CTX, _a1: Option<unsafe extern "C" fn(*mut SSL, *mut c_uchar, *mut usize) -> c_int>) {
+    handle::ctx(a0)?;
+    Ok(())
 }
 
 /// `void SSL_CTX_set_stateless_cookie_verify_cb (SSL_CTX *, int (*) (SSL *, const unsigned char *, size_t))`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: accepted as by OpenSSL; SSL_stateless is refused, so it is never called
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_stateless_cookie_verify_cb(_a0: *mut SSL_CTX, _a1: Option<unsafe extern "C" fn(*mut SSL, *const c_uchar, usize) -> c_int>) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_stateless_cookie_verify_cb: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_set_stateless_cookie_verify_cb(a0: *mut SSL_CTX, _a1: Option<unsafe extern "C" fn(*mut SSL, *const c_uchar, usize) -> c_int>) {
+    handle::ctx(a0)?;
+    Ok(())
 }
 
 /// `int SSL_CTX_set_tlsext_max_fragment_length (SSL_CTX *, uint8_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: the max_fragment_length extension: rustls does not negotiate it
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_tlsext_max_fragment_length(_a0: *mut SSL_CTX, _a1: u8) -> c_int {
+pub extern "C" fn SSL_CTX_set_tlsext_max_fragment_length(a0: *mut SSL_CTX, a1: u8) -> c_int {
+    handle::ctx(a0)?;
+    if a1 == 0 {
+        return Ok(1);
+    }
+    if a1 > 4 {
+        return Err(Error::Misuse { reason: 232 /* SSL_R_SSL3_EXT_INVALID_MAX_FRAGMENT_LENGTH */, detail: "SSL_CTX_set_tlsext_max_fragment_length: the max_fragment_length extension: rustls does not negotiate it".into() });
+    }
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_tlsext_max_fragment_length: not implemented by ferrossl yet".into(),
+        detail: "SSL_CTX_set_tlsext_max_fragment_length: the max_fragment_length extension: rustls does not negotiate it".into(),
     })
 }
 
 /// `int SSL_CTX_set_tlsext_use_srtp (SSL_CTX *, const char *)`
 ///
-/// Refused: not implemented by ferrossl yet
-#[export]
+/// Refused: SRTP profiles (DTLS-SRTP): rustls has no DTLS
+#[export(fail = 1)]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_tlsext_use_srtp(_a0: *mut SSL_CTX, _a1: *const c_char) -> c_int {
+pub extern "C" fn SSL_CTX_set_tlsext_use_srtp(a0: *mut SSL_CTX, _a1: *const c_char) -> c_int {
+    handle::ctx(a0)?;
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_tlsext_use_srtp: not implemented by ferrossl yet".into(),
+        detail: "SSL_CTX_set_tlsext_use_srtp: SRTP profiles (DTLS-SRTP): rustls has no DTLS".into(),
     })
 }
 
 /// `void SSL_CTX_set_tmp_dh_callback (SSL_CTX *, DH *(*) (SSL *, int, int))`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: accepted as by OpenSSL; rustls offers no DHE key exchange, so it is never called
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_tmp_dh_callback(_a0: *mut SSL_CTX, _a1: Option<unsafe extern "C" fn(*mut SSL, c_int, c_int) -> *mut DH>) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_tmp_dh_callback: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_CTX_set_trust (SSL_CTX *, int)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_set_trust(_a0: *mut SSL_CTX, _a1: c_int) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_trust: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_CTX_use_RSAPrivateKey (SSL_CTX *, RSA *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_use_RSAPrivateKey(_a0: *mut SSL_CTX, _a1: *mut RSA) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_use_RSAPrivateKey: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_CTX_use_RSAPrivateKey_ASN1 (SSL_CTX *, const unsigned char *, long int)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_use_RSAPrivateKey_ASN1(_a0: *mut SSL_CTX, _a1: *const c_uchar, _a2: c_long) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_use_RSAPrivateKey_ASN1: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_set_tmp_dh_callback(a0: *mut SSL_CTX, _a1: Option<unsafe extern "C" fn(*mut SSL, c_int, c_int) -> *mut DH>) {
+    handle::ctx(a0)?;
+    Ok(())
 }
 
 /// `int SSL_CTX_use_psk_identity_hint (SSL_CTX *, const char *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: a PSK identity hint: rustls supports no external PSKs
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_use_psk_identity_hint(_a0: *mut SSL_CTX, _a1: *const c_char) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_use_psk_identity_hint(a0: *mut SSL_CTX, a1: *const c_char) -> c_int {
+    handle::ctx(a0)?;
+    if a1.is_null() {
+        return Ok(1);
+    }
+    if unsafe { std::ffi::CStr::from_ptr(a1) }.to_bytes().len() > 256 {
+        return Err(Error::Misuse { reason: 146 /* SSL_R_DATA_LENGTH_TOO_LONG */, detail: "SSL_CTX_use_psk_identity_hint: a PSK identity hint: rustls supports no external PSKs".into() });
+    }
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_use_psk_identity_hint: not implemented by ferrossl yet".into(),
+        detail: "SSL_CTX_use_psk_identity_hint: a PSK identity hint: rustls supports no external PSKs".into(),
     })
 }
 
 /// `int SSL_CTX_use_serverinfo (SSL_CTX *, const unsigned char *, size_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: serverinfo (extra server extensions): not available with rustls
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_use_serverinfo(_a0: *mut SSL_CTX, _a1: *const c_uchar, _a2: usize) -> c_int {
+pub extern "C" fn SSL_CTX_use_serverinfo(a0: *mut SSL_CTX, _a1: *const c_uchar, _a2: usize) -> c_int {
+    handle::ctx(a0)?;
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_use_serverinfo: not implemented by ferrossl yet".into(),
+        detail: "SSL_CTX_use_serverinfo: serverinfo (extra server extensions): not available with rustls".into(),
     })
 }
 
 /// `int SSL_CTX_use_serverinfo_ex (SSL_CTX *, unsigned int, const unsigned char *, size_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: serverinfo (extra server extensions): not available with rustls
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_use_serverinfo_ex(_a0: *mut SSL_CTX, _a1: c_uint, _a2: *const c_uchar, _a3: usize) -> c_int {
+pub extern "C" fn SSL_CTX_use_serverinfo_ex(a0: *mut SSL_CTX, _a1: c_uint, _a2: *const c_uchar, _a3: usize) -> c_int {
+    handle::ctx(a0)?;
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_use_serverinfo_ex: not implemented by ferrossl yet".into(),
+        detail: "SSL_CTX_use_serverinfo_ex: serverinfo (extra server extensions): not available with rustls".into(),
     })
 }
 
 /// `int SSL_CTX_use_serverinfo_file (SSL_CTX *, const char *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: serverinfo (extra server extensions): not available with rustls
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_use_serverinfo_file(_a0: *mut SSL_CTX, _a1: *const c_char) -> c_int {
+pub extern "C" fn SSL_CTX_use_serverinfo_file(a0: *mut SSL_CTX, _a1: *const c_char) -> c_int {
+    handle::ctx(a0)?;
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_use_serverinfo_file: not implemented by ferrossl yet".into(),
+        detail: "SSL_CTX_use_serverinfo_file: serverinfo (extra server extensions): not available with rustls".into(),
     })
 }
 
 /// `SSL_SESSION *SSL_SESSION_dup (const SSL_SESSION *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: copying a session: not implemented yet
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_SESSION_dup(_a0: *const SSL_SESSION) -> *mut SSL_SESSION {
+pub extern "C" fn SSL_SESSION_dup(a0: *const SSL_SESSION) -> *mut SSL_SESSION {
+    handle::session(a0)?;
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_dup: not implemented by ferrossl yet".into(),
+        detail: "SSL_SESSION_dup: copying a session: not implemented yet".into(),
     })
 }
 
 /// `void SSL_SESSION_get0_ticket (const SSL_SESSION *, const unsigned char **, size_t *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: *tick = NULL, *len = 0: rustls keeps the ticket
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_SESSION_get0_ticket(_a0: *const SSL_SESSION, _a1: *mut *const c_uchar, _a2: *mut usize) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_get0_ticket: not implemented by ferrossl yet".into(),
-    })
+pub unsafe extern "C" fn SSL_SESSION_get0_ticket(a0: *const SSL_SESSION, a1: *mut *const c_uchar, a2: *mut usize) {
+    // SAFETY: out-parameters the caller supplies (or NULL).
+    unsafe {
+        args::out(a1, ptr::null());
+        args::out(a2, 0);
+    }
+    handle::session(a0)?;
+    Ok(())
 }
 
 /// `int SSL_SESSION_get0_ticket_appdata (SSL_SESSION *, void **, size_t *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 1 with no data: tickets carry no application data
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_SESSION_get0_ticket_appdata(_a0: *mut SSL_SESSION, _a1: *mut *mut c_void, _a2: *mut usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_get0_ticket_appdata: not implemented by ferrossl yet".into(),
-    })
+pub unsafe extern "C" fn SSL_SESSION_get0_ticket_appdata(a0: *mut SSL_SESSION, a1: *mut *mut c_void, a2: *mut usize) -> c_int {
+    // SAFETY: out-parameters the caller supplies (or NULL).
+    unsafe {
+        args::out(a1, ptr::null_mut());
+        args::out(a2, 0);
+    }
+    handle::session(a0)?;
+    Ok(1)
 }
 
 /// `unsigned int SSL_SESSION_get_compress_id (const SSL_SESSION *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0: no compression
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_SESSION_get_compress_id(_a0: *const SSL_SESSION) -> c_uint {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_get_compress_id: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_SESSION_get_compress_id(a0: *const SSL_SESSION) -> c_uint {
+    handle::session(a0)?;
+    Ok(0)
 }
 
 /// `size_t SSL_SESSION_get_master_key (const SSL_SESSION *, unsigned char *, size_t)`
@@ -1124,1284 +1071,1181 @@ pub extern "C" fn SSL_SESSION_get_master_key(_a0: *const SSL_SESSION, _a1: *mut 
 
 /// `uint8_t SSL_SESSION_get_max_fragment_length (const SSL_SESSION *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0: no maximum fragment length was negotiated
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_SESSION_get_max_fragment_length(_a0: *const SSL_SESSION) -> u8 {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_get_max_fragment_length: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_SESSION_get_max_fragment_length(a0: *const SSL_SESSION) -> u8 {
+    handle::session(a0)?;
+    Ok(0)
 }
 
 /// `long unsigned int SSL_SESSION_get_ticket_lifetime_hint (const SSL_SESSION *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0: the ticket lifetime is not reported by rustls
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_SESSION_get_ticket_lifetime_hint(_a0: *const SSL_SESSION) -> c_ulong {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_get_ticket_lifetime_hint: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_SESSION_get_ticket_lifetime_hint(a0: *const SSL_SESSION) -> c_ulong {
+    handle::session(a0)?;
+    Ok(0)
 }
 
 /// `int SSL_SESSION_set1_alpn_selected (SSL_SESSION *, const unsigned char *, size_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: changing a session's ALPN protocol: not implemented yet
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_SESSION_set1_alpn_selected(_a0: *mut SSL_SESSION, _a1: *const c_uchar, _a2: usize) -> c_int {
+pub extern "C" fn SSL_SESSION_set1_alpn_selected(a0: *mut SSL_SESSION, _a1: *const c_uchar, _a2: usize) -> c_int {
+    handle::session(a0)?;
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_set1_alpn_selected: not implemented by ferrossl yet".into(),
+        detail: "SSL_SESSION_set1_alpn_selected: changing a session's ALPN protocol: not implemented yet".into(),
     })
 }
 
 /// `int SSL_SESSION_set1_hostname (SSL_SESSION *, const char *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: changing a session's host name: not implemented yet
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_SESSION_set1_hostname(_a0: *mut SSL_SESSION, _a1: *const c_char) -> c_int {
+pub extern "C" fn SSL_SESSION_set1_hostname(a0: *mut SSL_SESSION, _a1: *const c_char) -> c_int {
+    handle::session(a0)?;
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_set1_hostname: not implemented by ferrossl yet".into(),
+        detail: "SSL_SESSION_set1_hostname: changing a session's host name: not implemented yet".into(),
     })
 }
 
 /// `int SSL_SESSION_set1_master_key (SSL_SESSION *, const unsigned char *, size_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: a session built from a master key (external PSK): rustls cannot import secrets
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_SESSION_set1_master_key(_a0: *mut SSL_SESSION, _a1: *const c_uchar, _a2: usize) -> c_int {
+pub extern "C" fn SSL_SESSION_set1_master_key(a0: *mut SSL_SESSION, _a1: *const c_uchar, _a2: usize) -> c_int {
+    handle::session(a0)?;
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_set1_master_key: not implemented by ferrossl yet".into(),
+        detail: "SSL_SESSION_set1_master_key: a session built from a master key (external PSK): rustls cannot import secrets".into(),
     })
 }
 
 /// `int SSL_SESSION_set1_ticket_appdata (SSL_SESSION *, const void *, size_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: application data in tickets: rustls's tickets carry none
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_SESSION_set1_ticket_appdata(_a0: *mut SSL_SESSION, _a1: *const c_void, _a2: usize) -> c_int {
+pub extern "C" fn SSL_SESSION_set1_ticket_appdata(a0: *mut SSL_SESSION, a1: *const c_void, a2: usize) -> c_int {
+    handle::session(a0)?;
+    if a1.is_null() || a2 == 0 {
+        return Ok(1);
+    }
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_set1_ticket_appdata: not implemented by ferrossl yet".into(),
+        detail: "SSL_SESSION_set1_ticket_appdata: application data in tickets: rustls's tickets carry none".into(),
     })
 }
 
 /// `int SSL_SESSION_set_cipher (SSL_SESSION *, const SSL_CIPHER *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: building a session by hand (external PSK) is not supported
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_SESSION_set_cipher(_a0: *mut SSL_SESSION, _a1: *const SSL_CIPHER) -> c_int {
+pub extern "C" fn SSL_SESSION_set_cipher(a0: *mut SSL_SESSION, _a1: *const SSL_CIPHER) -> c_int {
+    handle::session(a0)?;
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_set_cipher: not implemented by ferrossl yet".into(),
+        detail: "SSL_SESSION_set_cipher: building a session by hand (external PSK) is not supported".into(),
     })
 }
 
 /// `int SSL_SESSION_set_max_early_data (SSL_SESSION *, uint32_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: early data on a session: ferrossl sends no 0-RTT data
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_SESSION_set_max_early_data(_a0: *mut SSL_SESSION, _a1: u32) -> c_int {
+pub extern "C" fn SSL_SESSION_set_max_early_data(a0: *mut SSL_SESSION, a1: u32) -> c_int {
+    handle::session(a0)?;
+    if a1 == 0 {
+        return Ok(1);
+    }
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_set_max_early_data: not implemented by ferrossl yet".into(),
+        detail: "SSL_SESSION_set_max_early_data: early data on a session: ferrossl sends no 0-RTT data".into(),
     })
 }
 
 /// `int SSL_SESSION_set_protocol_version (SSL_SESSION *, int)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: building a session by hand (external PSK) is not supported
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_SESSION_set_protocol_version(_a0: *mut SSL_SESSION, _a1: c_int) -> c_int {
+pub extern "C" fn SSL_SESSION_set_protocol_version(a0: *mut SSL_SESSION, _a1: c_int) -> c_int {
+    handle::session(a0)?;
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_set_protocol_version: not implemented by ferrossl yet".into(),
+        detail: "SSL_SESSION_set_protocol_version: building a session by hand (external PSK) is not supported".into(),
     })
 }
 
 /// `int SSL_SRP_CTX_free (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 1, as OpenSSL (frees nothing)
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_SRP_CTX_free(_a0: *mut SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_SRP_CTX_free: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_SRP_CTX_free(a0: *mut SSL) -> c_int {
+    if a0.is_null() {
+        return Ok(<c_int as crate::capi::boundary::Failure>::FAILURE);
+    }
+    handle::ssl(a0)?;
+    Ok(1)
 }
 
 /// `int SSL_SRP_CTX_init (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 1, as OpenSSL (copies nothing)
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_SRP_CTX_init(_a0: *mut SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_SRP_CTX_init: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_SRP_CTX_init(a0: *mut SSL) -> c_int {
+    if a0.is_null() {
+        return Ok(<c_int as crate::capi::boundary::Failure>::FAILURE);
+    }
+    handle::ssl(a0)?;
+    Ok(1)
 }
 
 /// `int SSL_add1_to_CA_list (SSL *, const X509 *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: the certificate_authorities list: not implemented yet
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_add1_to_CA_list(_a0: *mut SSL, _a1: *const X509) -> c_int {
+pub extern "C" fn SSL_add1_to_CA_list(a0: *mut SSL, _a1: *const X509) -> c_int {
+    handle::ssl(a0)?;
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_add1_to_CA_list: not implemented by ferrossl yet".into(),
+        detail: "SSL_add1_to_CA_list: the certificate_authorities list: not implemented yet".into(),
     })
 }
 
 /// `int SSL_add_client_CA (SSL *, X509 *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: a per-connection client CA list: not implemented yet (SSL_CTX_add_client_CA is)
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_add_client_CA(_a0: *mut SSL, _a1: *mut X509) -> c_int {
+pub extern "C" fn SSL_add_client_CA(a0: *mut SSL, _a1: *mut X509) -> c_int {
+    handle::ssl(a0)?;
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_add_client_CA: not implemented by ferrossl yet".into(),
+        detail: "SSL_add_client_CA: a per-connection client CA list: not implemented yet (SSL_CTX_add_client_CA is)".into(),
     })
 }
 
 /// `void SSL_add_ssl_module (void)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: does nothing, as OpenSSL (libcrypto adds the module)
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_add_ssl_module() {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_add_ssl_module: not implemented by ferrossl yet".into(),
-    })
+    Ok(())
 }
 
 /// `int SSL_alloc_buffers (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 1; rustls manages its own buffers
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_alloc_buffers(_a0: *mut SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_alloc_buffers: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_alloc_buffers(a0: *mut SSL) -> c_int {
+    handle::ssl(a0)?;
+    Ok(1)
 }
 
 /// `int SSL_bytes_to_cipher_list (SSL *, const unsigned char *, size_t, int, struct stack_st_SSL_CIPHER **, struct stack_st_SSL_CIPHER **)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: parsing raw cipher suites: not implemented yet
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_bytes_to_cipher_list(_a0: *mut SSL, _a1: *const c_uchar, _a2: usize, _a3: c_int, _a4: *mut *mut stack_st_SSL_CIPHER, _a5: *mut *mut stack_st_SSL_CIPHER) -> c_int {
+pub extern "C" fn SSL_bytes_to_cipher_list(a0: *mut SSL, _a1: *const c_uchar, _a2: usize, _a3: c_int, _a4: *mut *mut stack_st_SSL_CIPHER, _a5: *mut *mut stack_st_SSL_CIPHER) -> c_int {
+    handle::ssl(a0)?;
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_bytes_to_cipher_list: not implemented by ferrossl yet".into(),
+        detail: "SSL_bytes_to_cipher_list: parsing raw cipher suites: not implemented yet".into(),
     })
 }
 
 /// `int SSL_check_chain (SSL *, X509 *, EVP_PKEY *, struct stack_st_X509 *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: checking a chain against OpenSSL's signature-algorithm rules
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_check_chain(_a0: *mut SSL, _a1: *mut X509, _a2: *mut EVP_PKEY, _a3: *mut stack_st_X509) -> c_int {
+pub extern "C" fn SSL_check_chain(a0: *mut SSL, _a1: *mut X509, _a2: *mut EVP_PKEY, _a3: *mut stack_st_X509) -> c_int {
+    handle::ssl(a0)?;
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_check_chain: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_config (SSL *, const char *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_config(_a0: *mut SSL, _a1: *const c_char) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_config: not implemented by ferrossl yet".into(),
+        detail: "SSL_check_chain: checking a chain against OpenSSL's signature-algorithm rules".into(),
     })
 }
 
 /// `int SSL_ct_is_enabled (const SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0: CT validation is off
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_ct_is_enabled(_a0: *const SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_ct_is_enabled: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_ct_is_enabled(a0: *const SSL) -> c_int {
+    handle::ssl(a0)?;
+    Ok(0)
 }
 
 /// `long unsigned int SSL_dane_clear_flags (SSL *, long unsigned int)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0 (the previous flags), as OpenSSL; DANE is never enabled
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_dane_clear_flags(_a0: *mut SSL, _a1: c_ulong) -> c_ulong {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_dane_clear_flags: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_dane_clear_flags(a0: *mut SSL, _a1: c_ulong) -> c_ulong {
+    handle::ssl(a0)?;
+    Ok(0)
 }
 
 /// `int SSL_dane_enable (SSL *, const char *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0 and context not dane enabled, as OpenSSL (SSL_CTX_dane_enable is refused)
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_dane_enable(_a0: *mut SSL, _a1: *const c_char) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_dane_enable: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_dane_enable(a0: *mut SSL, _a1: *const c_char) -> c_int {
+    handle::ssl(a0)?;
+    Err(Error::Misuse { reason: 167 /* SSL_R_CONTEXT_NOT_DANE_ENABLED */, detail: "SSL_dane_enable: 0 and context not dane enabled, as OpenSSL (SSL_CTX_dane_enable is refused)".into() })
 }
 
 /// `long unsigned int SSL_dane_set_flags (SSL *, long unsigned int)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0 (the previous flags), as OpenSSL; DANE is never enabled
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_dane_set_flags(_a0: *mut SSL, _a1: c_ulong) -> c_ulong {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_dane_set_flags: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_dane_set_flags(a0: *mut SSL, _a1: c_ulong) -> c_ulong {
+    handle::ssl(a0)?;
+    Ok(0)
 }
 
 /// `int SSL_dane_tlsa_add (SSL *, uint8_t, uint8_t, uint8_t, const unsigned char *, size_t)`
 ///
-/// Refused: not implemented by ferrossl yet
-#[export]
+/// Absent: -1 and dane not enabled, as OpenSSL on a connection without DANE
+#[export(fail = -1)]
 #[no_mangle]
-pub extern "C" fn SSL_dane_tlsa_add(_a0: *mut SSL, _a1: u8, _a2: u8, _a3: u8, _a4: *const c_uchar, _a5: usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_dane_tlsa_add: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_dane_tlsa_add(a0: *mut SSL, _a1: u8, _a2: u8, _a3: u8, _a4: *const c_uchar, _a5: usize) -> c_int {
+    handle::ssl(a0)?;
+    Err(Error::Misuse { reason: 175 /* SSL_R_DANE_NOT_ENABLED */, detail: "SSL_dane_tlsa_add: -1 and dane not enabled, as OpenSSL on a connection without DANE".into() })
 }
 
 /// `SSL *SSL_dup (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: copying a connection: not implemented yet
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_dup(_a0: *mut SSL) -> *mut SSL {
+pub extern "C" fn SSL_dup(a0: *mut SSL) -> *mut SSL {
+    handle::ssl(a0)?;
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_dup: not implemented by ferrossl yet".into(),
+        detail: "SSL_dup: copying a connection: not implemented yet".into(),
     })
 }
 
 /// `int SSL_enable_ct (SSL *, int)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: CT (SCT) validation: not available with rustls
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_enable_ct(_a0: *mut SSL, _a1: c_int) -> c_int {
+pub extern "C" fn SSL_enable_ct(a0: *mut SSL, a1: c_int) -> c_int {
+    handle::ssl(a0)?;
+    if a1 != 0 && a1 != 1 {
+        return Err(Error::Misuse { reason: 212 /* SSL_R_INVALID_CT_VALIDATION_TYPE */, detail: "SSL_enable_ct: CT (SCT) validation: not available with rustls".into() });
+    }
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_enable_ct: not implemented by ferrossl yet".into(),
+        detail: "SSL_enable_ct: CT (SCT) validation: not available with rustls".into(),
     })
 }
 
 /// `int SSL_export_keying_material_early (SSL *, unsigned char *, size_t, const char *, size_t, const unsigned char *, size_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0 without an error, as OpenSSL when no early data was used (ferrossl uses none)
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_export_keying_material_early(_a0: *mut SSL, _a1: *mut c_uchar, _a2: usize, _a3: *const c_char, _a4: usize, _a5: *const c_uchar, _a6: usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_export_keying_material_early: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_export_keying_material_early(a0: *mut SSL, _a1: *mut c_uchar, _a2: usize, _a3: *const c_char, _a4: usize, _a5: *const c_uchar, _a6: usize) -> c_int {
+    handle::ssl(a0)?;
+    Ok(0)
 }
 
 /// `int SSL_extension_supported (unsigned int)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: OpenSSL's answer: 1 for the extensions its libssl handles itself
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_extension_supported(_a0: c_uint) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_extension_supported: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_extension_supported(a0: c_uint) -> c_int {
+    Ok(c_int::from(matches!(
+        a0,
+        0 | 1 | 5 | 10 | 11 | 12 | 13 | 14 | 16 | 18 | 21 | 22 | 23 | 35 | 41 | 42 | 43 | 44 | 45
+            | 47 | 49 | 51 | 13172 | 65281
+    )))
 }
 
 /// `int SSL_free_buffers (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 1; rustls manages its own buffers
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_free_buffers(_a0: *mut SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_free_buffers: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_free_buffers(a0: *mut SSL) -> c_int {
+    handle::ssl(a0)?;
+    Ok(1)
 }
 
 /// `const struct stack_st_X509_NAME *SSL_get0_CA_list (const SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: an empty list, as OpenSSL's before one is set
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_get0_CA_list(_a0: *const SSL) -> *const stack_st_X509_NAME {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get0_CA_list: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get0_CA_list(a0: *const SSL) -> *const stack_st_X509_NAME {
+    handle::ssl(a0)?;
+    Ok(empty_stack())
 }
 
 /// `SSL_DANE *SSL_get0_dane (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: NULL: no DANE state (OpenSSL returns its unused one)
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_get0_dane(_a0: *mut SSL) -> *mut SSL_DANE {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get0_dane: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get0_dane(a0: *mut SSL) -> *mut SSL_DANE {
+    handle::ssl(a0)?;
+    Ok(ptr::null_mut())
 }
 
 /// `int SSL_get0_dane_authority (SSL *, X509 **, EVP_PKEY **)`
 ///
-/// Refused: not implemented by ferrossl yet
-#[export]
+/// Absent: -1: not DANE-verified, as OpenSSL without DANE
+#[export(fail = -1)]
 #[no_mangle]
-pub extern "C" fn SSL_get0_dane_authority(_a0: *mut SSL, _a1: *mut *mut X509, _a2: *mut *mut EVP_PKEY) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get0_dane_authority: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get0_dane_authority(a0: *mut SSL, _a1: *mut *mut X509, _a2: *mut *mut EVP_PKEY) -> c_int {
+    handle::ssl(a0)?;
+    Ok(-1)
 }
 
 /// `int SSL_get0_dane_tlsa (SSL *, uint8_t *, uint8_t *, uint8_t *, const unsigned char **, size_t *)`
 ///
-/// Refused: not implemented by ferrossl yet
-#[export]
+/// Absent: -1: not DANE-verified, as OpenSSL without DANE
+#[export(fail = -1)]
 #[no_mangle]
-pub extern "C" fn SSL_get0_dane_tlsa(_a0: *mut SSL, _a1: *mut u8, _a2: *mut u8, _a3: *mut u8, _a4: *mut *const c_uchar, _a5: *mut usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get0_dane_tlsa: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get0_dane_tlsa(a0: *mut SSL, _a1: *mut u8, _a2: *mut u8, _a3: *mut u8, _a4: *mut *const c_uchar, _a5: *mut usize) -> c_int {
+    handle::ssl(a0)?;
+    Ok(-1)
 }
 
 /// `void SSL_get0_next_proto_negotiated (const SSL *, const unsigned char **, unsigned int *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: *data = NULL, *len = 0: no NPN protocol was negotiated
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_get0_next_proto_negotiated(_a0: *const SSL, _a1: *mut *const c_uchar, _a2: *mut c_uint) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get0_next_proto_negotiated: not implemented by ferrossl yet".into(),
-    })
+pub unsafe extern "C" fn SSL_get0_next_proto_negotiated(a0: *const SSL, a1: *mut *const c_uchar, a2: *mut c_uint) {
+    // SAFETY: out-parameters the caller supplies (or NULL).
+    unsafe {
+        args::out(a1, ptr::null());
+        args::out(a2, 0);
+    }
+    handle::ssl(a0)?;
+    Ok(())
 }
 
 /// `const struct stack_st_X509_NAME *SSL_get0_peer_CA_list (const SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: NULL: rustls does not report the peer's CA names
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_get0_peer_CA_list(_a0: *const SSL) -> *const stack_st_X509_NAME {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get0_peer_CA_list: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get0_peer_CA_list(a0: *const SSL) -> *const stack_st_X509_NAME {
+    handle::ssl(a0)?;
+    Ok(ptr::null())
 }
 
 /// `const struct stack_st_SCT *SSL_get0_peer_scts (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: NULL: no SCTs are collected
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_get0_peer_scts(_a0: *mut SSL) -> *const stack_st_SCT {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get0_peer_scts: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get0_peer_scts(a0: *mut SSL) -> *const stack_st_SCT {
+    handle::ssl(a0)?;
+    Ok(ptr::null())
 }
 
 /// `void *SSL_get0_security_ex_data (const SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: NULL: no security callback data
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_get0_security_ex_data(_a0: *const SSL) -> *mut c_void {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get0_security_ex_data: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get0_security_ex_data(a0: *const SSL) -> *mut c_void {
+    handle::ssl(a0)?;
+    Ok(ptr::null_mut())
 }
 
 /// `int SSL_get_all_async_fds (SSL *, int *, size_t *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0, as OpenSSL without an async job
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_get_all_async_fds(_a0: *mut SSL, _a1: *mut c_int, _a2: *mut usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_all_async_fds: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get_all_async_fds(a0: *mut SSL, _a1: *mut c_int, _a2: *mut usize) -> c_int {
+    handle::ssl(a0)?;
+    Ok(0)
 }
 
 /// `int SSL_get_async_status (SSL *, int *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0, as OpenSSL without an async job
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_get_async_status(_a0: *mut SSL, _a1: *mut c_int) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_async_status: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get_async_status(a0: *mut SSL, _a1: *mut c_int) -> c_int {
+    handle::ssl(a0)?;
+    Ok(0)
 }
 
 /// `int SSL_get_changed_async_fds (SSL *, int *, size_t *, int *, size_t *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0, as OpenSSL without an async job
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_get_changed_async_fds(_a0: *mut SSL, _a1: *mut c_int, _a2: *mut usize, _a3: *mut c_int, _a4: *mut usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_changed_async_fds: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get_changed_async_fds(a0: *mut SSL, _a1: *mut c_int, _a2: *mut usize, _a3: *mut c_int, _a4: *mut usize) -> c_int {
+    handle::ssl(a0)?;
+    Ok(0)
 }
 
 /// `size_t SSL_get_finished (const SSL *, void *, size_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0 bytes: rustls does not expose the Finished messages (tls-unique)
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_get_finished(_a0: *const SSL, _a1: *mut c_void, _a2: usize) -> usize {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_finished: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get_finished(a0: *const SSL, _a1: *mut c_void, _a2: usize) -> usize {
+    handle::ssl(a0)?;
+    Ok(0)
 }
 
 /// `int SSL_get_key_update_type (const SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
-#[export(fail = 0)]
+/// Absent: -1 (SSL_KEY_UPDATE_NONE): no key update is pending
+#[export(fail = -1)]
 #[no_mangle]
-pub extern "C" fn SSL_get_key_update_type(_a0: *const SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_key_update_type: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get_key_update_type(a0: *const SSL) -> c_int {
+    handle::ssl(a0)?;
+    Ok(-1)
 }
 
 /// `size_t SSL_get_peer_finished (const SSL *, void *, size_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0 bytes: rustls does not expose the Finished messages (tls-unique)
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_get_peer_finished(_a0: *const SSL, _a1: *mut c_void, _a2: usize) -> usize {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_peer_finished: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get_peer_finished(a0: *const SSL, _a1: *mut c_void, _a2: usize) -> usize {
+    handle::ssl(a0)?;
+    Ok(0)
 }
 
 /// `const char *SSL_get_psk_identity (const SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: NULL: no PSK was used
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_get_psk_identity(_a0: *const SSL) -> *const c_char {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_psk_identity: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get_psk_identity(a0: *const SSL) -> *const c_char {
+    if a0.is_null() {
+        return Ok(<*const c_char as crate::capi::boundary::Failure>::FAILURE);
+    }
+    handle::ssl(a0)?;
+    Ok(ptr::null())
 }
 
 /// `const char *SSL_get_psk_identity_hint (const SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: NULL: no PSK was used
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_get_psk_identity_hint(_a0: *const SSL) -> *const c_char {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_psk_identity_hint: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get_psk_identity_hint(a0: *const SSL) -> *const c_char {
+    if a0.is_null() {
+        return Ok(<*const c_char as crate::capi::boundary::Failure>::FAILURE);
+    }
+    handle::ssl(a0)?;
+    Ok(ptr::null())
 }
 
 /// `void *SSL_get_record_padding_callback_arg (const SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: NULL: no padding callback argument
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_get_record_padding_callback_arg(_a0: *const SSL) -> *mut c_void {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_record_padding_callback_arg: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get_record_padding_callback_arg(a0: *const SSL) -> *mut c_void {
+    handle::ssl(a0)?;
+    Ok(ptr::null_mut())
 }
 
 /// `uint32_t SSL_get_recv_max_early_data (const SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 16384, OpenSSL's default (no early data is accepted)
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_get_recv_max_early_data(_a0: *const SSL) -> u32 {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_recv_max_early_data: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get_recv_max_early_data(a0: *const SSL) -> u32 {
+    handle::ssl(a0)?;
+    Ok(16384)
 }
 
 /// `int (*SSL_get_security_callback (const SSL *)) (const SSL *, const SSL_CTX *, int, int, int, void *, void *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: NULL (OpenSSL returns its default callback)
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_get_security_callback(_a0: *const SSL) -> Option<unsafe extern "C" fn(*const SSL, *const SSL_CTX, c_int, c_int, c_int, *mut c_void, *mut c_void) -> c_int> {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_security_callback: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get_security_callback(a0: *const SSL) -> Option<unsafe extern "C" fn(*const SSL, *const SSL_CTX, c_int, c_int, c_int, *mut c_void, *mut c_void) -> c_int> {
+    handle::ssl(a0)?;
+    Ok(None)
 }
 
 /// `SRTP_PROTECTION_PROFILE *SSL_get_selected_srtp_profile (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: NULL: no SRTP profile was negotiated
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_get_selected_srtp_profile(_a0: *mut SSL) -> *mut SRTP_PROTECTION_PROFILE {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_selected_srtp_profile: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get_selected_srtp_profile(a0: *mut SSL) -> *mut SRTP_PROTECTION_PROFILE {
+    handle::ssl(a0)?;
+    Ok(ptr::null_mut())
 }
 
 /// `int SSL_get_shared_sigalgs (SSL *, int, int *, int *, int *, unsigned char *, unsigned char *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0: the shared signature algorithms are not reported by rustls
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_get_shared_sigalgs(_a0: *mut SSL, _a1: c_int, _a2: *mut c_int, _a3: *mut c_int, _a4: *mut c_int, _a5: *mut c_uchar, _a6: *mut c_uchar) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_shared_sigalgs: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get_shared_sigalgs(a0: *mut SSL, _a1: c_int, _a2: *mut c_int, _a3: *mut c_int, _a4: *mut c_int, _a5: *mut c_uchar, _a6: *mut c_uchar) -> c_int {
+    handle::ssl(a0)?;
+    Ok(0)
 }
 
 /// `int SSL_get_sigalgs (SSL *, int, int *, int *, int *, unsigned char *, unsigned char *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0: the peer's signature algorithms are not reported by rustls
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_get_sigalgs(_a0: *mut SSL, _a1: c_int, _a2: *mut c_int, _a3: *mut c_int, _a4: *mut c_int, _a5: *mut c_uchar, _a6: *mut c_uchar) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_sigalgs: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get_sigalgs(a0: *mut SSL, _a1: c_int, _a2: *mut c_int, _a3: *mut c_int, _a4: *mut c_int, _a5: *mut c_uchar, _a6: *mut c_uchar) -> c_int {
+    handle::ssl(a0)?;
+    Ok(0)
 }
 
 /// `int SSL_get_signature_type_nid (const SSL *, int *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0 (not known): rustls does not report the signature scheme used
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_get_signature_type_nid(_a0: *const SSL, _a1: *mut c_int) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_signature_type_nid: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get_signature_type_nid(a0: *const SSL, _a1: *mut c_int) -> c_int {
+    handle::ssl(a0)?;
+    Ok(0)
 }
 
 /// `BIGNUM *SSL_get_srp_N (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: NULL, as OpenSSL without SRP parameters
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_get_srp_N(_a0: *mut SSL) -> *mut BIGNUM {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_srp_N: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get_srp_N(a0: *mut SSL) -> *mut BIGNUM {
+    handle::ssl(a0)?;
+    Ok(ptr::null_mut())
 }
 
 /// `BIGNUM *SSL_get_srp_g (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: NULL, as OpenSSL without SRP parameters
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_get_srp_g(_a0: *mut SSL) -> *mut BIGNUM {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_srp_g: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get_srp_g(a0: *mut SSL) -> *mut BIGNUM {
+    handle::ssl(a0)?;
+    Ok(ptr::null_mut())
 }
 
 /// `char *SSL_get_srp_userinfo (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: NULL, as OpenSSL without SRP user info
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_get_srp_userinfo(_a0: *mut SSL) -> *mut c_char {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_srp_userinfo: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get_srp_userinfo(a0: *mut SSL) -> *mut c_char {
+    handle::ssl(a0)?;
+    Ok(ptr::null_mut())
 }
 
 /// `char *SSL_get_srp_username (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: NULL, as OpenSSL without an SRP login
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_get_srp_username(_a0: *mut SSL) -> *mut c_char {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_srp_username: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get_srp_username(a0: *mut SSL) -> *mut c_char {
+    handle::ssl(a0)?;
+    Ok(ptr::null_mut())
 }
 
 /// `struct stack_st_SRTP_PROTECTION_PROFILE *SSL_get_srtp_profiles (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: NULL: no SRTP profiles
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_get_srtp_profiles(_a0: *mut SSL) -> *mut stack_st_SRTP_PROTECTION_PROFILE {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_srtp_profiles: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `const SSL_METHOD *SSL_get_ssl_method (const SSL *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_get_ssl_method(_a0: *const SSL) -> *const SSL_METHOD {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_ssl_method: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get_srtp_profiles(a0: *mut SSL) -> *mut stack_st_SRTP_PROTECTION_PROFILE {
+    if a0.is_null() {
+        return Ok(<*mut stack_st_SRTP_PROTECTION_PROFILE as crate::capi::boundary::Failure>::FAILURE);
+    }
+    handle::ssl(a0)?;
+    Ok(ptr::null_mut())
 }
 
 /// `int SSL_has_matching_session_id (const SSL *, const unsigned char *, unsigned int)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0: no session of the server cache is looked up by id
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_has_matching_session_id(_a0: *const SSL, _a1: *const c_uchar, _a2: c_uint) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_has_matching_session_id: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_key_update (SSL *, int)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_key_update(_a0: *mut SSL, _a1: c_int) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_key_update: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `struct stack_st_X509_NAME *SSL_load_client_CA_file_ex (const char *, OSSL_LIB_CTX *, const char *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_load_client_CA_file_ex(_a0: *const c_char, _a1: *mut OSSL_LIB_CTX, _a2: *const c_char) -> *mut stack_st_X509_NAME {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_load_client_CA_file_ex: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_has_matching_session_id(a0: *const SSL, _a1: *const c_uchar, _a2: c_uint) -> c_int {
+    handle::ssl(a0)?;
+    Ok(0)
 }
 
 /// `int SSL_new_session_ticket (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: an extra session ticket on request: rustls sends its tickets after the handshake only
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_new_session_ticket(_a0: *mut SSL) -> c_int {
+pub extern "C" fn SSL_new_session_ticket(a0: *mut SSL) -> c_int {
+    handle::ssl(a0)?;
+    if !tls13(a0)? || !server(a0)? {
+        return Ok(0);
+    }
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_new_session_ticket: not implemented by ferrossl yet".into(),
+        detail: "SSL_new_session_ticket: an extra session ticket on request: rustls sends its tickets after the handshake only".into(),
     })
 }
 
 /// `int SSL_renegotiate (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: renegotiation: rustls does not renegotiate
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_renegotiate(_a0: *mut SSL) -> c_int {
+pub extern "C" fn SSL_renegotiate(a0: *mut SSL) -> c_int {
+    handle::ssl(a0)?;
+    if tls13(a0)? {
+        return Err(Error::Misuse { reason: 266 /* SSL_R_WRONG_SSL_VERSION */, detail: "SSL_renegotiate: renegotiation: rustls does not renegotiate".into() });
+    }
     Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_renegotiate: not implemented by ferrossl yet".into(),
+        reason: 339 /* SSL_R_NO_RENEGOTIATION */,
+        detail: "SSL_renegotiate: renegotiation: rustls does not renegotiate".into(),
     })
 }
 
 /// `int SSL_renegotiate_abbreviated (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: renegotiation: rustls does not renegotiate
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_renegotiate_abbreviated(_a0: *mut SSL) -> c_int {
+pub extern "C" fn SSL_renegotiate_abbreviated(a0: *mut SSL) -> c_int {
+    handle::ssl(a0)?;
+    if tls13(a0)? {
+        return Err(Error::Misuse { reason: 266 /* SSL_R_WRONG_SSL_VERSION */, detail: "SSL_renegotiate_abbreviated: renegotiation: rustls does not renegotiate".into() });
+    }
     Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_renegotiate_abbreviated: not implemented by ferrossl yet".into(),
+        reason: 339 /* SSL_R_NO_RENEGOTIATION */,
+        detail: "SSL_renegotiate_abbreviated: renegotiation: rustls does not renegotiate".into(),
     })
 }
 
 /// `int SSL_renegotiate_pending (const SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0: no renegotiation is pending
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_renegotiate_pending(_a0: *const SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_renegotiate_pending: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_renegotiate_pending(a0: *const SSL) -> c_int {
+    handle::ssl(a0)?;
+    Ok(0)
 }
 
 /// `const char *SSL_rstate_string (const SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
-#[export]
+/// Absent: "RH" (read header), OpenSSL's state between records
+#[export(fail = c"unknown".as_ptr())]
 #[no_mangle]
-pub extern "C" fn SSL_rstate_string(_a0: *const SSL) -> *const c_char {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_rstate_string: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_rstate_string(a0: *const SSL) -> *const c_char {
+    handle::ssl(a0)?;
+    Ok(c"RH".as_ptr())
 }
 
 /// `const char *SSL_rstate_string_long (const SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
-#[export]
+/// Absent: "read header", OpenSSL's state between records
+#[export(fail = c"unknown".as_ptr())]
 #[no_mangle]
-pub extern "C" fn SSL_rstate_string_long(_a0: *const SSL) -> *const c_char {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_rstate_string_long: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_rstate_string_long(a0: *const SSL) -> *const c_char {
+    handle::ssl(a0)?;
+    Ok(c"read header".as_ptr())
 }
 
 /// `void SSL_set0_CA_list (SSL *, struct stack_st_X509_NAME *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: NULL or an empty list clears; a list of names is freed and refused (not implemented yet)
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set0_CA_list(_a0: *mut SSL, _a1: *mut stack_st_X509_NAME) {
+pub unsafe extern "C" fn SSL_set0_CA_list(a0: *mut SSL, a1: *mut stack_st_X509_NAME) {
+    handle::ssl(a0)?;
+    // SAFETY: the list is handed over (set0): it is freed here.
+    let empty = a1.is_null() || unsafe { crate::libcrypto::ffi::OPENSSL_sk_num(a1.cast()) } == 0;
+    // SAFETY: as above.
+    drop(unsafe { crate::libcrypto::NameStack::from_raw(a1.cast()) });
+    if empty {
+        return Ok(());
+    }
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_set0_CA_list: not implemented by ferrossl yet".into(),
+        detail: "SSL_set0_CA_list: the certificate_authorities list: not implemented yet".into(),
     })
 }
 
 /// `void SSL_set0_security_ex_data (SSL *, void *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: accepted; no security callback is ever called with it
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set0_security_ex_data(_a0: *mut SSL, _a1: *mut c_void) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set0_security_ex_data: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_set0_security_ex_data(a0: *mut SSL, _a1: *mut c_void) {
+    handle::ssl(a0)?;
+    Ok(())
 }
 
 /// `void SSL_set_allow_early_data_cb (SSL *, SSL_allow_early_data_cb_fn, void *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: accepted as by OpenSSL; ferrossl accepts no early data, so it is never called
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set_allow_early_data_cb(_a0: *mut SSL, _a1: SSL_allow_early_data_cb_fn, _a2: *mut c_void) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_allow_early_data_cb: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_set_allow_early_data_cb(a0: *mut SSL, _a1: SSL_allow_early_data_cb_fn, _a2: *mut c_void) {
+    handle::ssl(a0)?;
+    Ok(())
 }
 
 /// `int SSL_set_async_callback (SSL *, SSL_async_callback_fn)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 1, as OpenSSL; no async job ever runs, so it is never called
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set_async_callback(_a0: *mut SSL, _a1: SSL_async_callback_fn) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_async_callback: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_set_async_callback(a0: *mut SSL, _a1: SSL_async_callback_fn) -> c_int {
+    handle::ssl(a0)?;
+    Ok(1)
 }
 
 /// `int SSL_set_async_callback_arg (SSL *, void *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 1, as OpenSSL; no async job ever runs
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set_async_callback_arg(_a0: *mut SSL, _a1: *mut c_void) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_async_callback_arg: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_set_async_callback_arg(a0: *mut SSL, _a1: *mut c_void) -> c_int {
+    handle::ssl(a0)?;
+    Ok(1)
 }
 
 /// `int SSL_set_block_padding (SSL *, size_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: record padding: rustls pads no records
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set_block_padding(_a0: *mut SSL, _a1: usize) -> c_int {
+pub extern "C" fn SSL_set_block_padding(a0: *mut SSL, a1: usize) -> c_int {
+    handle::ssl(a0)?;
+    if a1 <= 1 {
+        return Ok(1);
+    }
+    if a1 > 16384 {
+        return Ok(0);
+    }
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_set_block_padding: not implemented by ferrossl yet".into(),
+        detail: "SSL_set_block_padding: record padding: rustls pads no records".into(),
     })
 }
 
 /// `void SSL_set_cert_cb (SSL *, int (*) (SSL *, void *), void *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: a per-connection certificate callback: not implemented yet (SSL_CTX_set_cert_cb is)
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set_cert_cb(_a0: *mut SSL, _a1: Option<unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int>, _a2: *mut c_void) {
+pub extern "C" fn SSL_set_cert_cb(a0: *mut SSL, a1: Option<unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int>, _a2: *mut c_void) {
+    handle::ssl(a0)?;
+    if a1.is_none() {
+        return Ok(());
+    }
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_set_cert_cb: not implemented by ferrossl yet".into(),
+        detail: "SSL_set_cert_cb: a per-connection certificate callback: not implemented yet (SSL_CTX_set_cert_cb is)".into(),
     })
 }
 
 /// `int SSL_set_ct_validation_callback (SSL *, ssl_ct_validation_cb, void *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: CT (SCT) validation: not available with rustls
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set_ct_validation_callback(_a0: *mut SSL, _a1: ssl_ct_validation_cb, _a2: *mut c_void) -> c_int {
+pub extern "C" fn SSL_set_ct_validation_callback(a0: *mut SSL, a1: ssl_ct_validation_cb, _a2: *mut c_void) -> c_int {
+    handle::ssl(a0)?;
+    if a1.is_none() {
+        return Ok(1);
+    }
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_set_ct_validation_callback: not implemented by ferrossl yet".into(),
+        detail: "SSL_set_ct_validation_callback: CT (SCT) validation: not available with rustls".into(),
     })
 }
 
 /// `void SSL_set_debug (SSL *, int)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: does nothing, as OpenSSL
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set_debug(_a0: *mut SSL, _a1: c_int) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_debug: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_set_debug(a0: *mut SSL, _a1: c_int) {
+    handle::ssl(a0)?;
+    Ok(())
 }
 
 /// `void SSL_set_default_read_buffer_len (SSL *, size_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: accepted; rustls sizes its own buffers
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set_default_read_buffer_len(_a0: *mut SSL, _a1: usize) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_default_read_buffer_len: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_set_default_read_buffer_len(a0: *mut SSL, _a1: usize) {
+    handle::ssl(a0)?;
+    Ok(())
 }
 
 /// `int SSL_set_generate_session_id (SSL *, GEN_SESSION_CB)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 1, as OpenSSL; rustls makes its own session ids, so it is never called
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set_generate_session_id(_a0: *mut SSL, _a1: GEN_SESSION_CB) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_generate_session_id: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_set_generate_session_id(a0: *mut SSL, _a1: GEN_SESSION_CB) -> c_int {
+    handle::ssl(a0)?;
+    Ok(1)
 }
 
 /// `void SSL_set_not_resumable_session_callback (SSL *, int (*) (SSL *, int))`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: accepted as by OpenSSL; every session is resumable, so it is never called
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set_not_resumable_session_callback(_a0: *mut SSL, _a1: Option<unsafe extern "C" fn(*mut SSL, c_int) -> c_int>) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_not_resumable_session_callback: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_set_not_resumable_session_callback(a0: *mut SSL, _a1: Option<unsafe extern "C" fn(*mut SSL, c_int) -> c_int>) {
+    handle::ssl(a0)?;
+    Ok(())
 }
 
 /// `void SSL_set_post_handshake_auth (SSL *, int)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: accepted as by OpenSSL; rustls offers no post-handshake authentication, so none is done
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set_post_handshake_auth(_a0: *mut SSL, _a1: c_int) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_post_handshake_auth: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_set_post_handshake_auth(a0: *mut SSL, _a1: c_int) {
+    handle::ssl(a0)?;
+    Ok(())
 }
 
 /// `void SSL_set_psk_client_callback (SSL *, SSL_psk_client_cb_func)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: accepted as by OpenSSL; external PSKs are not supported by rustls, so it is never called
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set_psk_client_callback(_a0: *mut SSL, _a1: SSL_psk_client_cb_func) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_psk_client_callback: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_set_psk_client_callback(a0: *mut SSL, _a1: SSL_psk_client_cb_func) {
+    handle::ssl(a0)?;
+    Ok(())
 }
 
 /// `void SSL_set_psk_find_session_callback (SSL *, SSL_psk_find_session_cb_func)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: accepted as by OpenSSL; external PSKs are not supported by rustls, so it is never called
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set_psk_find_session_callback(_a0: *mut SSL, _a1: SSL_psk_find_session_cb_func) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_psk_find_session_callback: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_set_psk_find_session_callback(a0: *mut SSL, _a1: SSL_psk_find_session_cb_func) {
+    handle::ssl(a0)?;
+    Ok(())
 }
 
 /// `void SSL_set_psk_server_callback (SSL *, SSL_psk_server_cb_func)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: accepted as by OpenSSL; external PSKs are not supported by rustls, so it is never called
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set_psk_server_callback(_a0: *mut SSL, _a1: SSL_psk_server_cb_func) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_psk_server_callback: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_set_psk_server_callback(a0: *mut SSL, _a1: SSL_psk_server_cb_func) {
+    handle::ssl(a0)?;
+    Ok(())
 }
 
 /// `void SSL_set_psk_use_session_callback (SSL *, SSL_psk_use_session_cb_func)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: accepted as by OpenSSL; external PSKs are not supported by rustls, so it is never called
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set_psk_use_session_callback(_a0: *mut SSL, _a1: SSL_psk_use_session_cb_func) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_psk_use_session_callback: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_set_purpose (SSL *, int)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_set_purpose(_a0: *mut SSL, _a1: c_int) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_purpose: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_set_psk_use_session_callback(a0: *mut SSL, _a1: SSL_psk_use_session_cb_func) {
+    handle::ssl(a0)?;
+    Ok(())
 }
 
 /// `int SSL_set_record_padding_callback (SSL *, size_t (*) (SSL *, int, size_t, void *))`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: record padding: rustls pads no records
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set_record_padding_callback(_a0: *mut SSL, _a1: Option<unsafe extern "C" fn(*mut SSL, c_int, usize, *mut c_void) -> usize>) -> c_int {
+pub extern "C" fn SSL_set_record_padding_callback(a0: *mut SSL, a1: Option<unsafe extern "C" fn(*mut SSL, c_int, usize, *mut c_void) -> usize>) -> c_int {
+    handle::ssl(a0)?;
+    if a1.is_none() {
+        return Ok(1);
+    }
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_set_record_padding_callback: not implemented by ferrossl yet".into(),
+        detail: "SSL_set_record_padding_callback: record padding: rustls pads no records".into(),
     })
 }
 
 /// `void SSL_set_record_padding_callback_arg (SSL *, void *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: accepted; no padding callback is ever set
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set_record_padding_callback_arg(_a0: *mut SSL, _a1: *mut c_void) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_record_padding_callback_arg: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_set_record_padding_callback_arg(a0: *mut SSL, _a1: *mut c_void) {
+    handle::ssl(a0)?;
+    Ok(())
 }
 
 /// `int SSL_set_recv_max_early_data (SSL *, uint32_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 1; ferrossl accepts no early data, so the limit never applies
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set_recv_max_early_data(_a0: *mut SSL, _a1: u32) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_recv_max_early_data: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_set_recv_max_early_data(a0: *mut SSL, _a1: u32) -> c_int {
+    handle::ssl(a0)?;
+    Ok(1)
 }
 
 /// `void SSL_set_security_callback (SSL *, int (*) (const SSL *, const SSL_CTX *, int, int, int, void *, void *))`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: a security callback: rustls applies its own policy and would not ask it
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set_security_callback(_a0: *mut SSL, _a1: Option<unsafe extern "C" fn(*const SSL, *const SSL_CTX, c_int, c_int, c_int, *mut c_void, *mut c_void) -> c_int>) {
+pub extern "C" fn SSL_set_security_callback(a0: *mut SSL, a1: Option<unsafe extern "C" fn(*const SSL, *const SSL_CTX, c_int, c_int, c_int, *mut c_void, *mut c_void) -> c_int>) {
+    handle::ssl(a0)?;
+    if a1.is_none() {
+        return Ok(());
+    }
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_set_security_callback: not implemented by ferrossl yet".into(),
+        detail: "SSL_set_security_callback: a security callback: rustls applies its own policy and would not ask it".into(),
     })
 }
 
 /// `int SSL_set_session_secret_cb (SSL *, tls_session_secret_cb_fn, void *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 1, as OpenSSL; rustls lets no program supply a TLS 1.2 master secret, so it is never called
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set_session_secret_cb(_a0: *mut SSL, _a1: tls_session_secret_cb_fn, _a2: *mut c_void) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_session_secret_cb: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_set_session_secret_cb(a0: *mut SSL, _a1: tls_session_secret_cb_fn, _a2: *mut c_void) -> c_int {
+    if a0.is_null() {
+        return Ok(<c_int as crate::capi::boundary::Failure>::FAILURE);
+    }
+    handle::ssl(a0)?;
+    Ok(1)
 }
 
 /// `int SSL_set_session_ticket_ext (SSL *, void *, int)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: a hand-made SessionTicket extension (EAP-FAST): not available with rustls
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set_session_ticket_ext(_a0: *mut SSL, _a1: *mut c_void, _a2: c_int) -> c_int {
+pub extern "C" fn SSL_set_session_ticket_ext(a0: *mut SSL, a1: *mut c_void, _a2: c_int) -> c_int {
+    handle::ssl(a0)?;
+    if a1.is_null() {
+        return Ok(1);
+    }
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_set_session_ticket_ext: not implemented by ferrossl yet".into(),
+        detail: "SSL_set_session_ticket_ext: a hand-made SessionTicket extension (EAP-FAST): not available with rustls".into(),
     })
 }
 
 /// `int SSL_set_session_ticket_ext_cb (SSL *, tls_session_ticket_ext_cb_fn, void *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 1, as OpenSSL; no hand-made ticket extension arrives, so it is never called
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set_session_ticket_ext_cb(_a0: *mut SSL, _a1: tls_session_ticket_ext_cb_fn, _a2: *mut c_void) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_session_ticket_ext_cb: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_set_session_ticket_ext_cb(a0: *mut SSL, _a1: tls_session_ticket_ext_cb_fn, _a2: *mut c_void) -> c_int {
+    if a0.is_null() {
+        return Ok(<c_int as crate::capi::boundary::Failure>::FAILURE);
+    }
+    handle::ssl(a0)?;
+    Ok(1)
 }
 
 /// `int SSL_set_srp_server_param (SSL *, const BIGNUM *, const BIGNUM *, BIGNUM *, BIGNUM *, char *)`
 ///
-/// Refused: not implemented by ferrossl yet
-#[export]
+/// Refused: SRP verifier: rustls has no SRP
+#[export(fail = -1)]
 #[no_mangle]
-pub extern "C" fn SSL_set_srp_server_param(_a0: *mut SSL, _a1: *const BIGNUM, _a2: *const BIGNUM, _a3: *mut BIGNUM, _a4: *mut BIGNUM, _a5: *mut c_char) -> c_int {
+pub extern "C" fn SSL_set_srp_server_param(a0: *mut SSL, _a1: *const BIGNUM, _a2: *const BIGNUM, _a3: *mut BIGNUM, _a4: *mut BIGNUM, _a5: *mut c_char) -> c_int {
+    handle::ssl(a0)?;
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_set_srp_server_param: not implemented by ferrossl yet".into(),
+        detail: "SSL_set_srp_server_param: SRP verifier: rustls has no SRP".into(),
     })
 }
 
 /// `int SSL_set_srp_server_param_pw (SSL *, const char *, const char *, const char *)`
 ///
-/// Refused: not implemented by ferrossl yet
-#[export]
+/// Refused: SRP verifier: rustls has no SRP
+#[export(fail = -1)]
 #[no_mangle]
-pub extern "C" fn SSL_set_srp_server_param_pw(_a0: *mut SSL, _a1: *const c_char, _a2: *const c_char, _a3: *const c_char) -> c_int {
+pub extern "C" fn SSL_set_srp_server_param_pw(a0: *mut SSL, _a1: *const c_char, _a2: *const c_char, _a3: *const c_char) -> c_int {
+    handle::ssl(a0)?;
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_set_srp_server_param_pw: not implemented by ferrossl yet".into(),
+        detail: "SSL_set_srp_server_param_pw: SRP verifier: rustls has no SRP".into(),
     })
 }
 
 /// `int SSL_set_ssl_method (SSL *, const SSL_METHOD *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: changing a connection's method
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set_ssl_method(_a0: *mut SSL, _a1: *const SSL_METHOD) -> c_int {
+pub extern "C" fn SSL_set_ssl_method(a0: *mut SSL, a1: *const SSL_METHOD) -> c_int {
+    handle::ssl(a0)?;
+    if super::method::of(handle::ssl(a0)?.ctx().method) == a1 {
+        return Ok(1);
+    }
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_set_ssl_method: not implemented by ferrossl yet".into(),
+        detail: "SSL_set_ssl_method: changing a connection's method".into(),
     })
 }
 
 /// `int SSL_set_tlsext_max_fragment_length (SSL *, uint8_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: the max_fragment_length extension: rustls does not negotiate it
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set_tlsext_max_fragment_length(_a0: *mut SSL, _a1: u8) -> c_int {
+pub extern "C" fn SSL_set_tlsext_max_fragment_length(a0: *mut SSL, a1: u8) -> c_int {
+    handle::ssl(a0)?;
+    if a1 == 0 {
+        return Ok(1);
+    }
+    if a1 > 4 {
+        return Err(Error::Misuse { reason: 232 /* SSL_R_SSL3_EXT_INVALID_MAX_FRAGMENT_LENGTH */, detail: "SSL_set_tlsext_max_fragment_length: the max_fragment_length extension: rustls does not negotiate it".into() });
+    }
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_set_tlsext_max_fragment_length: not implemented by ferrossl yet".into(),
+        detail: "SSL_set_tlsext_max_fragment_length: the max_fragment_length extension: rustls does not negotiate it".into(),
     })
 }
 
 /// `int SSL_set_tlsext_use_srtp (SSL *, const char *)`
 ///
-/// Refused: not implemented by ferrossl yet
-#[export]
+/// Refused: SRTP profiles (DTLS-SRTP): rustls has no DTLS
+#[export(fail = 1)]
 #[no_mangle]
-pub extern "C" fn SSL_set_tlsext_use_srtp(_a0: *mut SSL, _a1: *const c_char) -> c_int {
+pub extern "C" fn SSL_set_tlsext_use_srtp(a0: *mut SSL, _a1: *const c_char) -> c_int {
+    handle::ssl(a0)?;
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_set_tlsext_use_srtp: not implemented by ferrossl yet".into(),
+        detail: "SSL_set_tlsext_use_srtp: SRTP profiles (DTLS-SRTP): rustls has no DTLS".into(),
     })
 }
 
 /// `void SSL_set_tmp_dh_callback (SSL *, DH *(*) (SSL *, int, int))`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: accepted as by OpenSSL; rustls offers no DHE key exchange, so it is never called
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set_tmp_dh_callback(_a0: *mut SSL, _a1: Option<unsafe extern "C" fn(*mut SSL, c_int, c_int) -> *mut DH>) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_tmp_dh_callback: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_set_trust (SSL *, int)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_set_trust(_a0: *mut SSL, _a1: c_int) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_trust: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_set_tmp_dh_callback(a0: *mut SSL, _a1: Option<unsafe extern "C" fn(*mut SSL, c_int, c_int) -> *mut DH>) {
+    handle::ssl(a0)?;
+    Ok(())
 }
 
 /// `int SSL_srp_server_param_with_username (SSL *, int *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: SSL3_AL_FATAL with *ad = internal_error, as OpenSSL without SRP parameters
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_srp_server_param_with_username(_a0: *mut SSL, _a1: *mut c_int) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_srp_server_param_with_username: not implemented by ferrossl yet".into(),
-    })
+pub unsafe extern "C" fn SSL_srp_server_param_with_username(a0: *mut SSL, a1: *mut c_int) -> c_int {
+    // SAFETY: out-parameters the caller supplies (or NULL).
+    unsafe {
+        args::out(a1, 80);
+    }
+    handle::ssl(a0)?;
+    Ok(2)
 }
 
 /// `int SSL_stateless (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: a stateless (cookie) HelloRetryRequest: not available with rustls
 #[export(fail = -1)]
 #[no_mangle]
-pub extern "C" fn SSL_stateless(_a0: *mut SSL) -> c_int {
+pub extern "C" fn SSL_stateless(a0: *mut SSL) -> c_int {
+    handle::ssl(a0)?;
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_stateless: not implemented by ferrossl yet".into(),
+        detail: "SSL_stateless: a stateless (cookie) HelloRetryRequest: not available with rustls".into(),
     })
 }
 
 /// `const struct openssl_ssl_test_functions *SSL_test_functions (void)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: NULL: OpenSSL's internal test hooks
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_test_functions() -> *const openssl_ssl_test_functions {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_test_functions: not implemented by ferrossl yet".into(),
-    })
+    Ok(ptr::null())
 }
 
 /// `void SSL_trace (int, int, int, const void *, size_t, SSL *, void *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: prints nothing: OpenSSL's protocol trace needs its record layer
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_trace(_a0: c_int, _a1: c_int, _a2: c_int, _a3: *const c_void, _a4: usize, _a5: *mut SSL, _a6: *mut c_void) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_trace: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_use_RSAPrivateKey (SSL *, RSA *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_use_RSAPrivateKey(_a0: *mut SSL, _a1: *mut RSA) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_use_RSAPrivateKey: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_use_RSAPrivateKey_ASN1 (SSL *, const unsigned char *, long int)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_use_RSAPrivateKey_ASN1(_a0: *mut SSL, _a1: *const c_uchar, _a2: c_long) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_use_RSAPrivateKey_ASN1: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_trace(_a0: c_int, _a1: c_int, _a2: c_int, _a3: *const c_void, _a4: usize, a5: *mut SSL, _a6: *mut c_void) {
+    handle::ssl(a5)?;
+    Ok(())
 }
 
 /// `int SSL_use_psk_identity_hint (SSL *, const char *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: a PSK identity hint: rustls supports no external PSKs
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_use_psk_identity_hint(_a0: *mut SSL, _a1: *const c_char) -> c_int {
+pub unsafe extern "C" fn SSL_use_psk_identity_hint(a0: *mut SSL, a1: *const c_char) -> c_int {
+    if a0.is_null() {
+        return Ok(<c_int as crate::capi::boundary::Failure>::FAILURE);
+    }
+    handle::ssl(a0)?;
+    if a1.is_null() {
+        return Ok(1);
+    }
+    if unsafe { std::ffi::CStr::from_ptr(a1) }.to_bytes().len() > 256 {
+        return Err(Error::Misuse { reason: 146 /* SSL_R_DATA_LENGTH_TOO_LONG */, detail: "SSL_use_psk_identity_hint: a PSK identity hint: rustls supports no external PSKs".into() });
+    }
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_use_psk_identity_hint: not implemented by ferrossl yet".into(),
+        detail: "SSL_use_psk_identity_hint: a PSK identity hint: rustls supports no external PSKs".into(),
     })
 }
 
 /// `int SSL_verify_client_post_handshake (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0 and extension not received, as OpenSSL when the client did not offer it
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_verify_client_post_handshake(_a0: *mut SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_verify_client_post_handshake: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_verify_client_post_handshake(a0: *mut SSL) -> c_int {
+    handle::ssl(a0)?;
+    if !tls13(a0)? {
+        return Err(Error::Misuse { reason: 266 /* SSL_R_WRONG_SSL_VERSION */, detail: "SSL_verify_client_post_handshake: 0 and extension not received, as OpenSSL when the client did not offer it".into() });
+    }
+    if !server(a0)? {
+        return Err(Error::Misuse { reason: 284 /* SSL_R_NOT_SERVER */, detail: "SSL_verify_client_post_handshake: 0 and extension not received, as OpenSSL when the client did not offer it".into() });
+    }
+    Err(Error::Misuse { reason: 279 /* SSL_R_EXTENSION_NOT_RECEIVED */, detail: "SSL_verify_client_post_handshake: 0 and extension not received, as OpenSSL when the client did not offer it".into() })
 }
 
 /// `int SSL_waiting_for_async (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0: no async job
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_waiting_for_async(_a0: *mut SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_waiting_for_async: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_waiting_for_async(a0: *mut SSL) -> c_int {
+    handle::ssl(a0)?;
+    Ok(0)
 }

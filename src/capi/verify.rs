@@ -7,7 +7,7 @@
 
 use ferrossl_macros::export;
 
-use std::ffi::{c_char, c_int, c_long, CString};
+use std::ffi::{c_char, c_int, c_long, c_void, CString};
 use std::ptr;
 
 use super::args;
@@ -373,4 +373,68 @@ pub extern "C" fn SSL_get0_verified_chain(s: *const SSL) -> *mut stack_st_X509 {
 #[no_mangle]
 pub extern "C" fn SSL_get_ex_data_X509_STORE_CTX_idx() -> c_int {
     Ok(libcrypto::store_ctx_ssl_index())
+}
+
+fn set_purpose(p: *mut libcrypto::ffi::X509_VERIFY_PARAM, purpose: c_int) -> c_int {
+    // SAFETY: a live parameter set; libcrypto checks the value (and queues why it is invalid).
+    unsafe { libcrypto::ffi::X509_VERIFY_PARAM_set_purpose(p, purpose) }
+}
+
+fn set_trust(p: *mut libcrypto::ffi::X509_VERIFY_PARAM, trust: c_int) -> c_int {
+    // SAFETY: as set_purpose.
+    unsafe { libcrypto::ffi::X509_VERIFY_PARAM_set_trust(p, trust) }
+}
+
+/// `SSL_CTX_set_purpose`: the `X509_PURPOSE_*` the peer's certificate is verified for.
+#[export]
+#[no_mangle]
+pub extern "C" fn SSL_CTX_set_purpose(ctx: *mut SSL_CTX, purpose: c_int) -> c_int {
+    Ok(set_purpose(handle::ctx(ctx)?.param.as_ptr(), purpose))
+}
+
+/// `SSL_set_purpose`.
+#[export]
+#[no_mangle]
+pub extern "C" fn SSL_set_purpose(s: *mut SSL, purpose: c_int) -> c_int {
+    Ok(set_purpose(handle::ssl(s)?.param.as_ptr(), purpose))
+}
+
+/// `SSL_CTX_set_trust`: the `X509_TRUST_*` setting for verifying the peer's certificate.
+#[export]
+#[no_mangle]
+pub extern "C" fn SSL_CTX_set_trust(ctx: *mut SSL_CTX, trust: c_int) -> c_int {
+    Ok(set_trust(handle::ctx(ctx)?.param.as_ptr(), trust))
+}
+
+/// `SSL_set_trust`.
+#[export]
+#[no_mangle]
+pub extern "C" fn SSL_set_trust(s: *mut SSL, trust: c_int) -> c_int {
+    Ok(set_trust(handle::ssl(s)?.param.as_ptr(), trust))
+}
+
+/// `SSL_CTX_set_cert_verify_callback`: `cb(store_ctx, arg)` replaces `X509_verify_cert` when the
+/// peer's chain is verified (the store context is set up as for `X509_verify_cert`, with the
+/// `SSL*` at `SSL_get_ex_data_X509_STORE_CTX_idx`); NULL restores `X509_verify_cert`.
+#[export]
+#[no_mangle]
+pub extern "C" fn SSL_CTX_set_cert_verify_callback(
+    ctx: *mut SSL_CTX,
+    cb: Option<unsafe extern "C" fn(*mut X509_STORE_CTX, *mut c_void) -> c_int>,
+    arg: *mut c_void,
+) {
+    let ctx = handle::ctx(ctx)?;
+    // SAFETY: the program registers cb, with arg, as its verification function, as with
+    // OpenSSL; the two X509_STORE_CTX types are the same C type.
+    let app = cb.map(|f| unsafe {
+        libcrypto::AppVerifyCb::new(
+            std::mem::transmute::<
+                unsafe extern "C" fn(*mut X509_STORE_CTX, *mut c_void) -> c_int,
+                unsafe extern "C" fn(*mut libcrypto::ffi::X509_STORE_CTX, *mut c_void) -> c_int,
+            >(f),
+            arg as usize,
+        )
+    });
+    ctx.set_callbacks(|c| c.cert_verify = app);
+    Ok(())
 }

@@ -84,6 +84,8 @@ pub struct Callbacks {
     pub cert: Option<Hook<StatusFn>>,
     /// `SSL_CTX_set_tlsext_ticket_key_cb`: the program's ticket keys.
     pub ticket_key: Option<crate::libcrypto::TicketKeyCb>,
+    /// `SSL_CTX_set_cert_verify_callback`: replaces `X509_verify_cert`.
+    pub cert_verify: Option<crate::libcrypto::AppVerifyCb>,
     /// `SSL_CTX_set_tlsext_status_arg`.
     pub status_arg: usize,
 }

@@ -66,6 +66,9 @@ pub mod reason {
     pub const NO_APPLICATION_PROTOCOL: c_int = 235;
     pub const BAD_EXTENSION: c_int = 110;
     pub const NO_RENEGOTIATION: c_int = 339;
+    pub const STILL_IN_INIT: c_int = 121;
+    pub const WRONG_SSL_VERSION: c_int = 266;
+    pub const INVALID_KEY_UPDATE_TYPE: c_int = 120;
     /// `SSL_AD_REASON_OFFSET`: an alert received from the peer is reported as this plus its code.
     pub const ALERT_OFFSET: c_int = 1000;
 }

@@ -219,6 +219,8 @@ extern "C" {
         len: c_long,
     ) -> *mut EVP_PKEY;
     pub fn EVP_PKEY_free(k: *mut EVP_PKEY);
+    pub fn EVP_PKEY_new() -> *mut EVP_PKEY;
+    pub fn EVP_PKEY_set1_RSA(k: *mut EVP_PKEY, rsa: *mut c_void) -> c_int;
     pub fn EVP_PKEY_get_base_id(k: *const EVP_PKEY) -> c_int;
     pub fn X509_get0_pubkey(x: *const X509) -> *mut EVP_PKEY;
     pub fn EVP_PKEY_eq(a: *const EVP_PKEY, b: *const EVP_PKEY) -> c_int;
@@ -258,6 +260,23 @@ extern "C" {
         argl: c_long,
         ret: *mut *mut c_char,
     ) -> c_int;
+    // Certificate Transparency log stores (CTLOG_STORE, opaque here).
+    pub fn CTLOG_STORE_new() -> *mut c_void;
+    pub fn CTLOG_STORE_free(s: *mut c_void);
+    pub fn CTLOG_STORE_load_file(s: *mut c_void, file: *const c_char) -> c_int;
+    pub fn CTLOG_STORE_load_default_file(s: *mut c_void) -> c_int;
+    // libcrypto's side of the `ssl_conf` configuration module (crypto/conf/conf_ssl.c), which
+    // libssl's SSL_CTX_config reads: the sections found, and their commands.
+    pub fn conf_ssl_name_find(name: *const c_char, idx: *mut usize) -> c_int;
+    pub fn conf_ssl_get(idx: usize, name: *mut *const c_char, cnt: *mut usize) -> *const c_void;
+    pub fn conf_ssl_get_cmd(
+        cmds: *const c_void,
+        idx: usize,
+        cmd: *mut *mut c_char,
+        arg: *mut *mut c_char,
+    );
+    pub fn X509_get_default_cert_dir() -> *const c_char;
+    pub fn X509_get_default_cert_dir_env() -> *const c_char;
     pub fn X509_STORE_CTX_new() -> *mut X509_STORE_CTX;
     pub fn X509_STORE_CTX_free(c: *mut X509_STORE_CTX);
     pub fn X509_STORE_CTX_init(
@@ -286,6 +305,8 @@ extern "C" {
         from: *const X509_VERIFY_PARAM,
     ) -> c_int;
     pub fn X509_VERIFY_PARAM_set_depth(p: *mut X509_VERIFY_PARAM, depth: c_int);
+    pub fn X509_VERIFY_PARAM_set_purpose(p: *mut X509_VERIFY_PARAM, purpose: c_int) -> c_int;
+    pub fn X509_VERIFY_PARAM_set_trust(p: *mut X509_VERIFY_PARAM, trust: c_int) -> c_int;
     pub fn X509_VERIFY_PARAM_get_depth(p: *const X509_VERIFY_PARAM) -> c_int;
     pub fn X509_VERIFY_PARAM_set1_host(
         p: *mut X509_VERIFY_PARAM,

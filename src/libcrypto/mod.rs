@@ -101,6 +101,25 @@ impl VerifyCb {
     }
 }
 
+/// The program's replacement for `X509_verify_cert` (`SSL_CTX_set_cert_verify_callback`) and
+/// its argument.
+#[derive(Clone, Copy)]
+pub struct AppVerifyCb {
+    f: unsafe extern "C" fn(*mut ffi::X509_STORE_CTX, *mut c_void) -> c_int,
+    arg: usize,
+}
+
+impl AppVerifyCb {
+    /// # Safety
+    /// `f` must be a valid callback, called with `arg`, for as long as this value is used.
+    pub unsafe fn new(
+        f: unsafe extern "C" fn(*mut ffi::X509_STORE_CTX, *mut c_void) -> c_int,
+        arg: usize,
+    ) -> Self {
+        Self { f, arg }
+    }
+}
+
 macro_rules! owner {
     ($name:ident, $raw:ty, $free:path, $up:path) => {
         pub struct $name(ptr::NonNull<$raw>);
@@ -805,6 +824,8 @@ pub struct VerifyRequest<'a> {
     /// `"ssl_server"` when verifying a server, `"ssl_client"` a client.
     pub purpose: &'a CStr,
     pub callback: Option<VerifyCb>,
+    /// Called instead of `X509_verify_cert`, when the program set one.
+    pub app_verify: Option<AppVerifyCb>,
     /// Stored at `app_index` in the `X509_STORE_CTX` ex_data (the `SSL*`, for callbacks).
     pub app_data: usize,
     pub app_index: c_int,
@@ -851,7 +872,11 @@ pub fn verify_chain(req: &VerifyRequest<'_>) -> Verdict {
         if let Some(cb) = req.callback {
             ffi::X509_STORE_CTX_set_verify_cb(ctx, Some(cb.raw()));
         }
-        let ok = ffi::X509_verify_cert(ctx) > 0;
+        let ok = match req.app_verify {
+            // As libssl: the program's function replaces X509_verify_cert entirely.
+            Some(app) => (app.f)(ctx, app.arg as *mut c_void) > 0,
+            None => ffi::X509_verify_cert(ctx) > 0,
+        };
         // As libssl: the name that matched becomes the connection's (SSL_get0_peername).
         ffi::X509_VERIFY_PARAM_move_peername(
             req.param.as_ptr(),

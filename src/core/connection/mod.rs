@@ -582,7 +582,25 @@ impl Connection {
 
     /// `SSL_do_handshake`/`SSL_connect`.
     pub fn handshake(self: &Arc<Self>) -> OpResult<()> {
-        self.op("SSL_do_handshake", |me, e| me.drive_handshake(e))
+        self.op("SSL_do_handshake", |me, e| {
+            me.drive_handshake(e)?;
+            // As OpenSSL: a KeyUpdate queued by SSL_key_update goes out now.
+            me.flush(e)
+        })
+    }
+
+    /// `SSL_key_update`: queues a TLS 1.3 KeyUpdate, written by the next `SSL_write`, `SSL_read`
+    /// or `SSL_do_handshake`. (rustls's KeyUpdate always asks the peer to update too.)
+    pub fn key_update(&self) -> Result<(), Error> {
+        let done = self.status().done;
+        let mut e = self.take("SSL_key_update")?;
+        match e.phase.tls() {
+            Some(tls) if done => tls.refresh_traffic_keys().map_err(Error::Tls),
+            _ => Err(Error::Misuse {
+                reason: reason::STILL_IN_INIT,
+                detail: "the handshake is not complete".into(),
+            }),
+        }
     }
 
     /// `SSL_read`/`SSL_peek`. After a close_notify was received (or `SSL_set_shutdown` said so)

@@ -47,6 +47,7 @@ impl Connection {
             param: &self.param,
             purpose,
             callback,
+            app_verify: self.ctx().callbacks().cert_verify,
             app_data: self.id(),
             app_index: libcrypto::store_ctx_ssl_index(),
         });
