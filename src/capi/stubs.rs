@@ -1057,18 +1057,6 @@ pub extern "C" fn SSL_SESSION_get_compress_id(a0: *const SSL_SESSION) -> c_uint 
     Ok(0)
 }
 
-/// `size_t SSL_SESSION_get_master_key (const SSL_SESSION *, unsigned char *, size_t)`
-///
-/// Refused: not implemented by ferrossl yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_SESSION_get_master_key(_a0: *const SSL_SESSION, _a1: *mut c_uchar, _a2: usize) -> usize {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_get_master_key: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `uint8_t SSL_SESSION_get_max_fragment_length (const SSL_SESSION *)`
 ///
 /// Absent: 0: no maximum fragment length was negotiated

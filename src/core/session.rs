@@ -88,6 +88,9 @@ pub struct SessionData {
     /// any other form). Written out by `i2d_SSL_SESSION`, so an external cache works across
     /// processes.
     pub server_value: Vec<u8>,
+    /// The TLS 1.2 master secret, where ferrossl saw it (rustls's key log); empty otherwise
+    /// (`SSL_SESSION_get_master_key`). Kept in memory only.
+    pub master_key: Vec<u8>,
 }
 
 pub struct Session {
@@ -228,6 +231,7 @@ impl Session {
                 kx_hint: None,
                 group: None,
                 server_value,
+                master_key: Vec::new(),
             },
             used,
         ))

@@ -194,6 +194,7 @@ fn removed(key: Vec<u8>, e: Entry) -> Removed {
         None => Removed::Value(SessionData {
             id: key,
             server_value: e.value,
+            master_key: Vec::new(),
             time: e.time,
             timeout: e.timeout.unwrap_or(0),
             ..SessionData::default()

@@ -209,6 +209,8 @@ struct Randoms {
     server: Option<[u8; 32]>,
     /// No ServerHello within the first 64 KiB: stop looking.
     gave_up: bool,
+    /// The TLS 1.2 master secret (key log label `CLIENT_RANDOM`).
+    master: Vec<u8>,
     /// The version and suite being negotiated (0 / `None` until known).
     version: c_int,
     cipher: Option<&'static Cipher>,

@@ -151,8 +151,14 @@ impl Connection {
     }
 
     pub(in crate::core) fn key_log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
-        if let Ok(r) = <[u8; 32]>::try_from(client_random) {
-            lock(&self.randoms).client.get_or_insert(r);
+        {
+            let mut randoms = lock(&self.randoms);
+            if let Ok(r) = <[u8; 32]>::try_from(client_random) {
+                randoms.client.get_or_insert(r);
+            }
+            if label == "CLIENT_RANDOM" {
+                randoms.master = secret.to_vec();
+            }
         }
         let Some(cb) = self.ctx().callbacks().keylog.clone() else {
             return;

@@ -163,6 +163,7 @@ impl Connection {
             kx_hint: lock(&self.session).kx_hint,
             group: hs.as_ref().and_then(|h| h.group),
             server_value: Vec::new(),
+            master_key: lock(&self.randoms).master.clone(),
         }
     }
 
