@@ -188,6 +188,19 @@ impl SessionCache {
     }
 }
 
+impl Drop for SessionCache {
+    /// A context freed while connections held it goes without `SSL_CTX_free`'s flush: the
+    /// references the cache held on added sessions are dropped here.
+    fn drop(&mut self) {
+        let inner = self.inner.get_mut().unwrap_or_else(|e| e.into_inner());
+        for (_, e) in inner.entries.drain() {
+            if let Some(s) = e.session {
+                super::registry::release(&*s);
+            }
+        }
+    }
+}
+
 fn removed(key: Vec<u8>, e: Entry) -> Removed {
     match e.session {
         Some(s) => Removed::Session(s),
