@@ -194,10 +194,12 @@ unsafe fn common(t: &Target, n: c_int, larg: c_long, parg: *mut c_void) -> Optio
             }
         }
         cmd::SET_GROUPS => {
-            let Ok(count) = usize::try_from(larg) else {
-                return Some(Err(Error::InvalidArgument("negative count".into())));
+            // As OpenSSL: an empty list is a bad length.
+            let count = match usize::try_from(larg) {
+                Ok(c) if c > 0 => c,
+                _ => return Some(Err(Error::BadLength("the group count"))),
             };
-            if count == 0 || parg.is_null() {
+            if parg.is_null() {
                 return Some(Err(Error::NullArgument("groups")));
             }
             // SAFETY: an array of larg ints, per the command.
