@@ -1454,11 +1454,11 @@ void *SSL_SESSION_get_ex_data(const SSL_SESSION *s, int idx);
 const unsigned char *SSL_SESSION_get_id(const SSL_SESSION *s, unsigned int *len);
 
 /**
- * `size_t SSL_SESSION_get_master_key (const SSL_SESSION *, unsigned char *, size_t)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_SESSION_get_master_key`: copies up to `outlen` bytes of the session's master secret;
+ * with `outlen` 0, its length. Known for TLS 1.2 sessions made in this process (rustls gives
+ * it to the key log); 0 for TLS 1.3, whose resumption secret rustls keeps to itself.
  */
-size_t SSL_SESSION_get_master_key(const SSL_SESSION *_a0, unsigned char *_a1, size_t _a2);
+size_t SSL_SESSION_get_master_key(const SSL_SESSION *sess, unsigned char *out, size_t outlen);
 
 /**
  * `SSL_SESSION_get_max_early_data`: 0.

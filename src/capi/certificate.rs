@@ -14,8 +14,8 @@ use super::args;
 use super::context::{ctx_target, ssl_target, Target};
 use super::types::*;
 use crate::core::credentials::{self, Credentials};
-use crate::core::error::{Error, Result};
-use crate::libcrypto::{ffi, PKey, X509Cert};
+use crate::core::error::{reason, Error, Result};
+use crate::libcrypto::{self, ffi, PKey, X509Cert};
 
 fn with_creds(
     t: Result<Target>,
@@ -431,4 +431,60 @@ pub extern "C" fn SSL_certs_clear(s: *mut SSL) {
         st.credentials.clear();
         Ok(())
     })
+}
+
+/// `SSL_CTX_build_cert_chain`: replaces the current certificate's chain by the one libcrypto
+/// builds from the trust store (`SSL_BUILD_CHAIN_FLAG_UNTRUSTED`: the current chain may supply
+/// intermediates; `_CHECK`: trust the current chain and the leaf alone, checking the chain;
+/// `_NO_ROOT`: without the self-signed root; `_IGNORE_ERROR`: keep what was found when
+/// verification fails, returning 2 if that is nothing above the leaf and 1 otherwise, as
+/// OpenSSL; `_CLEAR_ERROR`: then also empty the error queue). 1 on success, 0 with
+/// `SSL_R_CERTIFICATE_VERIFY_FAILED` when the chain does not verify. Differs from OpenSSL: the
+/// CA certificates are not checked against the security level.
+pub fn build_cert_chain(t: &Target, flags: c_long) -> Result<c_long> {
+    const UNTRUSTED: c_long = 0x1;
+    const NO_ROOT: c_long = 0x2;
+    const CHECK: c_long = 0x4;
+    const IGNORE_ERROR: c_long = 0x8;
+    const CLEAR_ERROR: c_long = 0x10;
+    let (leaf, chain) = t.read(|s| (s.credentials.leaf.clone(), s.credentials.chain.clone()));
+    let Some(leaf) = leaf else {
+        return Err(Error::Misuse {
+            reason: reason::NO_CERTIFICATE_SET,
+            detail: "no certificate to build a chain for".into(),
+        });
+    };
+    let store = match t {
+        Target::Ctx(c) => c.store(),
+        Target::Ssl(s) => s.ctx().store(),
+    };
+    let (ok, error, mut built) = libcrypto::build_chain(&libcrypto::ChainBuild {
+        store: &store,
+        leaf: &leaf,
+        chain: &chain,
+        chain_only: flags & CHECK != 0,
+        use_chain: flags & UNTRUSTED != 0,
+    })
+    .map_err(|e| Error::Internal(format!("X509_STORE_CTX: error {e}")))?;
+    let mut rv = 1;
+    if !ok {
+        if flags & IGNORE_ERROR == 0 {
+            return Err(Error::Misuse {
+                reason: reason::CERTIFICATE_VERIFY_FAILED,
+                detail: format!("Verify error:{}", libcrypto::verify_error_string(error)),
+            });
+        }
+        if flags & CLEAR_ERROR != 0 {
+            libcrypto::clear_errors();
+        }
+        rv = 2;
+    }
+    if flags & NO_ROOT != 0 && built.last().is_some_and(X509Cert::is_self_signed) {
+        built.pop();
+    }
+    // OpenSSL's security check of each CA certificate sets the result to 1.
+    if !built.is_empty() {
+        rv = 1;
+    }
+    t.update(|s| s.credentials.set_chain(built).map(|_| rv))
 }

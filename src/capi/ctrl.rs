@@ -151,62 +151,6 @@ unsafe fn chain_certs(t: &Target, parg: *mut c_void) -> Result<c_long> {
     Ok(1)
 }
 
-/// `SSL_CTX_build_cert_chain`: replaces the current certificate's chain by the one libcrypto
-/// builds from the trust store (`SSL_BUILD_CHAIN_FLAG_UNTRUSTED`: the current chain may supply
-/// intermediates; `_CHECK`: trust the current chain and the leaf alone, checking the chain;
-/// `_NO_ROOT`: without the self-signed root; `_IGNORE_ERROR`: keep what was found when
-/// verification fails, returning 2 if that is nothing above the leaf and 1 otherwise, as
-/// OpenSSL; `_CLEAR_ERROR`: then also empty the error queue). 1 on success, 0 with
-/// `SSL_R_CERTIFICATE_VERIFY_FAILED` when the chain does not verify. Differs from OpenSSL: the
-/// CA certificates are not checked against the security level.
-fn build_cert_chain(t: &Target, flags: c_long) -> Result<c_long> {
-    const UNTRUSTED: c_long = 0x1;
-    const NO_ROOT: c_long = 0x2;
-    const CHECK: c_long = 0x4;
-    const IGNORE_ERROR: c_long = 0x8;
-    const CLEAR_ERROR: c_long = 0x10;
-    let (leaf, chain) = t.read(|s| (s.credentials.leaf.clone(), s.credentials.chain.clone()));
-    let Some(leaf) = leaf else {
-        return Err(Error::Misuse {
-            reason: reason::NO_CERTIFICATE_SET,
-            detail: "no certificate to build a chain for".into(),
-        });
-    };
-    let store = match t {
-        Target::Ctx(c) => c.store(),
-        Target::Ssl(s) => s.ctx().store(),
-    };
-    let (ok, error, mut built) = libcrypto::build_chain(&libcrypto::ChainBuild {
-        store: &store,
-        leaf: &leaf,
-        chain: &chain,
-        chain_only: flags & CHECK != 0,
-        use_chain: flags & UNTRUSTED != 0,
-    })
-    .map_err(|e| Error::Internal(format!("X509_STORE_CTX: error {e}")))?;
-    let mut rv = 1;
-    if !ok {
-        if flags & IGNORE_ERROR == 0 {
-            return Err(Error::Misuse {
-                reason: reason::CERTIFICATE_VERIFY_FAILED,
-                detail: format!("Verify error:{}", libcrypto::verify_error_string(error)),
-            });
-        }
-        if flags & CLEAR_ERROR != 0 {
-            libcrypto::clear_errors();
-        }
-        rv = 2;
-    }
-    if flags & NO_ROOT != 0 && built.last().is_some_and(X509Cert::is_self_signed) {
-        built.pop();
-    }
-    // OpenSSL's security check of each CA certificate sets the result to 1.
-    if !built.is_empty() {
-        rv = 1;
-    }
-    t.update(|s| s.credentials.set_chain(built).map(|_| rv))
-}
-
 /// The commands an `SSL_CTX` and an `SSL` share; None for the others.
 ///
 /// # Safety
@@ -250,10 +194,12 @@ unsafe fn common(t: &Target, n: c_int, larg: c_long, parg: *mut c_void) -> Optio
             }
         }
         cmd::SET_GROUPS => {
-            let Ok(count) = usize::try_from(larg) else {
-                return Some(Err(Error::InvalidArgument("negative count".into())));
+            // As OpenSSL: an empty list is a bad length.
+            let count = match usize::try_from(larg) {
+                Ok(c) if c > 0 => c,
+                _ => return Some(Err(Error::BadLength("the group count"))),
             };
-            if count == 0 || parg.is_null() {
+            if parg.is_null() {
                 return Some(Err(Error::NullArgument("groups")));
             }
             // SAFETY: an array of larg ints, per the command.
@@ -382,7 +328,7 @@ unsafe fn common(t: &Target, n: c_int, larg: c_long, parg: *mut c_void) -> Optio
         cmd::SET_CURRENT_CERT if larg == CERT_SET_FIRST || larg == CERT_SET_NEXT => {
             t.update(|s| Ok(s.credentials.select_next(larg == CERT_SET_FIRST) as c_long))
         }
-        cmd::BUILD_CERT_CHAIN => build_cert_chain(t, larg),
+        cmd::BUILD_CERT_CHAIN => super::certificate::build_cert_chain(t, larg),
         // A separate verify or chain store: none is set, and none can be.
         cmd::SET_VERIFY_CERT_STORE | cmd::SET_CHAIN_CERT_STORE if parg.is_null() => Ok(1),
         cmd::SET_VERIFY_CERT_STORE | cmd::SET_CHAIN_CERT_STORE => {
