@@ -225,6 +225,9 @@ pub struct Connection {
     refs: Refs,
     pub ex_data: ExData,
     ctx: RwLock<Arc<Context>>,
+    /// The context the connection was made from: its session cache and session callbacks stay
+    /// in use after `SSL_set_SSL_CTX` (OpenSSL's `session_ctx`).
+    session_ctx: Arc<Context>,
     settings: RwLock<Settings>,
     /// `SSL_get0_param`.
     pub param: VerifyParam,
@@ -275,6 +278,7 @@ impl Drop for Connection {
             .unwrap_or_else(|e| e.into_inner())
             .clone();
         registry::release(&*ctx);
+        registry::release(&*self.session_ctx);
         let slot = self.session.get_mut().unwrap_or_else(|e| e.into_inner());
         if let Some(s) = slot.current.take() {
             registry::release(&*s);
@@ -338,9 +342,11 @@ impl Connection {
             r => Some(r),
         };
         registry::up_ref(&*ctx);
+        registry::up_ref(&*ctx);
         Ok(Connection::table().insert_with(|refs| Connection {
             ex_data: ExData::new(ffi::CRYPTO_EX_INDEX_SSL, refs.id()),
             refs,
+            session_ctx: ctx.clone(),
             ctx: RwLock::new(ctx),
             settings: RwLock::new(settings),
             param,

@@ -9,6 +9,7 @@ use super::{lock, read, Connection, Engine, Event};
 use crate::core::context;
 use crate::core::registry::{self, Object};
 use crate::core::session::{self, Resumable, Session, SessionData, Ticket};
+use crate::core::session_cache::Removed;
 use crate::libcrypto::X509Cert;
 
 #[derive(Default)]
@@ -203,7 +204,7 @@ impl Connection {
     pub(super) fn new_session_event(&self, s: Arc<Session>) {
         // The event holds a C reference (taken when it was queued, so that the session stays
         // live while later tickets replace it); the callback keeps it by returning 1.
-        let ctx = self.ctx();
+        let ctx = self.session_ctx.clone();
         let cb = ctx.callbacks().new_session.clone();
         let kept = match cb {
             Some(cb) if ctx.session_cache_mode() & context::SESS_CACHE_CLIENT != 0 => {
@@ -219,29 +220,45 @@ impl Connection {
     /// A new server session from rustls: into the internal cache and to the program's
     /// new-session callback, as the cache mode says.
     pub(in crate::core) fn server_session_put(&self, key: Vec<u8>, value: Vec<u8>) -> bool {
-        let ctx = self.ctx();
+        let ctx = self.session_ctx.clone();
         let mode = ctx.session_cache_mode();
         if mode & context::SESS_CACHE_SERVER == 0 {
             return false;
         }
+        let mut data = self.session_data(None);
+        data.id = key;
+        data.server_value = value;
+        let own = self.settings().sid_ctx.clone();
+        data.id_context = if own.is_empty() {
+            ctx.session_id_context
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone()
+        } else {
+            own
+        };
+        // As OpenSSL, one object: the connection's session, the cache's entry and what the
+        // new-session callback gets (so the remove callback later sees the same pointer).
+        let s = Session::new(data);
+        self.replace_session(s.clone());
         let mut stored = false;
         if mode & context::SESS_CACHE_NO_INTERNAL_STORE == 0 {
-            stored = ctx.internal_sessions().put(key.clone(), value.clone());
+            let (added, evicted) = ctx.internal_sessions().add(&s);
+            stored = added;
+            for r in evicted {
+                let gone = match r {
+                    Removed::Session(g) => g,
+                    Removed::Value(d) => Session::new(d),
+                };
+                if let Some(rm) = ctx.callbacks().remove_session.clone() {
+                    (rm.call)(ctx.refs().id(), gone.refs().id());
+                }
+                registry::release(&*gone);
+            }
         }
         let cb = ctx.callbacks().new_session.clone();
         if let Some(cb) = cb {
-            let mut data = self.session_data(None);
-            data.id = key;
-            data.server_value = value;
-            data.id_context = ctx
-                .session_id_context
-                .read()
-                .unwrap_or_else(|e| e.into_inner())
-                .clone();
-            let s = Session::new(data);
-            // As OpenSSL, the session handed to the callback is the connection's own.
             registry::up_ref(&*s);
-            self.replace_session(s.clone());
             if !(cb.call)(self.id(), s.refs().id()) {
                 registry::release(&*s);
             }
@@ -255,7 +272,7 @@ impl Connection {
     /// OpenSSL, resuming calls no remove-session callback (OpenSSL calls it from
     /// `SSL_CTX_remove_session`, timeouts and flushes, for any session with an id).
     pub(in crate::core) fn server_session_get(&self, key: &[u8], take: bool) -> Option<Vec<u8>> {
-        let ctx = self.ctx();
+        let ctx = self.session_ctx.clone();
         let mode = ctx.session_cache_mode();
         if mode & context::SESS_CACHE_SERVER == 0 {
             return None;
