@@ -54,6 +54,11 @@ mod cmd {
     pub const CHAIN_CERT: c_int = 89;
     pub const SET_GROUPS: c_int = 91;
     pub const SET_GROUPS_LIST: c_int = 92;
+    pub const GET_RI_SUPPORT: c_int = 76;
+    pub const GET_CLIENT_CERT_TYPES: c_int = 103;
+    pub const GET_PEER_SIGNATURE_NID: c_int = 108;
+    pub const GET_SIGNATURE_NID: c_int = 132;
+    pub const GET_EC_POINT_FORMATS: c_int = 111;
     pub const GET_PEER_TMP_KEY: c_int = 109;
     pub const SELECT_CURRENT_CERT: c_int = 116;
     pub const SET_CURRENT_CERT: c_int = 117;
@@ -327,6 +332,14 @@ pub unsafe extern "C" fn SSL_ctrl(
         | cmd::CLEAR_NUM_RENEGOTIATIONS
         | cmd::GET_TOTAL_RENEGOTIATIONS => Ok(0),
         cmd::SET_MSG_CALLBACK_ARG => Ok(1),
+        // OpenSSL's answers without the fact (which `openssl s_client` prints): no signature
+        // algorithm known (rustls does not report them), no CertificateRequest certificate
+        // types, no secure renegotiation (ferrossl never renegotiates), no peer point formats.
+        cmd::GET_PEER_SIGNATURE_NID
+        | cmd::GET_EC_POINT_FORMATS
+        | cmd::GET_SIGNATURE_NID
+        | cmd::GET_CLIENT_CERT_TYPES
+        | cmd::GET_RI_SUPPORT => Ok(0),
         // SAFETY: the command's argument contract is the caller's.
         n => unsafe { common(&Target::Ssl(conn), "SSL_ctrl", n, larg, parg) },
     }

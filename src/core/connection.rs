@@ -994,6 +994,9 @@ impl Connection {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     self.flush(st)?;
                     self.read_records(st)?;
+                    if self.record_without_data(st) {
+                        return Err(OpError::WantRead);
+                    }
                 }
                 Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
                     if self.settings().options & context::OP_IGNORE_UNEXPECTED_EOF != 0 {
@@ -1005,6 +1008,23 @@ impl Connection {
                 Err(e) => return Err(OpError::Syscall(Some(e))),
             }
         }
+    }
+
+    /// As OpenSSL without `SSL_MODE_AUTO_RETRY` (which `openssl s_client` clears): a whole
+    /// record that brought no application data (a session ticket, a KeyUpdate) ends `SSL_read`
+    /// with `SSL_ERROR_WANT_READ` instead of reading on. (Record boundaries are known only when
+    /// reading record by record, without read-ahead.)
+    fn record_without_data(&self, st: &mut State) -> bool {
+        let s = self.settings();
+        if s.mode & context::MODE_AUTO_RETRY != 0 || s.read_ahead || st.eof {
+            return false;
+        }
+        drop(s);
+        let at_boundary = st.framing.header_have == 0 && st.framing.body_left == 0;
+        at_boundary
+            && st.tls.as_mut().is_some_and(|tls| {
+                matches!(tls.reader().fill_buf(), Err(e) if e.kind() == io::ErrorKind::WouldBlock)
+            })
     }
 
     fn write_plain(&self, st: &mut State, buf: &[u8]) -> OpResult<usize> {
