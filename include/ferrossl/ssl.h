@@ -647,7 +647,8 @@ int SSL_CTX_get_quiet_shutdown(const SSL_CTX *ctx);
 void *SSL_CTX_get_record_padding_callback_arg(const SSL_CTX *a0);
 
 /**
- * `SSL_CTX_get_recv_max_early_data`: 0.
+ * `SSL_CTX_get_recv_max_early_data`: 16384, OpenSSL's default (the limit never applies:
+ * ferrossl accepts no early data), as `SSL_get_recv_max_early_data`.
  */
 uint32_t SSL_CTX_get_recv_max_early_data(const SSL_CTX *ctx);
 

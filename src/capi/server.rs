@@ -356,12 +356,13 @@ pub extern "C" fn SSL_get_max_early_data(s: *const SSL) -> u32 {
     Ok(0)
 }
 
-/// `SSL_CTX_get_recv_max_early_data`: 0.
+/// `SSL_CTX_get_recv_max_early_data`: 16384, OpenSSL's default (the limit never applies:
+/// ferrossl accepts no early data), as `SSL_get_recv_max_early_data`.
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get_recv_max_early_data(ctx: *const SSL_CTX) -> u32 {
     handle::ctx(ctx)?;
-    Ok(0)
+    Ok(16384)
 }
 
 /// `SSL_SESSION_get_max_early_data`: 0.

@@ -157,6 +157,7 @@ static void ctx_calls(SSL_CTX *ctx)
     V(SSL_CTX_set_cookie_verify_cb(ctx, NULL));
     V(SSL_CTX_set_stateless_cookie_generate_cb(ctx, NULL));
     V(SSL_CTX_set_stateless_cookie_verify_cb(ctx, NULL));
+    I(SSL_CTX_get_recv_max_early_data(ctx));
     I(SSL_CTX_set_recv_max_early_data(ctx, 1000));
     V(SSL_CTX_set_allow_early_data_cb(ctx, NULL, NULL));
     V(SSL_CTX_set_post_handshake_auth(ctx, 1));
