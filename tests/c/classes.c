@@ -157,6 +157,7 @@ static void ctx_calls(SSL_CTX *ctx)
     V(SSL_CTX_set_cookie_verify_cb(ctx, NULL));
     V(SSL_CTX_set_stateless_cookie_generate_cb(ctx, NULL));
     V(SSL_CTX_set_stateless_cookie_verify_cb(ctx, NULL));
+    I(SSL_CTX_get_recv_max_early_data(ctx));
     I(SSL_CTX_set_recv_max_early_data(ctx, 1000));
     V(SSL_CTX_set_allow_early_data_cb(ctx, NULL, NULL));
     V(SSL_CTX_set_post_handshake_auth(ctx, 1));
@@ -274,6 +275,20 @@ static void ssl_calls(SSL *s, const char *st, int connected, int tls13)
         K(NO_SIGALG);
     I(SSL_get_shared_sigalgs(s, 0, NULL, NULL, NULL, NULL, NULL));
     I(sk_X509_NAME_num(SSL_get0_CA_list(s)));
+    /* SSL_ctrl commands openssl s_client prints */
+    if (connected && !SSL_is_server(s))
+        K(NO_SIGALG);
+    I(SSL_get_peer_signature_nid(s, &n));
+    if (connected && SSL_is_server(s))
+        K(NO_SIGALG);
+    I(SSL_get_signature_nid(s, &n));
+    I(SSL_get0_certificate_types(s, NULL));
+    if (connected && !tls13)
+        K("rustls does not report the peer's point formats");
+    I(SSL_get0_ec_point_formats(s, &data));
+    if (connected && (SSL_is_server(s) || !tls13))
+        K("ferrossl does not report the peer's renegotiation_info");
+    I(SSL_get_secure_renegotiation_support(s));
     P(SSL_get0_peer_CA_list(s));
     P(SSL_get0_security_ex_data(s));
     K(DEFAULT_CB); P(SSL_get_security_callback(s));

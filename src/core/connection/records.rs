@@ -182,7 +182,9 @@ impl Connection {
                     // Without SSL_MODE_AUTO_RETRY, a record that brought no application data
                     // (a session ticket, a key update) ends the call with WANT_READ, as OpenSSL
                     // does once nothing more is buffered.
+                    // (Record boundaries are known only when reading record by record.)
                     if self.settings().mode & context::MODE_AUTO_RETRY == 0
+                        && !self.settings().read_ahead
                         && !e.framing.in_record()
                         && !e.phase.tls().is_some_and(|t| {
                             matches!(io::BufRead::fill_buf(&mut t.reader()), Ok(b) if !b.is_empty())
