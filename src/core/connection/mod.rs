@@ -22,18 +22,17 @@
 //! `sni`, `verify`, `session`, `handshake`, `shutdown`, `peer_key`, `ocsp`, `client_hello` are
 //! leaves: each is taken alone, for a copy or an update, and released before anything else.
 
+mod engine;
 mod handshake;
 mod peer;
 mod records;
 mod sessions;
 mod wire;
 
-use std::cell::RefCell;
 use std::ffi::{c_int, c_long, CStr, CString};
 use std::io::{self, BufRead};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard};
 
-use rustls::server::Acceptor;
 use rustls::NamedGroup;
 
 use super::callbacks::{Hook, InfoFn};
@@ -44,8 +43,8 @@ use super::error::{reason, Error};
 use super::registry::{self, Object, Refs, Table};
 use super::session::Session;
 use crate::libcrypto::{ffi, Bio, CertStack, ExData, VerifyParam, X509Cert};
+use engine::{Engine, Phase};
 use sessions::SessionSlot;
-use wire::Framing;
 
 /// `SSL_ERROR_*`.
 pub mod code {
@@ -125,58 +124,6 @@ enum Event {
     NewSession(Arc<Session>),
 }
 
-/// Where the protocol machine is. Each variant holds what that phase needs.
-enum Phase {
-    /// Nothing started (`SSL_new`, `SSL_clear`).
-    Idle,
-    /// A server reading the ClientHello, before it picks its configuration.
-    Accepting(Box<Acceptor>),
-    Handshaking(Box<rustls::Connection>),
-    Established(Box<rustls::Connection>),
-    /// close_notify sent and received.
-    Closed(Box<rustls::Connection>),
-    /// A fatal error; the connection is kept while an alert may still be waiting to go out.
-    Failed(Option<Box<rustls::Connection>>),
-}
-
-impl Phase {
-    fn tls(&mut self) -> Option<&mut rustls::Connection> {
-        match self {
-            Phase::Handshaking(t) | Phase::Established(t) | Phase::Closed(t) => Some(t),
-            Phase::Failed(t) => t.as_deref_mut(),
-            Phase::Idle | Phase::Accepting(_) => None,
-        }
-    }
-}
-
-/// The protocol machine: taken out of its slot by the operation that drives it.
-struct Engine {
-    phase: Phase,
-    framing: Framing,
-    /// Bytes of the current `SSL_write` buffer already handed to rustls.
-    write_progress: usize,
-    events: Vec<Event>,
-    /// This operation's BIOs (references taken from `Wire` when it started).
-    rbio: Option<Bio>,
-    wbio: Option<Bio>,
-    /// The raw records of the ClientHello, while a server reads it.
-    hello_bytes: Vec<u8>,
-}
-
-impl Engine {
-    fn new() -> Box<Engine> {
-        Box::new(Engine {
-            phase: Phase::Idle,
-            framing: Framing::default(),
-            write_progress: 0,
-            events: Vec::new(),
-            rbio: None,
-            wbio: None,
-            hello_bytes: Vec::new(),
-        })
-    }
-}
-
 /// Role and BIOs: set by the program, read by getters at any time.
 #[derive(Default)]
 struct Wire {
@@ -214,11 +161,6 @@ struct Randoms {
     /// The version and suite being negotiated (0 / `None` until known).
     version: c_int,
     cipher: Option<&'static Cipher>,
-}
-
-thread_local! {
-    /// The connections whose engine this thread has taken out (innermost last).
-    static DRIVING: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
 }
 
 pub struct Connection {
@@ -294,43 +236,6 @@ fn read<T>(m: &RwLock<T>) -> RwLockReadGuard<'_, T> {
     m.read().unwrap_or_else(|e| e.into_inner())
 }
 
-/// The engine, out of its slot; returned (and waiting threads woken) when dropped, also on a
-/// panic.
-struct Taken<'a> {
-    conn: &'a Connection,
-    engine: Option<Box<Engine>>,
-}
-
-impl std::ops::Deref for Taken<'_> {
-    type Target = Engine;
-    fn deref(&self) -> &Engine {
-        self.engine.as_ref().expect("present until dropped")
-    }
-}
-
-impl std::ops::DerefMut for Taken<'_> {
-    fn deref_mut(&mut self) -> &mut Engine {
-        self.engine.as_mut().expect("present until dropped")
-    }
-}
-
-impl Drop for Taken<'_> {
-    fn drop(&mut self) {
-        if let Some(mut e) = self.engine.take() {
-            e.rbio = None;
-            e.wbio = None;
-            *lock(&self.conn.engine) = Some(e);
-        }
-        DRIVING.with(|d| {
-            let mut d = d.borrow_mut();
-            if let Some(i) = d.iter().rposition(|&id| id == self.conn.id()) {
-                d.remove(i);
-            }
-        });
-        self.conn.engine_back.notify_all();
-    }
-}
-
 impl Connection {
     /// `SSL_new`: a connection with a copy of `ctx`'s settings; holds a reference to `ctx`.
     pub fn new(ctx: Arc<Context>) -> Result<Arc<Connection>, Error> {
@@ -396,38 +301,6 @@ impl Connection {
 
     pub fn info_callback(&self) -> Option<Hook<InfoFn>> {
         read(&self.info_cb).clone()
-    }
-
-    /// Takes the engine out of its slot, waiting while another thread drives it; a callback
-    /// re-entering an operation on the connection its own thread drives gets an error.
-    fn take(&self, what: &'static str) -> Result<Taken<'_>, Error> {
-        let id = self.id();
-        if DRIVING.with(|d| d.borrow().contains(&id)) {
-            return Err(Error::Reentrant(what));
-        }
-        let mut slot = lock(&self.engine);
-        let engine = loop {
-            if let Some(e) = slot.take() {
-                break e;
-            }
-            slot = self
-                .engine_back
-                .wait(slot)
-                .unwrap_or_else(|e| e.into_inner());
-        };
-        drop(slot);
-        DRIVING.with(|d| d.borrow_mut().push(id));
-        Ok(Taken {
-            conn: self,
-            engine: Some(engine),
-        })
-    }
-
-    /// Runs `f` on the engine for a getter: `None` when called from a callback of an operation
-    /// on this connection (the engine is busy on this very thread).
-    fn peek_engine<R>(&self, f: impl FnOnce(&mut Engine) -> R) -> Option<R> {
-        let mut e = self.take("getter").ok()?;
-        Some(f(&mut e))
     }
 
     fn status(&self) -> Status {
