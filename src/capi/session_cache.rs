@@ -26,7 +26,7 @@ fn report_removed(ctx: &Arc<Context>, removed: Vec<Removed>) {
     for r in removed {
         let s = match r {
             Removed::Session(s) => s,
-            Removed::Value(data) => Session::new(data),
+            Removed::Value(data) => Session::new(*data),
         };
         if let Some(cb) = &cb {
             (cb.call)(ctx.refs().id(), s.refs().id());

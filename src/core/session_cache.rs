@@ -45,7 +45,7 @@ struct Inner {
 /// facts to make one from.
 pub enum Removed {
     Session(Arc<Session>),
-    Value(SessionData),
+    Value(Box<SessionData>),
 }
 
 pub struct SessionCache {
@@ -204,14 +204,14 @@ impl Drop for SessionCache {
 fn removed(key: Vec<u8>, e: Entry) -> Removed {
     match e.session {
         Some(s) => Removed::Session(s),
-        None => Removed::Value(SessionData {
+        None => Removed::Value(Box::new(SessionData {
             id: key,
             server_value: e.value,
             master_key: Vec::new(),
             time: e.time,
             timeout: e.timeout.unwrap_or(0),
             ..SessionData::default()
-        }),
+        })),
     }
 }
 

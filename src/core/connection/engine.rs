@@ -136,5 +136,4 @@ impl Connection {
         let mut e = self.take("getter").ok()?;
         Some(f(&mut e))
     }
-
 }

@@ -277,10 +277,10 @@ impl Connection {
     /// The OCSP status callback, which may staple a response: in full handshakes whose client
     /// asked for a status (status_request), as OpenSSL.
     pub(super) fn status_callback(&self) -> bool {
-        if !self
+        let asked = self
             .client_hello()
-            .is_some_and(|h| h.extension(5).is_some())
-        {
+            .is_some_and(|h| h.extension(5).is_some());
+        if !asked {
             return true;
         }
         let Some(cb) = self.ctx().callbacks().status.clone() else {

@@ -248,7 +248,7 @@ impl Connection {
             for r in evicted {
                 let gone = match r {
                     Removed::Session(g) => g,
-                    Removed::Value(d) => Session::new(d),
+                    Removed::Value(d) => Session::new(*d),
                 };
                 if let Some(rm) = ctx.callbacks().remove_session.clone() {
                     (rm.call)(ctx.refs().id(), gone.refs().id());
