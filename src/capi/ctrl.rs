@@ -369,7 +369,9 @@ fn ctx_only(
         }
         cmd::GET_SESS_CACHE_SIZE => Ok(ctx.settings().session_cache_size),
         // Differs from OpenSSL: the statistics are not counted.
-        cmd::SESS_NUMBER..=cmd::SESS_CACHE_FULL => Ok(0),
+        cmd::SESS_NUMBER => Ok(ctx.internal_sessions().len() as c_long),
+        // Differs from OpenSSL: the statistics counters are not kept.
+        n if n > cmd::SESS_NUMBER && n <= cmd::SESS_CACHE_FULL => Ok(0),
         cmd::SET_MSG_CALLBACK_ARG => {
             ctx.set_callbacks(|c| c.msg_arg = parg as usize);
             Ok(1)

@@ -361,12 +361,17 @@ impl Connection {
                 .map(|g| g.name())
                 .or_else(|| self.offered_group()),
             alpn: tls.alpn_protocol().map(<[u8]>::to_vec),
-            // A client sees the server's leaf first; a server sees only the client's chain.
-            peer_stack: CertStack::new(if is_server {
-                peer_chain.get(1..).unwrap_or_default()
+            // A client sees the server's leaf first; a server sees only the client's chain
+            // (none at all when the client sent no certificate), as OpenSSL.
+            peer_stack: if peer_chain.is_empty() {
+                None
             } else {
-                &peer_chain
-            }),
+                CertStack::new(if is_server {
+                    peer_chain.get(1..).unwrap_or_default()
+                } else {
+                    &peer_chain
+                })
+            },
             peer_chain,
             resumed,
         };
