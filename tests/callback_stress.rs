@@ -115,10 +115,10 @@ const KNOWN_DIFFERENT_COUNTS: &[&str] = &[
 ];
 
 fn known(line: &str) -> bool {
-    let Some((head, _)) = line.split_once('=') else {
+    let last = line.rsplit(' ').next().unwrap_or(line);
+    let Some((name, _)) = last.split_once('=') else {
         return false;
     };
-    let name = head.rsplit(' ').next().unwrap_or(head);
     KNOWN_DIFFERENT_COUNTS.contains(&name)
 }
 
