@@ -25,8 +25,10 @@ use crate::libcrypto::{CertStack, X509Cert};
 /// `SSL_AD_internal_error`, the alert OpenSSL sends when a callback fails without choosing one.
 const AD_INTERNAL_ERROR: u8 = 80;
 
-/// `SSL_R_CALLBACK_FAILED`.
+/// `SSL_R_CALLBACK_FAILED`, `SSL_R_CERT_CB_ERROR`, `SSL_R_CLIENTHELLO_TLSEXT`.
 const CALLBACK_FAILED: c_int = 234;
+const CERT_CB_ERROR: c_int = 377;
+const CLIENTHELLO_TLSEXT: c_int = 226;
 
 /// `SSL_CLIENT_HELLO_*`.
 const CLIENT_HELLO_SUCCESS: c_int = 1;
@@ -200,17 +202,33 @@ impl Connection {
                 "servername callback refused the name",
             ));
         }
-        let alpn = match offered {
-            Some(wire) => match self.alpn_select(&wire) {
-                Some(a) => a,
-                None => {
-                    let err = Error::Tls(rustls::Error::NoApplicationProtocol);
-                    send_plain_alert(e, 120); // no_application_protocol
-                    return Err(err.into());
-                }
-            },
-            None => None,
-        };
+        // OpenSSL's order: for TLS 1.3 ALPN, then certificate and status; for TLS 1.2
+        // certificate, status, then ALPN. Differs from OpenSSL: the certificate and status
+        // callbacks also run on a resumed handshake (rustls decides on resumption later).
+        let tls13 = self.tentative().0 == context::TLS1_3_VERSION;
+        let mut alpn = None;
+        if tls13 {
+            alpn = self.alpn_step(e, offered.as_deref())?;
+        }
+        if !self.cert_callback() {
+            return Err(self.refuse_hello(
+                e,
+                AD_INTERNAL_ERROR,
+                CERT_CB_ERROR,
+                "certificate callback failed",
+            ));
+        }
+        if !self.status_callback() {
+            return Err(self.refuse_hello(
+                e,
+                AD_INTERNAL_ERROR,
+                CLIENTHELLO_TLSEXT,
+                "OCSP status callback failed",
+            ));
+        }
+        if !tls13 {
+            alpn = self.alpn_step(e, offered.as_deref())?;
+        }
         let config = self.ctx().server_config(&self.settings(), alpn)?;
         match hooks::enter(self, || accepted.into_connection(config)) {
             Ok(conn) => {
@@ -222,6 +240,21 @@ impl Connection {
                     let _ = alert.write_all(&mut BioIo(w));
                 }
                 Err(self.tls_error(err).into())
+            }
+        }
+    }
+
+    /// The ALPN select callback on the protocols offered: the one chosen, or the handshake
+    /// fails with no_application_protocol.
+    fn alpn_step(&self, e: &mut Engine, offered: Option<&[u8]>) -> OpResult<Option<Vec<u8>>> {
+        let Some(wire) = offered else {
+            return Ok(None);
+        };
+        match self.alpn_select(wire) {
+            Some(a) => Ok(a),
+            None => {
+                send_plain_alert(e, 120); // no_application_protocol
+                Err(Error::Tls(rustls::Error::NoApplicationProtocol).into())
             }
         }
     }
@@ -265,8 +298,7 @@ impl Connection {
         }
     }
 
-    /// The certificate callback, which may set this connection's certificate and key (called
-    /// when rustls picks the certificate: only in full handshakes, as OpenSSL).
+    /// The certificate callback, which may set this connection's certificate and key.
     pub(super) fn cert_callback(&self) -> bool {
         let Some(cb) = self.ctx().callbacks().cert.clone() else {
             return true;
@@ -274,8 +306,8 @@ impl Connection {
         (cb.call)(self.id()) == 1
     }
 
-    /// The OCSP status callback, which may staple a response: in full handshakes whose client
-    /// asked for a status (status_request), as OpenSSL.
+    /// The OCSP status callback, which may staple a response, when the client asked for a
+    /// status (status_request), as OpenSSL.
     pub(super) fn status_callback(&self) -> bool {
         let asked = self
             .client_hello()

@@ -116,11 +116,6 @@ impl Connection {
         &self,
         schemes: &[rustls::SignatureScheme],
     ) -> Option<Arc<CertifiedKey>> {
-        // The program's certificate and status callbacks run here, where rustls needs the
-        // certificate (so not on resumption); a failing one fails the handshake.
-        if !self.cert_callback() || !self.status_callback() {
-            return None;
-        }
         let ck = self.settings().credentials.for_schemes(schemes)?;
         let ocsp = lock(&self.ocsp).clone();
         match ocsp {
