@@ -210,10 +210,6 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
         "OpenSSL leaves a BIO error queued when there is no BIO; ferrossl none",
     ),
     (
-        "SSL_CTX_use_RSAPrivateKey_file",
-        "an EC key is accepted where OpenSSL wants RSA",
-    ),
-    (
         "SSL_get_peer_cert_chain",
         "open bug: a server sees no intermediates from a ferrossl client's certificate chain",
     ),

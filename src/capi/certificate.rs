@@ -66,6 +66,33 @@ fn use_key_file(t: Result<Target>, file: *const c_char, ty: c_int) -> Result<c_i
     })
 }
 
+/// `SSL_use_RSAPrivateKey_file` and the context form: as `use_key_file`, for an RSA key only
+/// (another type fails as OpenSSL's `PEM_read_bio_RSAPrivateKey` does: libcrypto's "expecting
+/// an rsa key", then the PEM library error).
+fn use_rsa_key_file(t: Result<Target>, file: *const c_char, ty: c_int) -> Result<c_int> {
+    // SAFETY: a C string argument.
+    let file = unsafe { args::cstr(file, "file") }?;
+    with_creds(t, |c, pw| {
+        let key = credentials::load_key_file(file, ty, pw)?;
+        if key.key_type() != EVP_PKEY_RSA {
+            libcrypto::err::push_lib(
+                ERR_LIB_EVP,
+                EVP_R_EXPECTING_AN_RSA_KEY,
+                super::boundary::current(),
+            );
+            return Err(Error::BadFile {
+                reason: crate::core::error::reason::PEM_LIB,
+                detail: "not an RSA private key".into(),
+            });
+        }
+        c.set_key(key)
+    })
+}
+
+/// `ERR_LIB_EVP`, `EVP_R_EXPECTING_AN_RSA_KEY`.
+const ERR_LIB_EVP: c_int = 6;
+const EVP_R_EXPECTING_AN_RSA_KEY: c_int = 127;
+
 fn use_cert_der(t: Result<Target>, len: c_int, d: *const c_uchar) -> Result<c_int> {
     // SAFETY: len readable bytes.
     let der = unsafe { args::bytes(d, args::len(len, "len")?, "d") }?;
@@ -212,7 +239,7 @@ pub unsafe extern "C" fn SSL_CTX_use_RSAPrivateKey_file(
     file: *const c_char,
     ty: c_int,
 ) -> c_int {
-    use_key_file(ctx_target(ctx), file, ty)
+    use_rsa_key_file(ctx_target(ctx), file, ty)
 }
 
 /// `SSL_use_RSAPrivateKey_file`.
@@ -223,7 +250,7 @@ pub unsafe extern "C" fn SSL_use_RSAPrivateKey_file(
     file: *const c_char,
     ty: c_int,
 ) -> c_int {
-    use_key_file(ssl_target(ssl), file, ty)
+    use_rsa_key_file(ssl_target(ssl), file, ty)
 }
 
 /// `SSL_CTX_use_certificate_ASN1`: a DER certificate.
