@@ -10,7 +10,8 @@
 //! ```
 //!
 //! becomes a function with the same signature (so cbindgen, which reads the source, sees the C
-//! prototype) whose body is `crate::capi::boundary::call(c"NAME", FAIL, || -> Result<RET> { BODY })`:
+//! prototype) whose body is
+//! `crate::capi::boundary::call(c"NAME", FAIL, || -> Result<RET> { BODY })`:
 //! the symbol name is written once, errors are queued under it, panics are caught, and the
 //! failure value is returned for any error. The attribute refuses a function that is not
 //! `#[no_mangle] extern "C"`, so nothing can be exported around it.
@@ -116,7 +117,11 @@ fn parse(s: &str) -> TokenStream {
 
 fn is_no_mangle(t: &TokenTree) -> bool {
     matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Bracket
-        && g.stream().to_string().replace(' ', "").trim_start_matches("unsafe(").starts_with("no_mangle"))
+        && g.stream()
+            .to_string()
+            .replace(' ', "")
+            .trim_start_matches("unsafe(")
+            .starts_with("no_mangle"))
 }
 
 fn compile_error(span: Span, msg: &str) -> TokenStream {
