@@ -36,7 +36,14 @@ fn build_c(name: &str, flags: &[&str]) -> std::path::PathBuf {
     exe
 }
 
+/// Builds the examples once per test process: the tests using them run in parallel, and a
+/// second `make` relinking a binary while another test runs it fails that test.
 fn make_examples() {
+    static BUILT: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    BUILT.get_or_init(build_examples);
+}
+
+fn build_examples() {
     let out = Command::new("make")
         .args(["-s", "-C"])
         .arg(repo().join("c-examples"))
