@@ -57,13 +57,12 @@ fn hello(s: *mut SSL) -> Result<Option<Arc<ClientHello>>> {
     Ok(conn.client_hello())
 }
 
-/// Writes `*out` to point at `bytes` (kept alive by the connection) and returns their length.
+/// Writes `*out` to point at `bytes`, part of the ClientHello the connection holds until
+/// `SSL_clear`/`SSL_free`, and returns their length.
 ///
 /// # Safety
 /// `out` must be NULL or writable.
-unsafe fn point(out: *mut *const c_uchar, h: &Arc<ClientHello>, bytes: &[u8]) -> usize {
-    // The Arc is held by the connection until SSL_clear/SSL_free, so the bytes outlive h.
-    let _ = h;
+unsafe fn point(out: *mut *const c_uchar, bytes: &[u8]) -> usize {
     // SAFETY: per the contract.
     unsafe { args::out(out, bytes.as_ptr()) };
     bytes.len()
@@ -94,7 +93,7 @@ pub unsafe extern "C" fn SSL_client_hello_get0_random(
 ) -> usize {
     let Some(h) = hello(s)? else { return Ok(0) };
     // SAFETY: out-parameter.
-    Ok(unsafe { point(out, &h, &h.random) })
+    Ok(unsafe { point(out, &h.random) })
 }
 
 /// `SSL_client_hello_get0_session_id`: the legacy session id (possibly empty).
@@ -106,7 +105,7 @@ pub unsafe extern "C" fn SSL_client_hello_get0_session_id(
 ) -> usize {
     let Some(h) = hello(s)? else { return Ok(0) };
     // SAFETY: out-parameter.
-    Ok(unsafe { point(out, &h, &h.session_id) })
+    Ok(unsafe { point(out, &h.session_id) })
 }
 
 /// `SSL_client_hello_get0_ciphers`: the cipher suites, two bytes each, as sent.
@@ -118,7 +117,7 @@ pub unsafe extern "C" fn SSL_client_hello_get0_ciphers(
 ) -> usize {
     let Some(h) = hello(s)? else { return Ok(0) };
     // SAFETY: out-parameter.
-    Ok(unsafe { point(out, &h, &h.ciphers) })
+    Ok(unsafe { point(out, &h.ciphers) })
 }
 
 /// `SSL_client_hello_get0_compression_methods`: the compression methods, as sent.
@@ -130,7 +129,7 @@ pub unsafe extern "C" fn SSL_client_hello_get0_compression_methods(
 ) -> usize {
     let Some(h) = hello(s)? else { return Ok(0) };
     // SAFETY: out-parameter.
-    Ok(unsafe { point(out, &h, &h.compression_methods) })
+    Ok(unsafe { point(out, &h.compression_methods) })
 }
 
 /// `SSL_client_hello_get1_extensions_present`: the types of the extensions sent, in order, in
@@ -183,7 +182,7 @@ pub unsafe extern "C" fn SSL_client_hello_get0_ext(
     };
     // SAFETY: out-parameters.
     unsafe {
-        let n = point(out, &h, body);
+        let n = point(out, body);
         args::out(outlen, n);
     }
     Ok(1)

@@ -49,6 +49,13 @@ pub(super) struct Engine {
 }
 
 impl Engine {
+    /// Decrypted application data waiting to be read (`SSL_pending`).
+    pub(super) fn plaintext_len(&mut self) -> usize {
+        self.phase.tls().map_or(0, |t| {
+            std::io::BufRead::fill_buf(&mut t.reader()).map_or(0, |b| b.len())
+        })
+    }
+
     pub(super) fn new() -> Box<Engine> {
         Box::new(Engine {
             phase: Phase::Idle,

@@ -30,7 +30,7 @@ mod sessions;
 mod wire;
 
 use std::ffi::{c_int, c_long, CStr, CString};
-use std::io::{self, BufRead};
+use std::io;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard};
 
 use rustls::NamedGroup;
@@ -511,22 +511,12 @@ impl Connection {
 
     /// `SSL_pending`: decrypted bytes ready to be read.
     pub fn pending(&self) -> usize {
-        self.peek_engine(|e| {
-            e.phase
-                .tls()
-                .map_or(0, |t| t.reader().fill_buf().map_or(0, |b| b.len()))
-        })
-        .unwrap_or(0)
+        self.peek_engine(Engine::plaintext_len).unwrap_or(0)
     }
 
     /// `SSL_has_pending`: decrypted bytes, or received bytes not yet decrypted.
     pub fn has_pending(&self) -> bool {
-        self.peek_engine(|e| {
-            e.phase
-                .tls()
-                .is_some_and(|t| t.reader().fill_buf().is_ok_and(|b| !b.is_empty()))
-        })
-        .unwrap_or(false)
+        self.peek_engine(|e| e.plaintext_len() > 0).unwrap_or(false)
     }
 
     pub fn is_init_finished(&self) -> bool {

@@ -143,9 +143,7 @@ impl Connection {
         if buf.is_empty() {
             // As OpenSSL: a zero-length read reads records until application data is buffered,
             // then returns 0 (which the `_ex` forms report as a failure).
-            while !e.phase.tls().is_some_and(
-                |t| matches!(io::BufRead::fill_buf(&mut t.reader()), Ok(b) if !b.is_empty()),
-            ) {
+            while e.plaintext_len() == 0 {
                 let st = self.status();
                 if st.received_close || st.eof {
                     break;
@@ -183,14 +181,17 @@ impl Connection {
                     // (a session ticket, a key update) ends the call with WANT_READ, as OpenSSL
                     // does once nothing more is buffered.
                     // (Record boundaries are known only when reading record by record.)
-                    if self.settings().mode & context::MODE_AUTO_RETRY == 0
-                        && !self.settings().read_ahead
+                    let (auto_retry, read_ahead) = {
+                        let s = self.settings();
+                        (s.mode & context::MODE_AUTO_RETRY != 0, s.read_ahead)
+                    };
+                    let st = self.status();
+                    if !auto_retry
+                        && !read_ahead
                         && !e.framing.in_record()
-                        && !e.phase.tls().is_some_and(|t| {
-                            matches!(io::BufRead::fill_buf(&mut t.reader()), Ok(b) if !b.is_empty())
-                        })
-                        && !self.status().received_close
-                        && !self.status().eof
+                        && e.plaintext_len() == 0
+                        && !st.received_close
+                        && !st.eof
                     {
                         return Err(OpError::WantRead);
                     }
