@@ -84,6 +84,15 @@ fn haproxy_fetches_through_a_verified_tls_backend(lib: Lib) {
             .any(|l| l.contains(" fe be/s1 ") && l.contains(" 200 ") && l.contains(" ---- ")),
         "haproxy's log has no clean 200 line:\n{log}"
     );
+    common::progs::report(
+        "haproxy (TLS back end)",
+        "haproxy",
+        lib,
+        &format!(
+            "HTTP GET of {} bytes from openssl s_server over a verified TLS back end with SNI",
+            body.len()
+        ),
+    );
 }
 
 #[test]

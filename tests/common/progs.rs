@@ -340,3 +340,44 @@ pub fn random_hex(len: usize) -> String {
 pub fn head(s: &str, max: usize) -> &str {
     truncate(s, max)
 }
+
+/// The version Debian ships of `package` (`dpkg-query`), or "not installed".
+pub fn debian_version(package: &str) -> String {
+    let out = Command::new("dpkg-query")
+        .args(["-W", "-f=${Version}", package])
+        .output();
+    match out {
+        Ok(out) if out.status.success() && !out.stdout.is_empty() => {
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        }
+        _ => "not installed".to_string(),
+    }
+}
+
+/// Records one program scenario that passed: the program, the Debian package and version it
+/// comes from, what it exchanged, and the `libssl.so.3` it ran on. Printed (shown with
+/// `--nocapture`) and appended to `target/test-tmp/programs.tsv`, which `.ci/test` prints as
+/// the closing table of a run.
+pub fn report(program: &str, package: &str, lib: Lib, exchanged: &str) {
+    let how = match lib {
+        Lib::Stock => "stock",
+        Lib::Ours(Mode::LibraryPath) => "LD_LIBRARY_PATH",
+        Lib::Ours(Mode::Preload) => "LD_PRELOAD",
+    };
+    let line = format!(
+        "{program}\t{package} {}\t{how}: {}\t{exchanged}",
+        debian_version(package),
+        lib.path().display()
+    );
+    println!("program run: {}", line.replace('\t', " | "));
+    let dir = super::repo_root().join("target/test-tmp");
+    let _ = fs::create_dir_all(&dir);
+    if let Ok(mut f) = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("programs.tsv"))
+    {
+        // One write per line: lines from parallel tests do not interleave.
+        let _ = f.write_all(format!("{}\n", line.replace('\n', " ")).as_bytes());
+    }
+}
