@@ -343,9 +343,6 @@ Ok(())""", unsafe=True,
     "SSL_check_chain": refused(note="checking a chain against OpenSSL's signature-algorithm rules"),
 
     # Certificates and verification.
-    "SSL_set_cert_cb": cleared_or_refused(
-        "a1.is_none()", "a per-connection certificate callback: not implemented yet (SSL_CTX_set_cert_cb is)",
-        ok_value="()"),
     "SSL_CTX_set_client_cert_engine": refused(note="client certificates from an ENGINE: not supported"),
     "SSL_CTX_set_tmp_dh_callback": never_fires("rustls offers no DHE key exchange"),
     "SSL_set_tmp_dh_callback": never_fires("rustls offers no DHE key exchange"),
@@ -385,8 +382,6 @@ Err(Error::Refused {
     reason: R(ERR_R_UNSUPPORTED),
     detail: "SSL_set0_CA_list: the certificate_authorities list: not implemented yet".into(),
 })""", unsafe=True, note="NULL or an empty list clears; a list of names is freed and refused (not implemented yet)"),
-    "SSL_add_client_CA": refused(note="a per-connection client CA list: not implemented yet (SSL_CTX_add_client_CA is)"),
-
     # Sessions.
     "SSL_CTX_sessions": absent("NULL", note="NULL: the session cache is not an LHASH (OpenSSL returns its table)"),
     "SSL_has_matching_session_id": absent("0", note="0: no session of the server cache is looked up by id"),
@@ -403,13 +398,7 @@ Err(Error::Refused {
         cases=[("a1.is_null()", ok("1"))]),
     "SSL_set_session_ticket_ext_cb": absent(
         "1", null_ok=True, note="1, as OpenSSL; no hand-made ticket extension arrives, so it is never called"),
-    "SSL_SESSION_dup": refused(note="copying a session: not implemented yet"),
     "SSL_SESSION_get0_ticket": absent(outs={1: "NULL", 2: "0"}, note="*tick = NULL, *len = 0: rustls keeps the ticket"),
-    "SSL_SESSION_get0_ticket_appdata": absent(
-        "1", outs={1: "NULL", 2: "0"}, note="1 with no data: tickets carry no application data"),
-    "SSL_SESSION_set1_ticket_appdata": refused(
-        note="application data in tickets: rustls's tickets carry none",
-        cases=[("a1.is_null() || a2 == 0", ok("1"))]),
     "SSL_SESSION_get_ticket_lifetime_hint": absent("0", note="0: the ticket lifetime is not reported by rustls"),
     "SSL_SESSION_set1_hostname": refused(note="changing a session's host name: not implemented yet"),
     "SSL_SESSION_set1_alpn_selected": refused(note="changing a session's ALPN protocol: not implemented yet"),
@@ -420,12 +409,6 @@ Err(Error::Refused {
     "SSL_bytes_to_cipher_list": refused(note="parsing raw cipher suites: not implemented yet"),
 
     # Methods, configuration, misc.
-    "SSL_CTX_set_ssl_version": refused(
-        note="changing a context's method", cases=[("super::method::of(handle::ctx(a0)?.method) == a1", ok("1"))]),
-    "SSL_set_ssl_method": refused(
-        note="changing a connection's method",
-        cases=[("super::method::of(handle::ssl(a0)?.ctx().method) == a1", ok("1"))]),
-    "SSL_dup": refused(note="copying a connection: not implemented yet"),
     "SSL_add_ssl_module": absent(note="does nothing, as OpenSSL (libcrypto adds the module)"),
     "SSL_set_debug": absent(note="does nothing, as OpenSSL"),
     "SSL_test_functions": absent("NULL", note="NULL: OpenSSL's internal test hooks"),

@@ -14,23 +14,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use common::cprog::build_c;
 use common::*;
-
-fn build_c(name: &str) -> PathBuf {
-    let dir = repo_root().join("target/c-tests");
-    fs::create_dir_all(&dir).unwrap();
-    let exe = dir.join(name);
-    let tmp = dir.join(format!("{name}.tmp-{}", std::process::id()));
-    let mut cmd = command("gcc");
-    cmd.args(["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-o"])
-        .arg(&tmp)
-        .arg(repo_root().join(format!("tests/c/{name}.c")))
-        .args(["-lssl", "-lcrypto"]);
-    let out = run(&mut cmd, Duration::from_secs(120));
-    assert!(out.status.success(), "gcc failed:\n{}", out.stderr);
-    fs::rename(&tmp, &exe).unwrap();
-    exe
-}
 
 fn cat(files: &[PathBuf], extra: &str) -> String {
     let mut s: String = files

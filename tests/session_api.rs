@@ -10,50 +10,8 @@
 
 mod common;
 
-use std::fs;
-use std::path::{Path, PathBuf};
-use std::time::Duration;
-
+use common::cprog::{build_c, same_on_both};
 use common::*;
-
-/// Builds `tests/c/<name>.c` against OpenSSL's headers into `target/c-tests/`.
-fn build_c(name: &str) -> PathBuf {
-    let dir = repo_root().join("target/c-tests");
-    fs::create_dir_all(&dir).unwrap();
-    let exe = dir.join(name);
-    let tmp = dir.join(format!("{name}.tmp-{}", std::process::id()));
-    let mut cmd = command("gcc");
-    cmd.args(["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-o"])
-        .arg(&tmp)
-        .arg(repo_root().join(format!("tests/c/{name}.c")))
-        .args(["-lssl", "-lcrypto"]);
-    let out = run(&mut cmd, Duration::from_secs(120));
-    assert!(out.status.success(), "gcc failed:\n{}", out.stderr);
-    fs::rename(&tmp, &exe).unwrap();
-    exe
-}
-
-/// The compared lines of one run (`libdir` None: OpenSSL's libssl).
-fn lines(exe: &Path, args: &[String], libdir: Option<&Path>) -> Vec<String> {
-    let mut cmd = command(exe);
-    cmd.args(args);
-    if let Some(d) = libdir {
-        cmd.env("LD_LIBRARY_PATH", d);
-    }
-    let out = run(&mut cmd, Duration::from_secs(60));
-    let text = out.stdout_str();
-    assert_eq!(
-        out.code(),
-        0,
-        "{} failed:\n{text}\n{}",
-        exe.display(),
-        out.stderr
-    );
-    text.lines()
-        .filter(|l| !l.starts_with('~'))
-        .map(str::to_owned)
-        .collect()
-}
 
 #[test]
 fn session_functions_match_openssl() {
@@ -64,18 +22,5 @@ fn session_functions_match_openssl() {
         path_str(&server.key),
         path_str(&pki().root_ca()),
     ];
-    let stock = lines(&exe, &args, None);
-    assert!(stock.last().is_some_and(|l| l == "done"), "{stock:#?}");
-    let ours = lines(&exe, &args, Some(libdir()));
-    for (i, (a, b)) in ours.iter().zip(&stock).enumerate() {
-        assert_eq!(
-            a, b,
-            "line {i}: ferrossl (left) differs from OpenSSL (right)"
-        );
-    }
-    assert_eq!(
-        ours.len(),
-        stock.len(),
-        "ferrossl:\n{ours:#?}\nOpenSSL:\n{stock:#?}"
-    );
+    same_on_both(&exe, &args);
 }

@@ -17,6 +17,7 @@ use std::process::{Child, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use common::cprog::{build_c, same_on_both};
 use common::*;
 
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -219,46 +220,6 @@ fn s_server_www_shared_ciphers_in_client_order() {
         ],
         "TLSv1.3",
     );
-}
-
-/// Builds `tests/c/<name>.c` against OpenSSL's headers into `target/c-tests/`.
-fn build_c(name: &str) -> PathBuf {
-    let dir = repo_root().join("target/c-tests");
-    fs::create_dir_all(&dir).unwrap();
-    let exe = dir.join(name);
-    let tmp = dir.join(format!("{name}.tmp-{}", std::process::id()));
-    let mut cmd = command("gcc");
-    cmd.args(["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-o"])
-        .arg(&tmp)
-        .arg(repo_root().join(format!("tests/c/{name}.c")))
-        .args(["-lssl", "-lcrypto"]);
-    let out = run(&mut cmd, Duration::from_secs(120));
-    assert!(out.status.success(), "gcc failed:\n{}", out.stderr);
-    fs::rename(&tmp, &exe).unwrap();
-    exe
-}
-
-/// Runs `exe args` on the stock libssl and on ferrossl: both must exit 0 and print the same
-/// lines, apart from those starting with `~`.
-fn same_on_both(exe: &Path, args: &[String]) {
-    let go = |libdir: Option<&Path>| {
-        let mut cmd = command(exe);
-        cmd.args(args);
-        if let Some(d) = libdir {
-            cmd.env("LD_LIBRARY_PATH", d);
-        }
-        let out = run(&mut cmd, TIMEOUT);
-        let text = out.stdout_str();
-        assert_eq!(out.code(), 0, "{} failed:\n{text}", exe.display());
-        text.lines()
-            .filter(|l| !l.starts_with('~'))
-            .map(str::to_owned)
-            .collect::<Vec<String>>()
-    };
-    let stock = go(None);
-    let ours = go(Some(libdir()));
-    assert!(stock.last().is_some_and(|l| l == "done"), "{stock:#?}");
-    assert_eq!(ours, stock, "ferrossl (left) differs from OpenSSL (right)");
 }
 
 #[test]

@@ -1209,11 +1209,10 @@ int SSL_CTX_set_srp_verify_param_callback(SSL_CTX *a0,
                                           int (*_a1)(SSL*, void*));
 
 /**
- * `int SSL_CTX_set_ssl_version (SSL_CTX *, const SSL_METHOD *)`
- *
- * Refused: changing a context's method
+ * `SSL_CTX_set_ssl_version`: the context's method from now on; as OpenSSL, the cipher lists
+ * go back to the defaults. 1; 0 with an error for NULL or a method that is not a TLS one.
  */
-int SSL_CTX_set_ssl_version(SSL_CTX *a0, const SSL_METHOD *a1);
+int SSL_CTX_set_ssl_version(SSL_CTX *ctx, const struct ssl_method_st *meth);
 
 /**
  * `void SSL_CTX_set_stateless_cookie_generate_cb (SSL_CTX *, int (*) (SSL *, unsigned char *, size_t *))`
@@ -1384,11 +1383,11 @@ int SSL_CTX_use_serverinfo_ex(SSL_CTX *a0, unsigned int _a1, const unsigned char
 int SSL_CTX_use_serverinfo_file(SSL_CTX *a0, const char *_a1);
 
 /**
- * `SSL_SESSION *SSL_SESSION_dup (const SSL_SESSION *)`
- *
- * Refused: copying a session: not implemented yet
+ * `SSL_SESSION_dup`: a new session with the same contents (its resumption value is shared
+ * with the original, as for `d2i_SSL_SESSION` copies: a TLS 1.3 ticket is still used once);
+ * ex_data starts empty. NULL on failure.
  */
-SSL_SESSION *SSL_SESSION_dup(const SSL_SESSION *a0);
+SSL_SESSION *SSL_SESSION_dup(const SSL_SESSION *src);
 
 /**
  * `SSL_SESSION_free`: drops one reference; NULL is ignored.
@@ -1430,11 +1429,10 @@ X509 *SSL_SESSION_get0_peer(SSL_SESSION *s);
 void SSL_SESSION_get0_ticket(const SSL_SESSION *a0, const unsigned char **a1, size_t *a2);
 
 /**
- * `int SSL_SESSION_get0_ticket_appdata (SSL_SESSION *, void **, size_t *)`
- *
- * Absent: 1 with no data: tickets carry no application data
+ * `SSL_SESSION_get0_ticket_appdata`: the data `SSL_SESSION_set1_ticket_appdata` stored (NULL
+ * and 0 when none), owned by the session; 1.
  */
-int SSL_SESSION_get0_ticket_appdata(SSL_SESSION *a0, void **a1, size_t *a2);
+int SSL_SESSION_get0_ticket_appdata(SSL_SESSION *ss, void **data, size_t *len);
 
 /**
  * `unsigned int SSL_SESSION_get_compress_id (const SSL_SESSION *)`
@@ -1566,11 +1564,10 @@ int SSL_SESSION_set1_id_context(SSL_SESSION *s,
 int SSL_SESSION_set1_master_key(SSL_SESSION *a0, const unsigned char *_a1, size_t _a2);
 
 /**
- * `int SSL_SESSION_set1_ticket_appdata (SSL_SESSION *, const void *, size_t)`
- *
- * Refused: application data in tickets: rustls's tickets carry none
+ * `SSL_SESSION_set1_ticket_appdata`: the program's data for this session (NULL or 0 bytes
+ * clears it); 1.
  */
-int SSL_SESSION_set1_ticket_appdata(SSL_SESSION *a0, const void *a1, size_t a2);
+int SSL_SESSION_set1_ticket_appdata(SSL_SESSION *ss, const void *data, size_t len);
 
 /**
  * `int SSL_SESSION_set_cipher (SSL_SESSION *, const SSL_CIPHER *)`
@@ -1645,11 +1642,10 @@ int SSL_add1_host(SSL *s, const char *hostname);
 int SSL_add1_to_CA_list(SSL *a0, const X509 *_a1);
 
 /**
- * `int SSL_add_client_CA (SSL *, X509 *)`
- *
- * Refused: a per-connection client CA list: not implemented yet (SSL_CTX_add_client_CA is)
+ * `SSL_add_client_CA`: adds `x`'s subject to this connection's own client CA list (started
+ * empty, as OpenSSL: from then on it replaces the context's list); 1, or 0 for NULL.
  */
-int SSL_add_client_CA(SSL *a0, X509 *_a1);
+int SSL_add_client_CA(SSL *s, X509 *x);
 
 /**
  * `SSL_add_dir_cert_subjects_to_stack`: as `SSL_add_file_cert_subjects_to_stack` for every
@@ -1870,11 +1866,11 @@ int SSL_dane_tlsa_add(SSL *a0,
 int SSL_do_handshake(SSL *s);
 
 /**
- * `SSL *SSL_dup (SSL *)`
- *
- * Refused: copying a connection: not implemented yet
+ * `SSL_dup`: a copy of a connection that has not started (same context, settings, method,
+ * role, callbacks and session; no BIOs), or, as OpenSSL, the same handle with one more
+ * reference once it has; NULL on failure.
  */
-SSL *SSL_dup(SSL *a0);
+SSL *SSL_dup(SSL *s);
 
 /**
  * `SSL_dup_CA_list`: a new stack with copies of the names of `sk` (an empty one for NULL);
@@ -2709,11 +2705,10 @@ void SSL_set_bio(SSL *s, BIO *rbio, BIO *wbio);
 int SSL_set_block_padding(SSL *a0, size_t a1);
 
 /**
- * `void SSL_set_cert_cb (SSL *, int (*) (SSL *, void *), void *)`
- *
- * Refused: a per-connection certificate callback: not implemented yet (SSL_CTX_set_cert_cb is)
+ * `SSL_set_cert_cb`: this connection's own certificate callback, used instead of the
+ * context's (NULL: none); `SSL_set_SSL_CTX` brings back the new context's, as OpenSSL.
  */
-void SSL_set_cert_cb(SSL *a0, int (*a1)(SSL*, void*), void *_a2);
+void SSL_set_cert_cb(SSL *s, int (*cb)(SSL*, void*), void *arg);
 
 /**
  * `SSL_set_cipher_list`.
@@ -2978,11 +2973,10 @@ int SSL_set_srp_server_param(SSL *a0,
 int SSL_set_srp_server_param_pw(SSL *a0, const char *_a1, const char *_a2, const char *_a3);
 
 /**
- * `int SSL_set_ssl_method (SSL *, const SSL_METHOD *)`
- *
- * Refused: changing a connection's method
+ * `SSL_set_ssl_method`: the connection's method from now on (a role it already has stays).
+ * 1; 0 with an error for NULL or a method that is not a TLS one.
  */
-int SSL_set_ssl_method(SSL *a0, const SSL_METHOD *a1);
+int SSL_set_ssl_method(SSL *s, const struct ssl_method_st *meth);
 
 /**
  * `int SSL_set_tlsext_max_fragment_length (SSL *, uint8_t)`

@@ -369,7 +369,7 @@ fn dup(st: &SslBio, parg: *mut c_void) -> c_long {
     }
     let copy = st
         .ssl()
-        .map_or(ptr::null_mut(), |s| super::stubs::SSL_dup(ssl_ptr(s)));
+        .map_or(ptr::null_mut(), |s| super::connection::SSL_dup(ssl_ptr(s)));
     dst.set_ssl(copy as usize);
     dst.copy_counters_from(st);
     c_long::from(!copy.is_null())

@@ -142,3 +142,27 @@ pub unsafe extern "C" fn SSL_set_client_CA_list(s: *mut SSL, list: *mut stack_st
         Ok(())
     })
 }
+
+/// `SSL_add_client_CA`: adds `x`'s subject to this connection's own client CA list (started
+/// empty, as OpenSSL: from then on it replaces the context's list); 1, or 0 for NULL.
+#[export]
+#[no_mangle]
+pub unsafe extern "C" fn SSL_add_client_CA(s: *mut SSL, x: *mut X509) -> c_int {
+    let conn = handle::ssl(s)?;
+    // SAFETY: a live X509 the caller keeps (or NULL).
+    let Some(cert) = (unsafe { crate::libcrypto::X509Cert::from_borrowed(x.cast()) }) else {
+        return Ok(0);
+    };
+    conn.update(|st| {
+        let own = match &st.own_client_ca {
+            Some(own) => own.clone(),
+            None => Arc::new(NameStack::new().ok_or(Error::Internal("out of memory".into()))?),
+        };
+        if !own.push_subject_of(&cert) {
+            return Err(Error::Internal("X509_NAME_dup failed".into()));
+        }
+        st.client_ca = own.der_names();
+        st.own_client_ca = Some(own);
+        Ok(1)
+    })
+}

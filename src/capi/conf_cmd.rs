@@ -50,8 +50,8 @@ impl State {
             return self.detached(&change);
         };
         let method_version = match &target {
-            Target::Ctx(c) => c.method.version,
-            Target::Ssl(s) => s.ctx().method.version,
+            Target::Ctx(c) => c.method().version,
+            Target::Ssl(s) => s.method().version,
         };
         if let Change::ServerInfo = change {
             if let Target::Ctx(_) = target {

@@ -29,6 +29,16 @@ pub extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
     Ok(handle::ptr(&*conn))
 }
 
+/// `SSL_dup`: a copy of a connection that has not started (same context, settings, method,
+/// role, callbacks and session; no BIOs), or, as OpenSSL, the same handle with one more
+/// reference once it has; NULL on failure.
+#[export]
+#[no_mangle]
+pub extern "C" fn SSL_dup(s: *mut SSL) -> *mut SSL {
+    let conn = handle::ssl(s)?;
+    Ok(handle::ptr(&*conn.duplicate()?))
+}
+
 /// `SSL_up_ref`: 1 on success.
 #[export]
 #[no_mangle]
@@ -339,7 +349,7 @@ pub extern "C" fn SSL_client_version(s: *const SSL) -> c_int {
     if !conn.in_before() {
         return Ok(0x0303);
     }
-    Ok(match conn.ctx().method.version {
+    Ok(match conn.method().version {
         0 => 0x10000,
         v => v,
     })

@@ -101,7 +101,7 @@ pub extern "C" fn SSL_CTX_free(ctx: *mut SSL_CTX) {
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_get_ssl_method(ctx: *const SSL_CTX) -> *const SSL_METHOD {
-    Ok(method::of(handle::ctx(ctx)?.method))
+    Ok(method::of(handle::ctx(ctx)?.method()))
 }
 
 fn set_options(t: Result<Target>, op: u64) -> Result<u64> {

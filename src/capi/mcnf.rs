@@ -37,8 +37,8 @@ enum To {
 
 fn config(to: To, name: *const c_char) -> Result<c_int> {
     let role = match to {
-        To::Ctx(ctx) => handle::ctx(ctx)?.method.role,
-        To::Ssl(s) => handle::ssl(s)?.ctx().method.role,
+        To::Ctx(ctx) => handle::ctx(ctx)?.method().role,
+        To::Ssl(s) => handle::ssl(s)?.method().role,
     };
     // As OpenSSL's libssl, which loads the configuration file when it initialises.
     // SAFETY: plain library initialisation (idempotent).

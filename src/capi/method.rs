@@ -200,6 +200,32 @@ pub extern "C" fn SSL_get_ssl_method(s: *const super::types::SSL) -> *const ssl_
             role,
             version: context::TLS1_2_VERSION,
         }),
-        _ => of(conn.ctx().method),
+        _ => of(conn.method()),
     })
+}
+
+/// `SSL_CTX_set_ssl_version`: the context's method from now on; as OpenSSL, the cipher lists
+/// go back to the defaults. 1; 0 with an error for NULL or a method that is not a TLS one.
+#[export]
+#[no_mangle]
+pub extern "C" fn SSL_CTX_set_ssl_version(
+    ctx: *mut super::types::SSL_CTX,
+    meth: *const ssl_method_st,
+) -> c_int {
+    let ctx = super::handle::ctx(ctx)?;
+    ctx.set_method(resolve(meth)?)?;
+    Ok(1)
+}
+
+/// `SSL_set_ssl_method`: the connection's method from now on (a role it already has stays).
+/// 1; 0 with an error for NULL or a method that is not a TLS one.
+#[export]
+#[no_mangle]
+pub extern "C" fn SSL_set_ssl_method(
+    s: *mut super::types::SSL,
+    meth: *const ssl_method_st,
+) -> c_int {
+    let conn = super::handle::ssl(s)?;
+    conn.set_method(resolve(meth)?);
+    Ok(1)
 }

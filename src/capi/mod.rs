@@ -11,6 +11,7 @@ pub mod boundary;
 pub mod ca_list;
 pub mod callback_ctrl;
 pub mod callbacks;
+pub mod cert_cb;
 pub mod certificate;
 pub mod cipher;
 pub mod client_hello;

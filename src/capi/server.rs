@@ -412,29 +412,6 @@ pub unsafe extern "C" fn SSL_set0_tmp_dh_pkey(s: *mut SSL, dhpkey: *mut EVP_PKEY
     Ok(1)
 }
 
-/// `SSL_CTX_set_cert_cb`: called when a server picks its certificate (after the servername
-/// callback), so it can set one for the connection with `SSL_use_certificate` and
-/// `SSL_use_PrivateKey`; returning 0 fails the handshake.
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_set_cert_cb(
-    ctx: *mut SSL_CTX,
-    cb: Option<unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int>,
-    arg: *mut c_void,
-) {
-    let arg = arg as usize;
-    let ctx = handle::ctx(ctx)?;
-    let hook = cb.map(|f| Hook {
-        raw: f as usize,
-        call: Arc::new(move |ssl: usize| {
-            // SAFETY: the program registered f as its certificate callback.
-            unsafe { f(handle::id_ptr(ssl), arg as *mut c_void) }
-        }) as Arc<StatusFn>,
-    });
-    ctx.set_callbacks(|c| c.cert = hook);
-    Ok(())
-}
-
 /// `SSL_read_early_data`: ferrossl accepts no 0-RTT data, so a server has none to read: the
 /// handshake runs (0, `SSL_ERROR_WANT_READ`, while it waits for the peer), then `*readbytes` is 0
 /// and the result `SSL_READ_EARLY_DATA_FINISH` (2). Differs from OpenSSL: the whole handshake

@@ -222,6 +222,63 @@ pub unsafe extern "C" fn SSL_SESSION_get0_alpn_selected(
     Ok(())
 }
 
+/// `SSL_SESSION_dup`: a new session with the same contents (its resumption value is shared
+/// with the original, as for `d2i_SSL_SESSION` copies: a TLS 1.3 ticket is still used once);
+/// ex_data starts empty. NULL on failure.
+#[export]
+#[no_mangle]
+pub extern "C" fn SSL_SESSION_dup(src: *const SSL_SESSION) -> *mut SSL_SESSION {
+    let data = with(src, |s| s.data().clone())?;
+    Ok(handle::ptr(&*Session::new(data)))
+}
+
+/// `SSL_SESSION_set1_ticket_appdata`: the program's data for this session (NULL or 0 bytes
+/// clears it); 1.
+#[export]
+#[no_mangle]
+pub unsafe extern "C" fn SSL_SESSION_set1_ticket_appdata(
+    ss: *mut SSL_SESSION,
+    data: *const c_void,
+    len: usize,
+) -> c_int {
+    let bytes = if data.is_null() || len == 0 {
+        Vec::new()
+    } else {
+        // SAFETY: the caller's buffer of len bytes.
+        unsafe { args::bytes(data.cast(), len, "data") }?.to_vec()
+    };
+    with(ss, |s| s.update(|d| d.ticket_appdata = bytes))?;
+    Ok(1)
+}
+
+/// `SSL_SESSION_get0_ticket_appdata`: the data `SSL_SESSION_set1_ticket_appdata` stored (NULL
+/// and 0 when none), owned by the session; 1.
+#[export]
+#[no_mangle]
+pub unsafe extern "C" fn SSL_SESSION_get0_ticket_appdata(
+    ss: *mut SSL_SESSION,
+    data: *mut *mut c_void,
+    len: *mut usize,
+) -> c_int {
+    let (p, n) = with(ss, |s| {
+        let d = s.data();
+        if d.ticket_appdata.is_empty() {
+            (ptr::null_mut(), 0)
+        } else {
+            (
+                d.ticket_appdata.as_ptr() as *mut c_void,
+                d.ticket_appdata.len(),
+            )
+        }
+    })?;
+    // SAFETY: out-parameters.
+    unsafe {
+        args::out(data, p);
+        args::out(len, n);
+    }
+    Ok(1)
+}
+
 /// `SSL_SESSION_set_ex_data`.
 #[export]
 #[no_mangle]

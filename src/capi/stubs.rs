@@ -868,22 +868,6 @@ pub extern "C" fn SSL_CTX_set_srp_verify_param_callback(a0: *mut SSL_CTX, _a1: O
     Ok(1)
 }
 
-/// `int SSL_CTX_set_ssl_version (SSL_CTX *, const SSL_METHOD *)`
-///
-/// Refused: changing a context's method
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_set_ssl_version(a0: *mut SSL_CTX, a1: *const SSL_METHOD) -> c_int {
-    handle::ctx(a0)?;
-    if super::method::of(handle::ctx(a0)?.method) == a1 {
-        return Ok(1);
-    }
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_ssl_version: changing a context's method".into(),
-    })
-}
-
 /// `void SSL_CTX_set_stateless_cookie_generate_cb (SSL_CTX *, int (*) (SSL *, unsigned char *, size_t *))`
 ///
 /// Absent: accepted as by OpenSSL; SSL_stateless is refused, so it is never called
@@ -1004,19 +988,6 @@ pub extern "C" fn SSL_CTX_use_serverinfo_file(a0: *mut SSL_CTX, _a1: *const c_ch
     })
 }
 
-/// `SSL_SESSION *SSL_SESSION_dup (const SSL_SESSION *)`
-///
-/// Refused: copying a session: not implemented yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_SESSION_dup(a0: *const SSL_SESSION) -> *mut SSL_SESSION {
-    handle::session(a0)?;
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_dup: copying a session: not implemented yet".into(),
-    })
-}
-
 /// `void SSL_SESSION_get0_ticket (const SSL_SESSION *, const unsigned char **, size_t *)`
 ///
 /// Absent: *tick = NULL, *len = 0: rustls keeps the ticket
@@ -1030,21 +1001,6 @@ pub unsafe extern "C" fn SSL_SESSION_get0_ticket(a0: *const SSL_SESSION, a1: *mu
     }
     handle::session(a0)?;
     Ok(())
-}
-
-/// `int SSL_SESSION_get0_ticket_appdata (SSL_SESSION *, void **, size_t *)`
-///
-/// Absent: 1 with no data: tickets carry no application data
-#[export]
-#[no_mangle]
-pub unsafe extern "C" fn SSL_SESSION_get0_ticket_appdata(a0: *mut SSL_SESSION, a1: *mut *mut c_void, a2: *mut usize) -> c_int {
-    // SAFETY: out-parameters the caller supplies (or NULL).
-    unsafe {
-        args::out(a1, ptr::null_mut());
-        args::out(a2, 0);
-    }
-    handle::session(a0)?;
-    Ok(1)
 }
 
 /// `unsigned int SSL_SESSION_get_compress_id (const SSL_SESSION *)`
@@ -1113,22 +1069,6 @@ pub extern "C" fn SSL_SESSION_set1_master_key(a0: *mut SSL_SESSION, _a1: *const 
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_SESSION_set1_master_key: a session built from a master key (external PSK): rustls cannot import secrets".into(),
-    })
-}
-
-/// `int SSL_SESSION_set1_ticket_appdata (SSL_SESSION *, const void *, size_t)`
-///
-/// Refused: application data in tickets: rustls's tickets carry none
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_SESSION_set1_ticket_appdata(a0: *mut SSL_SESSION, a1: *const c_void, a2: usize) -> c_int {
-    handle::session(a0)?;
-    if a1.is_null() || a2 == 0 {
-        return Ok(1);
-    }
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_set1_ticket_appdata: application data in tickets: rustls's tickets carry none".into(),
     })
 }
 
@@ -1210,19 +1150,6 @@ pub extern "C" fn SSL_add1_to_CA_list(a0: *mut SSL, _a1: *const X509) -> c_int {
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_add1_to_CA_list: the certificate_authorities list: not implemented yet".into(),
-    })
-}
-
-/// `int SSL_add_client_CA (SSL *, X509 *)`
-///
-/// Refused: a per-connection client CA list: not implemented yet (SSL_CTX_add_client_CA is)
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_add_client_CA(a0: *mut SSL, _a1: *mut X509) -> c_int {
-    handle::ssl(a0)?;
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_add_client_CA: a per-connection client CA list: not implemented yet (SSL_CTX_add_client_CA is)".into(),
     })
 }
 
@@ -1319,19 +1246,6 @@ pub extern "C" fn SSL_dane_set_flags(a0: *mut SSL, _a1: c_ulong) -> c_ulong {
 pub extern "C" fn SSL_dane_tlsa_add(a0: *mut SSL, _a1: u8, _a2: u8, _a3: u8, _a4: *const c_uchar, _a5: usize) -> c_int {
     handle::ssl(a0)?;
     Err(Error::Misuse { reason: 175 /* SSL_R_DANE_NOT_ENABLED */, detail: "SSL_dane_tlsa_add: -1 and dane not enabled, as OpenSSL on a connection without DANE".into() })
-}
-
-/// `SSL *SSL_dup (SSL *)`
-///
-/// Refused: copying a connection: not implemented yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_dup(a0: *mut SSL) -> *mut SSL {
-    handle::ssl(a0)?;
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_dup: copying a connection: not implemented yet".into(),
-    })
 }
 
 /// `int SSL_enable_ct (SSL *, int)`
@@ -1844,22 +1758,6 @@ pub extern "C" fn SSL_set_block_padding(a0: *mut SSL, a1: usize) -> c_int {
     })
 }
 
-/// `void SSL_set_cert_cb (SSL *, int (*) (SSL *, void *), void *)`
-///
-/// Refused: a per-connection certificate callback: not implemented yet (SSL_CTX_set_cert_cb is)
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_set_cert_cb(a0: *mut SSL, a1: Option<unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int>, _a2: *mut c_void) {
-    handle::ssl(a0)?;
-    if a1.is_none() {
-        return Ok(());
-    }
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_cert_cb: a per-connection certificate callback: not implemented yet (SSL_CTX_set_cert_cb is)".into(),
-    })
-}
-
 /// `int SSL_set_ct_validation_callback (SSL *, ssl_ct_validation_cb, void *)`
 ///
 /// Refused: CT (SCT) validation: not available with rustls
@@ -2083,22 +1981,6 @@ pub extern "C" fn SSL_set_srp_server_param_pw(a0: *mut SSL, _a1: *const c_char, 
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_set_srp_server_param_pw: SRP verifier: rustls has no SRP".into(),
-    })
-}
-
-/// `int SSL_set_ssl_method (SSL *, const SSL_METHOD *)`
-///
-/// Refused: changing a connection's method
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_set_ssl_method(a0: *mut SSL, a1: *const SSL_METHOD) -> c_int {
-    handle::ssl(a0)?;
-    if super::method::of(handle::ssl(a0)?.ctx().method) == a1 {
-        return Ok(1);
-    }
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_ssl_method: changing a connection's method".into(),
     })
 }
 

@@ -137,6 +137,21 @@ impl Settings {
         }
     }
 
+    /// A method change (`SSL_CTX_set_ssl_version`, `SSL_set_ssl_method`): the versions follow
+    /// a version-specific method; a pin set by the old method is lifted by a flexible one.
+    pub fn repin_versions(&mut self, old: Method, new: Method) {
+        if new.version != 0 {
+            self.min_version = new.version;
+            self.max_version = new.version;
+        } else if old.version != 0
+            && self.min_version == old.version
+            && self.max_version == old.version
+        {
+            self.min_version = 0;
+            self.max_version = 0;
+        }
+    }
+
     /// The protocol versions these settings leave, as rustls names them.
     pub fn versions(&self) -> Vec<&'static rustls::SupportedProtocolVersion> {
         let allowed = |v: c_int, op: u64| {
@@ -203,7 +218,8 @@ const CONFIG_CACHE: usize = 8;
 
 pub struct Context {
     refs: Refs,
-    pub method: Method,
+    /// `SSL_CTX_new`'s method; `SSL_CTX_set_ssl_version` changes it.
+    method: RwLock<Method>,
     pub settings: RwLock<Settings>,
     /// Replaced whole on each change, so that a reader holds a snapshot, never a guard, while
     /// it calls into the program.
@@ -245,7 +261,7 @@ impl Context {
             let ex_data = ExData::new(ffi::CRYPTO_EX_INDEX_SSL_CTX, refs.id());
             Context {
                 refs,
-                method,
+                method: RwLock::new(method),
                 settings: RwLock::new(Settings::new(method)),
                 callbacks: RwLock::new(Arc::new(Callbacks::default())),
                 store: RwLock::new(store),
@@ -263,6 +279,26 @@ impl Context {
                 cipher_stack: Mutex::new(None),
             }
         }))
+    }
+
+    pub fn method(&self) -> Method {
+        *self.method.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// `SSL_CTX_set_ssl_version`: the new method, and (as OpenSSL) the default cipher lists
+    /// again. A version-specific method pins the versions to it; leaving one for a flexible
+    /// method lifts the pin it had set (bounds the program set itself stay).
+    pub fn set_method(&self, method: Method) -> Result<()> {
+        let old = std::mem::replace(
+            &mut *self.method.write().unwrap_or_else(|e| e.into_inner()),
+            method,
+        );
+        self.update(|s| {
+            s.repin_versions(old, method);
+            s.tls12 = cipher::default_tls12();
+            s.tls13 = cipher::default_tls13();
+            Ok(())
+        })
     }
 
     pub fn settings(&self) -> std::sync::RwLockReadGuard<'_, Settings> {

@@ -91,6 +91,9 @@ pub struct SessionData {
     /// The TLS 1.2 master secret, where ferrossl saw it (rustls's key log); empty otherwise
     /// (`SSL_SESSION_get_master_key`). Kept in memory only.
     pub master_key: Vec<u8>,
+    /// `SSL_SESSION_set1_ticket_appdata`: kept with the session in memory (a server resuming
+    /// from its cache sees it again; rustls's tickets do not carry it).
+    pub ticket_appdata: Vec<u8>,
 }
 
 pub struct Session {
@@ -232,6 +235,7 @@ impl Session {
                 group: None,
                 server_value,
                 master_key: Vec::new(),
+                ticket_appdata: Vec::new(),
             },
             used,
         ))

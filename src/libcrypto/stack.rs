@@ -109,6 +109,11 @@ impl NameStack {
     pub fn as_ptr(&self) -> *mut ffi::OPENSSL_STACK {
         self.0.as_ptr()
     }
+    /// A copy of the stack and its names (`SSL_dup`).
+    pub fn duplicate(&self) -> Option<NameStack> {
+        // SAFETY: our own live stack; the copy is handed over to the new value.
+        unsafe { NameStack::from_raw(super::names::dup_names(self.as_ptr().cast()).cast()) }
+    }
     /// Appends a copy of `cert`'s subject name.
     pub fn push_subject_of(&self, cert: &X509Cert) -> bool {
         // SAFETY: the name belongs to the live certificate; the copy becomes the stack's.

@@ -19,6 +19,7 @@
 
 #![allow(dead_code)]
 
+pub mod cprog;
 pub mod progs;
 
 use std::collections::BTreeSet;

@@ -300,7 +300,7 @@ impl Connection {
 
     /// The certificate callback, which may set this connection's certificate and key.
     pub(super) fn cert_callback(&self) -> bool {
-        let Some(cb) = self.ctx().callbacks().cert.clone() else {
+        let Some(cb) = self.cert_cb() else {
             return true;
         };
         (cb.call)(self.id()) == 1
@@ -353,6 +353,7 @@ impl Connection {
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .credentials = creds;
+        self.forget_own_cert_cb();
         registry::release(&*old);
     }
 

@@ -24,6 +24,7 @@
 
 mod engine;
 mod handshake;
+mod own;
 mod peer;
 mod records;
 mod sessions;
@@ -35,7 +36,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGua
 
 use rustls::NamedGroup;
 
-use super::callbacks::{Hook, InfoFn};
+use super::callbacks::{Hook, InfoFn, StatusFn};
 use super::cipher::Cipher;
 use super::client_hello::ClientHello;
 use super::context::{self, Context, Role, Settings};
@@ -199,6 +200,9 @@ pub struct Connection {
     ocsp_out: Mutex<Option<Vec<u8>>>,
     /// The stack `SSL_get_ciphers` last handed out (valid until the next call).
     pub cipher_stack: Mutex<Option<crate::libcrypto::StaticStack>>,
+    /// `SSL_set_ssl_method` and `SSL_set_cert_cb` (own.rs): `None` follows the context.
+    own_method: RwLock<Option<context::Method>>,
+    own_cert_cb: RwLock<Option<Option<Hook<StatusFn>>>>,
 }
 
 impl Object for Connection {
@@ -242,7 +246,7 @@ impl Connection {
         let param = VerifyParam::new().ok_or_else(|| Error::Internal("out of memory".into()))?;
         param.set_from(&ctx.param);
         let settings = ctx.settings().clone();
-        let role = match ctx.method.role {
+        let role = match ctx.method().role {
             Role::Any => None,
             r => Some(r),
         };
@@ -275,6 +279,8 @@ impl Connection {
             ocsp_out: Mutex::new(None),
             randoms: Mutex::new(Randoms::default()),
             cipher_stack: Mutex::new(None),
+            own_method: RwLock::new(None),
+            own_cert_cb: RwLock::new(None),
         }))
     }
 

@@ -165,6 +165,7 @@ impl Connection {
             group: hs.as_ref().and_then(|h| h.group),
             server_value: Vec::new(),
             master_key: lock(&self.randoms).master.clone(),
+            ticket_appdata: Vec::new(),
         }
     }
 

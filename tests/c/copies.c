@@ -1,0 +1,196 @@
+/*
+ * copies: what a connection or session may hold of its own and the functions that copy them:
+ * SSL_dup (before and after a handshake), SSL_SESSION_dup, SSL_SESSION_set1/get0_ticket_appdata,
+ * SSL_CTX_set_ssl_version, SSL_set_ssl_method, SSL_add_client_CA and SSL_set_cert_cb (a server
+ * whose certificate is set only by its connection's callback). Built by tests/copies.rs and run
+ * on OpenSSL's libssl and on ferrossl's: both runs must print the same lines.
+ *
+ * usage: copies CHAIN KEY CAFILE
+ */
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+static const char *g_chain, *g_key, *g_ca;
+
+static void queue(const char *what) {
+    unsigned long e = ERR_peek_error();
+    printf("%s: queue %s", what, e ? "" : "empty\n");
+    if (e)
+        printf("lib %d reason %d\n", ERR_GET_LIB(e), ERR_GET_REASON(e));
+    ERR_clear_error();
+}
+
+static int handshake(SSL *c, SSL *s) {
+    BIO *c2s = BIO_new(BIO_s_mem()), *s2c = BIO_new(BIO_s_mem());
+    BIO_up_ref(c2s);
+    BIO_up_ref(s2c);
+    SSL_set_bio(c, s2c, c2s);
+    SSL_set_bio(s, c2s, s2c);
+    int rc = 0, rs = 0;
+    for (int i = 0; i < 50 && (rc != 1 || rs != 1); i++) {
+        if (rc != 1)
+            rc = SSL_do_handshake(c);
+        if (rs != 1)
+            rs = SSL_do_handshake(s);
+    }
+    return rc == 1 && rs == 1;
+}
+
+static int cert_cb_calls;
+static int set_cert(SSL *s, void *arg) {
+    cert_cb_calls++;
+    printf("  cert callback: arg %s, server %d\n", (const char *)arg, SSL_is_server(s));
+    return SSL_use_certificate_chain_file(s, g_chain) == 1 &&
+           SSL_use_PrivateKey_file(s, g_key, SSL_FILETYPE_PEM) == 1;
+}
+static int refuse_cert(SSL *s, void *arg) {
+    (void)s;
+    (void)arg;
+    printf("  context cert callback: must not run\n");
+    return 0;
+}
+
+static X509 *load_ca(void) {
+    FILE *f = fopen(g_ca, "r");
+    X509 *x = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+    if (f)
+        fclose(f);
+    if (!x) {
+        printf("FAILED: reading the CA\n");
+        exit(3);
+    }
+    return x;
+}
+
+static void methods(void) {
+    printf("methods\n");
+    SSL_CTX *ctx = SSL_CTX_new(TLS_method());
+    printf("  ctx method is TLS_method: %d\n", SSL_CTX_get_ssl_method(ctx) == TLS_method());
+    printf("  set_ssl_version(TLS_server_method): %d\n",
+           SSL_CTX_set_ssl_version(ctx, TLS_server_method()));
+    printf("  ctx method is TLS_server_method: %d\n",
+           SSL_CTX_get_ssl_method(ctx) == TLS_server_method());
+    SSL *s = SSL_new(ctx);
+    printf("  new SSL is a server: %d\n", SSL_is_server(s));
+    printf("  set_ssl_method(TLS_client_method): %d\n", SSL_set_ssl_method(s, TLS_client_method()));
+    printf("  SSL method is TLS_client_method: %d\n", SSL_get_ssl_method(s) == TLS_client_method());
+    printf("  still a server: %d\n", SSL_is_server(s));
+    queue("  after methods");
+    SSL_free(s);
+    SSL_CTX_free(ctx);
+}
+
+static void client_ca(void) {
+    printf("client CA lists\n");
+    X509 *ca = load_ca();
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    SSL_CTX_add_client_CA(ctx, ca);
+    SSL *s = SSL_new(ctx);
+    STACK_OF(X509_NAME) *l = SSL_get_client_CA_list(s);
+    printf("  before: %d names (the context's)\n", l ? sk_X509_NAME_num(l) : -1);
+    printf("  SSL_add_client_CA: %d\n", SSL_add_client_CA(s, ca));
+    printf("  SSL_add_client_CA again: %d\n", SSL_add_client_CA(s, ca));
+    l = SSL_get_client_CA_list(s);
+    printf("  after: %d names (its own)\n", l ? sk_X509_NAME_num(l) : -1);
+    printf("  same as the context's list: %d\n", l == SSL_CTX_get_client_CA_list(ctx));
+    printf("  context still: %d\n", sk_X509_NAME_num(SSL_CTX_get_client_CA_list(ctx)));
+    printf("  first name is the CA's subject: %d\n",
+           X509_NAME_cmp(sk_X509_NAME_value(l, 0), X509_get_subject_name(ca)) == 0);
+    SSL *d = SSL_dup(s);
+    printf("  SSL_dup copies it: %d names, a copy: %d\n",
+           sk_X509_NAME_num(SSL_get_client_CA_list(d)), SSL_get_client_CA_list(d) != l);
+    queue("  after client CA");
+    SSL_free(d);
+    SSL_free(s);
+    SSL_CTX_free(ctx);
+    X509_free(ca);
+}
+
+static void dup_and_cert_cb(void) {
+    printf("SSL_dup and SSL_set_cert_cb\n");
+    SSL_CTX *sctx = SSL_CTX_new(TLS_server_method()), *cctx = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_load_verify_locations(cctx, g_ca, NULL);
+    SSL_CTX_set_verify(cctx, SSL_VERIFY_PEER, NULL);
+    SSL_CTX_set_cert_cb(sctx, refuse_cert, NULL);
+    SSL *proto = SSL_new(sctx);
+    SSL_set_cert_cb(proto, set_cert, "proto");
+    SSL_set_options(proto, SSL_OP_NO_TICKET);
+    SSL_set_max_proto_version(proto, TLS1_2_VERSION);
+    SSL_set_verify_depth(proto, 7);
+    SSL_set_session_id_context(proto, (const unsigned char *)"dup-test", 8);
+    SSL *s = SSL_dup(proto);
+    printf("  dup of a fresh SSL is a new handle: %d\n", s != NULL && s != proto);
+    printf("  copied: options NO_TICKET %d, max version %#lx, verify depth %d, server %d\n",
+           (SSL_get_options(s) & SSL_OP_NO_TICKET) != 0, (long)SSL_get_max_proto_version(s),
+           SSL_get_verify_depth(s), SSL_is_server(s));
+    SSL *c = SSL_new(cctx);
+    SSL_set_connect_state(c);
+    SSL_set_accept_state(s);
+    int ok = handshake(c, s);
+    printf("  handshake through the copied cert callback: %d, calls %d, version %s\n", ok,
+           cert_cb_calls, SSL_get_version(c));
+    if (!ok)
+        ERR_print_errors_fp(stdout);
+    SSL *same = SSL_dup(s);
+    printf("  dup after the handshake is the same handle: %d\n", same == s);
+    SSL_free(same);
+    printf("  still usable: write %d\n", SSL_write(s, "ok", 2));
+    char buf[4];
+    printf("  client reads %d\n", SSL_read(c, buf, sizeof buf));
+
+    SSL_SESSION *sess = SSL_get1_session(c);
+    SSL_SESSION *copy = SSL_SESSION_dup(sess);
+    printf("  session dup: new %d, same protocol %d, same cipher %d, has peer %d\n",
+           copy != NULL && copy != sess,
+           SSL_SESSION_get_protocol_version(copy) == SSL_SESSION_get_protocol_version(sess),
+           SSL_SESSION_get0_cipher(copy) == SSL_SESSION_get0_cipher(sess),
+           SSL_SESSION_get0_peer(copy) != NULL);
+    unsigned int l1 = 0, l2 = 0;
+    const unsigned char *i1 = SSL_SESSION_get_id(sess, &l1), *i2 = SSL_SESSION_get_id(copy, &l2);
+    printf("  same id: %d (%u bytes)\n", l1 == l2 && memcmp(i1, i2, l1) == 0, l1);
+    printf("  copy resumable: %d\n", SSL_SESSION_is_resumable(copy));
+
+    void *data = (void *)1;
+    size_t len = 99;
+    printf("  get0_ticket_appdata: %d", SSL_SESSION_get0_ticket_appdata(copy, &data, &len));
+    printf(" -> %s, %zu\n", data ? "data" : "NULL", len);
+    printf("  set1_ticket_appdata: %d\n", SSL_SESSION_set1_ticket_appdata(copy, "app-data", 8));
+    SSL_SESSION_get0_ticket_appdata(copy, &data, &len);
+    printf("  read back: %.*s (%zu)\n", (int)len, data ? (char *)data : "", len);
+    SSL_SESSION_get0_ticket_appdata(sess, &data, &len);
+    printf("  original untouched: %s, %zu\n", data ? "data" : "NULL", len);
+    printf("  clear: %d\n", SSL_SESSION_set1_ticket_appdata(copy, NULL, 0));
+    SSL_SESSION_get0_ticket_appdata(copy, &data, &len);
+    printf("  after clear: %s, %zu\n", data ? "data" : "NULL", len);
+    queue("  after dups");
+    SSL_SESSION_free(copy);
+    SSL_SESSION_free(sess);
+    SSL_free(c);
+    SSL_free(s);
+    SSL_free(proto);
+    SSL_CTX_free(cctx);
+    SSL_CTX_free(sctx);
+}
+
+int main(int argc, char **argv) {
+    if (argc != 4) {
+        fprintf(stderr, "usage: copies CHAIN KEY CAFILE\n");
+        return 2;
+    }
+    g_chain = argv[1];
+    g_key = argv[2];
+    g_ca = argv[3];
+    setvbuf(stdout, NULL, _IONBF, 0);
+    methods();
+    client_ca();
+    dup_and_cert_cb();
+    printf("done\n");
+    return 0;
+}
