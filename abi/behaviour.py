@@ -168,12 +168,6 @@ BEHAVIOUR = {
         unsafe=True),
     "SSL_get_psk_identity": absent("NULL", null_ok=True, note="NULL: no PSK was used"),
     "SSL_get_psk_identity_hint": absent("NULL", null_ok=True, note="NULL: no PSK was used"),
-    "SSL_SESSION_set1_master_key": refused(
-        note="a session built from a master key (external PSK): rustls cannot import secrets"),
-    "SSL_SESSION_set_cipher": refused(
-        note="building a session by hand (external PSK) is not supported"),
-    "SSL_SESSION_set_protocol_version": refused(
-        note="building a session by hand (external PSK) is not supported"),
     "SSL_set_session_secret_cb": absent(
         "1", null_ok=True,
         note="1, as OpenSSL; rustls lets no program supply a TLS 1.2 master secret, so it is never called"),
@@ -400,8 +394,6 @@ Err(Error::Refused {
         "1", null_ok=True, note="1, as OpenSSL; no hand-made ticket extension arrives, so it is never called"),
     "SSL_SESSION_get0_ticket": absent(outs={1: "NULL", 2: "0"}, note="*tick = NULL, *len = 0: rustls keeps the ticket"),
     "SSL_SESSION_get_ticket_lifetime_hint": absent("0", note="0: the ticket lifetime is not reported by rustls"),
-    "SSL_SESSION_set1_hostname": refused(note="changing a session's host name: not implemented yet"),
-    "SSL_SESSION_set1_alpn_selected": refused(note="changing a session's ALPN protocol: not implemented yet"),
 
     # Handshake transcript.
     "SSL_get_finished": absent("0", note="0 bytes: rustls does not expose the Finished messages (tls-unique)"),

@@ -1529,18 +1529,16 @@ int SSL_SESSION_print_fp(FILE *fp, const SSL_SESSION *x);
 int SSL_SESSION_print_keylog(BIO *bp, const SSL_SESSION *x);
 
 /**
- * `int SSL_SESSION_set1_alpn_selected (SSL_SESSION *, const unsigned char *, size_t)`
- *
- * Refused: changing a session's ALPN protocol: not implemented yet
+ * `SSL_SESSION_set1_alpn_selected`: the protocol `SSL_SESSION_get0_alpn_selected` reports
+ * (NULL or 0 bytes clears); 1.
  */
-int SSL_SESSION_set1_alpn_selected(SSL_SESSION *a0, const unsigned char *_a1, size_t _a2);
+int SSL_SESSION_set1_alpn_selected(SSL_SESSION *s, const unsigned char *alpn, size_t len);
 
 /**
- * `int SSL_SESSION_set1_hostname (SSL_SESSION *, const char *)`
- *
- * Refused: changing a session's host name: not implemented yet
+ * `SSL_SESSION_set1_hostname`: the name `SSL_SESSION_get0_hostname` reports (NULL clears);
+ * 1.
  */
-int SSL_SESSION_set1_hostname(SSL_SESSION *a0, const char *_a1);
+int SSL_SESSION_set1_hostname(SSL_SESSION *s, const char *hostname);
 
 /**
  * `SSL_SESSION_set1_id`: sets the session ID (a copy, at most 32 bytes); 1 on success, 0 with
@@ -1557,11 +1555,9 @@ int SSL_SESSION_set1_id_context(SSL_SESSION *s,
                                 unsigned int sid_ctx_len);
 
 /**
- * `int SSL_SESSION_set1_master_key (SSL_SESSION *, const unsigned char *, size_t)`
- *
- * Refused: a session built from a master key (external PSK): rustls cannot import secrets
+ * `SSL_SESSION_set1_master_key`: 1; 0 (nothing queued, as OpenSSL) for more than 48 bytes.
  */
-int SSL_SESSION_set1_master_key(SSL_SESSION *a0, const unsigned char *_a1, size_t _a2);
+int SSL_SESSION_set1_master_key(SSL_SESSION *sess, const unsigned char *in, size_t len);
 
 /**
  * `SSL_SESSION_set1_ticket_appdata`: the program's data for this session (NULL or 0 bytes
@@ -1570,11 +1566,10 @@ int SSL_SESSION_set1_master_key(SSL_SESSION *a0, const unsigned char *_a1, size_
 int SSL_SESSION_set1_ticket_appdata(SSL_SESSION *ss, const void *data, size_t len);
 
 /**
- * `int SSL_SESSION_set_cipher (SSL_SESSION *, const SSL_CIPHER *)`
- *
- * Refused: building a session by hand (external PSK) is not supported
+ * `SSL_SESSION_set_cipher`: the cipher `SSL_SESSION_get0_cipher` reports; 1. A pointer that is
+ * not one of this library's `SSL_CIPHER`s (or NULL) leaves none.
  */
-int SSL_SESSION_set_cipher(SSL_SESSION *a0, const SSL_CIPHER *_a1);
+int SSL_SESSION_set_cipher(SSL_SESSION *s, const SSL_CIPHER *cipher);
 
 /**
  * `SSL_SESSION_set_ex_data`.
@@ -1589,11 +1584,10 @@ int SSL_SESSION_set_ex_data(SSL_SESSION *s, int idx, void *data);
 int SSL_SESSION_set_max_early_data(SSL_SESSION *a0, uint32_t a1);
 
 /**
- * `int SSL_SESSION_set_protocol_version (SSL_SESSION *, int)`
- *
- * Refused: building a session by hand (external PSK) is not supported
+ * `SSL_SESSION_set_protocol_version`: the version `SSL_SESSION_get_protocol_version`
+ * reports; 1 (any value, as OpenSSL).
  */
-int SSL_SESSION_set_protocol_version(SSL_SESSION *a0, int _a1);
+int SSL_SESSION_set_protocol_version(SSL_SESSION *s, int version);
 
 /**
  * `SSL_SESSION_set_time`: returns `t` on success, 0 on failure.

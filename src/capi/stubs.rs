@@ -1033,58 +1033,6 @@ pub extern "C" fn SSL_SESSION_get_ticket_lifetime_hint(a0: *const SSL_SESSION) -
     Ok(0)
 }
 
-/// `int SSL_SESSION_set1_alpn_selected (SSL_SESSION *, const unsigned char *, size_t)`
-///
-/// Refused: changing a session's ALPN protocol: not implemented yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_SESSION_set1_alpn_selected(a0: *mut SSL_SESSION, _a1: *const c_uchar, _a2: usize) -> c_int {
-    handle::session(a0)?;
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_set1_alpn_selected: changing a session's ALPN protocol: not implemented yet".into(),
-    })
-}
-
-/// `int SSL_SESSION_set1_hostname (SSL_SESSION *, const char *)`
-///
-/// Refused: changing a session's host name: not implemented yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_SESSION_set1_hostname(a0: *mut SSL_SESSION, _a1: *const c_char) -> c_int {
-    handle::session(a0)?;
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_set1_hostname: changing a session's host name: not implemented yet".into(),
-    })
-}
-
-/// `int SSL_SESSION_set1_master_key (SSL_SESSION *, const unsigned char *, size_t)`
-///
-/// Refused: a session built from a master key (external PSK): rustls cannot import secrets
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_SESSION_set1_master_key(a0: *mut SSL_SESSION, _a1: *const c_uchar, _a2: usize) -> c_int {
-    handle::session(a0)?;
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_set1_master_key: a session built from a master key (external PSK): rustls cannot import secrets".into(),
-    })
-}
-
-/// `int SSL_SESSION_set_cipher (SSL_SESSION *, const SSL_CIPHER *)`
-///
-/// Refused: building a session by hand (external PSK) is not supported
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_SESSION_set_cipher(a0: *mut SSL_SESSION, _a1: *const SSL_CIPHER) -> c_int {
-    handle::session(a0)?;
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_set_cipher: building a session by hand (external PSK) is not supported".into(),
-    })
-}
-
 /// `int SSL_SESSION_set_max_early_data (SSL_SESSION *, uint32_t)`
 ///
 /// Refused: early data on a session: ferrossl sends no 0-RTT data
@@ -1098,19 +1046,6 @@ pub extern "C" fn SSL_SESSION_set_max_early_data(a0: *mut SSL_SESSION, a1: u32) 
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_SESSION_set_max_early_data: early data on a session: ferrossl sends no 0-RTT data".into(),
-    })
-}
-
-/// `int SSL_SESSION_set_protocol_version (SSL_SESSION *, int)`
-///
-/// Refused: building a session by hand (external PSK) is not supported
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_SESSION_set_protocol_version(a0: *mut SSL_SESSION, _a1: c_int) -> c_int {
-    handle::session(a0)?;
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_set_protocol_version: building a session by hand (external PSK) is not supported".into(),
     })
 }
 

@@ -169,6 +169,32 @@ static void dup_and_cert_cb(void) {
     printf("  clear: %d\n", SSL_SESSION_set1_ticket_appdata(copy, NULL, 0));
     SSL_SESSION_get0_ticket_appdata(copy, &data, &len);
     printf("  after clear: %s, %zu\n", data ? "data" : "NULL", len);
+    printf("hand-made session\n");
+    SSL_SESSION *made = SSL_SESSION_new();
+    unsigned char key[513];
+    for (size_t i = 0; i < sizeof key; i++)
+        key[i] = (unsigned char)(i * 7 + 1);
+    printf("  set_protocol_version: %d -> %#x\n", SSL_SESSION_set_protocol_version(made, TLS1_3_VERSION),
+           SSL_SESSION_get_protocol_version(made));
+    const SSL_CIPHER *cur = SSL_get_current_cipher(c);
+    printf("  set_cipher: %d, same: %d\n", SSL_SESSION_set_cipher(made, cur),
+           SSL_SESSION_get0_cipher(made) == cur);
+    printf("  set1_master_key 513 bytes: %d\n", SSL_SESSION_set1_master_key(made, key, 513));
+    printf("  set1_master_key 48 bytes: %d\n", SSL_SESSION_set1_master_key(made, key, 48));
+    unsigned char back[64];
+    size_t n = SSL_SESSION_get_master_key(made, back, sizeof back);
+    printf("  master key back: %zu bytes, equal %d\n", n, n == 48 && memcmp(back, key, 48) == 0);
+    printf("  set1_hostname: %d -> %s\n", SSL_SESSION_set1_hostname(made, "made.example"),
+           SSL_SESSION_get0_hostname(made));
+    printf("  clear hostname: %d -> %s\n", SSL_SESSION_set1_hostname(made, NULL),
+           SSL_SESSION_get0_hostname(made) ? "set" : "NULL");
+    const unsigned char *alpn = NULL;
+    size_t alen = 0;
+    printf("  set1_alpn_selected: %d", SSL_SESSION_set1_alpn_selected(made, (const unsigned char *)"h2", 2));
+    SSL_SESSION_get0_alpn_selected(made, &alpn, &alen);
+    printf(" -> %.*s\n", (int)alen, alpn ? (const char *)alpn : "");
+    printf("  resumable: %d\n", SSL_SESSION_is_resumable(made));
+    SSL_SESSION_free(made);
     queue("  after dups");
     SSL_SESSION_free(copy);
     SSL_SESSION_free(sess);
