@@ -344,38 +344,7 @@ Ok(())""", unsafe=True,
     "SSL_get_sigalgs": absent("0", note="0: the peer's signature algorithms are not reported by rustls"),
     "SSL_get_shared_sigalgs": absent("0", note="0: the shared signature algorithms are not reported by rustls"),
 
-    # CA name lists (certificate_authorities).
-    "SSL_CTX_get0_CA_list": absent("empty_stack()", note="an empty list, as OpenSSL's before one is set"),
-    "SSL_get0_CA_list": absent("empty_stack()", note="an empty list, as OpenSSL's before one is set"),
-    "SSL_get0_peer_CA_list": absent("NULL", note="NULL: rustls does not report the peer's CA names"),
-    "SSL_CTX_add1_to_CA_list": refused(note="the certificate_authorities list: not implemented yet"),
-    "SSL_add1_to_CA_list": refused(note="the certificate_authorities list: not implemented yet"),
-    "SSL_CTX_set0_CA_list": refused(
-        body="""handle::ctx(a0)?;
-// SAFETY: the list is handed over (set0): it is freed here.
-let empty = a1.is_null() || unsafe { crate::libcrypto::ffi::OPENSSL_sk_num(a1.cast()) } == 0;
-// SAFETY: as above.
-drop(unsafe { crate::libcrypto::NameStack::from_raw(a1.cast()) });
-if empty {
-    return Ok(());
-}
-Err(Error::Refused {
-    reason: R(ERR_R_UNSUPPORTED),
-    detail: "SSL_CTX_set0_CA_list: the certificate_authorities list: not implemented yet".into(),
-})""", unsafe=True, note="NULL or an empty list clears; a list of names is freed and refused (not implemented yet)"),
-    "SSL_set0_CA_list": refused(
-        body="""handle::ssl(a0)?;
-// SAFETY: the list is handed over (set0): it is freed here.
-let empty = a1.is_null() || unsafe { crate::libcrypto::ffi::OPENSSL_sk_num(a1.cast()) } == 0;
-// SAFETY: as above.
-drop(unsafe { crate::libcrypto::NameStack::from_raw(a1.cast()) });
-if empty {
-    return Ok(());
-}
-Err(Error::Refused {
-    reason: R(ERR_R_UNSUPPORTED),
-    detail: "SSL_set0_CA_list: the certificate_authorities list: not implemented yet".into(),
-})""", unsafe=True, note="NULL or an empty list clears; a list of names is freed and refused (not implemented yet)"),
+
     # Sessions.
     "SSL_CTX_sessions": absent("NULL", note="NULL: the session cache is not an LHASH (OpenSSL returns its table)"),
     "SSL_has_matching_session_id": absent("0", note="0: no session of the server cache is looked up by id"),

@@ -113,10 +113,6 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
         "rustls keeps tickets to itself",
     ),
     (
-        "SSL_get0_peer_CA_list",
-        "rustls does not expose the peer's CA names",
-    ),
-    (
         "SSL_get_finished",
         "rustls does not expose Finished (no tls-unique)",
     ),
@@ -179,10 +175,6 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
     (
         "SSL_key_update",
         "rustls's KeyUpdate goes out at once; no pending type is kept",
-    ),
-    (
-        "SSL_get_client_CA_list",
-        "a client does not see the CA names a server sent",
     ),
     (
         "SSL_get1_supported_ciphers",

@@ -380,11 +380,9 @@ int SSL_CTX_SRP_CTX_free(SSL_CTX *a0);
 int SSL_CTX_SRP_CTX_init(SSL_CTX *a0);
 
 /**
- * `int SSL_CTX_add1_to_CA_list (SSL_CTX *, const X509 *)`
- *
- * Refused: the certificate_authorities list: not implemented yet
+ * `SSL_CTX_add1_to_CA_list`: adds `x`'s subject to the context's CA list; 1, or 0 for NULL.
  */
-int SSL_CTX_add1_to_CA_list(SSL_CTX *a0, const X509 *_a1);
+int SSL_CTX_add1_to_CA_list(SSL_CTX *ctx, const X509 *x);
 
 /**
  * `SSL_CTX_add_client_CA`: adds `cacert`'s subject to the CA names a server sends; 1.
@@ -521,11 +519,10 @@ void SSL_CTX_flush_sessions(SSL_CTX *ctx, long tm);
 void SSL_CTX_free(SSL_CTX *ctx);
 
 /**
- * `const struct stack_st_X509_NAME *SSL_CTX_get0_CA_list (const SSL_CTX *)`
- *
- * Absent: an empty list, as OpenSSL's before one is set
+ * `SSL_CTX_get0_CA_list`: the context's CA list (owned by it), or NULL after
+ * `SSL_CTX_set0_CA_list(ctx, NULL)`.
  */
-const struct stack_st_X509_NAME *SSL_CTX_get0_CA_list(const SSL_CTX *a0);
+const struct stack_st_X509_NAME *SSL_CTX_get0_CA_list(const SSL_CTX *ctx);
 
 /**
  * `SSL_CTX_get0_certificate`: the certificate (no new reference), or NULL.
@@ -773,11 +770,12 @@ void SSL_CTX_sess_set_remove_cb(SSL_CTX *ctx, void (*cb)(SSL_CTX *ctx, SSL_SESSI
 struct lhash_st_SSL_SESSION *SSL_CTX_sessions(SSL_CTX *a0);
 
 /**
- * `void SSL_CTX_set0_CA_list (SSL_CTX *, struct stack_st_X509_NAME *)`
- *
- * Refused: NULL or an empty list clears; a list of names is freed and refused (not implemented yet)
+ * `SSL_CTX_set0_CA_list`: the context's certificate_authorities list (takes ownership; NULL
+ * leaves none). A server sends it in its CertificateRequest when its client CA list is empty;
+ * a client does not send it (rustls has no certificate_authorities extension in its
+ * ClientHello).
  */
-void SSL_CTX_set0_CA_list(SSL_CTX *a0, struct stack_st_X509_NAME *a1);
+void SSL_CTX_set0_CA_list(SSL_CTX *ctx, struct stack_st_X509_NAME *name_list);
 
 /**
  * `void SSL_CTX_set0_ctlog_store (SSL_CTX *, CTLOG_STORE *)`
@@ -1555,7 +1553,7 @@ int SSL_SESSION_set1_id_context(SSL_SESSION *s,
                                 unsigned int sid_ctx_len);
 
 /**
- * `SSL_SESSION_set1_master_key`: 1; 0 (nothing queued, as OpenSSL) for more than 48 bytes.
+ * `SSL_SESSION_set1_master_key`: 1; 0 (nothing queued, as OpenSSL) for more than 512 bytes.
  */
 int SSL_SESSION_set1_master_key(SSL_SESSION *sess, const unsigned char *in, size_t len);
 
@@ -1629,11 +1627,10 @@ int SSL_accept(SSL *s);
 int SSL_add1_host(SSL *s, const char *hostname);
 
 /**
- * `int SSL_add1_to_CA_list (SSL *, const X509 *)`
- *
- * Refused: the certificate_authorities list: not implemented yet
+ * `SSL_add1_to_CA_list`: adds `x`'s subject to this connection's own CA list (started empty,
+ * as OpenSSL: from then on it replaces the context's); 1, or 0 for NULL.
  */
-int SSL_add1_to_CA_list(SSL *a0, const X509 *_a1);
+int SSL_add1_to_CA_list(SSL *s, const X509 *x);
 
 /**
  * `SSL_add_client_CA`: adds `x`'s subject to this connection's own client CA list (started
@@ -1926,11 +1923,9 @@ void SSL_free(SSL *s);
 int SSL_free_buffers(SSL *a0);
 
 /**
- * `const struct stack_st_X509_NAME *SSL_get0_CA_list (const SSL *)`
- *
- * Absent: an empty list, as OpenSSL's before one is set
+ * `SSL_get0_CA_list`: the connection's own CA list, else its context's.
  */
-const struct stack_st_X509_NAME *SSL_get0_CA_list(const SSL *a0);
+const struct stack_st_X509_NAME *SSL_get0_CA_list(const SSL *s);
 
 /**
  * `SSL_get0_alpn_selected`: the protocol the server chose (pointer valid while `ssl` lives),
@@ -1977,11 +1972,11 @@ void SSL_get0_next_proto_negotiated(const SSL *a0, const unsigned char **a1, uns
 X509_VERIFY_PARAM *SSL_get0_param(SSL *s);
 
 /**
- * `const struct stack_st_X509_NAME *SSL_get0_peer_CA_list (const SSL *)`
- *
- * Absent: NULL: rustls does not report the peer's CA names
+ * `SSL_get0_peer_CA_list`: a client's view of the CA names the server's CertificateRequest
+ * listed (NULL before one). A server answers NULL: the client's certificate_authorities
+ * extension is not read (OpenSSL reports it).
  */
-const struct stack_st_X509_NAME *SSL_get0_peer_CA_list(const SSL *a0);
+const struct stack_st_X509_NAME *SSL_get0_peer_CA_list(const SSL *s);
 
 /**
  * `SSL_get0_peer_certificate`: the peer's certificate (no new reference), or NULL.
@@ -2073,7 +2068,7 @@ struct stack_st_SSL_CIPHER *SSL_get_ciphers(const SSL *s);
 
 /**
  * `SSL_get_client_CA_list`: a server's list (its own from `SSL_set_client_CA_list`, else its
- * context's); NULL for a client.
+ * context's); for a client, the CA names of the server's CertificateRequest (NULL before one).
  */
 struct stack_st_X509_NAME *SSL_get_client_CA_list(const SSL *s);
 
@@ -2609,11 +2604,10 @@ ptrdiff_t SSL_sendfile(SSL *s, int _fd, off_t _offset, size_t _size, int _flags)
 int SSL_session_reused(const SSL *s);
 
 /**
- * `void SSL_set0_CA_list (SSL *, struct stack_st_X509_NAME *)`
- *
- * Refused: NULL or an empty list clears; a list of names is freed and refused (not implemented yet)
+ * `SSL_set0_CA_list`: this connection's own CA list (takes ownership); NULL goes back to the
+ * context's.
  */
-void SSL_set0_CA_list(SSL *a0, struct stack_st_X509_NAME *a1);
+void SSL_set0_CA_list(SSL *s, struct stack_st_X509_NAME *name_list);
 
 /**
  * `SSL_set0_rbio`: takes ownership of `rbio`.

@@ -166,3 +166,151 @@ pub unsafe extern "C" fn SSL_add_client_CA(s: *mut SSL, x: *mut X509) -> c_int {
         Ok(1)
     })
 }
+
+/// Appends `x`'s subject to `list` (a new list when there is none); the list's DER names.
+fn push_subject(
+    list: &mut Option<NameStack>,
+    x: *const X509,
+) -> Result<Option<Vec<Vec<u8>>>, Error> {
+    // SAFETY: a live X509 the caller keeps (or NULL).
+    let Some(cert) = (unsafe { crate::libcrypto::X509Cert::from_borrowed(x as *mut _) }) else {
+        return Ok(None);
+    };
+    if list.is_none() {
+        *list = NameStack::new();
+    }
+    let stack = list
+        .as_ref()
+        .ok_or_else(|| Error::Internal("out of memory".into()))?;
+    if !stack.push_subject_of(&cert) {
+        return Err(Error::Internal("X509_NAME_dup failed".into()));
+    }
+    Ok(Some(stack.der_names()))
+}
+
+/// The context's CA list as DER names.
+fn ctx_ca_names(ctx: &crate::core::context::Context) -> Vec<Vec<u8>> {
+    let sk = ctx.ca_names_stack.lock().unwrap_or_else(|e| e.into_inner());
+    sk.as_ref().map(NameStack::der_names).unwrap_or_default()
+}
+
+/// `SSL_CTX_set0_CA_list`: the context's certificate_authorities list (takes ownership; NULL
+/// leaves none). A server sends it in its CertificateRequest when its client CA list is empty;
+/// a client does not send it (rustls has no certificate_authorities extension in its
+/// ClientHello).
+#[export]
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set0_CA_list(
+    ctx: *mut SSL_CTX,
+    name_list: *mut stack_st_X509_NAME,
+) {
+    let ctx = handle::ctx(ctx)?;
+    // SAFETY: ownership of the stack and its names passes to us.
+    let stack = unsafe { NameStack::from_raw(name_list.cast()) };
+    let names = stack.as_ref().map(NameStack::der_names).unwrap_or_default();
+    *ctx.ca_names_stack.lock().unwrap_or_else(|e| e.into_inner()) = stack;
+    ctx.update(|s| {
+        s.ca_names = names;
+        Ok(())
+    })
+}
+
+/// `SSL_set0_CA_list`: this connection's own CA list (takes ownership); NULL goes back to the
+/// context's.
+#[export]
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set0_CA_list(s: *mut SSL, name_list: *mut stack_st_X509_NAME) {
+    let conn = handle::ssl(s)?;
+    // SAFETY: ownership of the stack and its names passes to us.
+    let own = unsafe { NameStack::from_raw(name_list.cast()) }.map(Arc::new);
+    let names = match &own {
+        Some(sk) => sk.der_names(),
+        None => ctx_ca_names(&conn.ctx()),
+    };
+    conn.update(|st| {
+        st.own_ca_names = own;
+        st.ca_names = names;
+        Ok(())
+    })
+}
+
+/// `SSL_CTX_add1_to_CA_list`: adds `x`'s subject to the context's CA list; 1, or 0 for NULL.
+#[export]
+#[no_mangle]
+pub extern "C" fn SSL_CTX_add1_to_CA_list(ctx: *mut SSL_CTX, x: *const X509) -> c_int {
+    let ctx = handle::ctx(ctx)?;
+    let names = push_subject(
+        &mut ctx.ca_names_stack.lock().unwrap_or_else(|e| e.into_inner()),
+        x,
+    )?;
+    let Some(names) = names else {
+        return Ok(0);
+    };
+    ctx.update(|s| {
+        s.ca_names = names;
+        Ok(1)
+    })
+}
+
+/// `SSL_add1_to_CA_list`: adds `x`'s subject to this connection's own CA list (started empty,
+/// as OpenSSL: from then on it replaces the context's); 1, or 0 for NULL.
+#[export]
+#[no_mangle]
+pub extern "C" fn SSL_add1_to_CA_list(s: *mut SSL, x: *const X509) -> c_int {
+    let conn = handle::ssl(s)?;
+    conn.update(|st| {
+        let mut list = match st.own_ca_names.take() {
+            Some(own) => match Arc::try_unwrap(own) {
+                Ok(sk) => Some(sk),
+                Err(shared) => {
+                    st.own_ca_names = Some(shared.clone());
+                    shared.duplicate()
+                }
+            },
+            None => None,
+        };
+        let names = push_subject(&mut list, x);
+        st.own_ca_names = list.map(Arc::new);
+        let Some(names) = names? else {
+            return Ok(0);
+        };
+        st.ca_names = names;
+        Ok(1)
+    })
+}
+
+/// `SSL_CTX_get0_CA_list`: the context's CA list (owned by it), or NULL after
+/// `SSL_CTX_set0_CA_list(ctx, NULL)`.
+#[export]
+#[no_mangle]
+pub extern "C" fn SSL_CTX_get0_CA_list(ctx: *const SSL_CTX) -> *const stack_st_X509_NAME {
+    Ok(ctx_ca_list(&*handle::ctx(ctx)?))
+}
+
+fn ctx_ca_list(ctx: &crate::core::context::Context) -> *const stack_st_X509_NAME {
+    let sk = ctx.ca_names_stack.lock().unwrap_or_else(|e| e.into_inner());
+    sk.as_ref().map_or(std::ptr::null(), |s| s.as_ptr().cast())
+}
+
+/// `SSL_get0_CA_list`: the connection's own CA list, else its context's.
+#[export]
+#[no_mangle]
+pub extern "C" fn SSL_get0_CA_list(s: *const SSL) -> *const stack_st_X509_NAME {
+    let conn = handle::ssl(s)?;
+    if let Some(own) = conn.settings().own_ca_names.clone() {
+        return Ok(own.as_ptr().cast());
+    }
+    Ok(ctx_ca_list(&conn.ctx()))
+}
+
+/// `SSL_get0_peer_CA_list`: a client's view of the CA names the server's CertificateRequest
+/// listed (NULL before one). A server answers NULL: the client's certificate_authorities
+/// extension is not read (OpenSSL reports it).
+#[export]
+#[no_mangle]
+pub extern "C" fn SSL_get0_peer_CA_list(s: *const SSL) -> *const stack_st_X509_NAME {
+    let conn = handle::ssl(s)?;
+    Ok(conn
+        .peer_ca_names()
+        .map_or(std::ptr::null(), |sk| sk.as_ptr().cast()))
+}

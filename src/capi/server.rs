@@ -529,13 +529,15 @@ pub unsafe extern "C" fn SSL_CTX_add_client_CA(ctx: *mut SSL_CTX, cacert: *mut X
 }
 
 /// `SSL_get_client_CA_list`: a server's list (its own from `SSL_set_client_CA_list`, else its
-/// context's); NULL for a client.
+/// context's); for a client, the CA names of the server's CertificateRequest (NULL before one).
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_get_client_CA_list(s: *const SSL) -> *mut stack_st_X509_NAME {
     let conn = handle::ssl(s)?;
     if conn.role() == Some(crate::core::context::Role::Client) {
-        return Ok(ptr::null_mut());
+        return Ok(conn
+            .peer_ca_names()
+            .map_or(ptr::null_mut(), |sk| sk.as_ptr().cast()));
     }
     if let Some(own) = conn.settings().own_client_ca.clone() {
         return Ok(own.as_ptr().cast());

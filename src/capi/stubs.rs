@@ -6,7 +6,8 @@
 //! edit. Implementing a function elsewhere in `src/capi/` (and removing its entry from
 //! `abi/behaviour.py`) and re-running the script removes it from here.
 
-#![allow(non_snake_case, clippy::too_many_arguments, unused_imports)]
+// dead_code: the helpers below are there for whichever entries the data has.
+#![allow(non_snake_case, clippy::too_many_arguments, unused_imports, dead_code)]
 
 use std::ffi::{c_char, c_int, c_long, c_uchar, c_uint, c_ulong, c_void};
 use std::ptr;
@@ -250,19 +251,6 @@ pub extern "C" fn SSL_CTX_SRP_CTX_init(a0: *mut SSL_CTX) -> c_int {
     Ok(1)
 }
 
-/// `int SSL_CTX_add1_to_CA_list (SSL_CTX *, const X509 *)`
-///
-/// Refused: the certificate_authorities list: not implemented yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_add1_to_CA_list(a0: *mut SSL_CTX, _a1: *const X509) -> c_int {
-    handle::ctx(a0)?;
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_add1_to_CA_list: the certificate_authorities list: not implemented yet".into(),
-    })
-}
-
 /// `int SSL_CTX_add_client_custom_ext (SSL_CTX *, unsigned int, custom_ext_add_cb, custom_ext_free_cb, void *, custom_ext_parse_cb, void *)`
 ///
 /// Refused: custom TLS extensions: not available with rustls
@@ -374,16 +362,6 @@ pub extern "C" fn SSL_CTX_enable_ct(a0: *mut SSL_CTX, a1: c_int) -> c_int {
     })
 }
 
-/// `const struct stack_st_X509_NAME *SSL_CTX_get0_CA_list (const SSL_CTX *)`
-///
-/// Absent: an empty list, as OpenSSL's before one is set
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_get0_CA_list(a0: *const SSL_CTX) -> *const stack_st_X509_NAME {
-    handle::ctx(a0)?;
-    Ok(empty_stack())
-}
-
 /// `const CTLOG_STORE *SSL_CTX_get0_ctlog_store (const SSL_CTX *)`
 ///
 /// Absent: NULL: no CT log store (OpenSSL returns an empty one)
@@ -442,26 +420,6 @@ pub extern "C" fn SSL_CTX_has_client_custom_ext(a0: *const SSL_CTX, _a1: c_uint)
 pub extern "C" fn SSL_CTX_sessions(a0: *mut SSL_CTX) -> *mut lhash_st_SSL_SESSION {
     handle::ctx(a0)?;
     Ok(ptr::null_mut())
-}
-
-/// `void SSL_CTX_set0_CA_list (SSL_CTX *, struct stack_st_X509_NAME *)`
-///
-/// Refused: NULL or an empty list clears; a list of names is freed and refused (not implemented yet)
-#[export]
-#[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set0_CA_list(a0: *mut SSL_CTX, a1: *mut stack_st_X509_NAME) {
-    handle::ctx(a0)?;
-    // SAFETY: the list is handed over (set0): it is freed here.
-    let empty = a1.is_null() || unsafe { crate::libcrypto::ffi::OPENSSL_sk_num(a1.cast()) } == 0;
-    // SAFETY: as above.
-    drop(unsafe { crate::libcrypto::NameStack::from_raw(a1.cast()) });
-    if empty {
-        return Ok(());
-    }
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set0_CA_list: the certificate_authorities list: not implemented yet".into(),
-    })
 }
 
 /// `void SSL_CTX_set0_ctlog_store (SSL_CTX *, CTLOG_STORE *)`
@@ -1075,19 +1033,6 @@ pub extern "C" fn SSL_SRP_CTX_init(a0: *mut SSL) -> c_int {
     Ok(1)
 }
 
-/// `int SSL_add1_to_CA_list (SSL *, const X509 *)`
-///
-/// Refused: the certificate_authorities list: not implemented yet
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_add1_to_CA_list(a0: *mut SSL, _a1: *const X509) -> c_int {
-    handle::ssl(a0)?;
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_add1_to_CA_list: the certificate_authorities list: not implemented yet".into(),
-    })
-}
-
 /// `void SSL_add_ssl_module (void)`
 ///
 /// Absent: does nothing, as OpenSSL (libcrypto adds the module)
@@ -1232,16 +1177,6 @@ pub extern "C" fn SSL_free_buffers(a0: *mut SSL) -> c_int {
     Ok(1)
 }
 
-/// `const struct stack_st_X509_NAME *SSL_get0_CA_list (const SSL *)`
-///
-/// Absent: an empty list, as OpenSSL's before one is set
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_get0_CA_list(a0: *const SSL) -> *const stack_st_X509_NAME {
-    handle::ssl(a0)?;
-    Ok(empty_stack())
-}
-
 /// `SSL_DANE *SSL_get0_dane (SSL *)`
 ///
 /// Absent: NULL: no DANE state (OpenSSL returns its unused one)
@@ -1285,16 +1220,6 @@ pub unsafe extern "C" fn SSL_get0_next_proto_negotiated(a0: *const SSL, a1: *mut
     }
     handle::ssl(a0)?;
     Ok(())
-}
-
-/// `const struct stack_st_X509_NAME *SSL_get0_peer_CA_list (const SSL *)`
-///
-/// Absent: NULL: rustls does not report the peer's CA names
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_get0_peer_CA_list(a0: *const SSL) -> *const stack_st_X509_NAME {
-    handle::ssl(a0)?;
-    Ok(ptr::null())
 }
 
 /// `const struct stack_st_SCT *SSL_get0_peer_scts (SSL *)`
@@ -1612,26 +1537,6 @@ pub extern "C" fn SSL_rstate_string(a0: *const SSL) -> *const c_char {
 pub extern "C" fn SSL_rstate_string_long(a0: *const SSL) -> *const c_char {
     handle::ssl(a0)?;
     Ok(c"read header".as_ptr())
-}
-
-/// `void SSL_set0_CA_list (SSL *, struct stack_st_X509_NAME *)`
-///
-/// Refused: NULL or an empty list clears; a list of names is freed and refused (not implemented yet)
-#[export]
-#[no_mangle]
-pub unsafe extern "C" fn SSL_set0_CA_list(a0: *mut SSL, a1: *mut stack_st_X509_NAME) {
-    handle::ssl(a0)?;
-    // SAFETY: the list is handed over (set0): it is freed here.
-    let empty = a1.is_null() || unsafe { crate::libcrypto::ffi::OPENSSL_sk_num(a1.cast()) } == 0;
-    // SAFETY: as above.
-    drop(unsafe { crate::libcrypto::NameStack::from_raw(a1.cast()) });
-    if empty {
-        return Ok(());
-    }
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set0_CA_list: the certificate_authorities list: not implemented yet".into(),
-    })
 }
 
 /// `void SSL_set0_security_ex_data (SSL *, void *)`

@@ -103,6 +103,11 @@ pub struct Settings {
     /// A connection's own client CA list (`SSL_set_client_CA_list`); a context never has one
     /// here (its list is `Context::client_ca_stack`).
     pub own_client_ca: Option<Arc<crate::libcrypto::NameStack>>,
+    /// The certificate_authorities list (`SSL_CTX_set0_CA_list`, DER names): a server sends
+    /// it in its CertificateRequest when the client CA list is empty, as OpenSSL.
+    pub ca_names: Vec<Vec<u8>>,
+    /// A connection's own CA list (`SSL_set0_CA_list`); a context's is `Context::ca_names_stack`.
+    pub own_ca_names: Option<Arc<crate::libcrypto::NameStack>>,
 }
 
 impl Settings {
@@ -134,6 +139,8 @@ impl Settings {
             status_type: -1,
             sid_ctx: Vec::new(),
             own_client_ca: None,
+            ca_names: Vec::new(),
+            own_ca_names: None,
         }
     }
 
@@ -149,6 +156,16 @@ impl Settings {
         {
             self.min_version = 0;
             self.max_version = 0;
+        }
+    }
+
+    /// The CA names a server puts in its CertificateRequest: the client CA list, or when that
+    /// is empty the CA list (OpenSSL's `get_ca_names`).
+    pub fn sent_ca_names(&self) -> &[Vec<u8>] {
+        if self.client_ca.is_empty() {
+            &self.ca_names
+        } else {
+            &self.client_ca
         }
     }
 
@@ -238,6 +255,8 @@ pub struct Context {
     ticketer: OnceLock<Arc<dyn ProducesTickets>>,
     /// The client CA list (`SSL_CTX_set_client_CA_list`, `SSL_CTX_add_client_CA`).
     pub client_ca_stack: Mutex<Option<crate::libcrypto::NameStack>>,
+    /// The CA list (`SSL_CTX_set0_CA_list`, `SSL_CTX_add1_to_CA_list`).
+    pub ca_names_stack: Mutex<Option<crate::libcrypto::NameStack>>,
     /// The stack `SSL_CTX_get_ciphers` last handed out (valid until the next call).
     pub cipher_stack: Mutex<Option<crate::libcrypto::StaticStack>>,
 }
@@ -276,6 +295,7 @@ impl Context {
                 ticketer: OnceLock::new(),
                 // As OpenSSL: an empty list, not none.
                 client_ca_stack: Mutex::new(crate::libcrypto::NameStack::new()),
+                ca_names_stack: Mutex::new(crate::libcrypto::NameStack::new()),
                 cipher_stack: Mutex::new(None),
             }
         }))
@@ -374,7 +394,7 @@ impl Context {
             base: settings.client_key(),
             alpn,
             verify_mode: settings.verify_mode,
-            client_ca: settings.client_ca.clone(),
+            client_ca: settings.sent_ca_names().to_vec(),
             num_tickets: settings.num_tickets,
             server_preference: settings.options & OP_CIPHER_SERVER_PREFERENCE != 0,
             cache: self.session_cache_mode() & SESS_CACHE_SERVER != 0,
@@ -403,7 +423,7 @@ impl Context {
                     .into(),
             ));
         }
-        let verifier = hooks::client_verifier(settings.verify_mode, &settings.client_ca);
+        let verifier = hooks::client_verifier(settings.verify_mode, settings.sent_ca_names());
         let mut cfg = ServerConfig::builder_with_provider(Arc::new(provider(settings, &versions)?))
             .with_protocol_versions(&versions)
             .map_err(|e| Error::NoCipherMatch(e.to_string()))?

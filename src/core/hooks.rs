@@ -119,8 +119,10 @@ pub fn server_verifier() -> Arc<dyn ServerCertVerifier> {
 struct ClientCert;
 
 impl ResolvesClientCert for ClientCert {
-    fn resolve(&self, _hints: &[&[u8]], _schemes: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
-        current()?.client_certificate()
+    fn resolve(&self, hints: &[&[u8]], _schemes: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
+        let conn = current()?;
+        conn.set_peer_ca_names(hints);
+        conn.client_certificate()
     }
 
     fn has_certs(&self) -> bool {

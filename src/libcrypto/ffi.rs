@@ -185,6 +185,11 @@ extern "C" {
     pub fn X509_NAME_free(n: *mut X509_NAME);
     pub fn X509_NAME_cmp(a: *const X509_NAME, b: *const X509_NAME) -> c_int;
     pub fn i2d_X509_NAME(n: *const X509_NAME, out: *mut *mut c_uchar) -> c_int;
+    pub fn d2i_X509_NAME(
+        a: *mut *mut X509_NAME,
+        pp: *mut *const c_uchar,
+        len: c_long,
+    ) -> *mut X509_NAME;
     pub fn EVP_sha256() -> *const c_void;
     pub fn EVP_sha384() -> *const c_void;
     pub fn PEM_read_bio_X509(

@@ -109,6 +109,24 @@ impl NameStack {
     pub fn as_ptr(&self) -> *mut ffi::OPENSSL_STACK {
         self.0.as_ptr()
     }
+    /// A stack of the DER names `der` (those that do not parse are left out).
+    pub fn from_der(der: &[&[u8]]) -> Option<NameStack> {
+        let out = NameStack::new()?;
+        for d in der {
+            let mut p = d.as_ptr();
+            let Ok(len) = std::ffi::c_long::try_from(d.len()) else {
+                continue;
+            };
+            // SAFETY: p covers len bytes; the parsed name becomes the stack's.
+            unsafe {
+                let n = ffi::d2i_X509_NAME(ptr::null_mut(), &mut p, len);
+                if !n.is_null() && ffi::OPENSSL_sk_push(out.as_ptr(), n.cast()) <= 0 {
+                    ffi::X509_NAME_free(n);
+                }
+            }
+        }
+        Some(out)
+    }
     /// A copy of the stack and its names (`SSL_dup`).
     pub fn duplicate(&self) -> Option<NameStack> {
         // SAFETY: our own live stack; the copy is handed over to the new value.

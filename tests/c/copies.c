@@ -69,6 +69,56 @@ static X509 *load_ca(void) {
     return x;
 }
 
+static int client_cert_calls;
+static int client_cert(SSL *c, X509 **x, EVP_PKEY **k) {
+    STACK_OF(X509_NAME) *l = SSL_get_client_CA_list(c);
+    client_cert_calls++;
+    printf("  client cert callback: the server listed %d CA names\n", l ? sk_X509_NAME_num(l) : -1);
+    *x = NULL;
+    *k = NULL;
+    return 0;
+}
+
+/* What a client sees of the CA names a server sends: the CA list alone, or the client CA list
+ * when there is one. */
+static void sent_names(int version, int with_client_list) {
+    X509 *ca = load_ca();
+    SSL_CTX *sctx = SSL_CTX_new(TLS_server_method()), *cctx = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_use_certificate_chain_file(sctx, g_chain);
+    SSL_CTX_use_PrivateKey_file(sctx, g_key, SSL_FILETYPE_PEM);
+    SSL_CTX_load_verify_locations(sctx, g_ca, NULL);
+    SSL_CTX_set_verify(sctx, SSL_VERIFY_PEER, NULL);
+    SSL_CTX_set_max_proto_version(sctx, version);
+    SSL_CTX_set_client_CA_list(sctx, sk_X509_NAME_new_null());
+    SSL_CTX_add1_to_CA_list(sctx, ca);
+    if (with_client_list) {
+        SSL_CTX_add_client_CA(sctx, ca);
+        SSL_CTX_add_client_CA(sctx, ca);
+    }
+    SSL_CTX_load_verify_locations(cctx, g_ca, NULL);
+    SSL_CTX_set_verify(cctx, SSL_VERIFY_PEER, NULL);
+    SSL_CTX_set_client_cert_cb(cctx, client_cert);
+    SSL *c = SSL_new(cctx), *s = SSL_new(sctx);
+    SSL_set_connect_state(c);
+    SSL_set_accept_state(s);
+    printf("  %s, client CA list %d: before, client sees %s\n", version == TLS1_3_VERSION ? "TLS 1.3" : "TLS 1.2",
+           with_client_list, SSL_get_client_CA_list(c) ? "a list" : "NULL");
+    int ok = handshake(c, s);
+    printf("  handshake %d (no client certificate: the server accepts it with VERIFY_PEER), callback ran %d\n",
+           ok, client_cert_calls > 0);
+    client_cert_calls = 0;
+    const STACK_OF(X509_NAME) *peer = SSL_get0_peer_CA_list(c);
+    printf("  client's SSL_get0_peer_CA_list: %d names, first is the CA: %d\n", peer ? sk_X509_NAME_num(peer) : -1,
+           peer && sk_X509_NAME_num(peer) > 0 &&
+               X509_NAME_cmp(sk_X509_NAME_value(peer, 0), X509_get_subject_name(ca)) == 0);
+    ERR_clear_error();
+    SSL_free(c);
+    SSL_free(s);
+    SSL_CTX_free(cctx);
+    SSL_CTX_free(sctx);
+    X509_free(ca);
+}
+
 static void methods(void) {
     printf("methods\n");
     SSL_CTX *ctx = SSL_CTX_new(TLS_method());
@@ -103,6 +153,26 @@ static void client_ca(void) {
     printf("  context still: %d\n", sk_X509_NAME_num(SSL_CTX_get_client_CA_list(ctx)));
     printf("  first name is the CA's subject: %d\n",
            X509_NAME_cmp(sk_X509_NAME_value(l, 0), X509_get_subject_name(ca)) == 0);
+    printf("certificate_authorities lists\n");
+    const STACK_OF(X509_NAME) *cal = SSL_CTX_get0_CA_list(ctx);
+    printf("  context's at first: %s, %d names\n", cal ? "a list" : "NULL", cal ? sk_X509_NAME_num(cal) : -1);
+    printf("  SSL_CTX_add1_to_CA_list: %d, NULL: %d\n", SSL_CTX_add1_to_CA_list(ctx, ca),
+           SSL_CTX_add1_to_CA_list(ctx, NULL));
+    printf("  connection sees the context's: %d names\n", sk_X509_NAME_num(SSL_get0_CA_list(s)));
+    printf("  SSL_add1_to_CA_list: %d\n", SSL_add1_to_CA_list(s, ca));
+    printf("  connection's own: %d names, context's %d\n", sk_X509_NAME_num(SSL_get0_CA_list(s)),
+           sk_X509_NAME_num(SSL_CTX_get0_CA_list(ctx)));
+    STACK_OF(X509_NAME) *mine = sk_X509_NAME_new_null();
+    sk_X509_NAME_push(mine, X509_NAME_dup(X509_get_subject_name(ca)));
+    sk_X509_NAME_push(mine, X509_NAME_dup(X509_get_subject_name(ca)));
+    sk_X509_NAME_push(mine, X509_NAME_dup(X509_get_subject_name(ca)));
+    SSL_set0_CA_list(s, mine);
+    printf("  after SSL_set0_CA_list: %d names, the same stack %d\n", sk_X509_NAME_num(SSL_get0_CA_list(s)),
+           SSL_get0_CA_list(s) == mine);
+    SSL_set0_CA_list(s, NULL);
+    printf("  SSL_set0_CA_list(NULL): back to the context's %d\n", SSL_get0_CA_list(s) == SSL_CTX_get0_CA_list(ctx));
+    SSL_CTX_set0_CA_list(ctx, NULL);
+    printf("  SSL_CTX_set0_CA_list(NULL): %s\n", SSL_CTX_get0_CA_list(ctx) ? "a list" : "NULL");
     SSL *d = SSL_dup(s);
     printf("  SSL_dup copies it: %d names, a copy: %d\n",
            sk_X509_NAME_num(SSL_get_client_CA_list(d)), SSL_get_client_CA_list(d) != l);
@@ -217,6 +287,11 @@ int main(int argc, char **argv) {
     methods();
     client_ca();
     dup_and_cert_cb();
+    printf("CA names a server sends\n");
+    sent_names(TLS1_2_VERSION, 0);
+    sent_names(TLS1_2_VERSION, 1);
+    sent_names(TLS1_3_VERSION, 0);
+    sent_names(TLS1_3_VERSION, 1);
     printf("done\n");
     return 0;
 }

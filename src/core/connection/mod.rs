@@ -203,6 +203,8 @@ pub struct Connection {
     /// `SSL_set_ssl_method` and `SSL_set_cert_cb` (own.rs): `None` follows the context.
     own_method: RwLock<Option<context::Method>>,
     own_cert_cb: RwLock<Option<Option<Hook<StatusFn>>>>,
+    /// The CA names of the server's CertificateRequest (a client's `SSL_get_client_CA_list`).
+    peer_ca: Mutex<Option<Arc<crate::libcrypto::NameStack>>>,
 }
 
 impl Object for Connection {
@@ -281,6 +283,7 @@ impl Connection {
             cipher_stack: Mutex::new(None),
             own_method: RwLock::new(None),
             own_cert_cb: RwLock::new(None),
+            peer_ca: Mutex::new(None),
         }))
     }
 

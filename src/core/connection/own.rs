@@ -48,6 +48,18 @@ impl Connection {
         *self.own_cert_cb.write().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
+    /// The CA names a server's CertificateRequest listed, kept before the client certificate
+    /// callback runs (it may look at them with `SSL_get_client_CA_list`).
+    pub(in crate::core) fn set_peer_ca_names(&self, der: &[&[u8]]) {
+        *lock(&self.peer_ca) = crate::libcrypto::NameStack::from_der(der).map(Arc::new);
+    }
+
+    /// `SSL_get0_peer_CA_list` / a client's `SSL_get_client_CA_list`: what the server listed
+    /// (NULL before a CertificateRequest).
+    pub fn peer_ca_names(&self) -> Option<Arc<crate::libcrypto::NameStack>> {
+        lock(&self.peer_ca).clone()
+    }
+
     /// `SSL_dup`: a connection that has started is shared (one more reference, the same
     /// handle); one that has not is copied as OpenSSL does: a new connection of the same
     /// context with this one's settings (options, versions, ciphers, verification, certificate,
@@ -61,11 +73,13 @@ impl Connection {
         }
         let copy = Connection::new(self.ctx())?;
         let mut settings = self.settings().clone();
-        if let Some(own) = &settings.own_client_ca {
-            let dup = own
-                .duplicate()
-                .ok_or_else(|| Error::Internal("out of memory".into()))?;
-            settings.own_client_ca = Some(Arc::new(dup));
+        for list in [&mut settings.own_client_ca, &mut settings.own_ca_names] {
+            if let Some(own) = list.as_ref() {
+                let dup = own
+                    .duplicate()
+                    .ok_or_else(|| Error::Internal("out of memory".into()))?;
+                *list = Some(Arc::new(dup));
+            }
         }
         *copy.settings.write().unwrap_or_else(|e| e.into_inner()) = settings;
         *copy.own_method.write().unwrap_or_else(|e| e.into_inner()) = *read(&self.own_method);
