@@ -18,7 +18,9 @@
 mod common;
 
 use std::fs::{self, File};
+use std::io::{Read, Write};
 use std::net::TcpStream;
+use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -26,6 +28,8 @@ use common::progs::{assert_maps, head, random_hex, report, Lib, Proc};
 use common::{path_str, pki, KeyAlg, Mode, Server, TempDir, CLIENT_CN, CURL, OPENSSL};
 
 const HAPROXY: &str = "/usr/sbin/haproxy";
+/// The name whose `crt-list` line requires a client certificate.
+const SECURE_NAME: &str = "secure.localhost";
 /// Subject of the client certificate issued by the intermediate CA (made by the test).
 const CHAINED_CLIENT_CN: &str = "haproxy chained client";
 /// What `/info` answers; `chain` is the DER of the client's chain without its leaf, in hex.
@@ -134,6 +138,7 @@ fn config(tls: u16, mtls: u16, backend: u16, dir: &TempDir) -> String {
          \x20   nbthread 1\n\
          \x20   log stderr format raw local0 info\n\
          \x20   tune.ssl.default-dh-param 2048\n\
+         \x20   stats socket {stats}\n\
          defaults\n\
          \x20   mode http\n\
          \x20   log global\n\
@@ -153,6 +158,7 @@ fn config(tls: u16, mtls: u16, backend: u16, dir: &TempDir) -> String {
          \x20   server s1 127.0.0.1:{backend} ssl verify required ca-file {ca} sni str(localhost)\n",
         list = path_str(&dir.join("certs.list")),
         rsa = path_str(&dir.join("rsa.pem")),
+        stats = path_str(&dir.join("stats.sock")),
         ca = path_str(&pki().root_ca()),
     )
 }
@@ -166,14 +172,26 @@ fn start(lib: Lib) -> Front {
 
     let dir = TempDir::new("haproxy-server");
     let mut list = String::new();
-    // The first certificate is the default one (a client without a known SNI gets it).
-    for (name, cert) in [
-        ("rsa.pem", pki().server(KeyAlg::Rsa2048)),
-        ("ecdsa.pem", pki().server(KeyAlg::EcdsaP256)),
-        ("other.pem", pki().wrong_host_server()),
+    // The first certificate is the default one (a client without a known SNI gets it). The
+    // last two lines set options for one name, which haproxy applies by switching to that
+    // line's context: their own ALPN list, and client certificates for `secure.localhost`.
+    let ca = path_str(&pki().root_ca());
+    for (name, cert, options) in [
+        ("rsa.pem", pki().server(KeyAlg::Rsa2048), String::new()),
+        ("ecdsa.pem", pki().server(KeyAlg::EcdsaP256), String::new()),
+        (
+            "other.pem",
+            pki().wrong_host_server(),
+            " [alpn http/1.1] wrong.example".to_owned(),
+        ),
+        (
+            "ecdsa.pem",
+            pki().server(KeyAlg::EcdsaP256),
+            format!(" [verify required ca-file {ca}] {SECURE_NAME}"),
+        ),
     ] {
         let file = concat(&dir, name, &[cert.chain.clone(), cert.key.clone()]);
-        list.push_str(&format!("{}\n", path_str(&file)));
+        list.push_str(&format!("{}{options}\n", path_str(&file)));
     }
     fs::write(dir.join("certs.list"), list).expect("writing the crt-list");
     let mut mtls = 0;
@@ -239,6 +257,30 @@ impl Front {
                 )
             })
             .to_owned()
+    }
+}
+
+impl Front {
+    /// `(SslCacheLookups, SslCacheMisses)` of haproxy's `show info`: its own session cache
+    /// (`SSL_CTX_sess_set_get_cb`), which holds TLS 1.2 sessions resumed by session ID.
+    fn session_cache_stats(&self) -> (u64, u64) {
+        let socket = self.dir.join("stats.sock");
+        let mut stream = UnixStream::connect(&socket)
+            .unwrap_or_else(|e| panic!("connecting to {}: {e}", socket.display()));
+        stream
+            .write_all(b"show info\n")
+            .expect("writing to the stats socket");
+        let mut info = String::new();
+        stream
+            .read_to_string(&mut info)
+            .expect("reading the stats socket");
+        let field = |name: &str| {
+            info.lines()
+                .find_map(|l| l.strip_prefix(name)?.strip_prefix(": "))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or_else(|| panic!("no {name} in haproxy's show info:\n{info}"))
+        };
+        (field("SslCacheLookups"), field("SslCacheMisses"))
     }
 }
 
@@ -318,17 +360,63 @@ fn certificate_selection(front: &Front) {
     }
 }
 
-/// `-sess_out` then `-sess_in`: the second connection resumes, as both sides say.
+/// Options of one `crt-list` line apply to connections for its name: ALPN (the client offers
+/// h2 and http/1.1) and `verify required` for [`SECURE_NAME`].
+fn per_name_options(front: &Front) {
+    // After h2 is chosen s_client's HTTP/1.1 request is no use: only its own report counts.
+    let args = ["-servername", "localhost", "-alpn", "h2,http/1.1"];
+    let out = front.s_client(front.tls, "/info", &args);
+    assert!(
+        out.contains("\nALPN protocol: h2\n"),
+        "SNI localhost: ALPN h2 was not negotiated:\n{}",
+        head(&out, 6000)
+    );
+    let args = ["-servername", "wrong.example", "-alpn", "h2,http/1.1"];
+    let out = front.s_client(front.tls, "/info", &args);
+    let info = front.info(&out, "ALPN for wrong.example");
+    assert!(
+        out.contains("\nALPN protocol: http/1.1\n") && info.contains(" alpn=http/1.1 "),
+        "SNI wrong.example: ALPN http/1.1 was not negotiated (haproxy saw {info}):\n{}",
+        head(&out, 6000)
+    );
+    let out = front.s_client(front.tls, "/info", &["-servername", SECURE_NAME]);
+    assert!(
+        out.contains("alert certificate required") && !out.contains("\ninfo "),
+        "{SECURE_NAME} without a client certificate was not refused:\n{}",
+        head(&out, 6000)
+    );
+    let client = pki().client();
+    let (cert, key) = (path_str(&client.cert), path_str(&client.key));
+    let args = ["-servername", SECURE_NAME, "-cert", &cert, "-key", &key];
+    let out = front.s_client(front.tls, "/info", &args);
+    let info = front.info(&out, SECURE_NAME);
+    assert!(
+        info.contains(&format!(" sni={SECURE_NAME} "))
+            && info.contains(&format!(" dn=/O=ferrossl tests/CN={CLIENT_CN} ")),
+        "{SECURE_NAME} with a client certificate: haproxy saw {info}"
+    );
+    // The other names still need none.
+    let out = front.s_client(front.tls, "/info", &["-servername", "localhost"]);
+    assert!(
+        front.info(&out, "localhost").contains(" dn= "),
+        "localhost after {SECURE_NAME}:\n{out}"
+    );
+}
+
+/// `-sess_out` then `-sess_in`: the second connection resumes, as both sides say; a session
+/// ID is found in haproxy's own cache (one lookup, no miss), a ticket needs no lookup.
 fn resumption(front: &Front) {
-    for (what, args, proto) in [
-        ("TLS 1.2 ticket", &["-tls1_2"][..], "TLSv1.2"),
+    for (what, args, proto, lookups) in [
+        ("TLS 1.2 ticket", &["-tls1_2"][..], "TLSv1.2", 0),
         (
             "TLS 1.2 session ID",
             &["-tls1_2", "-no_ticket"][..],
             "TLSv1.2",
+            1,
         ),
-        ("TLS 1.3 ticket", &["-tls1_3"][..], "TLSv1.3"),
+        ("TLS 1.3 ticket", &["-tls1_3"][..], "TLSv1.3", 0),
     ] {
+        let before = front.session_cache_stats();
         let sess = front.dir.join("session.pem");
         let _ = fs::remove_file(&sess);
         for (io, state, reused) in [("-sess_out", "New", "0"), ("-sess_in", "Reused", "1")] {
@@ -348,6 +436,12 @@ fn resumption(front: &Front) {
                 "{what} {io}: haproxy saw {info}"
             );
         }
+        let (looked_up, missed) = front.session_cache_stats();
+        assert_eq!(
+            (looked_up - before.0, missed - before.1),
+            (lookups, 0),
+            "{what}: haproxy's session cache lookups and misses"
+        );
     }
 }
 
@@ -480,6 +574,7 @@ fn client_certificates(front: &Front) {
 fn haproxy_serves_tls(lib: Lib) {
     let front = start(lib);
     certificate_selection(&front);
+    per_name_options(&front);
     resumption(&front);
     alpn_and_data(&front);
     client_certificates(&front);
@@ -494,7 +589,7 @@ fn haproxy_serves_tls(lib: Lib) {
         "haproxy",
         lib,
         &format!(
-            "crt-list RSA/ECDSA/SNI certificate choice, TLS 1.2 ticket/session-ID and TLS 1.3 \
+            "crt-list RSA/ECDSA/SNI certificate choice with per-name ALPN and verify, TLS 1.2 ticket/session-ID and TLS 1.3 \
              resumption, ALPN h2 and http/1.1 with a {}-byte random page each, client \
              certificates (DN, chain) with s_client and curl",
             front.body.len()
