@@ -12,6 +12,9 @@
 //! over a verified TLS back end (random files). The peers are stock: `openssl s_client` (which
 //! certificate, resumption with `-sess_out`/`-sess_in` in TLS 1.2 with tickets, with session
 //! IDs, and TLS 1.3, client certificates) and curl (HTTP/2 over ALPN, client certificate).
+//! Two `crt-list` lines carry options for their name (ALPN, `verify required`), which apply
+//! only once haproxy has switched to their context; haproxy's stats socket shows that session
+//! IDs were resumed from its own cache (`SSL_CTX_sess_set_get_cb`).
 //! haproxy runs on ferrossl through `LD_LIBRARY_PATH` and `LD_PRELOAD`, and on stock OpenSSL,
 //! which proves the test itself.
 
@@ -62,65 +65,32 @@ fn concat(dir: &TempDir, name: &str, parts: &[PathBuf]) -> PathBuf {
 
 /// An ECDSA client certificate issued by the intermediate CA: `(cert, key)` in `dir`.
 fn chained_client(dir: &TempDir) -> (PathBuf, PathBuf) {
-    let ext = dir.join("client.ext");
-    fs::write(
-        &ext,
-        "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n\
-         extendedKeyUsage=clientAuth\n",
-    )
-    .expect("writing client.ext");
-    let (key, csr, cert) = (
-        dir.join("chained.key"),
-        dir.join("chained.csr"),
-        dir.join("chained.pem"),
-    );
+    let ext = "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n\
+               extendedKeyUsage=clientAuth\n";
+    fs::write(dir.join("client.ext"), ext).expect("writing client.ext");
+    let ca = path_str(&pki().intermediate_ca());
+    let ca_key = path_str(&pki().dir.join("intermediate-ca.key"));
     let subject = format!("/O=ferrossl tests/CN={CHAINED_CLIENT_CN}");
-    let ca = pki().intermediate_ca();
-    let ca_key = pki().dir.join("intermediate-ca.key");
-    let serial = dir.join("intermediate.srl");
-    let (key_s, csr_s, cert_s) = (path_str(&key), path_str(&csr), path_str(&cert));
-    let path = dir.path();
-    common::openssl(
-        &[
-            "genpkey",
-            "-algorithm",
-            "EC",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-out",
-            &key_s,
-        ],
-        path,
+    // File names relative to `dir`; the paths outside it go as whole arguments.
+    let run = |cmdline: &str, extra: &[&str]| {
+        let mut args: Vec<&str> = cmdline.split_whitespace().collect();
+        args.extend_from_slice(extra);
+        common::openssl(&args, dir.path());
+    };
+    run(
+        "genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out chained.key",
+        &[],
     );
-    common::openssl(
-        &[
-            "req", "-new", "-key", &key_s, "-subj", &subject, "-out", &csr_s,
-        ],
-        path,
+    run(
+        "req -new -key chained.key -out chained.csr",
+        &["-subj", &subject],
     );
-    common::openssl(
-        &[
-            "x509",
-            "-req",
-            "-in",
-            &csr_s,
-            "-CA",
-            &path_str(&ca),
-            "-CAkey",
-            &path_str(&ca_key),
-            "-CAserial",
-            &path_str(&serial),
-            "-CAcreateserial",
-            "-days",
-            "2",
-            "-extfile",
-            &path_str(&ext),
-            "-out",
-            &cert_s,
-        ],
-        path,
+    run(
+        "x509 -req -in chained.csr -CAserial chained.srl -CAcreateserial -days 2 \
+         -extfile client.ext -out chained.pem",
+        &["-CA", &ca, "-CAkey", &ca_key],
     );
-    (cert, key)
+    (dir.join("chained.pem"), dir.join("chained.key"))
 }
 
 /// The DER of the PEM certificate `pem`, in upper-case hex (haproxy's `hex` converter).
@@ -258,9 +228,7 @@ impl Front {
             })
             .to_owned()
     }
-}
 
-impl Front {
     /// `(SslCacheLookups, SslCacheMisses)` of haproxy's `show info`: its own session cache
     /// (`SSL_CTX_sess_set_get_cb`), which holds TLS 1.2 sessions resumed by session ID.
     fn session_cache_stats(&self) -> (u64, u64) {
