@@ -5,7 +5,7 @@ use std::ffi::c_int;
 use std::io::{self, Read, Write};
 use std::sync::Arc;
 
-use super::wire::{BioIo, RecordReader, Tee};
+use super::wire::{BioIo, RecordReader, Tee, Tls12Alerts};
 use super::{lock, Connection, Engine, Event, OpError, OpResult, Phase};
 use super::{RECEIVED_SHUTDOWN, SENT_SHUTDOWN};
 use crate::core::callbacks::info;
@@ -34,11 +34,21 @@ impl Connection {
         if !tls.wants_write() {
             return Ok(());
         }
+        let tls12 = tls.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_2);
         while tls.wants_write() {
-            let written = if capture {
-                tls.write_tls(&mut Tee(wbio, hello_bytes))
+            let mut tee;
+            let mut bio;
+            let out: &mut dyn Write = if capture {
+                tee = Tee(wbio, hello_bytes);
+                &mut tee
             } else {
-                tls.write_tls(&mut BioIo(wbio))
+                bio = BioIo(wbio);
+                &mut bio
+            };
+            let written = if tls12 {
+                tls.write_tls(&mut Tls12Alerts(out))
+            } else {
+                tls.write_tls(out)
             };
             match written {
                 Ok(_) => {}

@@ -47,6 +47,51 @@ impl Write for Tee<'_> {
     }
 }
 
+/// The writer of a TLS 1.2 connection: a plaintext alert whose description exists only in
+/// TLS 1.3 goes out as handshake_failure, as OpenSSL maps alert codes for older versions
+/// (`tls1_alert_code`): certificate_required (rustls's refusal of a missing client certificate)
+/// and missing_extension.
+pub(super) struct Tls12Alerts<'a>(pub(super) &'a mut dyn Write);
+
+/// `record` with its description mapped, if it is a plaintext alert that needs it.
+fn tls12_alert(record: &[u8]) -> Option<[u8; 7]> {
+    const CERTIFICATE_REQUIRED: u8 = 116;
+    const MISSING_EXTENSION: u8 = 109;
+    const HANDSHAKE_FAILURE: u8 = 40;
+    match *record {
+        [0x15, 0x03, minor, 0x00, 0x02, level, CERTIFICATE_REQUIRED | MISSING_EXTENSION] => {
+            Some([0x15, 0x03, minor, 0x00, 0x02, level, HANDSHAKE_FAILURE])
+        }
+        _ => None,
+    }
+}
+
+impl Write for Tls12Alerts<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match tls12_alert(buf) {
+            Some(mapped) => self.0.write(&mapped),
+            None => self.0.write(buf),
+        }
+    }
+    /// rustls hands over one record per slice.
+    fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        if !bufs.iter().any(|b| tls12_alert(b).is_some()) {
+            return self.0.write_vectored(bufs);
+        }
+        let mut joined = Vec::new();
+        for b in bufs {
+            match tls12_alert(b) {
+                Some(mapped) => joined.extend_from_slice(&mapped),
+                None => joined.extend_from_slice(b),
+            }
+        }
+        self.0.write(&joined)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
 /// Where the reader is in the TLS record it is reading.
 ///
 /// Without `read_ahead`, OpenSSL reads a record header and then exactly that record's body,
