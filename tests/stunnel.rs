@@ -8,13 +8,15 @@
 //!   `CAfile`, `verifyChain`, `checkHost` and SNI; fetched twice, the second connection resumes.
 //! - `[capath]`: the same through a `CApath` directory hashed with the stock `openssl rehash`.
 //! - `[untrusted]`: the same to a server whose certificate chains to another root: refused.
+//! - `[ocsp]`: the same to a server whose certificate stunnel checks with `OCSP = <url>` against
+//!   a stock `openssl ocsp` responder (the certificate is made here, issued by the test root).
 //!
 //! stunnel runs on ferrossl through `LD_LIBRARY_PATH` and `LD_PRELOAD`, and once on stock
 //! OpenSSL, which proves the test itself.
 //!
 //! Debian 12's stunnel 5.68 has no client-side OCSP stapling (it never calls
-//! `SSL_set_tlsext_status_type` and has no `OCSPrequest` option; its `OCSP`/`OCSPaia` options
-//! query a responder over HTTP with libcrypto alone), so there is no stapling scenario here.
+//! `SSL_set_tlsext_status_type` and has no `OCSPrequest` option); its `OCSP` option queries a
+//! responder from the certificate verification callback, which is what `[ocsp]` exercises.
 
 mod common;
 
@@ -26,7 +28,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::progs::{assert_maps, random_hex, Lib, Proc};
-use common::{path_str, pki, KeyAlg, Mode, Server, TempDir, OPENSSL};
+use common::{path_str, pki, CertKey, KeyAlg, Mode, Server, TempDir, OPENSSL};
 
 const STUNNEL: &str = "/usr/bin/stunnel4";
 
@@ -58,28 +60,143 @@ fn echo_server(len: usize) -> u16 {
     port
 }
 
-/// stunnel's configuration: the four services of the module docs.
-fn config(ports: [u16; 6], backend: u16, log: &Path, capath: &Path) -> String {
-    let [server, echo, cafile, capath_port, untrusted, untrusted_backend] = ports;
+/// The ports stunnel listens on (`*_in`) and connects to (`*_out`).
+struct Ports {
+    server_in: u16,
+    echo_out: u16,
+    cafile_in: u16,
+    capath_in: u16,
+    backend_out: u16,
+    untrusted_in: u16,
+    untrusted_out: u16,
+    ocsp_in: u16,
+    ocsp_out: u16,
+    responder: u16,
+}
+
+/// stunnel's configuration: the services of the module docs.
+fn config(p: &Ports, log: &Path, capath: &Path) -> String {
     let cert = pki().server(KeyAlg::EcdsaP256);
     let root = path_str(&pki().root_ca());
+    let client = |name: &str, accept: u16, connect: u16, trust: &str| {
+        format!(
+            "[{name}]\nclient = yes\naccept = 127.0.0.1:{accept}\nconnect = 127.0.0.1:{connect}\n\
+             {trust}\nverifyChain = yes\ncheckHost = localhost\nsni = localhost\n"
+        )
+    };
     format!(
         "foreground = yes\npid =\ndebug = 7\noutput = {log}\n\
-         [server]\naccept = 127.0.0.1:{server}\nconnect = 127.0.0.1:{echo}\n\
-         cert = {chain}\nkey = {key}\nverifyChain = yes\nCAfile = {root}\n\
-         [cafile]\nclient = yes\naccept = 127.0.0.1:{cafile}\nconnect = 127.0.0.1:{backend}\n\
-         CAfile = {root}\nverifyChain = yes\ncheckHost = localhost\nsni = localhost\n\
-         [capath]\nclient = yes\naccept = 127.0.0.1:{capath_port}\n\
-         connect = 127.0.0.1:{backend}\nCApath = {capath}\nverifyChain = yes\n\
-         checkHost = localhost\nsni = localhost\n\
-         [untrusted]\nclient = yes\naccept = 127.0.0.1:{untrusted}\n\
-         connect = 127.0.0.1:{untrusted_backend}\nCAfile = {root}\nverifyChain = yes\n\
-         checkHost = localhost\nsni = localhost\n",
+         [server]\naccept = 127.0.0.1:{}\nconnect = 127.0.0.1:{}\n\
+         cert = {chain}\nkey = {key}\nverifyChain = yes\nCAfile = {root}\n{}{}{}{}\
+         OCSP = http://127.0.0.1:{}/\n",
+        p.server_in,
+        p.echo_out,
+        client(
+            "cafile",
+            p.cafile_in,
+            p.backend_out,
+            &format!("CAfile = {root}")
+        ),
+        client(
+            "capath",
+            p.capath_in,
+            p.backend_out,
+            &format!("CApath = {}", path_str(capath))
+        ),
+        client(
+            "untrusted",
+            p.untrusted_in,
+            p.untrusted_out,
+            &format!("CAfile = {root}")
+        ),
+        client("ocsp", p.ocsp_in, p.ocsp_out, &format!("CAfile = {root}")),
+        p.responder,
         log = path_str(log),
         chain = path_str(&cert.chain),
         key = path_str(&cert.key),
-        capath = path_str(capath),
     )
+}
+
+/// A `localhost` certificate issued directly by the test root (so the responder, signing with
+/// the root, is authoritative for every certificate stunnel checks: the root itself is skipped),
+/// and the responder's `index.txt` that lists it as valid. Made with the stock CLI.
+fn issue_root_signed_cert(dir: &Path) -> CertKey {
+    let ext =
+        "[leaf]\nbasicConstraints = critical,CA:FALSE\nkeyUsage = critical,digitalSignature\n\
+               extendedKeyUsage = serverAuth\nsubjectAltName = DNS:localhost\n";
+    fs::write(dir.join("ext.cnf"), ext).expect("writing ext.cnf");
+    let root = path_str(&pki().root_ca());
+    let root_key = path_str(&pki().dir.join("root-ca.key"));
+    let serial = random_hex(8).to_uppercase();
+    let subject = "/O=ferrossl tests/CN=localhost";
+    let genpkey = "genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out leaf.key";
+    common::openssl(&genpkey.split(' ').collect::<Vec<_>>(), dir);
+    let req = [
+        "req", "-new", "-key", "leaf.key", "-subj", subject, "-out", "leaf.csr",
+    ];
+    common::openssl(&req, dir);
+    let serial_arg = format!("0x{serial}");
+    let x509 = [
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        &root,
+        "-CAkey",
+        &root_key,
+        "-set_serial",
+        &serial_arg,
+        "-days",
+        "30",
+        "-extfile",
+        "ext.cnf",
+        "-extensions",
+        "leaf",
+        "-out",
+        "leaf.pem",
+    ];
+    common::openssl(&x509, dir);
+    let out = common::openssl(&["x509", "-in", "leaf.pem", "-noout", "-enddate"], dir);
+    let end = index_date(out.stdout_str().trim().trim_start_matches("notAfter="));
+    let index = format!("V\t{end}\t\t{serial}\tunknown\t{subject}\n");
+    fs::write(dir.join("index.txt"), index).expect("writing index.txt");
+    CertKey {
+        cert: dir.join("leaf.pem"),
+        key: dir.join("leaf.key"),
+        chain: dir.join("leaf.pem"),
+        intermediates: None,
+    }
+}
+
+/// `Dec 31 13:23:11 2026 GMT` (as `x509 -enddate` prints it) as an index.txt date.
+fn index_date(date: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let f: Vec<&str> = date.split_whitespace().collect();
+    assert!(f.len() == 5 && f[4] == "GMT", "unexpected date {date:?}");
+    let month = MONTHS.iter().position(|m| *m == f[0]).expect("a month") + 1;
+    let day: u32 = f[1].parse().expect("a day");
+    let time = f[2].replace(':', "");
+    format!("{}{month:02}{day:02}{time}Z", &f[3][2..])
+}
+
+/// A stock `openssl ocsp` responder for `dir/index.txt`, signing with the root. (`-port` of
+/// OpenSSL 3.0 takes a number only: it listens on every address.)
+fn ocsp_responder(dir: &Path, port: u16) -> Proc {
+    let root = path_str(&pki().root_ca());
+    let root_key = path_str(&pki().dir.join("root-ca.key"));
+    let mut cmd = common::command(OPENSSL);
+    cmd.current_dir(dir)
+        .args(["ocsp", "-index", "index.txt", "-port", &port.to_string()])
+        .args(["-rsigner", &root, "-rkey", &root_key, "-CA", &root]);
+    let mut proc = Proc::spawn(&mut cmd, "openssl-ocsp", false);
+    proc.wait_for(
+        "waiting for OCSP client connections",
+        Duration::from_secs(10),
+    );
+    proc
 }
 
 /// Waits until `log` contains `marker`.
@@ -133,26 +250,43 @@ fn stunnel_tunnels_both_ways(lib: Lib) {
 
     let data = random_hex(200_000);
     let echo = echo_server(data.len());
-    let (cafile_port, capath_port) = (common::free_port(), common::free_port());
     // A server whose certificate chains to a root stunnel does not trust.
     let mut args = pki().untrusted_server().s_server_args();
     args.push("-WWW".into());
     let untrusted = Server::s_server(&args);
-    let untrusted_port = common::free_port();
+    // A server whose certificate stunnel checks with a stock `openssl ocsp` responder.
+    let ocsp_dir = dir.join("ocsp");
+    fs::create_dir_all(&ocsp_dir).expect("creating the OCSP directory");
+    let responder_port = common::free_port();
+    let ocsp_cert = issue_root_signed_cert(&ocsp_dir);
+    let responder = ocsp_responder(&ocsp_dir, responder_port);
+    let mut args = vec!["-WWW".to_owned(), "-cert".to_owned()];
+    args.extend([
+        path_str(&ocsp_cert.cert),
+        "-key".to_owned(),
+        path_str(&ocsp_cert.key),
+    ]);
+    let ocsp_backend = Server::s_server(&args);
+    fs::write(ocsp_backend.docroot().join("page.txt"), &page).expect("writing the page");
+
+    let mut ports = Ports {
+        server_in: 0,
+        echo_out: echo,
+        cafile_in: common::free_port(),
+        capath_in: common::free_port(),
+        backend_out: backend.port(),
+        untrusted_in: common::free_port(),
+        untrusted_out: untrusted.port(),
+        ocsp_in: common::free_port(),
+        ocsp_out: ocsp_backend.port(),
+        responder: responder_port,
+    };
     let (mut stunnel, server_port) = Proc::server(
         "stunnel4",
         |port| {
             let conf = dir.join(format!("stunnel-{port}.conf"));
-            let ports = [
-                port,
-                echo,
-                cafile_port,
-                capath_port,
-                untrusted_port,
-                untrusted.port(),
-            ];
-            fs::write(&conf, config(ports, backend.port(), &log, &capath))
-                .expect("writing stunnel.conf");
+            ports.server_in = port;
+            fs::write(&conf, config(&ports, &log, &capath)).expect("writing stunnel.conf");
             let mut cmd = common::command(STUNNEL);
             cmd.arg(conf);
             lib.apply(&mut cmd);
@@ -209,7 +343,7 @@ fn stunnel_tunnels_both_ways(lib: Lib) {
     );
 
     // Client mode, CAfile then CApath: each fetches the page twice; the second resumes.
-    for (port, service) in [(cafile_port, "cafile"), (capath_port, "capath")] {
+    for (port, service) in [(ports.cafile_in, "cafile"), (ports.capath_in, "capath")] {
         for attempt in 0..2 {
             let body = get_through(port, "page.txt");
             common::assert_same_bytes(
@@ -237,8 +371,30 @@ fn stunnel_tunnels_both_ways(lib: Lib) {
         assert!(!text.contains(bad), "stunnel logged {bad:?}:\n{text}");
     }
 
+    // OCSP: stunnel asks the responder about the server's certificate and accepts it as good.
+    let body = get_through(ports.ocsp_in, "page.txt");
+    let text = stunnel_log();
+    common::assert_same_bytes(
+        body.as_bytes(),
+        page.as_bytes(),
+        &format!(
+            "page.txt through [ocsp]:\n{text}\n--- responder ---\n{}",
+            responder.log()
+        ),
+    );
+    let asked = format!(
+        "OCSP: Connecting the configured responder \"http://127.0.0.1:{}/\"",
+        ports.responder
+    );
+    assert!(
+        text.contains(&asked)
+            && text.contains("OCSP: Status: good")
+            && text.contains("OCSP: Certificate accepted"),
+        "stunnel did not check the certificate with OCSP:\n{text}"
+    );
+
     // verifyChain refuses a server from another PKI: the plain client just sees the close.
-    let body = get_through(untrusted_port, "page.txt");
+    let body = get_through(ports.untrusted_in, "page.txt");
     assert!(body.starts_with("no 200 response: "), "{body}");
     let text = stunnel_log();
     assert!(
@@ -253,7 +409,7 @@ fn stunnel_tunnels_both_ways(lib: Lib) {
         &format!(
             "server: echo of {} random bytes to openssl s_client with a verified client cert; \
              client: HTTP GETs of {} bytes from openssl s_server -WWW verified via CAfile and \
-             CApath, second connection of each resumed; an untrusted server rejected",
+             CApath, second connection of each resumed; OCSP check via openssl ocsp; an untrusted server rejected",
             data.len(),
             page.len()
         ),
