@@ -564,12 +564,9 @@ fn apache_on_stock_prefork_children_resume_each_others_sessions() {
     prefork_children_resume_each_others_sessions(Lib::Stock);
 }
 
-/// Known failure: ferrossl makes a context's ticket keys on first use (a rustls `Ticketer`,
-/// rotated every 6 hours in each process), so each prefork child has its own and a ticket
-/// made by one child is not accepted by another (full handshake instead). OpenSSL makes the
-/// keys in `SSL_CTX_new`, before apache forks, and never rotates them.
+/// ferrossl makes a context's ticket keys in `SSL_CTX_new` and keeps them, as OpenSSL, so a
+/// ticket one prefork child made is accepted by another (it used to make them per process).
 #[test]
-#[ignore = "ferrossl's ticket keys are made per process after fork"]
 fn apache_on_ferrossl_prefork_children_resume_each_others_sessions() {
     prefork_children_resume_each_others_sessions(Lib::Ours(Mode::LibraryPath));
 }

@@ -55,7 +55,11 @@ pub extern "C" fn SSL_free(s: *mut SSL) {
     if s.is_null() {
         return Ok(());
     }
-    registry::release(&*handle::ssl(s)?);
+    let conn = handle::ssl(s)?;
+    if crate::core::registry::Object::refs(&*conn).count() == 1 {
+        drop_bad_session(&conn);
+    }
+    registry::release(&*conn);
     Ok(())
 }
 
@@ -522,8 +526,19 @@ pub extern "C" fn SSL_get_info_callback(
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_clear(s: *mut SSL) -> c_int {
-    handle::ssl(s)?.clear()?;
+    let conn = handle::ssl(s)?;
+    drop_bad_session(&conn);
+    conn.clear()?;
     Ok(1)
+}
+
+/// As OpenSSL's `ssl_clear_bad_session` (`SSL_free`, `SSL_clear`): the session of a
+/// connection that finished its handshake but sent no close_notify leaves the session
+/// context's cache and is not resumable any more.
+fn drop_bad_session(conn: &Connection) {
+    if let Some(sess) = conn.bad_session() {
+        super::session::remove_session(&conn.session_ctx(), &sess);
+    }
 }
 
 /// `SSL_set_read_ahead`: with 1, records are read as far as the BIO has bytes, instead of one

@@ -124,7 +124,7 @@ const CERT_SET_SERVER: c_long = 3;
 /// `SSL_CERT_FLAG_SUITEB_128_LOS` and its relatives.
 const CERT_FLAG_SUITEB: c_long = 0x30000;
 /// The ticket key material `SSL_CTX_get_tlsext_ticket_keys` exchanges: name, HMAC and AES keys.
-const TICKET_KEYS_LEN: c_long = 16 + 32 + 32;
+const TICKET_KEYS_LEN: c_long = crate::libcrypto::TICKET_KEYS_LEN as c_long;
 
 fn version_ok(v: c_long) -> bool {
     matches!(v, 0 | 0x0300 | 0x0301 | 0x0302 | 0x0303 | 0x0304)
@@ -348,6 +348,27 @@ unsafe fn common(t: &Target, n: c_int, larg: c_long, parg: *mut c_void) -> Optio
     })
 }
 
+/// `SSL_CTX_get_tlsext_ticket_keys` / `SSL_CTX_set_tlsext_ticket_keys`: the context's own
+/// ticket keys in OpenSSL's 80-byte form (name | HMAC key | AES key); 1.
+///
+/// # Safety
+/// `parg` must be valid for 80 bytes (writable for a get).
+unsafe fn ticket_keys(ctx: &Context, set: bool, parg: *mut c_void) -> Result<c_long> {
+    use crate::libcrypto::{TicketKeys, TICKET_KEYS_LEN};
+    if set {
+        // SAFETY: per the contract.
+        let keys = unsafe { args::bytes(parg.cast(), TICKET_KEYS_LEN, "keys") }?;
+        let mut bytes = [0u8; TICKET_KEYS_LEN];
+        bytes.copy_from_slice(keys);
+        ctx.set_ticket_keys(TicketKeys::from_bytes(bytes));
+    } else {
+        // SAFETY: per the contract.
+        let out = unsafe { args::bytes_mut(parg.cast(), TICKET_KEYS_LEN, "keys") }?;
+        out.copy_from_slice(&ctx.ticket_keys().to_bytes());
+    }
+    Ok(1)
+}
+
 fn ctx_only(
     ctx: &Arc<Context>,
     n: c_int,
@@ -407,9 +428,10 @@ fn ctx_only(
                 detail: format!("ticket keys are {TICKET_KEYS_LEN} bytes, not {larg}"),
             })
         }
-        cmd::GET_TLSEXT_TICKET_KEYS | cmd::SET_TLSEXT_TICKET_KEYS => {
-            Err(refused("ticket keys (rustls keeps its own)"))
-        }
+        // SAFETY: parg is the caller's non-NULL buffer of larg (checked: 80) bytes.
+        cmd::GET_TLSEXT_TICKET_KEYS | cmd::SET_TLSEXT_TICKET_KEYS => unsafe {
+            ticket_keys(ctx, n == cmd::SET_TLSEXT_TICKET_KEYS, parg)
+        },
         cmd::EXTRA_CHAIN_CERT => {
             // SAFETY: an X509* whose reference the context takes.
             match unsafe { X509Cert::from_raw(parg.cast()) } {

@@ -511,21 +511,25 @@ pub extern "C" fn SSL_CTX_sess_get_remove_cb(
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_remove_session(ctx: *mut SSL_CTX, s: *mut SSL_SESSION) -> c_int {
-    let ctx = handle::ctx(ctx)?;
-    let sess = handle::session(s)?;
+    Ok(remove_session(&*handle::ctx(ctx)?, &handle::session(s)?) as c_int)
+}
+
+/// OpenSSL's `remove_session_lock`: a session with an ID leaves the internal cache, is marked
+/// not resumable, and the remove callback is told; whether it was cached.
+pub(super) fn remove_session(ctx: &crate::core::context::Context, sess: &Arc<Session>) -> bool {
     let id = sess.data().id.clone();
-    let removed = if id.is_empty() {
-        None
-    } else {
-        ctx.internal_sessions().remove(&id)
-    };
-    let was = removed.is_some();
+    if id.is_empty() {
+        return false;
+    }
+    let removed = ctx.internal_sessions().remove(&id);
+    sess.update(|d| d.not_resumable = true);
     if let Some(rm) = ctx.callbacks().remove_session.clone() {
         (rm.call)(ctx.refs().id(), sess.refs().id());
     }
+    let was = removed.is_some();
     // The cache's own reference to a session SSL_CTX_add_session put there.
     if let Some(crate::core::session_cache::Removed::Session(held)) = removed {
         registry::release(&*held);
     }
-    Ok(was as c_int)
+    was
 }

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use rustls::client::Resumption;
 use rustls::crypto::{CryptoProvider, SupportedKxGroup};
-use rustls::server::{NoServerSessionStorage, ProducesTickets};
+use rustls::server::NoServerSessionStorage;
 use rustls::{ClientConfig, NamedGroup, ServerConfig, SupportedCipherSuite};
 
 use super::callbacks::Callbacks;
@@ -16,7 +16,7 @@ use super::error::{Error, Result};
 use super::hooks;
 use super::registry::{Object, Refs, Table};
 use super::session_cache::SessionCache;
-use crate::libcrypto::{ffi, ExData, PasswordCb, Store, VerifyCb, VerifyParam};
+use crate::libcrypto::{ffi, ExData, PasswordCb, Store, TicketKeys, VerifyCb, VerifyParam};
 
 pub const TLS1_VERSION: c_int = 0x0301;
 pub const TLS1_1_VERSION: c_int = 0x0302;
@@ -252,7 +252,9 @@ pub struct Context {
     server_configs: Mutex<Vec<(ServerKey, Arc<ServerConfig>)>>,
     /// The internal server session cache (`SSL_SESS_CACHE_SERVER`).
     server_sessions: Arc<SessionCache>,
-    ticketer: OnceLock<Arc<dyn ProducesTickets>>,
+    /// The context's own ticket keys, made here as OpenSSL does in `SSL_CTX_new` (before a
+    /// server forks its workers, so that they all accept each other's tickets).
+    ticket_keys: RwLock<Arc<TicketKeys>>,
     /// The client CA list (`SSL_CTX_set_client_CA_list`, `SSL_CTX_add_client_CA`).
     pub client_ca_stack: Mutex<Option<crate::libcrypto::NameStack>>,
     /// The CA list (`SSL_CTX_set0_CA_list`, `SSL_CTX_add1_to_CA_list`).
@@ -276,6 +278,8 @@ impl Context {
     pub fn new(method: Method) -> Result<Arc<Context>> {
         let store = Store::new().ok_or_else(|| Error::Internal("X509_STORE_new failed".into()))?;
         let param = VerifyParam::new().ok_or_else(|| Error::Internal("out of memory".into()))?;
+        let keys =
+            TicketKeys::generate().ok_or_else(|| Error::Internal("RAND_bytes failed".into()))?;
         Ok(Context::table().insert_with(|refs| {
             let ex_data = ExData::new(ffi::CRYPTO_EX_INDEX_SSL_CTX, refs.id());
             Context {
@@ -292,7 +296,7 @@ impl Context {
                 client_configs: Mutex::new(Vec::new()),
                 server_configs: Mutex::new(Vec::new()),
                 server_sessions: SessionCache::new(SESSION_CACHE_SIZE),
-                ticketer: OnceLock::new(),
+                ticket_keys: RwLock::new(Arc::new(keys)),
                 // As OpenSSL: an empty list, not none.
                 client_ca_stack: Mutex::new(crate::libcrypto::NameStack::new()),
                 ca_names_stack: Mutex::new(crate::libcrypto::NameStack::new()),
@@ -439,15 +443,13 @@ impl Context {
             Arc::new(NoServerSessionStorage {})
         };
         if key.base.tickets {
+            let lifetime = *self
+                .session_timeout
+                .read()
+                .unwrap_or_else(|e| e.into_inner());
             cfg.ticketer = match self.callbacks().ticket_key {
-                Some(cb) => hooks::callback_ticketer(
-                    cb,
-                    *self
-                        .session_timeout
-                        .read()
-                        .unwrap_or_else(|e| e.into_inner()),
-                ),
-                None => self.ticketer()?,
+                Some(cb) => hooks::callback_ticketer(cb, lifetime),
+                None => hooks::keys_ticketer(self.ticket_keys(), lifetime),
             };
         }
         Ok(cfg)
@@ -458,14 +460,22 @@ impl Context {
         &self.server_sessions
     }
 
-    /// The context's session ticket keys (made on first use, rotated by rustls).
-    fn ticketer(&self) -> Result<Arc<dyn ProducesTickets>> {
-        if let Some(t) = self.ticketer.get() {
-            return Ok(t.clone());
-        }
-        let t = rustls::crypto::aws_lc_rs::Ticketer::new()
-            .map_err(|e| Error::Internal(e.to_string()))?;
-        Ok(self.ticketer.get_or_init(|| t).clone())
+    /// The context's own session ticket keys (`SSL_CTX_get_tlsext_ticket_keys`).
+    pub fn ticket_keys(&self) -> Arc<TicketKeys> {
+        self.ticket_keys
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// `SSL_CTX_set_tlsext_ticket_keys`: tickets are made and accepted with these keys from
+    /// now on (configurations made with the old ones are dropped).
+    pub fn set_ticket_keys(&self, keys: TicketKeys) {
+        *self.ticket_keys.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(keys);
+        self.server_configs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 }
 

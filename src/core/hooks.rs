@@ -364,3 +364,40 @@ pub fn callback_ticketer(
         lifetime: u32::try_from(lifetime).unwrap_or(7200),
     })
 }
+
+/// Session tickets encrypted with the context's own fixed keys (`TicketKeys`), as OpenSSL's.
+struct KeysTicketer {
+    keys: Arc<crate::libcrypto::TicketKeys>,
+    lifetime: u32,
+}
+
+impl fmt::Debug for KeysTicketer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("KeysTicketer")
+    }
+}
+
+impl rustls::server::ProducesTickets for KeysTicketer {
+    fn enabled(&self) -> bool {
+        true
+    }
+    fn lifetime(&self) -> u32 {
+        self.lifetime
+    }
+    fn encrypt(&self, plain: &[u8]) -> Option<Vec<u8>> {
+        self.keys.encrypt(plain)
+    }
+    fn decrypt(&self, cipher: &[u8]) -> Option<Vec<u8>> {
+        self.keys.decrypt(cipher)
+    }
+}
+
+pub fn keys_ticketer(
+    keys: Arc<crate::libcrypto::TicketKeys>,
+    lifetime: std::ffi::c_long,
+) -> Arc<dyn rustls::server::ProducesTickets> {
+    Arc::new(KeysTicketer {
+        keys,
+        lifetime: u32::try_from(lifetime).unwrap_or(7200),
+    })
+}

@@ -94,6 +94,10 @@ pub struct SessionData {
     /// `SSL_SESSION_set1_ticket_appdata`: kept with the session in memory (a server resuming
     /// from its cache sees it again; rustls's tickets do not carry it).
     pub ticket_appdata: Vec<u8>,
+    /// Set by `SSL_CTX_remove_session` (and so when a connection that finished its handshake
+    /// is freed or cleared without sending close_notify), as OpenSSL's `not_resumable`: the
+    /// session is not offered again. Not written by `i2d_SSL_SESSION`, as in OpenSSL.
+    pub not_resumable: bool,
 }
 
 pub struct Session {
@@ -139,7 +143,8 @@ impl Session {
     /// `SSL_SESSION_is_resumable`: holds a ticket or session that has not expired.
     pub fn is_resumable(&self) -> bool {
         let d = self.data();
-        d.resumable.as_ref().is_some_and(Ticket::is_live)
+        !d.not_resumable
+            && d.resumable.as_ref().is_some_and(Ticket::is_live)
             && (d.timeout <= 0 || now() < d.time.saturating_add(d.timeout))
     }
 
@@ -236,6 +241,7 @@ impl Session {
                 server_value,
                 master_key: Vec::new(),
                 ticket_appdata: Vec::new(),
+                not_resumable: false,
             },
             used,
         ))

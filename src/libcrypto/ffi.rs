@@ -409,6 +409,29 @@ extern "C" {
         outl: *mut c_int,
     ) -> c_int;
     pub fn HMAC_CTX_new() -> *mut HMAC_CTX;
+    pub fn HMAC_Init_ex(
+        c: *mut HMAC_CTX,
+        key: *const c_void,
+        len: c_int,
+        md: *const c_void,
+        engine: *mut c_void,
+    ) -> c_int;
+    pub fn EVP_aes_256_cbc() -> *const c_void;
+    pub fn EVP_EncryptInit_ex(
+        c: *mut EVP_CIPHER_CTX,
+        cipher: *const c_void,
+        engine: *mut c_void,
+        key: *const c_uchar,
+        iv: *const c_uchar,
+    ) -> c_int;
+    pub fn EVP_DecryptInit_ex(
+        c: *mut EVP_CIPHER_CTX,
+        cipher: *const c_void,
+        engine: *mut c_void,
+        key: *const c_uchar,
+        iv: *const c_uchar,
+    ) -> c_int;
+    pub fn RAND_bytes(buf: *mut c_uchar, num: c_int) -> c_int;
     pub fn HMAC_CTX_free(c: *mut HMAC_CTX);
     pub fn HMAC_Update(c: *mut HMAC_CTX, data: *const c_uchar, len: usize) -> c_int;
     pub fn HMAC_Final(c: *mut HMAC_CTX, md: *mut c_uchar, len: *mut c_uint) -> c_int;

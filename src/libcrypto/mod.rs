@@ -87,5 +87,5 @@ pub use store::{
     build_chain, store_ctx_ssl_index, verify_chain, verify_error_string, ChainBuild, Store,
     Verdict, VerifyParam, VerifyRequest,
 };
-pub use ticket::{EvpTicketKeyFn, TicketKeyCb, TicketKeyFn};
+pub use ticket::{EvpTicketKeyFn, TicketKeyCb, TicketKeyFn, TicketKeys, TICKET_KEYS_LEN};
 pub use x509::X509Cert;

@@ -1,4 +1,5 @@
-//! Session tickets encrypted by the program's ticket key callback.
+//! Session tickets in OpenSSL's format: encrypted by the program's ticket key callback, or by a
+//! context's own fixed keys.
 
 use std::ffi::{c_int, c_uint, c_void};
 use std::ptr;
@@ -183,97 +184,212 @@ impl TicketKeyCb {
 
     /// Encrypts a ticket for the connection `ssl`; `None` when the callback declines.
     pub fn encrypt(&self, ssl: usize, plain: &[u8]) -> Option<Vec<u8>> {
-        let t = TicketCtx::new(matches!(self, TicketKeyCb::Evp(_)))?;
-        let mut name = [0u8; KEY_NAME];
-        let mut iv = [0u8; MAX_IV];
-        // SAFETY: the callback fills name and iv and initialises both contexts (enc = 1); the
-        // output buffers are sized for the input plus a cipher block and the MAC.
-        unsafe {
-            if self.call(ssl, &mut name, &mut iv, &t, 1) != 1 {
-                return None;
-            }
-            let iv_len = usize::try_from(ffi::EVP_CIPHER_CTX_get_iv_length(t.cipher))
-                .ok()?
-                .min(MAX_IV);
-            let block = usize::try_from(ffi::EVP_CIPHER_CTX_get_block_size(t.cipher)).ok()?;
-            let mut out = Vec::with_capacity(KEY_NAME + iv_len + plain.len() + block + 64);
-            out.extend_from_slice(&name);
-            out.extend_from_slice(&iv[..iv_len]);
-            let start = out.len();
-            out.resize(start + plain.len() + block, 0);
-            let (mut n1, mut n2) = (0, 0);
-            if ffi::EVP_EncryptUpdate(
-                t.cipher,
-                out[start..].as_mut_ptr(),
-                &mut n1,
-                plain.as_ptr(),
-                c_int::try_from(plain.len()).ok()?,
-            ) != 1
-                || ffi::EVP_EncryptFinal_ex(
-                    t.cipher,
-                    out[start + n1 as usize..].as_mut_ptr(),
-                    &mut n2,
-                ) != 1
-            {
-                return None;
-            }
-            out.truncate(start + (n1 + n2) as usize);
-            let mut mac = vec![0u8; t.mac_size().max(1)];
-            let got = t.mac(&out, &mut mac)?;
-            out.extend_from_slice(&mac[..got]);
-            Some(out)
-        }
+        seal(matches!(self, TicketKeyCb::Evp(_)), plain, |name, iv, t| {
+            // SAFETY: name and iv are 16 writable bytes; t is live (enc = 1: the callback
+            // fills name and iv and initialises both contexts).
+            unsafe { self.call(ssl, name, iv, t, 1) == 1 }
+        })
     }
 
     /// Decrypts a ticket this callback's keys made; `None` for an unknown key or a bad ticket.
     pub fn decrypt(&self, ssl: usize, ticket: &[u8]) -> Option<Vec<u8>> {
-        if ticket.len() < KEY_NAME + MAX_IV {
+        open(
+            matches!(self, TicketKeyCb::Evp(_)),
+            ticket,
+            |name, iv, t| {
+                // SAFETY: as encrypt, with enc = 0 (the callback looks the key up by name).
+                let r = unsafe { self.call(ssl, name, iv, t, 0) };
+                r == 1 || r == 2
+            },
+        )
+    }
+}
+
+/// Encrypts `plain` in OpenSSL's ticket format once `init` has chosen the key name and IV and
+/// initialised the cipher and MAC contexts.
+fn seal(
+    evp: bool,
+    plain: &[u8],
+    init: impl FnOnce(&mut [u8; KEY_NAME], &mut [u8; MAX_IV], &TicketCtx) -> bool,
+) -> Option<Vec<u8>> {
+    let t = TicketCtx::new(evp)?;
+    let mut name = [0u8; KEY_NAME];
+    let mut iv = [0u8; MAX_IV];
+    if !init(&mut name, &mut iv, &t) {
+        return None;
+    }
+    // SAFETY: contexts initialised by init; the output buffers are sized for the input plus a
+    // cipher block and the MAC.
+    unsafe {
+        let iv_len = usize::try_from(ffi::EVP_CIPHER_CTX_get_iv_length(t.cipher))
+            .ok()?
+            .min(MAX_IV);
+        let block = usize::try_from(ffi::EVP_CIPHER_CTX_get_block_size(t.cipher)).ok()?;
+        let mut out = Vec::with_capacity(KEY_NAME + iv_len + plain.len() + block + 64);
+        out.extend_from_slice(&name);
+        out.extend_from_slice(&iv[..iv_len]);
+        let start = out.len();
+        out.resize(start + plain.len() + block, 0);
+        let (mut n1, mut n2) = (0, 0);
+        if ffi::EVP_EncryptUpdate(
+            t.cipher,
+            out[start..].as_mut_ptr(),
+            &mut n1,
+            plain.as_ptr(),
+            c_int::try_from(plain.len()).ok()?,
+        ) != 1
+            || ffi::EVP_EncryptFinal_ex(t.cipher, out[start + n1 as usize..].as_mut_ptr(), &mut n2)
+                != 1
+        {
             return None;
         }
-        let t = TicketCtx::new(matches!(self, TicketKeyCb::Evp(_)))?;
-        let mut name = [0u8; KEY_NAME];
-        name.copy_from_slice(&ticket[..KEY_NAME]);
-        let mut iv = [0u8; MAX_IV];
-        iv.copy_from_slice(&ticket[KEY_NAME..KEY_NAME + MAX_IV]);
-        // SAFETY: as encrypt, with enc = 0 (the callback looks the key up by name).
-        unsafe {
-            let r = self.call(ssl, &mut name, &mut iv, &t, 0);
-            if r != 1 && r != 2 {
-                ffi::ERR_clear_error();
-                return None;
-            }
-            let iv_len = usize::try_from(ffi::EVP_CIPHER_CTX_get_iv_length(t.cipher))
-                .ok()?
-                .min(MAX_IV);
-            let mac_len = t.mac_size();
-            let body_start = KEY_NAME + iv_len;
-            if ticket.len() < body_start + mac_len {
-                return None;
-            }
-            let (signed, mac) = ticket.split_at(ticket.len() - mac_len);
-            let mut want = vec![0u8; mac_len.max(1)];
-            if t.mac(signed, &mut want) != Some(mac_len)
-                || ffi::CRYPTO_memcmp(want.as_ptr().cast(), mac.as_ptr().cast(), mac_len) != 0
-            {
-                return None;
-            }
-            let body = &signed[body_start..];
-            let mut out = vec![0u8; body.len() + 32];
-            let (mut n1, mut n2) = (0, 0);
-            if ffi::EVP_DecryptUpdate(
-                t.cipher,
-                out.as_mut_ptr(),
-                &mut n1,
-                body.as_ptr(),
-                c_int::try_from(body.len()).ok()?,
-            ) != 1
-                || ffi::EVP_DecryptFinal_ex(t.cipher, out[n1 as usize..].as_mut_ptr(), &mut n2) != 1
-            {
-                ffi::ERR_clear_error();
-                return None;
-            }
-            out.truncate((n1 + n2) as usize);
-            Some(out)
+        out.truncate(start + (n1 + n2) as usize);
+        let mut mac = vec![0u8; t.mac_size().max(1)];
+        let got = t.mac(&out, &mut mac)?;
+        out.extend_from_slice(&mac[..got]);
+        Some(out)
+    }
+}
+
+/// Decrypts a ticket in OpenSSL's format once `init` has found the key for its name (and
+/// initialised the contexts); `None` for an unknown key or a bad ticket.
+fn open(
+    evp: bool,
+    ticket: &[u8],
+    init: impl FnOnce(&mut [u8; KEY_NAME], &mut [u8; MAX_IV], &TicketCtx) -> bool,
+) -> Option<Vec<u8>> {
+    if ticket.len() < KEY_NAME + MAX_IV {
+        return None;
+    }
+    let t = TicketCtx::new(evp)?;
+    let mut name = [0u8; KEY_NAME];
+    name.copy_from_slice(&ticket[..KEY_NAME]);
+    let mut iv = [0u8; MAX_IV];
+    iv.copy_from_slice(&ticket[KEY_NAME..KEY_NAME + MAX_IV]);
+    if !init(&mut name, &mut iv, &t) {
+        // SAFETY: clears what a declining callback may have queued.
+        unsafe { ffi::ERR_clear_error() };
+        return None;
+    }
+    // SAFETY: contexts initialised by init; every buffer is sized for what is written.
+    unsafe {
+        let iv_len = usize::try_from(ffi::EVP_CIPHER_CTX_get_iv_length(t.cipher))
+            .ok()?
+            .min(MAX_IV);
+        let mac_len = t.mac_size();
+        let body_start = KEY_NAME + iv_len;
+        if ticket.len() < body_start + mac_len {
+            return None;
         }
+        let (signed, mac) = ticket.split_at(ticket.len() - mac_len);
+        let mut want = vec![0u8; mac_len.max(1)];
+        if t.mac(signed, &mut want) != Some(mac_len)
+            || ffi::CRYPTO_memcmp(want.as_ptr().cast(), mac.as_ptr().cast(), mac_len) != 0
+        {
+            return None;
+        }
+        let body = &signed[body_start..];
+        let mut out = vec![0u8; body.len() + 32];
+        let (mut n1, mut n2) = (0, 0);
+        if ffi::EVP_DecryptUpdate(
+            t.cipher,
+            out.as_mut_ptr(),
+            &mut n1,
+            body.as_ptr(),
+            c_int::try_from(body.len()).ok()?,
+        ) != 1
+            || ffi::EVP_DecryptFinal_ex(t.cipher, out[n1 as usize..].as_mut_ptr(), &mut n2) != 1
+        {
+            ffi::ERR_clear_error();
+            return None;
+        }
+        out.truncate((n1 + n2) as usize);
+        Some(out)
+    }
+}
+
+/// A context's own ticket keys, as OpenSSL makes them in `SSL_CTX_new`: a key name, an
+/// HMAC-SHA256 key and an AES-256-CBC key, fixed for the context's life (so that processes
+/// forked after the context was made accept each other's tickets), replaced only by
+/// `SSL_CTX_set_tlsext_ticket_keys`. The 80-byte form is OpenSSL's: name | HMAC key | AES key.
+pub struct TicketKeys {
+    bytes: [u8; TICKET_KEYS_LEN],
+}
+
+/// `SSL_CTX_get_tlsext_ticket_keys`'s length.
+pub const TICKET_KEYS_LEN: usize = 80;
+
+impl TicketKeys {
+    /// Fresh random keys; `None` if libcrypto's RNG fails.
+    pub fn generate() -> Option<TicketKeys> {
+        let mut bytes = [0u8; TICKET_KEYS_LEN];
+        // SAFETY: bytes is writable for its length.
+        let ok = unsafe { ffi::RAND_bytes(bytes.as_mut_ptr(), TICKET_KEYS_LEN as c_int) } == 1;
+        ok.then_some(TicketKeys { bytes })
+    }
+
+    pub fn from_bytes(bytes: [u8; TICKET_KEYS_LEN]) -> TicketKeys {
+        TicketKeys { bytes }
+    }
+
+    pub fn to_bytes(&self) -> [u8; TICKET_KEYS_LEN] {
+        self.bytes
+    }
+
+    fn name(&self) -> &[u8] {
+        &self.bytes[..KEY_NAME]
+    }
+
+    /// Initialises `t` with these keys for encrypting (`enc`) or decrypting with `iv`.
+    fn init(&self, iv: &[u8; MAX_IV], t: &TicketCtx, enc: bool) -> bool {
+        let MacCtx::Hmac(h) = t.mac else {
+            return false;
+        };
+        let hmac = &self.bytes[KEY_NAME..KEY_NAME + 32];
+        let aes = &self.bytes[KEY_NAME + 32..];
+        // SAFETY: live contexts; the keys are 32 bytes each, the IV 16 (AES-CBC's).
+        unsafe {
+            let cipher_ok = if enc {
+                ffi::EVP_EncryptInit_ex(
+                    t.cipher,
+                    ffi::EVP_aes_256_cbc(),
+                    ptr::null_mut(),
+                    aes.as_ptr(),
+                    iv.as_ptr(),
+                )
+            } else {
+                ffi::EVP_DecryptInit_ex(
+                    t.cipher,
+                    ffi::EVP_aes_256_cbc(),
+                    ptr::null_mut(),
+                    aes.as_ptr(),
+                    iv.as_ptr(),
+                )
+            } == 1;
+            cipher_ok
+                && ffi::HMAC_Init_ex(
+                    h,
+                    hmac.as_ptr().cast(),
+                    32,
+                    ffi::EVP_sha256(),
+                    ptr::null_mut(),
+                ) == 1
+        }
+    }
+
+    pub fn encrypt(&self, plain: &[u8]) -> Option<Vec<u8>> {
+        seal(false, plain, |name, iv, t| {
+            name.copy_from_slice(self.name());
+            // SAFETY: iv is writable for its length.
+            let random = unsafe { ffi::RAND_bytes(iv.as_mut_ptr(), MAX_IV as c_int) } == 1;
+            random && self.init(iv, t, true)
+        })
+    }
+
+    /// `None` for a ticket made with other keys, or a bad one.
+    pub fn decrypt(&self, ticket: &[u8]) -> Option<Vec<u8>> {
+        open(false, ticket, |name, iv, t| {
+            name[..] == *self.name() && self.init(iv, t, false)
+        })
     }
 }

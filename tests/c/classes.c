@@ -182,14 +182,14 @@ static void ctx_calls(SSL_CTX *ctx)
     V(SSL_CTX_set_cert_verify_callback(ctx, NULL, NULL));
     V(SSL_CTX_set_cert_verify_callback(ctx, CB(int (*)(X509_STORE_CTX *, void *)), NULL));
     V(SSL_CTX_set_tmp_dh_callback(ctx, NULL));
-    K(REFUSED); I(SSL_CTX_add1_to_CA_list(ctx, cert));
+    I(SSL_CTX_add1_to_CA_list(ctx, cert));
     V(SSL_CTX_set0_CA_list(ctx, NULL));
     V(SSL_CTX_set0_CA_list(ctx, sk_X509_NAME_new_null()));
     I(SSL_CTX_set_generate_session_id(ctx, NULL));
     V(SSL_CTX_set_not_resumable_session_callback(ctx, NULL));
     I(SSL_CTX_set_session_ticket_cb(ctx, NULL, NULL, NULL));
     I(SSL_CTX_set_ssl_version(ctx, TLS_method()));
-    K(REFUSED); I(SSL_CTX_set_ssl_version(ctx, TLS_client_method()));
+    I(SSL_CTX_set_ssl_version(ctx, TLS_client_method()));
     I(SSL_CTX_config(ctx, "nosuchsection"));
     I(SSL_CTX_config(ctx, NULL));
     /* the sections of the configuration file tests/classes_differential.rs writes */
@@ -372,8 +372,8 @@ static void ssl_setters(SSL *s)
     V(SSL_set_cert_cb(s, NULL, NULL));
     V(SSL_set_tmp_dh_callback(s, NULL));
     V(SSL_set0_CA_list(s, NULL));
-    K(REFUSED); I(SSL_add1_to_CA_list(s, cert));
-    K(REFUSED); I(SSL_add_client_CA(s, cert));
+    I(SSL_add1_to_CA_list(s, cert));
+    I(SSL_add_client_CA(s, cert));
     I(SSL_set_generate_session_id(s, NULL));
     V(SSL_set_not_resumable_session_callback(s, NULL));
     I(SSL_set_session_ticket_ext(s, NULL, 0));

@@ -119,6 +119,72 @@ static void sent_names(int version, int with_client_list) {
     X509_free(ca);
 }
 
+/* Tickets made by one context are accepted by another with the same keys
+ * (SSL_CTX_get/set_tlsext_ticket_keys), not by one with its own. */
+static SSL_CTX *ticket_server(void) {
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    SSL_CTX_use_certificate_chain_file(ctx, g_chain);
+    SSL_CTX_use_PrivateKey_file(ctx, g_key, SSL_FILETYPE_PEM);
+    return ctx;
+}
+
+static int resumed_on(SSL_CTX *sctx, SSL_CTX *cctx, int version, SSL_SESSION *offer, SSL_SESSION **out) {
+    SSL *c = SSL_new(cctx), *s = SSL_new(sctx);
+    SSL_set_max_proto_version(c, version);
+    if (offer)
+        SSL_set_session(c, offer);
+    SSL_set_connect_state(c);
+    SSL_set_accept_state(s);
+    int ok = handshake(c, s), reused = SSL_session_reused(c);
+    char byte;
+    SSL_write(s, "x", 1);
+    SSL_read(c, &byte, 1);
+    if (out)
+        *out = SSL_get1_session(c);
+    /* Without close_notify, SSL_free would mark the session not resumable (OpenSSL's
+     * ssl_clear_bad_session; the "bad session" lines below check that). */
+    SSL_shutdown(c);
+    SSL_free(c);
+    SSL_free(s);
+    ERR_clear_error();
+    return ok ? reused : -1;
+}
+
+static void ticket_keys(int version) {
+    SSL_CTX *a = ticket_server(), *b = ticket_server(), *other = ticket_server();
+    SSL_CTX *cctx = SSL_CTX_new(TLS_client_method());
+    unsigned char keys[80], keys2[80];
+    printf("  %s: get keys %ld, wrong length %ld\n", version == TLS1_3_VERSION ? "TLS 1.3" : "TLS 1.2",
+           SSL_CTX_get_tlsext_ticket_keys(a, keys, sizeof keys),
+           SSL_CTX_get_tlsext_ticket_keys(a, keys, 79));
+    ERR_clear_error();
+    printf("  set them on another context %ld\n", SSL_CTX_set_tlsext_ticket_keys(b, keys, sizeof keys));
+    SSL_CTX_get_tlsext_ticket_keys(b, keys2, sizeof keys2);
+    printf("  read back equal %d\n", memcmp(keys, keys2, sizeof keys) == 0);
+    SSL_SESSION *sess = NULL, *again = NULL;
+    printf("  full handshake on the first: reused %d\n", resumed_on(a, cctx, version, NULL, &sess));
+    printf("  resumed on the same context: %d\n", resumed_on(a, cctx, version, sess, NULL));
+    printf("  resumed on the one with the same keys: %d\n", resumed_on(b, cctx, version, sess, &again));
+    printf("  resumed on one with its own keys: %d\n", resumed_on(other, cctx, version, again, NULL));
+    SSL *bad = SSL_new(cctx), *bs = SSL_new(a);
+    SSL_set_session(bad, again);
+    SSL_set_connect_state(bad);
+    SSL_set_accept_state(bs);
+    printf("  bad session: handshake %d, resumable before SSL_free %d", handshake(bad, bs),
+           SSL_SESSION_is_resumable(again));
+    SSL_free(bad);
+    SSL_free(bs);
+    printf(", after %d\n", SSL_SESSION_is_resumable(again));
+    printf("  the first session is unaffected: %d\n", SSL_SESSION_is_resumable(sess));
+    ERR_clear_error();
+    SSL_SESSION_free(sess);
+    SSL_SESSION_free(again);
+    SSL_CTX_free(a);
+    SSL_CTX_free(b);
+    SSL_CTX_free(other);
+    SSL_CTX_free(cctx);
+}
+
 static void methods(void) {
     printf("methods\n");
     SSL_CTX *ctx = SSL_CTX_new(TLS_method());
@@ -292,6 +358,9 @@ int main(int argc, char **argv) {
     sent_names(TLS1_2_VERSION, 1);
     sent_names(TLS1_3_VERSION, 0);
     sent_names(TLS1_3_VERSION, 1);
+    printf("ticket keys\n");
+    ticket_keys(TLS1_2_VERSION);
+    ticket_keys(TLS1_3_VERSION);
     printf("done\n");
     return 0;
 }

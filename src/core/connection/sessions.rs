@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use rustls::NamedGroup;
 
-use super::{lock, read, Connection, Engine, Event};
+use super::{lock, read, Connection, Engine, Event, SENT_SHUTDOWN};
 use crate::core::context;
 use crate::core::registry::{self, Object};
 use crate::core::session::{self, Resumable, Session, SessionData, Ticket};
@@ -87,6 +87,22 @@ impl Connection {
         s.and_then(|s| s.data().group)
     }
 
+    /// The context whose session cache and session callbacks this connection uses (the one it
+    /// was made from, also after `SSL_set_SSL_CTX`).
+    pub fn session_ctx(&self) -> Arc<context::Context> {
+        self.session_ctx.clone()
+    }
+
+    /// OpenSSL's `ssl_clear_bad_session`, for `SSL_free` and `SSL_clear`: the session of a
+    /// connection that finished its handshake but never sent close_notify, which the caller
+    /// then removes from the cache (it is not resumable from then on).
+    pub fn bad_session(&self) -> Option<Arc<Session>> {
+        if *lock(&self.shutdown) & SENT_SHUTDOWN != 0 || !self.is_init_finished() {
+            return None;
+        }
+        lock(&self.session).current.clone()
+    }
+
     fn offered(&self) -> Option<Ticket> {
         let slot = lock(&self.session);
         if !slot.offered {
@@ -166,6 +182,7 @@ impl Connection {
             server_value: Vec::new(),
             master_key: lock(&self.randoms).master.clone(),
             ticket_appdata: Vec::new(),
+            not_resumable: false,
         }
     }
 
