@@ -89,7 +89,8 @@ fn ncat_client_talks_to_s_server(lib: Lib) {
         "ncat",
         lib,
         &format!(
-            "{} random lines to openssl s_server -rev and back reversed (verified); untrusted CA refused",
+            "{} random lines to openssl s_server -rev and back reversed (verified); \
+             untrusted CA refused",
             lines.len()
         ),
     );

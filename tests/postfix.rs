@@ -1,17 +1,19 @@
 //! Debian's unmodified postfix on ferrossl, both ways of SMTP over TLS in one mail system:
-//! stock `openssl s_client -starttls smtp` sends three messages with random bodies to postfix's
+//! stock `openssl s_client -starttls smtp` sends four messages with random bodies to postfix's
 //! smtpd (STARTTLS, `smtpd_tls_security_level = may`), and postfix's smtp client relays them to
 //! a stock STARTTLS sink (Python's `ssl` on stock OpenSSL) which stores what it receives:
 //!
 //! - `remote.test`: the relay host at `smtp_tls_security_level = encrypt`, verified with a CA
 //!   file: delivered over TLS.
-//! - `dane.test`: a transport at level `dane`. Without DNSSEC lookups postfix treats DANE as unavailable
-//!   and falls back to opportunistic TLS (it warns "dane configured with dnssec lookups
-//!   disabled"): delivered over TLS.
-//! - `fp.test`: a transport at level `fingerprint` with the sink's true fingerprint. postfix implements it
-//!   with OpenSSL's DANE (`SSL_dane_enable`), which ferrossl refuses: postfix defers the message
-//!   ("error enabling fingerprint certificate validation") and never sends it unverified; on
-//!   stock OpenSSL it is delivered.
+//! - `dane.test`: a transport at level `dane`. Without DNSSEC lookups postfix treats DANE as
+//!   unavailable and falls back to opportunistic TLS (it warns "dane configured with dnssec
+//!   lookups disabled"): delivered over TLS.
+//! - `fp.test`: a transport at level `fingerprint` with the sink's true fingerprint. postfix
+//!   implements it with OpenSSL's DANE (`SSL_dane_enable`), which ferrossl refuses: postfix
+//!   defers the message ("error enabling fingerprint certificate validation") and never sends
+//!   it unverified; on stock OpenSSL it is delivered.
+//! - `remote.test` again, once the first message has arrived: a new connection, in which the
+//!   smtp client resumes the TLS session it keeps in tlsmgr's cache ("Reusing old session").
 //!
 //! postfix's master runs on ferrossl (LD_LIBRARY_PATH, or LD_PRELOAD) and passes the loader
 //! variable to smtpd, smtp and tlsmgr through `import_environment`; each of them is checked to
@@ -34,7 +36,7 @@ const PYTHON: &str = "/usr/bin/python3";
 
 /// A STARTTLS SMTP sink on stock OpenSSL (Python's `ssl`): one connection at a time; each
 /// message goes to `<dir>/msg-<n>.eml` (written whole, then renamed), and each handshake is
-/// printed as `tls <version> <cipher>`.
+/// printed as `tls <version> <cipher>` (a failed one as `handshake failed: ...`).
 const SINK: &str = r#"
 import os, socket, ssl, sys
 port, cert, key, out = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
@@ -63,7 +65,11 @@ while True:
             send("250 8BITMIME" if tls else "250 STARTTLS")
         elif verb == "STARTTLS" and not tls:
             send("220 go ahead")
-            conn = ctx.wrap_socket(conn, server_side=True)
+            try:
+                conn = ctx.wrap_socket(conn, server_side=True)
+            except (OSError, ssl.SSLError) as e:
+                print("handshake failed:", e, flush=True)
+                break
             print("tls", conn.version(), conn.cipher()[0], flush=True)
             f = conn.makefile("rwb")
             tls = True
@@ -121,7 +127,9 @@ fn main_cf(dir: &Path, sink: u16) -> String {
          relayhost = [127.0.0.1]:{sink}\n\
          smtp_tls_security_level = encrypt\n\
          smtp_tls_CAfile = {ca}\n\
-         smtp_tls_loglevel = 1\n\
+         smtp_tls_loglevel = 2\n\
+         smtp_tls_session_cache_database = btree:{dir}/data/smtp_scache\n\
+         smtp_connection_cache_on_demand = no\n\
          smtp_tls_fingerprint_digest = sha256\n\
          transport_maps = inline:{{ dane.test=dane:[127.0.0.1]:{sink} \
          fp.test=fingerprint:[127.0.0.1]:{sink} }}\n",
@@ -301,6 +309,23 @@ impl Client {
     }
 }
 
+impl Client {
+    /// The `n`th mail transaction of the session: one message to `user@<domain>`.
+    fn message(&mut self, n: usize, domain: &str, body: &str) {
+        self.send("MAIL FROM:<sender@client.test>", "250 2.1.0", n);
+        self.send(&format!("RCPT TO:<user@{domain}>"), "250 2.1.5", n);
+        self.send("DATA", "354 ", n);
+        // 76-character lines, as a mail body would be.
+        let lines: Vec<&str> = body
+            .as_bytes()
+            .chunks(76)
+            .map(|c| std::str::from_utf8(c).expect("hex"))
+            .collect();
+        let message = format!("Subject: {domain}\r\n\r\n{}\r\n.", lines.join("\r\n"));
+        self.send(&message, "250 2.0.0 Ok: queued as", n);
+    }
+}
+
 fn postfix_relays_over_tls(lib: Lib) {
     let sink_key = pki().server(KeyAlg::Rsa2048);
     let sink_dir = TempDir::new("postfix-sink");
@@ -338,23 +363,11 @@ fn postfix_relays_over_tls(lib: Lib) {
     );
     assert_maps(smtpd[0], lib, "postfix smtpd");
 
-    let domains = ["remote.test", "dane.test", "fp.test"];
+    let domains = ["remote.test", "dane.test", "fp.test", "remote.test"];
     let bodies: Vec<String> = domains.iter().map(|_| random_hex(2000)).collect();
-    for (n, (domain, body)) in domains.iter().zip(&bodies).enumerate() {
-        client.send("MAIL FROM:<sender@client.test>", "250 2.1.0", n + 1);
-        client.send(&format!("RCPT TO:<user@{domain}>"), "250 2.1.5", n + 1);
-        client.send("DATA", "354 ", n + 1);
-        // 76-character lines, as a mail body would be.
-        let lines: Vec<&str> = body
-            .as_bytes()
-            .chunks(76)
-            .map(|c| std::str::from_utf8(c).expect("hex"))
-            .collect();
-        let message = format!("Subject: {domain}\r\n\r\n{}\r\n.", lines.join("\r\n"));
-        client.send(&message, "250 2.0.0 Ok: queued as", n + 1);
+    for (n, (domain, body)) in domains.iter().zip(&bodies).enumerate().take(3) {
+        client.message(n + 1, domain, body);
     }
-    client.send("QUIT", "221 2.0.0", 1);
-
     let log = || {
         format!(
             "--- postfix ---\n{}\n--- sink ---\n{}",
@@ -391,6 +404,24 @@ fn postfix_relays_over_tls(lib: Lib) {
                     Lib::Ours(_) => postfix.log().contains("to=<user@fp.test>"),
                 }
         },
+    );
+
+    // A second message to the relay host, in a new SMTP connection: the smtp client resumes
+    // the TLS session it saved in tlsmgr's cache (i2d/d2i of the SSL_SESSION, a TLS 1.3 ticket).
+    client.message(4, domains[3], &bodies[3]);
+    client.send("QUIT", "221 2.0.0", 1);
+    wait_until(
+        Duration::from_secs(30),
+        "the second message to the relay host did not arrive",
+        log,
+        || arrived(&bodies[3]),
+    );
+    assert!(
+        postfix.log().contains(&format!(
+            "127.0.0.1[127.0.0.1]:{sink_port}: Reusing old session"
+        )),
+        "smtp did not resume its cached TLS session:\n{}",
+        log()
     );
 
     let plog = postfix.log();
@@ -461,15 +492,15 @@ fn postfix_relays_over_tls(lib: Lib) {
         assert_maps(pid, lib, "postfix tlsmgr");
     }
 
-    let sent = if lib == Lib::Stock { 3 } else { 2 };
+    let sent = if lib == Lib::Stock { 4 } else { 3 };
     common::progs::report(
         "postfix (smtpd STARTTLS server, smtp STARTTLS client)",
         "postfix",
         lib,
         &format!(
-            "3 messages of {} random bytes from openssl s_client -starttls smtp to smtpd; {sent} \
-             relayed by smtp to a stock STARTTLS sink (encrypt, verified; dane falling back \
-             without DNSSEC){}",
+            "4 messages of {} random bytes from openssl s_client -starttls smtp to smtpd; {sent} \
+             relayed by smtp to a stock STARTTLS sink (encrypt, verified, then resuming the \
+             cached TLS session; dane falling back without DNSSEC){}",
             bodies[0].len(),
             if lib == Lib::Stock {
                 "; fingerprint level delivered"

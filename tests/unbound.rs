@@ -256,7 +256,8 @@ fn dig_queries_over_tls(lib: Lib) {
         "dig +tls (bind9 libisc)",
         "bind9-dnsutils",
         lib,
-        "random A and TXT records from a stock unbound DoT server (verified); wrong host name refused",
+        "random A and TXT records from a stock unbound DoT server (verified); \
+         wrong host name refused",
     );
 }
 
@@ -304,7 +305,8 @@ fn unbound_forwards_over_tls(lib: Lib) {
         "unbound (DNS over TLS forwarder)",
         "unbound",
         lib,
-        "random A and TXT records forwarded over verified TLS from a stock unbound; wrong upstream name SERVFAIL",
+        "random A and TXT records forwarded over verified TLS from a stock unbound; \
+         wrong upstream name SERVFAIL",
     );
 }
 
