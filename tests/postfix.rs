@@ -15,6 +15,8 @@
 //! - `remote.test` again, once the first message has arrived: a new connection, in which the
 //!   smtp client resumes the TLS session it keeps in tlsmgr's cache ("Reusing old session").
 //!
+//! Then stock s_client resumes a TLS 1.2 session with smtpd (`-sess_out`, `-sess_in`).
+//!
 //! postfix's master runs on ferrossl (LD_LIBRARY_PATH, or LD_PRELOAD) and passes the loader
 //! variable to smtpd, smtp and tlsmgr through `import_environment`; each of them is checked to
 //! map ferrossl. One run on stock OpenSSL proves the test.
@@ -477,6 +479,29 @@ fn postfix_relays_over_tls(lib: Lib) {
         log()
     );
 
+    // smtpd resumes a TLS 1.2 session (its tickets are keyed by tlsmgr) for stock s_client.
+    let sess = sink_dir.join("smtpd-tls12.sess");
+    for (flag, want) in [
+        ("-sess_out", "New, TLSv1.2"),
+        ("-sess_in", "Reused, TLSv1.2"),
+    ] {
+        let mut cmd = common::command(OPENSSL);
+        cmd.args(["s_client", "-tls1_2", "-starttls", "smtp", "-connect"])
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("-CAfile")
+            .arg(pki().root_ca())
+            .arg(flag)
+            .arg(&sess);
+        let out = common::run(&mut cmd, Duration::from_secs(20));
+        assert!(
+            out.stdout_str().contains(want),
+            "s_client {flag}: no {want:?}:\n{}{}\n{}",
+            out.stdout_str(),
+            out.stderr,
+            log()
+        );
+    }
+
     // The smtp clients and the TLS session cache manager stay alive (idle) after delivering.
     let master = postfix.master.pid();
     let smtp = children(master, "smtp");
@@ -500,7 +525,8 @@ fn postfix_relays_over_tls(lib: Lib) {
         &format!(
             "4 messages of {} random bytes from openssl s_client -starttls smtp to smtpd; {sent} \
              relayed by smtp to a stock STARTTLS sink (encrypt, verified, then resuming the \
-             cached TLS session; dane falling back without DNSSEC){}",
+             cached TLS session; dane falling back without DNSSEC); a TLS 1.2 session resumed \
+             by smtpd{}",
             bodies[0].len(),
             if lib == Lib::Stock {
                 "; fingerprint level delivered"
