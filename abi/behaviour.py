@@ -172,16 +172,20 @@ BEHAVIOUR = {
         "1", null_ok=True,
         note="1, as OpenSSL; rustls lets no program supply a TLS 1.2 master secret, so it is never called"),
 
-    # DANE: rustls has no DANE; contexts are never DANE-enabled.
-    "SSL_CTX_dane_enable": refused(note="DANE (TLSA) verification: not available with rustls"),
-    "SSL_CTX_dane_mtype_set": refused(note="DANE (TLSA) verification: not available with rustls"),
+    # DANE: rustls has no DANE. OpenSSL's SSL_CTX_dane_enable only prepares the context's digest
+    # table ("not a commitment to use DANE"): postfix's smtp client calls it for every TLS
+    # context and runs without TLS when it fails. So the context accepts it and the digests,
+    # and the refusal comes where a connection would use DANE: SSL_dane_enable.
+    "SSL_CTX_dane_enable": absent(
+        "1", note="1, as OpenSSL: it only prepares the context; a connection asking for DANE (SSL_dane_enable) is refused"),
+    "SSL_CTX_dane_mtype_set": absent(
+        "1", cases=[("a2 == 0 && !a1.is_null()", err("SSL_R_DANE_CANNOT_OVERRIDE_MTYPE_FULL"))],
+        note="1, as OpenSSL (Full(0) cannot be overridden); the digests are unused: SSL_dane_enable is refused"),
     "SSL_CTX_dane_set_flags": absent("0", note="0 (the previous flags), as OpenSSL; DANE is never enabled"),
     "SSL_CTX_dane_clear_flags": absent("0", note="0 (the previous flags), as OpenSSL; DANE is never enabled"),
     "SSL_dane_set_flags": absent("0", note="0 (the previous flags), as OpenSSL; DANE is never enabled"),
     "SSL_dane_clear_flags": absent("0", note="0 (the previous flags), as OpenSSL; DANE is never enabled"),
-    "SSL_dane_enable": absent(
-        "0", error="SSL_R_CONTEXT_NOT_DANE_ENABLED",
-        note="0 and context not dane enabled, as OpenSSL (SSL_CTX_dane_enable is refused)"),
+    "SSL_dane_enable": refused(note="DANE (TLSA) verification: not available with rustls"),
     "SSL_dane_tlsa_add": absent(
         "-1", error="SSL_R_DANE_NOT_ENABLED",
         note="-1 and dane not enabled, as OpenSSL on a connection without DANE"),

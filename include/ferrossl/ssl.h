@@ -481,16 +481,19 @@ unsigned long SSL_CTX_dane_clear_flags(SSL_CTX *a0, unsigned long _a1);
 /**
  * `int SSL_CTX_dane_enable (SSL_CTX *)`
  *
- * Refused: DANE (TLSA) verification: not available with rustls
+ * Absent: 1, as OpenSSL: it only prepares the context; a connection asking for DANE (SSL_dane_enable) is refused
  */
 int SSL_CTX_dane_enable(SSL_CTX *a0);
 
 /**
  * `int SSL_CTX_dane_mtype_set (SSL_CTX *, const EVP_MD *, uint8_t, uint8_t)`
  *
- * Refused: DANE (TLSA) verification: not available with rustls
+ * Absent: 1, as OpenSSL (Full(0) cannot be overridden); the digests are unused: SSL_dane_enable is refused
  */
-int SSL_CTX_dane_mtype_set(SSL_CTX *a0, const EVP_MD *_a1, uint8_t _a2, uint8_t _a3);
+int SSL_CTX_dane_mtype_set(SSL_CTX *a0,
+                           const EVP_MD *a1,
+                           uint8_t a2,
+                           uint8_t _a3);
 
 /**
  * `long unsigned int SSL_CTX_dane_set_flags (SSL_CTX *, long unsigned int)`
@@ -1828,7 +1831,7 @@ unsigned long SSL_dane_clear_flags(SSL *a0, unsigned long _a1);
 /**
  * `int SSL_dane_enable (SSL *, const char *)`
  *
- * Absent: 0 and context not dane enabled, as OpenSSL (SSL_CTX_dane_enable is refused)
+ * Refused: DANE (TLSA) verification: not available with rustls
  */
 int SSL_dane_enable(SSL *a0, const char *_a1);
 

@@ -312,28 +312,25 @@ pub extern "C" fn SSL_CTX_dane_clear_flags(a0: *mut SSL_CTX, _a1: c_ulong) -> c_
 
 /// `int SSL_CTX_dane_enable (SSL_CTX *)`
 ///
-/// Refused: DANE (TLSA) verification: not available with rustls
+/// Absent: 1, as OpenSSL: it only prepares the context; a connection asking for DANE (SSL_dane_enable) is refused
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_dane_enable(a0: *mut SSL_CTX) -> c_int {
     handle::ctx(a0)?;
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_dane_enable: DANE (TLSA) verification: not available with rustls".into(),
-    })
+    Ok(1)
 }
 
 /// `int SSL_CTX_dane_mtype_set (SSL_CTX *, const EVP_MD *, uint8_t, uint8_t)`
 ///
-/// Refused: DANE (TLSA) verification: not available with rustls
+/// Absent: 1, as OpenSSL (Full(0) cannot be overridden); the digests are unused: SSL_dane_enable is refused
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_dane_mtype_set(a0: *mut SSL_CTX, _a1: *const EVP_MD, _a2: u8, _a3: u8) -> c_int {
+pub extern "C" fn SSL_CTX_dane_mtype_set(a0: *mut SSL_CTX, a1: *const EVP_MD, a2: u8, _a3: u8) -> c_int {
     handle::ctx(a0)?;
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_dane_mtype_set: DANE (TLSA) verification: not available with rustls".into(),
-    })
+    if a2 == 0 && !a1.is_null() {
+        return Err(Error::Misuse { reason: 173 /* SSL_R_DANE_CANNOT_OVERRIDE_MTYPE_FULL */, detail: "SSL_CTX_dane_mtype_set: 1, as OpenSSL (Full(0) cannot be overridden); the digests are unused: SSL_dane_enable is refused".into() });
+    }
+    Ok(1)
 }
 
 /// `long unsigned int SSL_CTX_dane_set_flags (SSL_CTX *, long unsigned int)`
@@ -1100,12 +1097,15 @@ pub extern "C" fn SSL_dane_clear_flags(a0: *mut SSL, _a1: c_ulong) -> c_ulong {
 
 /// `int SSL_dane_enable (SSL *, const char *)`
 ///
-/// Absent: 0 and context not dane enabled, as OpenSSL (SSL_CTX_dane_enable is refused)
+/// Refused: DANE (TLSA) verification: not available with rustls
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_dane_enable(a0: *mut SSL, _a1: *const c_char) -> c_int {
     handle::ssl(a0)?;
-    Err(Error::Misuse { reason: 167 /* SSL_R_CONTEXT_NOT_DANE_ENABLED */, detail: "SSL_dane_enable: 0 and context not dane enabled, as OpenSSL (SSL_CTX_dane_enable is refused)".into() })
+    Err(Error::Refused {
+        reason: reason::UNSUPPORTED,
+        detail: "SSL_dane_enable: DANE (TLSA) verification: not available with rustls".into(),
+    })
 }
 
 /// `long unsigned int SSL_dane_set_flags (SSL *, long unsigned int)`

@@ -132,8 +132,9 @@ static void ctx_calls(SSL_CTX *ctx)
     I(SSL_CTX_use_psk_identity_hint(ctx, NULL));
     I(SSL_CTX_use_psk_identity_hint(ctx, name));
     K(REFUSED); I(SSL_CTX_use_psk_identity_hint(ctx, "hint"));
-    K(REFUSED); I(SSL_CTX_dane_enable(ctx));
-    K(REFUSED); I(SSL_CTX_dane_mtype_set(ctx, EVP_sha512(), 2, 1));
+    I(SSL_CTX_dane_enable(ctx));
+    I(SSL_CTX_dane_mtype_set(ctx, EVP_sha512(), 2, 1));
+    I(SSL_CTX_dane_mtype_set(ctx, EVP_sha256(), 0, 1));
     I(SSL_CTX_enable_ct(ctx, 7));
     K(REFUSED); I(SSL_CTX_enable_ct(ctx, SSL_CT_VALIDATION_STRICT));
     I(SSL_CTX_set_ct_validation_callback(ctx, NULL, NULL));
@@ -308,7 +309,7 @@ static void ssl_calls(SSL *s, const char *st, int connected, int tls13)
     I(SSL_get_ssl_method(s) == SSL_CTX_get_ssl_method(SSL_get_SSL_CTX(s)));
     if (!tls13)
         I(SSL_get_ssl_method(s) == (SSL_is_server(s) ? TLSv1_2_server_method() : TLSv1_2_client_method()));
-    I(SSL_dane_enable(s, "example.com"));
+    K(REFUSED); I(SSL_dane_enable(s, "example.com"));
     I(SSL_dane_tlsa_add(s, 3, 1, 1, buf, 32));
     /* Requests last: on OpenSSL they change the connection's state. */
     if (connected && tls13 && SSL_is_server(s))
