@@ -346,6 +346,18 @@ fn s_server_www_on_ferrossl_shows_the_ciphers_page() {
             .map(String::from)
     };
     assert_eq!(line(&ours), line(&stock), "{ours}");
+    // The context's session statistics (SSL_CTX_sess_accept, ..._good, ...) as stock counts.
+    let stats = |page: &str| -> Vec<String> {
+        page.lines()
+            .skip_while(|l| !l.contains("items in the session cache"))
+            .take_while(|l| !l.starts_with("---"))
+            .map(String::from)
+            .collect()
+    };
+    assert!(stats(&stock)
+        .iter()
+        .any(|l| l.trim() == "1 server accepts that finished"));
+    assert_eq!(stats(&ours), stats(&stock), "session statistics");
     // Every suite ferrossl shares with curl is one stock shares too.
     let shared = |page: &str| -> Vec<String> {
         let start = page
