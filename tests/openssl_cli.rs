@@ -331,6 +331,8 @@ fn s_server_www_on_ferrossl_shows_the_ciphers_page() {
             "SSL-Session:",
             "Protocol  : TLSv1.3",
             "Cipher    : TLS_AES_256_GCM_SHA384",
+            // s_server's SSL_CTX_set_session_id_context (the int 1), copied into the session.
+            "Session-ID-ctx: 01000000",
             "Verify return code: 0 (ok)",
             "no client certificate available",
             "</pre></BODY></HTML>",
