@@ -145,6 +145,14 @@ fn ocsp_response(dir: &Path) -> std::path::PathBuf {
     resp
 }
 
+/// The PEM files `files`, concatenated.
+fn chain_of(files: &[std::path::PathBuf]) -> String {
+    files
+        .iter()
+        .map(|f| fs::read_to_string(f).unwrap_or_else(|e| panic!("{}: {e}", f.display())))
+        .collect()
+}
+
 fn client_args(extra: &[&str]) -> Vec<String> {
     let mut args: Vec<String> = [
         "-servername",
@@ -198,11 +206,7 @@ fn s_client_features(lib: Lib) {
         assert!(out.contains(want), "s_client lacks {want:?}:\n{out}");
     }
     // -showcerts prints the chain the server sent: its leaf and the intermediate.
-    let chain = format!(
-        "{}{}",
-        fs::read_to_string(&server_cert.cert).expect("reading the leaf"),
-        fs::read_to_string(pki().intermediate_ca()).expect("reading the intermediate")
-    );
+    let chain = chain_of(&[server_cert.cert.clone(), pki().intermediate_ca()]);
     // (the OCSP response printed before it carries its signer's certificate too).
     let section = out
         .split_once("Certificate chain")
@@ -235,13 +239,35 @@ fn s_client_features(lib: Lib) {
     assert!(again.contains(want), "-sess_in: no {want:?}:\n{again}");
     assert!(again.contains("HTTP/1.0 200 ok"), "{again}");
 
-    // -brief: the short summary, then the page.
+    // -brief, against a server whose default key is RSA and whose second context, for the name
+    // `localhost`, has the ECDSA leaf (without its chain: the client trusts the intermediate
+    // too): an ECDSA signature shows the name arrived. The short summary, then the page.
+    let leaf = pki().server(KeyAlg::EcdsaP256);
+    let mut args2 = pki().server(KeyAlg::Rsa2048).s_server_args();
+    args2.extend(["-www", "-servername", "localhost", "-cert2"].map(String::from));
+    args2.extend([path_str(&leaf.cert), "-key2".into(), path_str(&leaf.key)]);
+    let sni_server = Server::s_server(&args2);
+    let cas = dir.join("cas.pem");
+    fs::write(&cas, chain_of(&[pki().root_ca(), pki().intermediate_ca()])).expect("cas.pem");
     let brief = s_client(
         lib,
-        server.port(),
-        &client_args(&["-brief", "-ign_eof"]),
+        sni_server.port(),
+        &[
+            "-servername",
+            "localhost",
+            "-verify_return_error",
+            "-CAfile",
+            &path_str(&cas),
+            "-brief",
+            "-ign_eof",
+        ]
+        .map(String::from),
         "Verification: OK",
         get,
+    );
+    assert!(
+        brief.contains("Signature type: ECDSA"),
+        "not the second context's key: {brief}"
     );
     for want in [
         "CONNECTION ESTABLISHED",
