@@ -180,7 +180,6 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
         "SSL_get1_supported_ciphers",
         "rustls's TLS 1.2 suite set differs from OpenSSL's",
     ),
-    ("SSL_group_to_name", "rustls has no FFDHE groups"),
     (
         "SSL_get_fd",
         "OpenSSL leaves a BIO error queued when there is no BIO; ferrossl none",

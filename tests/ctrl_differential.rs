@@ -67,10 +67,6 @@ const KEPT_IN_STATE: &[(&str, &str, &str)] = &[
         "rustls also keeps a TLS 1.2 server session in the cache when it issues a ticket, so \
          the internal cache holds one where OpenSSL's holds none",
     ),
-    ("client-ctx", "SSL_CTX_ctrl(21,0)", STATS),
-    ("client-ctx", "SSL_CTX_ctrl(22,0)", STATS),
-    ("server-ctx", "SSL_CTX_ctrl(24,0)", STATS),
-    ("server-ctx", "SSL_CTX_ctrl(25,0)", STATS),
     (
         "server",
         "SSL_ctrl(132,0)",
@@ -81,7 +77,6 @@ const KEPT_IN_STATE: &[(&str, &str, &str)] = &[
 
 const READ_AHEAD: &str =
     "read-ahead is kept as a flag: a value other than 0 reads back as 1 (programs pass 0 or 1)";
-const STATS: &str = "the SSL_CTX_sess_* statistics are not counted: 0";
 
 fn out_dir() -> PathBuf {
     repo_root().join("target").join("c-tests")

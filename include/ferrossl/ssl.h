@@ -2437,8 +2437,8 @@ BIO *SSL_get_wbio(const SSL *s);
 int SSL_get_wfd(const SSL *s);
 
 /**
- * `SSL_group_to_name`: OpenSSL's name for a group NID as `SSL_get_negotiated_group` reports
- * it, or NULL.
+ * `SSL_group_to_name`: OpenSSL's name for a group NID as `SSL_get_negotiated_group` or
+ * `SSL_get1_groups` reports it (any group OpenSSL knows, as OpenSSL), or NULL.
  */
 const char *SSL_group_to_name(SSL *s, int id);
 

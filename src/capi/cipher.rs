@@ -13,7 +13,6 @@ use super::context::ssl_target;
 use super::handle;
 use super::types::*;
 use crate::core::cipher::{Cipher, CIPHERS};
-use crate::core::context::group_name;
 use crate::core::error::{Error, Result};
 
 fn to_c(c: &'static Cipher) -> *const SSL_CIPHER {
@@ -234,17 +233,13 @@ pub extern "C" fn SSL_get_cipher_list(s: *const SSL, n: c_int) -> *const c_char 
     }))
 }
 
-/// `SSL_group_to_name`: OpenSSL's name for a group NID as `SSL_get_negotiated_group` reports
-/// it, or NULL.
+/// `SSL_group_to_name`: OpenSSL's name for a group NID as `SSL_get_negotiated_group` or
+/// `SSL_get1_groups` reports it (any group OpenSSL knows, as OpenSSL), or NULL.
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_group_to_name(s: *mut SSL, id: c_int) -> *const c_char {
     handle::ssl(s)?;
-    let g = crate::core::kx::all()
-        .iter()
-        .map(|k| k.name())
-        .find(|g| crate::core::context::group_nid(*g) == id);
-    Ok(g.and_then(group_name).map_or(ptr::null(), |n| n.as_ptr()))
+    Ok(super::negotiated::group_name_of_nid(id).map_or(ptr::null(), |n| n.as_ptr()))
 }
 
 fn cipher_stack(

@@ -389,10 +389,12 @@ fn ctx_only(
             ctx.update(|s| Ok(std::mem::replace(&mut s.session_cache_size, larg)))
         }
         cmd::GET_SESS_CACHE_SIZE => Ok(ctx.settings().session_cache_size),
-        // Differs from OpenSSL: the statistics are not counted.
         cmd::SESS_NUMBER => Ok(ctx.internal_sessions().len() as c_long),
-        // Differs from OpenSSL: the statistics counters are not kept.
-        n if n > cmd::SESS_NUMBER && n <= cmd::SESS_CACHE_FULL => Ok(0),
+        // Handshakes started, completed and resumed are counted as by OpenSSL; renegotiations
+        // (none), cache misses, callback hits, timeouts and overflows stay 0.
+        n if n > cmd::SESS_NUMBER && n <= cmd::SESS_CACHE_FULL => {
+            Ok(ctx.stats.get((n - cmd::SESS_NUMBER - 1) as usize) as c_long)
+        }
         cmd::SET_MSG_CALLBACK_ARG => {
             ctx.set_callbacks(|c| c.msg_arg = parg as usize);
             Ok(1)

@@ -11,7 +11,7 @@
 
 use ferrossl_macros::export;
 
-use std::ffi::{c_int, c_long, c_uchar, c_void};
+use std::ffi::{c_int, c_long, c_uchar, c_void, CStr};
 
 use rustls::{NamedGroup, SignatureScheme};
 
@@ -68,48 +68,69 @@ fn group_ids(body: &[u8]) -> Vec<u16> {
         .collect()
 }
 
+/// The groups OpenSSL 3.0's default provider knows: TLS id, NID and the TLS name
+/// `SSL_group_to_name` gives (`providers/common/capabilities.c`).
+const GROUPS: [(u16, c_int, &CStr); 35] = [
+    (1, 721, c"sect163k1"),
+    (2, 722, c"sect163r1"),
+    (3, 723, c"sect163r2"),
+    (4, 724, c"sect193r1"),
+    (5, 725, c"sect193r2"),
+    (6, 726, c"sect233k1"),
+    (7, 727, c"sect233r1"),
+    (8, 728, c"sect239k1"),
+    (9, 729, c"sect283k1"),
+    (10, 730, c"sect283r1"),
+    (11, 731, c"sect409k1"),
+    (12, 732, c"sect409r1"),
+    (13, 733, c"sect571k1"),
+    (14, 734, c"sect571r1"),
+    (15, 708, c"secp160k1"),
+    (16, 709, c"secp160r1"),
+    (17, 710, c"secp160r2"),
+    (18, 711, c"secp192k1"),
+    (19, 409, c"secp192r1"),
+    (20, 712, c"secp224k1"),
+    (21, 713, c"secp224r1"),
+    (22, 714, c"secp256k1"),
+    (23, 415, c"secp256r1"),
+    (24, 715, c"secp384r1"),
+    (25, 716, c"secp521r1"),
+    (26, 927, c"brainpoolP256r1"),
+    (27, 931, c"brainpoolP384r1"),
+    (28, 933, c"brainpoolP512r1"),
+    (29, 1034, c"x25519"),
+    (30, 1035, c"x448"),
+    (256, 1126, c"ffdhe2048"),
+    (257, 1127, c"ffdhe3072"),
+    (258, 1128, c"ffdhe4096"),
+    (259, 1129, c"ffdhe6144"),
+    (260, 1130, c"ffdhe8192"),
+];
+
 /// The NID OpenSSL 3.0 (default provider) gives a TLS group id, or `TLSEXT_nid_unknown | id`.
 fn nid_of_group_id(id: u16) -> c_int {
-    const NIDS: [(u16, c_int); 35] = [
-        (1, 721),
-        (2, 722),
-        (3, 723),
-        (4, 724),
-        (5, 725),
-        (6, 726),
-        (7, 727),
-        (8, 728),
-        (9, 729),
-        (10, 730),
-        (11, 731),
-        (12, 732),
-        (13, 733),
-        (14, 734),
-        (15, 708),
-        (16, 709),
-        (17, 710),
-        (18, 711),
-        (19, 409),
-        (20, 712),
-        (21, 713),
-        (22, 714),
-        (23, 415),
-        (24, 715),
-        (25, 716),
-        (26, 927),
-        (27, 931),
-        (28, 933),
-        (29, 1034),
-        (30, 1035),
-        (256, 1126),
-        (257, 1127),
-        (258, 1128),
-        (259, 1129),
-        (260, 1130),
-    ];
-    NIDS.iter()
-        .find(|(g, _)| *g == id)
-        .map_or(NID_UNKNOWN | c_int::from(id), |(_, n)| *n)
+    GROUPS
+        .iter()
+        .find(|(g, _, _)| *g == id)
+        .map_or(NID_UNKNOWN | c_int::from(id), |(_, n, _)| *n)
+}
+
+/// `SSL_group_to_name`'s answer for a NID (or `TLSEXT_nid_unknown | id`): OpenSSL 3.0's name
+/// for every group its default provider knows, whether or not rustls implements it (a server
+/// prints the groups a client offered with it); the hybrid groups ferrossl negotiates by their
+/// usual names; NULL otherwise.
+pub fn group_name_of_nid(nid: c_int) -> Option<&'static CStr> {
+    let id = if nid & NID_UNKNOWN != 0 {
+        u16::try_from(nid & 0xffff).ok()?
+    } else {
+        GROUPS.iter().find(|(_, n, _)| *n == nid)?.0
+    };
+    GROUPS
+        .iter()
+        .find(|(g, _, _)| *g == id)
+        .map(|(_, _, name)| *name)
+        .or_else(|| crate::core::context::group_name(NamedGroup::from(id)))
 }
 
 /// The groups the peer offered: a server's ClientHello supported_groups (OpenSSL 3.0 keeps

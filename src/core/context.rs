@@ -15,7 +15,7 @@ use super::credentials::Credentials;
 use super::error::{Error, Result};
 use super::hooks;
 use super::registry::{Object, Refs, Table};
-use super::session_cache::SessionCache;
+use super::session_cache::{SessStats, SessionCache};
 use crate::libcrypto::{ffi, ExData, PasswordCb, Store, TicketKeys, VerifyCb, VerifyParam};
 
 pub const TLS1_VERSION: c_int = 0x0301;
@@ -261,6 +261,8 @@ pub struct Context {
     pub ca_names_stack: Mutex<Option<crate::libcrypto::NameStack>>,
     /// The stack `SSL_CTX_get_ciphers` last handed out (valid until the next call).
     pub cipher_stack: Mutex<Option<crate::libcrypto::StaticStack>>,
+    /// The handshake counters `SSL_CTX_sess_*` report.
+    pub stats: SessStats,
 }
 
 impl Object for Context {
@@ -301,6 +303,7 @@ impl Context {
                 client_ca_stack: Mutex::new(crate::libcrypto::NameStack::new()),
                 ca_names_stack: Mutex::new(crate::libcrypto::NameStack::new()),
                 cipher_stack: Mutex::new(None),
+                stats: SessStats::default(),
             }
         }))
     }

@@ -255,3 +255,31 @@ mod tests {
         assert!(c.get(b"3").is_none());
     }
 }
+
+/// The session statistics of a context (`SSL_CTX_sess_connect` ... `SSL_CTX_sess_cache_full`),
+/// in the order of their `SSL_CTRL_SESS_*` commands (21 to 31).
+#[derive(Default)]
+pub struct SessStats([std::sync::atomic::AtomicI64; 11]);
+
+/// One of [`SessStats`]'s counters.
+#[derive(Clone, Copy)]
+pub enum Stat {
+    Connect = 0,
+    ConnectGood = 1,
+    Accept = 3,
+    AcceptGood = 4,
+    Hit = 6,
+}
+
+impl SessStats {
+    pub fn add(&self, stat: Stat, delta: i64) {
+        self.0[stat as usize].fetch_add(delta, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The counter at `index` (0 for `SSL_CTRL_SESS_CONNECT`), 0 past the end.
+    pub fn get(&self, index: usize) -> i64 {
+        self.0
+            .get(index)
+            .map_or(0, |c| c.load(std::sync::atomic::Ordering::Relaxed))
+    }
+}

@@ -20,6 +20,7 @@ use crate::core::error::{reason, Error};
 use crate::core::hooks;
 use crate::core::registry;
 use crate::core::session::Session;
+use crate::core::session_cache::Stat;
 use crate::libcrypto::{CertStack, X509Cert};
 
 /// `SSL_AD_internal_error`, the alert OpenSSL sends when a callback fails without choosing one.
@@ -83,6 +84,15 @@ impl Connection {
             .into());
         }
         self.set_status(|s| s.started = true);
+        // As OpenSSL, on the context the connection was made from (`session_ctx`).
+        self.session_ctx.stats.add(
+            if role == Some(Role::Server) {
+                Stat::Accept
+            } else {
+                Stat::Connect
+            },
+            1,
+        );
         if role == Some(Role::Server) {
             e.phase = Phase::Accepting(Box::default());
             e.hello_bytes.clear();
@@ -416,6 +426,7 @@ impl Connection {
             self.replace_session(Session::new(self.session_data(None)));
         }
         self.collect_sessions(e);
+        self.count_completed(is_server, resumed);
         e.events.push(Event::Info(info::HANDSHAKE_DONE, 1));
         let side = if is_server {
             info::ACCEPT
@@ -431,5 +442,27 @@ fn send_plain_alert(e: &Engine, desc: u8) {
     if let Some(w) = e.wbio.as_ref() {
         let _ = BioIo(w).write_all(&[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, desc]);
         let _ = w.flush();
+    }
+}
+
+impl Connection {
+    /// OpenSSL's counters for a completed handshake: a server's on the context it ended on
+    /// (moving its `accept` there after an SNI switch), a client's on `session_ctx`; a
+    /// resumption is a hit on `session_ctx`.
+    fn count_completed(&self, is_server: bool, resumed: bool) {
+        let sctx = &self.session_ctx;
+        if is_server {
+            let ctx = self.ctx();
+            if !Arc::ptr_eq(&ctx, sctx) {
+                ctx.stats.add(Stat::Accept, 1);
+                sctx.stats.add(Stat::Accept, -1);
+            }
+            ctx.stats.add(Stat::AcceptGood, 1);
+        } else {
+            sctx.stats.add(Stat::ConnectGood, 1);
+        }
+        if resumed {
+            sctx.stats.add(Stat::Hit, 1);
+        }
     }
 }

@@ -176,7 +176,8 @@ impl Connection {
             },
             alpn: hs.as_ref().and_then(|h| h.alpn.clone()).unwrap_or_default(),
             id,
-            id_context: Vec::new(),
+            // As OpenSSL, every new session carries the connection's session ID context.
+            id_context: self.sid_ctx(),
             kx_hint: lock(&self.session).kx_hint,
             group: hs.as_ref().and_then(|h| h.group),
             server_value: Vec::new(),
@@ -235,6 +236,20 @@ impl Connection {
         }
     }
 
+    /// The session ID context: the connection's own (`SSL_set_session_id_context`), else its
+    /// context's (which OpenSSL copies into the connection at `SSL_new`).
+    fn sid_ctx(&self) -> Vec<u8> {
+        let own = self.settings().sid_ctx.clone();
+        if !own.is_empty() {
+            return own;
+        }
+        self.session_ctx
+            .session_id_context
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     /// A new server session from rustls: into the internal cache and to the program's
     /// new-session callback, as the cache mode says.
     pub(in crate::core) fn server_session_put(&self, key: Vec<u8>, value: Vec<u8>) -> bool {
@@ -246,15 +261,6 @@ impl Connection {
         let mut data = self.session_data(None);
         data.id = key;
         data.server_value = value;
-        let own = self.settings().sid_ctx.clone();
-        data.id_context = if own.is_empty() {
-            ctx.session_id_context
-                .read()
-                .unwrap_or_else(|e| e.into_inner())
-                .clone()
-        } else {
-            own
-        };
         // As OpenSSL, one object: the connection's session, the cache's entry and what the
         // new-session callback gets (so the remove callback later sees the same pointer).
         let s = Session::new(data);
