@@ -5,7 +5,7 @@
 //! - `stream_socket_client('ssl://127.0.0.1:PORT')` with `verify_peer`, `cafile` and
 //!   `peer_name` to an `s_server -rev`: random lines written, each read back reversed; the same
 //!   call with a CA that did not issue the server's certificate fails with OpenSSL's
-//!   "certificate verify failed" error;
+//!   "certificate verify failed" error, and the server receives its unknown_ca alert;
 //! - `file_get_contents('https://localhost:PORT/<random name>')` with the CA in the stream
 //!   context, from an `s_server -WWW`.
 //!
@@ -109,6 +109,14 @@ fn php_streams_and_fetches_over_verified_tls(lib: Lib, tls: Tls) {
     assert!(
         log.contains(refused),
         "php did not refuse the untrusted server as on OpenSSL:\n{log}"
+    );
+    // PHP closes the socket at once, with the server's last records unread (a reset): the
+    // unknown_ca alert must have left before, as OpenSSL's does.
+    assert!(
+        rev.output()
+            .contains(":tlsv1 alert unknown ca:../ssl/record/rec_layer_s3.c:"),
+        "s_server -rev did not receive php's unknown_ca alert:\n{}",
+        rev.output()
     );
 
     assert!(
