@@ -40,16 +40,17 @@ impl Connection {
         // ends the handshake). Sent alone, it is a small unacknowledged segment behind which
         // Nagle's algorithm holds that alert back, and a program that closes its socket at once
         // (with the server's Finished unread) resets the connection before the alert leaves.
-        if self.role() == Some(Role::Client)
+        // Once something is held, everything rustls queues goes behind it, in one write.
+        let hold = self.role() == Some(Role::Client)
             && tls.is_handshaking()
-            && tls.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_3)
-        {
+            && tls.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_3);
+        if hold || !unsent.is_empty() {
             while tls.wants_write() {
                 if tls.write_tls(unsent).is_err() {
                     break;
                 }
             }
-            if unsent.as_slice() == FAKE_CCS {
+            if hold && unsent.as_slice() == FAKE_CCS {
                 return Ok(());
             }
         }
