@@ -159,13 +159,16 @@ pub extern "C" fn SSL_alert_desc_string_long(value: c_int) -> *const c_char {
     Ok(alert(value).1.as_ptr())
 }
 
-/// `SSL_state_string_long`: `"SSL negotiation finished successfully"` after the handshake,
+/// `SSL_state_string_long`: `"error"` after a fatal error (as OpenSSL, whatever the handshake
+/// reached), `"SSL negotiation finished successfully"` after the handshake,
 /// `"before SSL initialization"` before it.
 #[export(fail = c"error".as_ptr())]
 #[no_mangle]
 pub extern "C" fn SSL_state_string_long(s: *const SSL) -> *const c_char {
     let conn = handle::ssl(s)?;
-    Ok(if conn.is_init_finished() {
+    Ok(if conn.in_error() {
+        c"error"
+    } else if conn.is_init_finished() {
         c"SSL negotiation finished successfully"
     } else if conn.in_before() {
         c"before SSL initialization"
@@ -175,12 +178,14 @@ pub extern "C" fn SSL_state_string_long(s: *const SSL) -> *const c_char {
     .as_ptr())
 }
 
-/// `SSL_state_string`: the six-letter form.
+/// `SSL_state_string`: the six-letter form (`"SSLERR"` after a fatal error).
 #[export(fail = c"SSLERR".as_ptr())]
 #[no_mangle]
 pub extern "C" fn SSL_state_string(s: *const SSL) -> *const c_char {
     let conn = handle::ssl(s)?;
-    Ok(if conn.is_init_finished() {
+    Ok(if conn.in_error() {
+        c"SSLERR"
+    } else if conn.is_init_finished() {
         c"SSLOK"
     } else if conn.in_before() {
         c"PINIT"

@@ -46,6 +46,9 @@ pub(super) struct Engine {
     pub(super) wbio: Option<Bio>,
     /// The raw records of the ClientHello, while a server reads it.
     pub(super) hello_bytes: Vec<u8>,
+    /// Records taken from rustls that have not reached the write BIO yet: a TLS 1.3 client's
+    /// middlebox ChangeCipherSpec, held back until its next flight, or what a short write left.
+    pub(super) unsent: Vec<u8>,
 }
 
 impl Engine {
@@ -65,6 +68,7 @@ impl Engine {
             rbio: None,
             wbio: None,
             hello_bytes: Vec::new(),
+            unsent: Vec::new(),
         })
     }
 }

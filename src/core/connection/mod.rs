@@ -532,6 +532,11 @@ impl Connection {
         self.status().done
     }
 
+    /// OpenSSL's `ossl_statem_in_error`: a fatal error ended the connection.
+    pub fn in_error(&self) -> bool {
+        self.status().fatal
+    }
+
     pub fn in_before(&self) -> bool {
         let s = self.status();
         !s.started && !s.done

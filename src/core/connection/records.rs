@@ -18,6 +18,9 @@ use crate::libcrypto::{self, ffi};
 /// it is made instead of piling up.
 const WRITE_CHUNK: usize = 64 * 1024;
 
+/// The ChangeCipherSpec record a TLS 1.3 client sends for middlebox compatibility.
+const FAKE_CCS: &[u8] = &[0x14, 0x03, 0x03, 0x00, 0x01, 0x01];
+
 impl Connection {
     /// Writes out everything rustls has queued.
     pub(super) fn flush(&self, e: &mut Engine) -> OpResult<()> {
@@ -26,12 +29,53 @@ impl Connection {
             phase,
             wbio,
             hello_bytes,
+            unsent,
             ..
         } = e;
         let (Some(tls), Some(wbio)) = (phase.tls(), wbio.as_ref()) else {
             return Ok(());
         };
-        if !tls.wants_write() {
+        // rustls queues a TLS 1.3 client's middlebox ChangeCipherSpec as soon as it reads the
+        // ServerHello; OpenSSL sends it with the client's second flight (or with the alert that
+        // ends the handshake). Sent alone, it is a small unacknowledged segment behind which
+        // Nagle's algorithm holds that alert back, and a program that closes its socket at once
+        // (with the server's Finished unread) resets the connection before the alert leaves.
+        // Once something is held, everything rustls queues goes behind it, in one write.
+        let hold = self.role() == Some(Role::Client)
+            && tls.is_handshaking()
+            && tls.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_3);
+        if hold || !unsent.is_empty() {
+            while tls.wants_write() {
+                if tls.write_tls(unsent).is_err() {
+                    break;
+                }
+            }
+            if hold && unsent.as_slice() == FAKE_CCS {
+                return Ok(());
+            }
+        }
+        if !unsent.is_empty() {
+            let mut io = BioIo(wbio);
+            let mut done = 0;
+            while done < unsent.len() {
+                match io.write(&unsent[done..]) {
+                    Ok(0) => break,
+                    Ok(n) => done += n,
+                    Err(err) => {
+                        unsent.drain(..done);
+                        return Err(if err.kind() == io::ErrorKind::WouldBlock {
+                            OpError::WantWrite
+                        } else {
+                            OpError::Syscall(Some(err))
+                        });
+                    }
+                }
+            }
+            unsent.drain(..done);
+            if !unsent.is_empty() {
+                return Err(OpError::WantWrite);
+            }
+        } else if !tls.wants_write() {
             return Ok(());
         }
         let tls12 = tls.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_2);

@@ -1,0 +1,219 @@
+//! Debian's unmodified perl 5.36 with Net::SSLeay (libnet-ssleay-perl, which links libssl) and
+//! IO::Socket::SSL on ferrossl, through `LD_LIBRARY_PATH` and `LD_PRELOAD`, against stock
+//! OpenSSL peers:
+//!
+//! - client: LWP::UserAgent (liblwp-protocol-https-perl) GETs a random file from
+//!   `openssl s_server -WWW` with `SSL_ca_file` and `verify_hostname` (TLS 1.3 and TLS 1.2),
+//!   and reports OpenSSL's "certificate verify failed" against a CA that did not issue the
+//!   server's certificate (tests/scripts/perl_client.pl);
+//! - server: an IO::Socket::SSL server (`SSL_server => 1`, the test PKI's chain and key) that a
+//!   verifying `openssl s_client` sends random lines to, answered reversed
+//!   (tests/scripts/perl_server.pl).
+//!
+//! The same scenarios on stock OpenSSL prove the test itself.
+
+mod common;
+
+use std::fs::{self, File};
+use std::time::Duration;
+
+use common::progs::{assert_maps, random_hex, Lib, Proc};
+use common::{path_str, pki, KeyAlg, Mode, Server, TempDir, OPENSSL};
+
+const PERL: &str = "/usr/bin/perl";
+const PACKAGE: &str = "libnet-ssleay-perl";
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+fn script(name: &str) -> String {
+    path_str(&common::repo_root().join("tests/scripts").join(name))
+}
+
+#[derive(Clone, Copy)]
+enum Tls {
+    V13,
+    V12,
+}
+
+impl Tls {
+    fn flag(self) -> &'static str {
+        match self {
+            Tls::V13 => "-tls1_3",
+            Tls::V12 => "-tls1_2",
+        }
+    }
+
+    /// As IO::Socket::SSL's `get_sslversion` names it.
+    fn perl_name(self) -> &'static str {
+        match self {
+            Tls::V13 => "TLSv1_3",
+            Tls::V12 => "TLSv1_2",
+        }
+    }
+}
+
+fn lwp_fetches_a_verified_page(lib: Lib, tls: Tls) {
+    let mut args = pki().server(KeyAlg::EcdsaP256).s_server_args();
+    args.extend(["-WWW".to_owned(), tls.flag().to_owned()]);
+    let server = Server::s_server(&args);
+    let name = format!("page-{}.txt", random_hex(8));
+    let body = format!("{}\n", random_hex(20_000));
+    fs::write(server.docroot().join(&name), &body).expect("writing the page");
+
+    let dir = TempDir::new("perl-client");
+    let out = dir.join("body");
+    let mut cmd = common::command(PERL);
+    cmd.arg(script("perl_client.pl"))
+        .arg(server.port().to_string())
+        .arg(&name)
+        .arg(pki().root_ca())
+        .arg(pki().untrusted_ca())
+        .arg(&out);
+    lib.apply(&mut cmd);
+    let mut perl = Proc::spawn(&mut cmd, "perl-client", true);
+    // The script waits on stdin after its requests, so its maps can still be read.
+    let stdin = perl.stdin();
+    perl.wait_for("DONE\n", TIMEOUT);
+    assert_maps(perl.pid(), lib, "perl (LWP::UserAgent)");
+    drop(stdin);
+    let ended = perl.wait(TIMEOUT);
+    let log = ended.log;
+    assert!(ended.status.success(), "perl failed:\n{log}");
+
+    let want = format!(
+        "status 200 ok {} peer /O=ferrossl tests/CN=localhost\n",
+        tls.perl_name()
+    );
+    assert!(log.contains(&want), "expected {want:?} from perl:\n{log}");
+    let got = fs::read(&out).expect("reading the body perl wrote");
+    common::assert_same_bytes(&got, body.as_bytes(), "the page LWP fetched");
+    assert!(
+        server.output().contains(&format!("FILE:{name}")),
+        "s_server did not serve {name}:\n{}",
+        server.output()
+    );
+    let refused = format!(
+        "untrusted: 500 Can't connect to localhost:{} (certificate verify failed) [SSL connect \
+         attempt failed error:0A000086:SSL routines::certificate verify failed at ",
+        server.port()
+    );
+    assert!(
+        log.contains(&refused),
+        "LWP did not refuse the untrusted server as on OpenSSL:\n{log}"
+    );
+    common::progs::report(
+        "perl LWP::UserAgent / IO::Socket::SSL (client)",
+        PACKAGE,
+        lib,
+        &format!(
+            "verified HTTPS GET of {} bytes from openssl s_server over {}; untrusted CA refused",
+            body.len(),
+            tls.perl_name()
+        ),
+    );
+}
+
+fn io_socket_ssl_server_echoes_to_s_client(lib: Lib, tls: Tls) {
+    let cert = pki().server(KeyAlg::Rsa2048);
+    let token = random_hex(16);
+    let (perl, port) = Proc::server(
+        "perl-server",
+        |port| {
+            let mut cmd = common::command(PERL);
+            cmd.arg(script("perl_server.pl"))
+                .arg(port.to_string())
+                .arg(&cert.chain)
+                .arg(&cert.key)
+                .arg(&token);
+            lib.apply(&mut cmd);
+            cmd
+        },
+        Some("READY"),
+    );
+    assert_maps(perl.pid(), lib, "perl (IO::Socket::SSL server)");
+
+    let lines: Vec<String> = (0..40).map(|_| random_hex(1000)).collect();
+    let dir = TempDir::new("perl-server-input");
+    let input = dir.join("input");
+    let sent: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    fs::write(&input, format!("{sent}QUIT\n")).expect("writing the input");
+    let mut cmd = common::command(OPENSSL);
+    cmd.arg("s_client")
+        .arg("-connect")
+        .arg(format!("127.0.0.1:{port}"))
+        .args(["-servername", "localhost", "-verify_hostname", "localhost"])
+        .args(["-verify_return_error", "-quiet", "-ign_eof", tls.flag()])
+        .arg("-CAfile")
+        .arg(pki().root_ca())
+        .stdin(File::open(&input).expect("opening the input"));
+    let out = common::run(&mut cmd, TIMEOUT);
+    assert!(
+        out.status.success(),
+        "s_client failed:\n{}\n--- perl ---\n{}",
+        out.stderr,
+        perl.log()
+    );
+    let mut expected: String = lines
+        .iter()
+        .map(|l| format!("{}\n", l.chars().rev().collect::<String>()))
+        .collect();
+    expected.push_str(&format!("BYE {token}\n"));
+    common::assert_same_bytes(&out.stdout, expected.as_bytes(), "what perl sent back");
+
+    let ended = perl.wait(TIMEOUT);
+    assert!(ended.status.success(), "perl failed:\n{}", ended.log);
+    for want in [
+        format!("session {} ", tls.perl_name()),
+        format!("received {} lines {} bytes\n", lines.len(), sent.len()),
+    ] {
+        assert!(
+            ended.log.contains(&want),
+            "{want:?} missing:\n{}",
+            ended.log
+        );
+    }
+    common::progs::report(
+        "perl IO::Socket::SSL (server)",
+        PACKAGE,
+        lib,
+        &format!(
+            "{} lines ({} bytes) from a verifying openssl s_client echoed reversed over {}",
+            lines.len(),
+            sent.len(),
+            tls.perl_name()
+        ),
+    );
+}
+
+#[test]
+fn perl_on_ferrossl_library_path_fetches_a_verified_page() {
+    for tls in [Tls::V13, Tls::V12] {
+        lwp_fetches_a_verified_page(Lib::Ours(Mode::LibraryPath), tls);
+    }
+}
+
+#[test]
+fn perl_on_ferrossl_preload_fetches_a_verified_page() {
+    lwp_fetches_a_verified_page(Lib::Ours(Mode::Preload), Tls::V13);
+}
+
+#[test]
+fn perl_on_stock_fetches_a_verified_page() {
+    lwp_fetches_a_verified_page(Lib::Stock, Tls::V13);
+}
+
+#[test]
+fn perl_server_on_ferrossl_library_path_echoes_to_s_client() {
+    for tls in [Tls::V13, Tls::V12] {
+        io_socket_ssl_server_echoes_to_s_client(Lib::Ours(Mode::LibraryPath), tls);
+    }
+}
+
+#[test]
+fn perl_server_on_ferrossl_preload_echoes_to_s_client() {
+    io_socket_ssl_server_echoes_to_s_client(Lib::Ours(Mode::Preload), Tls::V13);
+}
+
+#[test]
+fn perl_server_on_stock_echoes_to_s_client() {
+    io_socket_ssl_server_echoes_to_s_client(Lib::Stock, Tls::V13);
+}

@@ -1,0 +1,218 @@
+//! Debian's unmodified ruby 3.1 (`/usr/bin/ruby`, the `openssl` extension of libruby3.1) on
+//! ferrossl, through `LD_LIBRARY_PATH` and `LD_PRELOAD`, against stock OpenSSL peers:
+//!
+//! - client: `Net::HTTP` GETs a random file from `openssl s_server -WWW` with `VERIFY_PEER` and
+//!   the test CA (TLS 1.3 and TLS 1.2), and fails with "certificate verify failed" against a CA
+//!   that did not issue the server's certificate (tests/scripts/ruby_client.rb);
+//! - server: an `OpenSSL::SSL::SSLServer` over a `TCPServer` serves the test PKI's certificate
+//!   and chain to a verifying `openssl s_client`, which sends random lines that the server
+//!   answers reversed (tests/scripts/ruby_server.rb).
+//!
+//! The same scenarios on stock OpenSSL prove the test itself.
+
+mod common;
+
+use std::fs::{self, File};
+use std::time::Duration;
+
+use common::progs::{assert_maps, random_hex, Lib, Proc};
+use common::{path_str, pki, KeyAlg, Mode, Server, TempDir, OPENSSL};
+
+const RUBY: &str = "/usr/bin/ruby";
+const PACKAGE: &str = "libruby3.1";
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+fn script(name: &str) -> String {
+    path_str(&common::repo_root().join("tests/scripts").join(name))
+}
+
+/// TLS 1.3 or TLS 1.2, as `s_server`/`s_client` flags and as ruby names it.
+#[derive(Clone, Copy)]
+enum Tls {
+    V13,
+    V12,
+}
+
+impl Tls {
+    fn flag(self) -> &'static str {
+        match self {
+            Tls::V13 => "-tls1_3",
+            Tls::V12 => "-tls1_2",
+        }
+    }
+
+    fn ruby_name(self) -> &'static str {
+        match self {
+            Tls::V13 => "TLSv1.3",
+            Tls::V12 => "TLSv1.2",
+        }
+    }
+}
+
+fn ruby_client_fetches_a_verified_page(lib: Lib, tls: Tls) {
+    let mut args = pki().server(KeyAlg::EcdsaP256).s_server_args();
+    args.extend(["-WWW".to_owned(), tls.flag().to_owned()]);
+    let server = Server::s_server(&args);
+    let name = format!("page-{}.txt", random_hex(8));
+    let body = format!("{}\n", random_hex(20_000));
+    fs::write(server.docroot().join(&name), &body).expect("writing the page");
+
+    let dir = TempDir::new("ruby-client");
+    let out = dir.join("body");
+    let mut cmd = common::command(RUBY);
+    cmd.arg(script("ruby_client.rb"))
+        .arg(server.port().to_string())
+        .arg(&name)
+        .arg(pki().root_ca())
+        .arg(pki().untrusted_ca())
+        .arg(&out);
+    lib.apply(&mut cmd);
+    let mut ruby = Proc::spawn(&mut cmd, "ruby-client", true);
+    // The script waits on stdin after its requests, so its maps can still be read.
+    let stdin = ruby.stdin();
+    ruby.wait_for("DONE\n", TIMEOUT);
+    assert_maps(ruby.pid(), lib, "ruby (Net::HTTP)");
+    drop(stdin);
+    let ended = ruby.wait(TIMEOUT);
+    let log = ended.log;
+    assert!(ended.status.success(), "ruby failed:\n{log}");
+
+    let want = format!(
+        "status 200 {} peer /O=ferrossl tests/CN=localhost\n",
+        tls.ruby_name()
+    );
+    assert!(log.contains(&want), "expected {want:?} from ruby:\n{log}");
+    let got = fs::read(&out).expect("reading the body ruby wrote");
+    common::assert_same_bytes(&got, body.as_bytes(), "the page ruby fetched");
+    assert!(
+        server.output().contains(&format!("FILE:{name}")),
+        "s_server did not serve {name}:\n{}",
+        server.output()
+    );
+    // OpenSSL's message, with the state OpenSSL reports after a failed handshake.
+    let refused = "untrusted: OpenSSL::SSL::SSLError: SSL_connect returned=1 errno=0 peeraddr=";
+    let reason =
+        "state=error: certificate verify failed (unable to get local issuer certificate)\n";
+    assert!(
+        log.lines()
+            .any(|l| l.starts_with(refused) && format!("{l}\n").ends_with(reason)),
+        "ruby did not refuse the untrusted server as on OpenSSL:\n{log}"
+    );
+    common::progs::report(
+        "ruby openssl (Net::HTTP client)",
+        PACKAGE,
+        lib,
+        &format!(
+            "verified HTTPS GET of {} bytes from openssl s_server over {}; untrusted CA refused",
+            body.len(),
+            tls.ruby_name()
+        ),
+    );
+}
+
+fn ruby_server_echoes_to_s_client(lib: Lib, tls: Tls) {
+    let cert = pki().server(KeyAlg::Rsa2048);
+    let token = random_hex(16);
+    let (ruby, port) = Proc::server(
+        "ruby-server",
+        |port| {
+            let mut cmd = common::command(RUBY);
+            cmd.arg(script("ruby_server.rb"))
+                .arg(port.to_string())
+                .arg(&cert.cert)
+                .arg(&cert.key)
+                .arg(pki().intermediate_ca())
+                .arg(&token);
+            lib.apply(&mut cmd);
+            cmd
+        },
+        Some("READY"),
+    );
+    assert_maps(ruby.pid(), lib, "ruby (SSLServer)");
+
+    let lines: Vec<String> = (0..40).map(|_| random_hex(1000)).collect();
+    let dir = TempDir::new("ruby-server-input");
+    let input = dir.join("input");
+    let sent: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    fs::write(&input, format!("{sent}QUIT\n")).expect("writing the input");
+    let mut cmd = common::command(OPENSSL);
+    cmd.arg("s_client")
+        .arg("-connect")
+        .arg(format!("127.0.0.1:{port}"))
+        .args(["-servername", "localhost", "-verify_hostname", "localhost"])
+        .args(["-verify_return_error", "-quiet", "-ign_eof", tls.flag()])
+        .arg("-CAfile")
+        .arg(pki().root_ca())
+        .stdin(File::open(&input).expect("opening the input"));
+    let out = common::run(&mut cmd, TIMEOUT);
+    assert!(
+        out.status.success(),
+        "s_client failed:\n{}\n--- ruby ---\n{}",
+        out.stderr,
+        ruby.log()
+    );
+    let mut expected: String = lines
+        .iter()
+        .map(|l| format!("{}\n", l.chars().rev().collect::<String>()))
+        .collect();
+    expected.push_str(&format!("BYE {token}\n"));
+    common::assert_same_bytes(&out.stdout, expected.as_bytes(), "what ruby sent back");
+
+    let ended = ruby.wait(TIMEOUT);
+    assert!(ended.status.success(), "ruby failed:\n{}", ended.log);
+    for want in [
+        format!("session {} ", tls.ruby_name()),
+        format!("received {} lines {} bytes\n", lines.len(), sent.len()),
+    ] {
+        assert!(
+            ended.log.contains(&want),
+            "{want:?} missing:\n{}",
+            ended.log
+        );
+    }
+    common::progs::report(
+        "ruby openssl (SSLServer)",
+        PACKAGE,
+        lib,
+        &format!(
+            "{} lines ({} bytes) from a verifying openssl s_client echoed reversed over {}",
+            lines.len(),
+            sent.len(),
+            tls.ruby_name()
+        ),
+    );
+}
+
+#[test]
+fn ruby_on_ferrossl_library_path_fetches_a_verified_page() {
+    for tls in [Tls::V13, Tls::V12] {
+        ruby_client_fetches_a_verified_page(Lib::Ours(Mode::LibraryPath), tls);
+    }
+}
+
+#[test]
+fn ruby_on_ferrossl_preload_fetches_a_verified_page() {
+    ruby_client_fetches_a_verified_page(Lib::Ours(Mode::Preload), Tls::V13);
+}
+
+#[test]
+fn ruby_on_stock_fetches_a_verified_page() {
+    ruby_client_fetches_a_verified_page(Lib::Stock, Tls::V13);
+}
+
+#[test]
+fn ruby_server_on_ferrossl_library_path_echoes_to_s_client() {
+    for tls in [Tls::V13, Tls::V12] {
+        ruby_server_echoes_to_s_client(Lib::Ours(Mode::LibraryPath), tls);
+    }
+}
+
+#[test]
+fn ruby_server_on_ferrossl_preload_echoes_to_s_client() {
+    ruby_server_echoes_to_s_client(Lib::Ours(Mode::Preload), Tls::V13);
+}
+
+#[test]
+fn ruby_server_on_stock_echoes_to_s_client() {
+    ruby_server_echoes_to_s_client(Lib::Stock, Tls::V13);
+}
