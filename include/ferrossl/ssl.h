@@ -3029,12 +3029,13 @@ int SSL_shutdown(SSL *s);
 int SSL_srp_server_param_with_username(SSL *a0, int *a1);
 
 /**
- * `SSL_state_string`: the six-letter form.
+ * `SSL_state_string`: the six-letter form (`"SSLERR"` after a fatal error).
  */
 const char *SSL_state_string(const SSL *s);
 
 /**
- * `SSL_state_string_long`: `"SSL negotiation finished successfully"` after the handshake,
+ * `SSL_state_string_long`: `"error"` after a fatal error (as OpenSSL, whatever the handshake
+ * reached), `"SSL negotiation finished successfully"` after the handshake,
  * `"before SSL initialization"` before it.
  */
 const char *SSL_state_string_long(const SSL *s);
