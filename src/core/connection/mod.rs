@@ -519,8 +519,16 @@ impl Connection {
         self.peek_engine(|e| e.plaintext_len() > 0).unwrap_or(false)
     }
 
+    /// The handshake has completed (`SSL_get_state` is `TLS_ST_OK` from then on).
     pub fn is_init_finished(&self) -> bool {
         self.status().done
+    }
+
+    /// `SSL_in_init`: before the handshake has completed, and, as OpenSSL's state machine
+    /// enters its error state, again after a fatal error.
+    pub fn in_init(&self) -> bool {
+        let s = self.status();
+        !s.done || s.fatal
     }
 
     pub fn in_before(&self) -> bool {
