@@ -278,6 +278,21 @@ fn psql_on_ferrossl_with_stock_server() {
     let cluster = Cluster::new();
     let pg = cluster.start(Lib::Stock);
     assert_maps(pg.proc.pid(), Lib::Stock, "postgres (postmaster)");
+    // A CA that did not issue the server's certificate: libpq on ferrossl refuses the server.
+    let lib = Lib::Ours(Mode::LibraryPath);
+    let ended = psql(
+        lib,
+        pg.port,
+        &pki().untrusted_ca(),
+        &["SELECT 1".to_string()],
+    )
+    .wait(Duration::from_secs(30));
+    assert!(
+        !ended.status.success() && ended.log.contains("certificate verify failed"),
+        "psql with the wrong CA: {}\n{}",
+        ended.status,
+        ended.log
+    );
     for lib in [
         Lib::Stock,
         Lib::Ours(Mode::LibraryPath),
@@ -310,19 +325,4 @@ fn psql_on_ferrossl_with_stock_server() {
             ),
         );
     }
-    // A CA that did not issue the server's certificate: libpq on ferrossl refuses the server.
-    let lib = Lib::Ours(Mode::LibraryPath);
-    let ended = psql(
-        lib,
-        pg.port,
-        &pki().untrusted_ca(),
-        &["SELECT 1".to_string()],
-    )
-    .wait(Duration::from_secs(30));
-    assert!(
-        !ended.status.success() && ended.log.contains("certificate verify failed"),
-        "psql with the wrong CA: {}\n{}",
-        ended.status,
-        ended.log
-    );
 }
