@@ -2460,7 +2460,7 @@ int SSL_has_pending(const SSL *s);
 int SSL_in_before(const SSL *s);
 
 /**
- * `SSL_in_init`: 1 until the handshake has completed.
+ * `SSL_in_init`: 1 until the handshake has completed, and again after a fatal error.
  */
 int SSL_in_init(const SSL *s);
 
@@ -2470,7 +2470,7 @@ int SSL_in_init(const SSL *s);
 int SSL_is_dtls(const SSL *s);
 
 /**
- * `SSL_is_init_finished`: 1 once the handshake has completed.
+ * `SSL_is_init_finished`: 1 once the handshake has completed, 0 again after a fatal error.
  */
 int SSL_is_init_finished(const SSL *s);
 

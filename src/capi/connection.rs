@@ -374,18 +374,18 @@ pub extern "C" fn SSL_set_shutdown(s: *mut SSL, mode: c_int) {
     Ok(())
 }
 
-/// `SSL_is_init_finished`: 1 once the handshake has completed.
+/// `SSL_is_init_finished`: 1 once the handshake has completed, 0 again after a fatal error.
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_is_init_finished(s: *const SSL) -> c_int {
-    Ok(handle::ssl(s)?.is_init_finished() as c_int)
+    Ok(!handle::ssl(s)?.in_init() as c_int)
 }
 
-/// `SSL_in_init`: 1 until the handshake has completed.
+/// `SSL_in_init`: 1 until the handshake has completed, and again after a fatal error.
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_in_init(s: *const SSL) -> c_int {
-    Ok(!handle::ssl(s)?.is_init_finished() as c_int)
+    Ok(handle::ssl(s)?.in_init() as c_int)
 }
 
 /// `SSL_in_before`: 1 before the handshake has started.

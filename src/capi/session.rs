@@ -89,6 +89,16 @@ fn with<R>(s: *const SSL_SESSION, f: impl FnOnce(&Arc<Session>) -> R) -> Result<
     Ok(f(&handle::session(s)?))
 }
 
+/// As [`with`], but a NULL session gives 0 with nothing queued, as OpenSSL's time and timeout
+/// accessors do (MariaDB calls `SSL_SESSION_set_timeout(SSL_get_session(ssl), t)` on a new
+/// `SSL`, and a queued error there makes its `SSL_get_error` report SSL_ERROR_SSL later).
+fn with_or_zero(s: *const SSL_SESSION, f: impl FnOnce(&Arc<Session>) -> c_long) -> Result<c_long> {
+    if s.is_null() {
+        return Ok(0);
+    }
+    with(s, f)
+}
+
 /// `SSL_SESSION_is_resumable`: 1 when it can be offered for resumption.
 #[export]
 #[no_mangle]
@@ -107,28 +117,37 @@ pub extern "C" fn SSL_SESSION_has_ticket(s: *const SSL_SESSION) -> c_int {
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_SESSION_get_time(s: *const SSL_SESSION) -> c_long {
-    with(s, |s| s.data().time)
+    with_or_zero(s, |s| s.data().time)
 }
 
 /// `SSL_SESSION_set_time`: returns `t` on success, 0 on failure.
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_SESSION_set_time(s: *mut SSL_SESSION, t: c_long) -> c_long {
-    with(s, |s| s.update(|d| d.time = t)).map(|_| t)
+    with_or_zero(s, |s| {
+        s.update(|d| d.time = t);
+        t
+    })
 }
 
 /// `SSL_SESSION_get_timeout`: its lifetime in seconds.
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_SESSION_get_timeout(s: *const SSL_SESSION) -> c_long {
-    with(s, |s| s.data().timeout)
+    with_or_zero(s, |s| s.data().timeout)
 }
 
 /// `SSL_SESSION_set_timeout`: 1 on success.
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_SESSION_set_timeout(s: *mut SSL_SESSION, t: c_long) -> c_long {
-    with(s, |s| s.update(|d| d.timeout = t)).map(|_| 1)
+    if t < 0 {
+        return Ok(0);
+    }
+    with_or_zero(s, |s| {
+        s.update(|d| d.timeout = t);
+        1
+    })
 }
 
 /// `SSL_SESSION_get_protocol_version`.

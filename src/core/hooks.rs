@@ -25,6 +25,8 @@ use rustls::{DigitallySignedStruct, NamedGroup, SignatureScheme};
 use super::connection::Connection;
 
 thread_local! {
+    /// Reached with `try_with`: after the thread's thread-locals are destroyed (a program's
+    /// `atexit` handler) no connection is current and the hooks fail instead of panicking.
     static CURRENT: RefCell<Vec<Arc<Connection>>> = const { RefCell::new(Vec::new()) };
 }
 
@@ -33,16 +35,19 @@ pub fn enter<R>(conn: &Arc<Connection>, f: impl FnOnce() -> R) -> R {
     struct Leave;
     impl Drop for Leave {
         fn drop(&mut self) {
-            CURRENT.with(|c| c.borrow_mut().pop());
+            let _ = CURRENT.try_with(|c| c.borrow_mut().pop());
         }
     }
-    CURRENT.with(|c| c.borrow_mut().push(conn.clone()));
+    let _ = CURRENT.try_with(|c| c.borrow_mut().push(conn.clone()));
     let _leave = Leave;
     f()
 }
 
 fn current() -> Option<Arc<Connection>> {
-    CURRENT.with(|c| c.borrow().last().cloned())
+    CURRENT
+        .try_with(|c| c.borrow().last().cloned())
+        .ok()
+        .flatten()
 }
 
 fn algorithms() -> &'static rustls::crypto::WebPkiSupportedAlgorithms {

@@ -74,7 +74,10 @@ impl Engine {
 }
 
 thread_local! {
-    /// The connections whose engine this thread has taken out (innermost last).
+    /// The connections whose engine this thread has taken out (innermost last). Reached with
+    /// `try_with`: a program may call in from an `atexit` handler, after the main thread's
+    /// thread-locals are destroyed (socat shuts its connection down then); the re-entry check
+    /// is skipped there.
     static DRIVING: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
 }
 
@@ -105,7 +108,7 @@ impl Drop for Taken<'_> {
             e.wbio = None;
             *lock(&self.conn.engine) = Some(e);
         }
-        DRIVING.with(|d| {
+        let _ = DRIVING.try_with(|d| {
             let mut d = d.borrow_mut();
             if let Some(i) = d.iter().rposition(|&id| id == self.conn.id()) {
                 d.remove(i);
@@ -120,7 +123,10 @@ impl Connection {
     /// re-entering an operation on the connection its own thread drives gets an error.
     pub(super) fn take(&self, what: &'static str) -> Result<Taken<'_>, Error> {
         let id = self.id();
-        if DRIVING.with(|d| d.borrow().contains(&id)) {
+        if DRIVING
+            .try_with(|d| d.borrow().contains(&id))
+            .unwrap_or(false)
+        {
             return Err(Error::Reentrant(what));
         }
         let mut slot = lock(&self.engine);
@@ -134,7 +140,7 @@ impl Connection {
                 .unwrap_or_else(|e| e.into_inner());
         };
         drop(slot);
-        DRIVING.with(|d| d.borrow_mut().push(id));
+        let _ = DRIVING.try_with(|d| d.borrow_mut().push(id));
         Ok(Taken {
             conn: self,
             engine: Some(engine),

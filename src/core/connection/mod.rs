@@ -528,6 +528,7 @@ impl Connection {
         self.peek_engine(|e| e.plaintext_len() > 0).unwrap_or(false)
     }
 
+    /// The handshake has completed (`SSL_get_state` is `TLS_ST_OK` from then on).
     pub fn is_init_finished(&self) -> bool {
         self.status().done
     }
@@ -535,6 +536,13 @@ impl Connection {
     /// OpenSSL's `ossl_statem_in_error`: a fatal error ended the connection.
     pub fn in_error(&self) -> bool {
         self.status().fatal
+    }
+
+    /// `SSL_in_init`: before the handshake has completed, and, as OpenSSL's state machine
+    /// enters its error state, again after a fatal error.
+    pub fn in_init(&self) -> bool {
+        let s = self.status();
+        !s.done || s.fatal
     }
 
     pub fn in_before(&self) -> bool {
@@ -585,8 +593,7 @@ impl Connection {
     /// connection established is dropped.
     pub fn clear(&self) -> Result<(), Error> {
         // As OpenSSL: a session of a connection that was not shut down properly is dropped.
-        let st = self.status();
-        if st.done && self.shutdown_flags() & SENT_SHUTDOWN == 0 {
+        if self.bad_session().is_some() {
             self.set_session(None);
         }
         let mut e = self.take("SSL_clear")?;

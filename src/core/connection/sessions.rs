@@ -97,7 +97,7 @@ impl Connection {
     /// connection that finished its handshake but never sent close_notify, which the caller
     /// then removes from the cache (it is not resumable from then on).
     pub fn bad_session(&self) -> Option<Arc<Session>> {
-        if *lock(&self.shutdown) & SENT_SHUTDOWN != 0 || !self.is_init_finished() {
+        if *lock(&self.shutdown) & SENT_SHUTDOWN != 0 || self.in_init() || self.in_before() {
             return None;
         }
         lock(&self.session).current.clone()
