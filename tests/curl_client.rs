@@ -133,6 +133,16 @@ fn download(mode: Mode, alg: KeyAlg, tls: Tls) {
     );
     let got = fs::read(&out_file).expect("reading the downloaded file");
     assert_same_bytes(&got, &body, "downloaded file");
+    common::progs::report(
+        "curl",
+        "curl",
+        common::progs::Lib::Ours(mode),
+        &format!(
+            "{FILE_SIZE} random bytes from stock s_server -WWW over {} with an {} certificate",
+            tls.name(),
+            alg.name()
+        ),
+    );
 }
 
 mode_tests! {

@@ -140,6 +140,12 @@ fn nginx_http2_100_mib_response_is_identical() {
     };
     assert_eq!(sum(&dst), sum(&src), "sha256 of the 100 MiB body");
     assert_clean_log(&nginx);
+    common::progs::report(
+        "nginx",
+        "nginx",
+        common::progs::Lib::Ours(common::Mode::LibraryPath),
+        "a 100 MiB random body over HTTP/2 to stock curl",
+    );
 }
 
 /// Reconnects reported as reused by `openssl s_client -reconnect` (TLS 1.2: s_client does not

@@ -63,6 +63,12 @@ fn s_client_fetches_the_www_page(lib: Lib) {
             end.log
         );
     }
+    common::progs::report(
+        "openssl s_client",
+        "openssl",
+        lib,
+        "GET / of stock s_server -www's status page",
+    );
 }
 
 /// Waits until `proc` has printed `marker`; false if it exits first or after [`TIMEOUT`].
@@ -151,6 +157,12 @@ fn s_server_reverses_lines(lib: Lib) {
         server.log().contains("CONNECTION CLOSED"),
         "s_server did not close cleanly:\n{}",
         server.log()
+    );
+    common::progs::report(
+        "openssl s_server -rev",
+        "openssl",
+        lib,
+        &format!("{} random lines from stock s_client, reversed", lines.len()),
     );
 }
 

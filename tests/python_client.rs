@@ -74,6 +74,12 @@ fn python_verified_request_tls13_and_tls12() {
             "{out}"
         );
     }
+    common::progs::report(
+        "python3 ssl client",
+        "python3.11",
+        common::progs::Lib::Ours(common::Mode::LibraryPath),
+        "verified HTTP GET from stock s_server -www over TLS 1.3 and TLS 1.2",
+    );
 }
 
 #[test]

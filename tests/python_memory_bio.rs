@@ -117,6 +117,15 @@ fn sslobject_client_against_stock_s_server(lib: Lib) {
     }
     assert!(end.log.contains("unwrapped\n"), "{context}");
     assert!(server.output().contains("CONNECTION CLOSED"), "{context}");
+    common::progs::report(
+        "python3 ssl.SSLObject client",
+        "python3.11",
+        lib,
+        &format!(
+            "{} lines reversed by stock s_server -rev over MemoryBIOs, then unwrap()",
+            lines.len()
+        ),
+    );
 }
 
 #[test]
@@ -178,6 +187,12 @@ fn sslobject_server_for_stock_s_client(lib: Lib) {
         "{context}"
     );
     assert!(server_end.log.contains("unwrapped\n"), "{context}");
+    common::progs::report(
+        "python3 ssl.SSLObject server",
+        "python3.11",
+        lib,
+        "a line from stock s_client answered in upper case over MemoryBIOs, then unwrap()",
+    );
 }
 
 #[test]
