@@ -14,6 +14,7 @@ pub mod connection;
 pub mod context;
 pub mod credentials;
 pub mod error;
+pub mod groups;
 pub mod hooks;
 pub mod kx;
 pub mod registry;

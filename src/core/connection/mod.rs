@@ -28,24 +28,24 @@ mod own;
 mod peer;
 mod records;
 mod sessions;
+mod state;
 mod wire;
 
 use std::ffi::{c_int, c_long, CStr, CString};
-use std::io;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard};
 
 use rustls::NamedGroup;
 
 use super::callbacks::{Hook, InfoFn, StatusFn};
-use super::cipher::Cipher;
 use super::client_hello::ClientHello;
 use super::context::{self, Context, Role, Settings};
 use super::error::{reason, Error};
 use super::registry::{self, Object, Refs, Table};
-use super::session::Session;
-use crate::libcrypto::{ffi, Bio, CertStack, ExData, VerifyParam, X509Cert};
+use crate::libcrypto::{ffi, Bio, ExData, VerifyParam};
 use engine::{Engine, Phase};
 use sessions::SessionSlot;
+use state::{Event, OpResult, Randoms, Status, Wire};
+pub use state::{HandshakeInfo, OpError, VerifyState};
 
 /// `SSL_ERROR_*`.
 pub mod code {
@@ -61,108 +61,6 @@ pub mod code {
 /// `SSL_SENT_SHUTDOWN`, `SSL_RECEIVED_SHUTDOWN`.
 pub const SENT_SHUTDOWN: c_int = 1;
 pub const RECEIVED_SHUTDOWN: c_int = 2;
-
-/// Why an operation did not complete.
-#[derive(Debug)]
-pub enum OpError {
-    WantRead,
-    WantWrite,
-    /// The peer closed the connection cleanly.
-    ZeroReturn,
-    /// The transport failed (`SSL_ERROR_SYSCALL`); the error is queued when there is one.
-    Syscall(Option<io::Error>),
-    /// A protocol or usage error (`SSL_ERROR_SSL`), queued at the boundary.
-    Fatal(Error),
-}
-
-impl From<Error> for OpError {
-    fn from(e: Error) -> Self {
-        OpError::Fatal(e)
-    }
-}
-
-impl OpError {
-    fn code(&self) -> c_int {
-        match self {
-            OpError::WantRead => code::WANT_READ,
-            OpError::WantWrite => code::WANT_WRITE,
-            OpError::ZeroReturn => code::ZERO_RETURN,
-            OpError::Syscall(_) => code::SYSCALL,
-            OpError::Fatal(_) => code::SSL,
-        }
-    }
-}
-
-type OpResult<T> = Result<T, OpError>;
-
-/// What a completed handshake established (fixed until the next handshake).
-pub struct HandshakeInfo {
-    pub version: c_int,
-    pub cipher: Option<&'static Cipher>,
-    pub group: Option<NamedGroup>,
-    pub alpn: Option<Vec<u8>>,
-    pub peer_chain: Vec<X509Cert>,
-    /// `SSL_get_peer_cert_chain` (client side: leaf first).
-    pub peer_stack: Option<CertStack>,
-    pub resumed: bool,
-}
-
-/// Results of verifying the peer.
-#[derive(Default)]
-pub struct VerifyState {
-    /// `SSL_get_verify_result`.
-    pub result: c_long,
-    /// `SSL_get0_verified_chain`.
-    pub verified: Option<CertStack>,
-    pub peer_chain: Vec<X509Cert>,
-    /// The OCSP response the server stapled (client side; empty when none).
-    pub ocsp: Vec<u8>,
-}
-
-/// A program callback an operation queued, run once the engine is back in its slot.
-enum Event {
-    Info(c_int, c_int),
-    NewSession(Arc<Session>),
-}
-
-/// Role and BIOs: set by the program, read by getters at any time.
-#[derive(Default)]
-struct Wire {
-    /// From the method, until `SSL_set_connect_state`/`SSL_set_accept_state` fix it.
-    role: Option<Role>,
-    /// Whether the role was fixed (OpenSSL's `handshake_func`): without it, a handshake fails
-    /// with "connection type not set" and reads, writes and shutdowns with "uninitialized".
-    state_set: bool,
-    rbio: Option<Bio>,
-    wbio: Option<Bio>,
-}
-
-/// What the last operations established, for `SSL_get_error`, `SSL_in_init` and friends.
-#[derive(Default, Clone, Copy)]
-struct Status {
-    /// `SSL_get_error`'s answer for the last operation that did not succeed.
-    last: c_int,
-    started: bool,
-    done: bool,
-    fatal: bool,
-    eof: bool,
-    sent_close: bool,
-    received_close: bool,
-}
-
-/// The client's and the server's random of the current handshake.
-#[derive(Default)]
-struct Randoms {
-    client: Option<[u8; 32]>,
-    server: Option<[u8; 32]>,
-    /// No ServerHello within the first 64 KiB: stop looking.
-    gave_up: bool,
-    /// The TLS 1.2 master secret (key log label `CLIENT_RANDOM`).
-    master: Vec<u8>,
-    /// The version and suite being negotiated (0 / `None` until known).
-    version: c_int,
-    cipher: Option<&'static Cipher>,
-}
 
 pub struct Connection {
     refs: Refs,

@@ -1,0 +1,119 @@
+//! What a connection's operations report and record: the error kinds of an operation, the
+//! facts a handshake established, the verification results, and the small state records the
+//! connection keeps outside its engine (role and BIOs, status flags, randoms).
+
+use std::ffi::c_int;
+use std::ffi::c_long;
+use std::io;
+use std::sync::Arc;
+
+use rustls::NamedGroup;
+
+use super::code;
+use crate::core::cipher::Cipher;
+use crate::core::context::Role;
+use crate::core::error::Error;
+use crate::core::session::Session;
+use crate::libcrypto::{Bio, CertStack, X509Cert};
+
+/// Why an operation did not complete.
+#[derive(Debug)]
+pub enum OpError {
+    WantRead,
+    WantWrite,
+    /// The peer closed the connection cleanly.
+    ZeroReturn,
+    /// The transport failed (`SSL_ERROR_SYSCALL`); the error is queued when there is one.
+    Syscall(Option<io::Error>),
+    /// A protocol or usage error (`SSL_ERROR_SSL`), queued at the boundary.
+    Fatal(Error),
+}
+
+impl From<Error> for OpError {
+    fn from(e: Error) -> Self {
+        OpError::Fatal(e)
+    }
+}
+
+impl OpError {
+    pub(super) fn code(&self) -> c_int {
+        match self {
+            OpError::WantRead => code::WANT_READ,
+            OpError::WantWrite => code::WANT_WRITE,
+            OpError::ZeroReturn => code::ZERO_RETURN,
+            OpError::Syscall(_) => code::SYSCALL,
+            OpError::Fatal(_) => code::SSL,
+        }
+    }
+}
+
+pub(super) type OpResult<T> = Result<T, OpError>;
+
+/// What a completed handshake established (fixed until the next handshake).
+pub struct HandshakeInfo {
+    pub version: c_int,
+    pub cipher: Option<&'static Cipher>,
+    pub group: Option<NamedGroup>,
+    pub alpn: Option<Vec<u8>>,
+    pub peer_chain: Vec<X509Cert>,
+    /// `SSL_get_peer_cert_chain` (client side: leaf first).
+    pub peer_stack: Option<CertStack>,
+    pub resumed: bool,
+}
+
+/// Results of verifying the peer.
+#[derive(Default)]
+pub struct VerifyState {
+    /// `SSL_get_verify_result`.
+    pub result: c_long,
+    /// `SSL_get0_verified_chain`.
+    pub verified: Option<CertStack>,
+    pub peer_chain: Vec<X509Cert>,
+    /// The OCSP response the server stapled (client side; empty when none).
+    pub ocsp: Vec<u8>,
+}
+
+/// A program callback an operation queued, run once the engine is back in its slot.
+pub(super) enum Event {
+    Info(c_int, c_int),
+    NewSession(Arc<Session>),
+}
+
+/// Role and BIOs: set by the program, read by getters at any time.
+#[derive(Default)]
+pub(super) struct Wire {
+    /// From the method, until `SSL_set_connect_state`/`SSL_set_accept_state` fix it.
+    pub(super) role: Option<Role>,
+    /// Whether the role was fixed (OpenSSL's `handshake_func`): without it, a handshake fails
+    /// with "connection type not set" and reads, writes and shutdowns with "uninitialized".
+    pub(super) state_set: bool,
+    pub(super) rbio: Option<Bio>,
+    pub(super) wbio: Option<Bio>,
+}
+
+/// What the last operations established, for `SSL_get_error`, `SSL_in_init` and friends.
+#[derive(Default, Clone, Copy)]
+pub(super) struct Status {
+    /// `SSL_get_error`'s answer for the last operation that did not succeed.
+    pub(super) last: c_int,
+    pub(super) started: bool,
+    pub(super) done: bool,
+    pub(super) fatal: bool,
+    pub(super) eof: bool,
+    pub(super) sent_close: bool,
+    pub(super) received_close: bool,
+}
+
+/// The client's and the server's random of the current handshake.
+#[derive(Default)]
+pub(super) struct Randoms {
+    pub(super) client: Option<[u8; 32]>,
+    pub(super) server: Option<[u8; 32]>,
+    /// No ServerHello within the first 64 KiB: stop looking.
+    pub(super) gave_up: bool,
+    /// The TLS 1.2 master secret (key log label `CLIENT_RANDOM`).
+    pub(super) master: Vec<u8>,
+    /// The version and suite being negotiated (0 / `None` until known).
+    pub(super) version: c_int,
+    pub(super) cipher: Option<&'static Cipher>,
+}
