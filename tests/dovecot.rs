@@ -15,7 +15,7 @@ use std::process::{ChildStdin, Command};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::progs::{assert_maps, head, random_hex, Lib, Proc};
+use common::progs::{assert_maps, children, head, random_hex, Lib, Proc};
 use common::{path_str, pki, KeyAlg, Mode, TempDir, OPENSSL};
 
 const DOVECOT: &str = "/usr/sbin/dovecot";
@@ -58,31 +58,6 @@ fn config(dir: &Path, port: u16) -> String {
         cert = path_str(&server.chain),
         key = path_str(&server.key),
     )
-}
-
-/// The live children of `pid` whose command name is `name` (from `/proc/<child>/stat`).
-fn children(pid: u32, name: &str) -> Vec<u32> {
-    let mut found = Vec::new();
-    for entry in fs::read_dir("/proc").expect("reading /proc").flatten() {
-        let Some(child) = entry
-            .file_name()
-            .to_str()
-            .and_then(|s| s.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        let stat = fs::read_to_string(format!("/proc/{child}/stat")).unwrap_or_default();
-        // `pid (comm) state ppid ...`; comm may hold spaces, so split after the last ')'.
-        let Some((left, right)) = stat.rsplit_once(')') else {
-            continue;
-        };
-        let comm = left.split_once('(').map(|(_, c)| c).unwrap_or("");
-        let ppid = right.split_whitespace().nth(1).and_then(|p| p.parse().ok());
-        if comm == name && ppid == Some(pid) {
-            found.push(child);
-        }
-    }
-    found
 }
 
 /// dovecot's master in the foreground, stopped (SIGTERM, it stops its services) on drop.

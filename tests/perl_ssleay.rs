@@ -14,11 +14,11 @@
 
 mod common;
 
-use std::fs::{self, File};
+use std::fs;
 use std::time::Duration;
 
 use common::progs::{assert_maps, random_hex, Lib, Proc};
-use common::{path_str, pki, KeyAlg, Mode, Server, TempDir, OPENSSL};
+use common::{path_str, pki, KeyAlg, Mode, Server, TempDir};
 
 const PERL: &str = "/usr/bin/perl";
 const PACKAGE: &str = "libnet-ssleay-perl";
@@ -131,39 +131,13 @@ fn io_socket_ssl_server_echoes_to_s_client(lib: Lib, tls: Tls) {
     );
     assert_maps(perl.pid(), lib, "perl (IO::Socket::SSL server)");
 
-    let lines: Vec<String> = (0..40).map(|_| random_hex(1000)).collect();
-    let dir = TempDir::new("perl-server-input");
-    let input = dir.join("input");
-    let sent: String = lines.iter().map(|l| format!("{l}\n")).collect();
-    fs::write(&input, format!("{sent}QUIT\n")).expect("writing the input");
-    let mut cmd = common::command(OPENSSL);
-    cmd.arg("s_client")
-        .arg("-connect")
-        .arg(format!("127.0.0.1:{port}"))
-        .args(["-servername", "localhost", "-verify_hostname", "localhost"])
-        .args(["-verify_return_error", "-quiet", "-ign_eof", tls.flag()])
-        .arg("-CAfile")
-        .arg(pki().root_ca())
-        .stdin(File::open(&input).expect("opening the input"));
-    let out = common::run(&mut cmd, TIMEOUT);
-    assert!(
-        out.status.success(),
-        "s_client failed:\n{}\n--- perl ---\n{}",
-        out.stderr,
-        perl.log()
-    );
-    let mut expected: String = lines
-        .iter()
-        .map(|l| format!("{}\n", l.chars().rev().collect::<String>()))
-        .collect();
-    expected.push_str(&format!("BYE {token}\n"));
-    common::assert_same_bytes(&out.stdout, expected.as_bytes(), "what perl sent back");
+    let sent = common::progs::s_client_reverse_echo(port, tls.flag(), &perl, &token);
 
     let ended = perl.wait(TIMEOUT);
     assert!(ended.status.success(), "perl failed:\n{}", ended.log);
     for want in [
         format!("session {} ", tls.perl_name()),
-        format!("received {} lines {} bytes\n", lines.len(), sent.len()),
+        format!("received {} lines {} bytes\n", sent.lines.len(), sent.bytes),
     ] {
         assert!(
             ended.log.contains(&want),
@@ -177,8 +151,8 @@ fn io_socket_ssl_server_echoes_to_s_client(lib: Lib, tls: Tls) {
         lib,
         &format!(
             "{} lines ({} bytes) from a verifying openssl s_client echoed reversed over {}",
-            lines.len(),
-            sent.len(),
+            sent.lines.len(),
+            sent.bytes,
             tls.perl_name()
         ),
     );

@@ -12,11 +12,11 @@
 
 mod common;
 
-use std::fs::{self, File};
+use std::fs;
 use std::time::Duration;
 
 use common::progs::{assert_maps, random_hex, Lib, Proc};
-use common::{path_str, pki, KeyAlg, Mode, Server, TempDir, OPENSSL};
+use common::{path_str, pki, KeyAlg, Mode, Server, TempDir};
 
 const RUBY: &str = "/usr/bin/ruby";
 const PACKAGE: &str = "libruby3.1";
@@ -130,39 +130,13 @@ fn ruby_server_echoes_to_s_client(lib: Lib, tls: Tls) {
     );
     assert_maps(ruby.pid(), lib, "ruby (SSLServer)");
 
-    let lines: Vec<String> = (0..40).map(|_| random_hex(1000)).collect();
-    let dir = TempDir::new("ruby-server-input");
-    let input = dir.join("input");
-    let sent: String = lines.iter().map(|l| format!("{l}\n")).collect();
-    fs::write(&input, format!("{sent}QUIT\n")).expect("writing the input");
-    let mut cmd = common::command(OPENSSL);
-    cmd.arg("s_client")
-        .arg("-connect")
-        .arg(format!("127.0.0.1:{port}"))
-        .args(["-servername", "localhost", "-verify_hostname", "localhost"])
-        .args(["-verify_return_error", "-quiet", "-ign_eof", tls.flag()])
-        .arg("-CAfile")
-        .arg(pki().root_ca())
-        .stdin(File::open(&input).expect("opening the input"));
-    let out = common::run(&mut cmd, TIMEOUT);
-    assert!(
-        out.status.success(),
-        "s_client failed:\n{}\n--- ruby ---\n{}",
-        out.stderr,
-        ruby.log()
-    );
-    let mut expected: String = lines
-        .iter()
-        .map(|l| format!("{}\n", l.chars().rev().collect::<String>()))
-        .collect();
-    expected.push_str(&format!("BYE {token}\n"));
-    common::assert_same_bytes(&out.stdout, expected.as_bytes(), "what ruby sent back");
+    let sent = common::progs::s_client_reverse_echo(port, tls.flag(), &ruby, &token);
 
     let ended = ruby.wait(TIMEOUT);
     assert!(ended.status.success(), "ruby failed:\n{}", ended.log);
     for want in [
         format!("session {} ", tls.ruby_name()),
-        format!("received {} lines {} bytes\n", lines.len(), sent.len()),
+        format!("received {} lines {} bytes\n", sent.lines.len(), sent.bytes),
     ] {
         assert!(
             ended.log.contains(&want),
@@ -176,8 +150,8 @@ fn ruby_server_echoes_to_s_client(lib: Lib, tls: Tls) {
         lib,
         &format!(
             "{} lines ({} bytes) from a verifying openssl s_client echoed reversed over {}",
-            lines.len(),
-            sent.len(),
+            sent.lines.len(),
+            sent.bytes,
             tls.ruby_name()
         ),
     );

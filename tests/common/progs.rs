@@ -381,3 +381,77 @@ pub fn report(program: &str, package: &str, lib: Lib, exchanged: &str) {
         let _ = f.write_all(format!("{}\n", line.replace('\n', " ")).as_bytes());
     }
 }
+
+/// The live children of `pid` whose command name is `name` (from `/proc/<child>/stat`): the
+/// worker a forking daemon does its TLS in.
+pub fn children(pid: u32, name: &str) -> Vec<u32> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir("/proc").expect("reading /proc").flatten() {
+        let Some(child) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let stat = fs::read_to_string(format!("/proc/{child}/stat")).unwrap_or_default();
+        // `pid (comm) state ppid ...`; comm may hold spaces, so split after the last ')'.
+        let Some((left, right)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let comm = left.split_once('(').map(|(_, c)| c).unwrap_or("");
+        let ppid = right.split_whitespace().nth(1).and_then(|p| p.parse().ok());
+        if comm == name && ppid == Some(pid) {
+            found.push(child);
+        }
+    }
+    found
+}
+
+/// What [`s_client_reverse_echo`] sent: the random lines and their bytes.
+pub struct Sent {
+    pub lines: Vec<String>,
+    pub bytes: usize,
+}
+
+/// Drives a line-reversing TLS server on `port` (the tests' Ruby and Perl servers) with a
+/// verifying stock `openssl s_client` (`tls_flag`: `-tls1_3`/`-tls1_2`): 40 random lines, then
+/// QUIT; every line must come back reversed, then `BYE <token>`. `server` is the server's
+/// process (its log goes into failure messages).
+pub fn s_client_reverse_echo(port: u16, tls_flag: &str, server: &Proc, token: &str) -> Sent {
+    let lines: Vec<String> = (0..40).map(|_| random_hex(1000)).collect();
+    let dir = TempDir::new("echo-input");
+    let input = dir.join("input");
+    let sent: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    fs::write(&input, format!("{sent}QUIT\n")).expect("writing the input");
+    let mut cmd = super::command(super::OPENSSL);
+    cmd.arg("s_client")
+        .arg("-connect")
+        .arg(format!("127.0.0.1:{port}"))
+        .args(["-servername", "localhost", "-verify_hostname", "localhost"])
+        .args(["-verify_return_error", "-quiet", "-ign_eof", tls_flag])
+        .arg("-CAfile")
+        .arg(super::pki().root_ca())
+        .stdin(File::open(&input).expect("opening the input"));
+    let out = super::run(&mut cmd, Duration::from_secs(30));
+    assert!(
+        out.status.success(),
+        "s_client failed:\n{}\n--- server ---\n{}",
+        out.stderr,
+        server.log()
+    );
+    let mut expected: String = lines
+        .iter()
+        .map(|l| format!("{}\n", l.chars().rev().collect::<String>()))
+        .collect();
+    expected.push_str(&format!("BYE {token}\n"));
+    super::assert_same_bytes(
+        &out.stdout,
+        expected.as_bytes(),
+        "what the server sent back",
+    );
+    Sent {
+        bytes: sent.len(),
+        lines,
+    }
+}
