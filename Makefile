@@ -2,8 +2,10 @@
 #
 # Why a link step outside cargo: rustc hands GNU ld its own anonymous version script for a cdylib
 # and ld refuses a second, named one, so the exports could not carry OPENSSL_3.0.0. We build a
-# staticlib and link it here with our own version script (build/libssl.map, generated from the
-# 518-name list), which also makes every Rust and aws-lc symbol local.
+# staticlib and link it here with our own version script (target/ferrossl/libssl.map, generated
+# from abi/libssl.exports by abi/version-script.awk: OpenSSL's nodes OPENSSL_3.0.0 to
+# OPENSSL_3.5.0, chained as in OpenSSL's libssl), which also makes every Rust and aws-lc symbol
+# local.
 
 # rustup's default location, for a toolchain that .ci/install-deps has just installed.
 export PATH := $(HOME)/.cargo/bin:$(PATH)
@@ -12,7 +14,7 @@ PROFILE    ?= release
 OUT        := target/ferrossl
 LIB        := $(OUT)/libssl.so.3
 STATIC     := target/$(PROFILE)/libferrossl.a
-EXPORTS    := abi/libssl-3.0.exports
+EXPORTS    := abi/libssl.exports
 MAP        := $(OUT)/libssl.map
 CARGOFLAGS := $(if $(filter release,$(PROFILE)),--release,)
 
@@ -25,9 +27,9 @@ lib: $(LIB)
 $(STATIC): FORCE
 	$(CARGO) build $(CARGOFLAGS) --lib
 
-$(MAP): $(EXPORTS)
+$(MAP): $(EXPORTS) abi/version-script.awk
 	@mkdir -p $(OUT)
-	{ echo 'OPENSSL_3.0.0 {'; echo '  global:'; sed 's/^/    /; s/$$/;/' $(EXPORTS); echo '  local: *;'; echo '};'; } > $@
+	awk -f abi/version-script.awk $(EXPORTS) > $@
 
 $(LIB): $(STATIC) $(MAP)
 	gcc -shared -o $@ -Wl,-soname,libssl.so.3 -Wl,--version-script=$(MAP) \

@@ -2,17 +2,22 @@
 """Generates src/capi/stubs.rs, ABI.md and README's refusal list from the ABI data here.
 
 Inputs:
-  abi/libssl-3.0.exports   the 518 function names OpenSSL 3.0's libssl exports
-  abi/ssl-prototypes.txt   their prototypes, as `gcc -aux-info` prints them from Debian 12's
-                           <openssl/ssl.h> (regenerate with `abi/gen.py --prototypes`)
-  src/capi/*.rs            every `pub [unsafe] extern "C" fn NAME` found there is implemented
+  abi/libssl.exports       the 604 functions OpenSSL 3.5's libssl exports, each with its version
+                           node (OPENSSL_3.0.0: the 518 of 3.0; 3.2.0, 3.3.0, 3.4.0, 3.5.0)
+  abi/ssl-prototypes.txt   their prototypes, as `gcc -aux-info` prints them from Debian 13's
+                           <openssl/ssl.h> (3.5; the 518 older ones read the same in Debian 12's
+                           3.0 header). Regenerate with `abi/gen.py --prototypes ROOT`, ROOT a
+                           Debian 13 root with libssl-dev (.ci/trixie-root builds one)
+  src/capi/*.rs            every `pub [unsafe] extern "C" fn NAME` found there is implemented;
+                           a function newer than 3.0 carries `#[cfg(feature = "ossl3x0")]` for
+                           its node (the header declares it only for OpenSSL 3.x headers)
   abi/behaviour.py         what each function not implemented in src/capi answers: absent (as
                            OpenSSL when the feature is not in use) or refused
   abi/by-program/*.txt     the libssl imports of measured Debian programs (for ABI.md)
 
 Outputs:
   src/capi/stubs.rs        the absent and refused functions, each through #[export]
-  ABI.md                   the class of all 518 functions, and per program
+  ABI.md                   the node and class of all 604 functions, and per program
   README.md                the list of refusals between its markers
 
 `abi/gen.py --check` regenerates in memory and exits 1 if any output would change (the test
@@ -28,7 +33,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-EXPORTS = os.path.join(ROOT, "abi", "libssl-3.0.exports")
+EXPORTS = os.path.join(ROOT, "abi", "libssl.exports")
 PROTOS = os.path.join(ROOT, "abi", "ssl-prototypes.txt")
 CAPI = os.path.join(ROOT, "src", "capi")
 STUBS = os.path.join(CAPI, "stubs.rs")
@@ -73,7 +78,28 @@ BASE = {
     "struct ssl_st": "SSL",
     "struct ssl_ctx_st": "SSL_CTX",
     "struct evp_pkey_st": "EVP_PKEY",
+    "time_t": "time_t",
+    "struct timeval": "timeval",
 }
+
+
+def exports():
+    """{name: version node} from abi/libssl.exports."""
+    out = {}
+    for line in open(EXPORTS):
+        if line.strip():
+            name, node = line.split()
+            out[name] = node
+    return out
+
+
+def feature(node):
+    """The Cargo feature that gates a node's functions (None for OPENSSL_3.0.0): `ossl320` for
+    OPENSSL_3.2.0, as the openssl-sys crate spells its cfgs. cbindgen.toml maps each to a macro
+    that the header defines from OPENSSL_VERSION_NUMBER."""
+    if node == "OPENSSL_3.0.0":
+        return None
+    return "ossl" + node[len("OPENSSL_"):].replace(".", "")
 
 
 def split_args(s):
@@ -160,14 +186,23 @@ HANDLE_CHECKS = {
 }
 
 
-def implemented():
+def implemented(nodes):
+    """{name: file} of the functions src/capi defines; checks each one's node feature."""
     found = {}
+    wrong = []
     for fn in sorted(os.listdir(CAPI)):
         if not fn.endswith(".rs") or fn == "stubs.rs":
             continue
         text = open(os.path.join(CAPI, fn)).read()
-        for n in re.findall(r'pub (?:unsafe )?extern "C" fn (\w+)', text):
+        for attrs, n in re.findall(r'((?:[ \t]*#\[.*\]\n)*)[ \t]*pub (?:unsafe )?extern "C" fn (\w+)', text):
             found[n] = fn
+            want = feature(nodes.get(n, "OPENSSL_3.0.0"))
+            have = re.findall(r'#\[cfg\(feature = "(\w+)"\)\]', attrs)
+            if have != ([want] if want else []):
+                wrong.append(f"{fn}: {n} ({nodes.get(n)}) needs "
+                             + (f'#[cfg(feature = "{want}")]' if want else "no cfg") + f", has {have}")
+    if wrong:
+        sys.exit("src/capi: node features:\n  " + "\n  ".join(wrong))
     return found
 
 
@@ -201,7 +236,7 @@ def expand(text):
     return re.sub(r"\bR\((\w+)\)", lambda m: reason_expr(m.group(1)), text)
 
 
-def stub_fn(n, decl, params, ret, b):
+def stub_fn(n, decl, params, ret, b, node):
     """The Rust source of one absent or refused function."""
     value = b.get("ret")
     if value == "NULL":
@@ -220,6 +255,8 @@ def stub_fn(n, decl, params, ret, b):
     args = ", ".join(f"{'' if i in used else '_'}a{i}: {t}" for i, t in enumerate(params))
     lines = [f"/// `{decl}`", f"///", f"/// {b['class'].capitalize()}: {b['note']}", attr,
              "#[no_mangle]", f'pub {unsafe}extern "C" fn {n}({args}){ret} {{']
+    if feature(node):
+        lines.insert(3, f'#[cfg(feature = "{feature(node)}")]')
     if b.get("body"):
         lines += ["    " + l if l else "" for l in expand(b["body"]).strip().split("\n")]
         lines.append("}")
@@ -275,7 +312,8 @@ CLASS_WORD = {"implemented": "implemented", "absent": "absent", "refused": "refu
 def generate():
     from behaviour import BEHAVIOUR
 
-    names = [l.strip() for l in open(EXPORTS) if l.strip()]
+    nodes = exports()
+    names = sorted(nodes)
     protos = {}
     for line in open(PROTOS):
         decl = line.strip().rstrip(";")
@@ -283,20 +321,20 @@ def generate():
             decl = decl[len("extern ") :]
         n, params, ret = parse(decl)
         protos[n] = (decl, params, ret)
-    done = implemented()
+    done = implemented(nodes)
     extra = sorted(set(done) - set(names))
     if extra:
-        sys.exit(f"src/capi exports functions that OpenSSL 3.0 does not: {extra}")
+        sys.exit(f"src/capi exports functions that OpenSSL 3.5 does not: {extra}")
     both = sorted(set(done) & set(BEHAVIOUR))
     if both:
         sys.exit(f"implemented in src/capi and also listed in abi/behaviour.py: {both}")
     unknown = sorted(set(BEHAVIOUR) - set(names))
     if unknown:
-        sys.exit(f"abi/behaviour.py lists functions OpenSSL 3.0 does not export: {unknown}")
+        sys.exit(f"abi/behaviour.py lists functions OpenSSL 3.5 does not export: {unknown}")
 
     rs = [
         "//! The libssl functions ferrossl answers without a TLS feature behind them: *absent*",
-        "//! (the answer OpenSSL 3.0 gives when the feature is not in use) and *refused* (what",
+        "//! (the answer OpenSSL gives when the feature is not in use) and *refused* (what",
         "//! rustls cannot do: the documented failure and one queued error).",
         "//!",
         "//! GENERATED by `abi/gen.py` from `abi/behaviour.py` and `abi/ssl-prototypes.txt`; do not",
@@ -342,7 +380,7 @@ def generate():
         decl, params, ret = protos[n]
         if n in done:
             classes[n] = "implemented"
-            rows.append(f"| `{n}` | implemented | `src/capi/{done[n]}` | |")
+            rows.append(f"| `{n}` | {nodes[n][len('OPENSSL_'):]} | implemented | `src/capi/{done[n]}` | |")
             continue
         b = BEHAVIOUR.get(n) or unclassified(n)
         if b["class"] == "unclassified":
@@ -352,9 +390,9 @@ def generate():
             classes[n] = b["class"]
         if classes[n] == "refused":
             refusals.append(f"- `{n}`: {b['note']}")
-        rows.append(f"| `{n}` | {classes[n]} | `src/capi/stubs.rs` | {b['note']} |")
+        rows.append(f"| `{n}` | {nodes[n][len('OPENSSL_'):]} | {classes[n]} | `src/capi/stubs.rs` | {b['note']} |")
         rs.append("")
-        rs += stub_fn(n, decl, params, ret, b)
+        rs += stub_fn(n, decl, params, ret, b, nodes[n])
     counts = {}
     for c in classes.values():
         counts[c] = counts.get(c, 0) + 1
@@ -363,41 +401,48 @@ def generate():
         "",
         "GENERATED by `abi/gen.py`; `tests/abi.rs` fails when it is out of date.",
         "",
-        "Every one of the 518 functions of OpenSSL 3.0's libssl is in one class:",
-        "**implemented**; **absent** (answers what OpenSSL 3.0 answers when the feature is not in",
+        "Every one of the 604 functions of OpenSSL 3.5's libssl (`abi/libssl.exports`) is exported",
+        "under OpenSSL's own version node (`OPENSSL_3.0.0`: the 518 of OpenSSL 3.0; then 3.2.0,",
+        "3.3.0, 3.4.0, 3.5.0, each inheriting from the one before) and is in one class:",
+        "**implemented**; **absent** (answers what OpenSSL answers when the feature is not in",
         "use, with no error queued where OpenSSL queues none); **refused** (what rustls cannot do:",
         "the documented failure value and one queued error with OpenSSL's closest reason code).",
         "",
-        "| class | functions |",
-        "| --- | --- |",
+        "| node | " + " | ".join(c for c in ("implemented", "absent", "refused", "unclassified") if counts.get(c)) + " | all |",
+        "| --- | " + " | ".join("---" for c in ("implemented", "absent", "refused", "unclassified") if counts.get(c)) + " | --- |",
     ]
-    for c in ("implemented", "absent", "refused", "unclassified"):
-        if counts.get(c):
-            md.append(f"| {c} | {counts[c]} |")
-    md += ["", "## Per program", "",
-           "Imports of the Debian 12 programs measured in `abi/by-program/` (from `../shared/abi/`), by class.", "",
-           "| program | imports | implemented | absent | refused |",
-           "| --- | --- | --- | --- | --- |"]
-    for prog, imports in by_program():
-        cs = [classes.get(i) for i in imports if i in classes]
-        md.append(f"| {prog} | {len(cs)} | {cs.count('implemented')} | {cs.count('absent')} | "
-                  f"{cs.count('refused') + cs.count('unclassified')} |")
-    md += ["", "## Functions", "", "| function | class | where | note |", "| --- | --- | --- | --- |"]
+    for node in sorted(set(nodes.values())) + ["all"]:
+        row = [n for n in names if node in ("all", nodes[n])]
+        cells = [str(sum(1 for n in row if classes[n] == c)) for c in ("implemented", "absent", "refused", "unclassified") if counts.get(c)]
+        md.append(f"| {node[len('OPENSSL_'):] if node != 'all' else 'all'} | " + " | ".join(cells) + f" | {len(row)} |")
+    for title, directory in (("Debian 12", BY_PROGRAM), ("Debian 13", BY_PROGRAM_13)):
+        md += ["", f"## Per program: {title}", "",
+               f"Imports of the {title} programs measured in `abi/{os.path.basename(directory)}/` (from `../shared/abi/`), by class.", "",
+               "| program | imports | newer than 3.0 | implemented | absent | refused |",
+               "| --- | --- | --- | --- | --- | --- |"]
+        for prog, imports in by_program(directory):
+            cs = [classes.get(i) for i in imports if i in classes]
+            newer = sum(1 for i in imports if nodes.get(i, "OPENSSL_3.0.0") != "OPENSSL_3.0.0")
+            md.append(f"| {prog} | {len(cs)} | {newer} | {cs.count('implemented')} | {cs.count('absent')} | "
+                      f"{cs.count('refused') + cs.count('unclassified')} |")
+    md += ["", "## Functions", "", "| function | node | class | where | note |", "| --- | --- | --- | --- | --- |"]
     md += rows
     return "\n".join(rs) + "\n", "\n".join(md) + "\n", refusals
 
 
 BY_PROGRAM = os.path.join(ROOT, "abi", "by-program")
+BY_PROGRAM_13 = os.path.join(ROOT, "abi", "trixie")
 
 
-def by_program():
-    """(program, [imported libssl functions]) from abi/by-program/*.txt (copied from shared/)."""
+def by_program(directory):
+    """(program, [imported libssl functions]) from abi/by-program/*.txt or abi/trixie/*.txt
+    (copied from shared/)."""
     out = []
-    if not os.path.isdir(BY_PROGRAM):
+    if not os.path.isdir(directory):
         return out
-    for fn in sorted(os.listdir(BY_PROGRAM)):
+    for fn in sorted(os.listdir(directory)):
         if fn.endswith(".txt"):
-            names = [l.split()[0] for l in open(os.path.join(BY_PROGRAM, fn)) if l.strip() and not l.startswith("#")]
+            names = [l.split()[0] for l in open(os.path.join(directory, fn)) if l.strip() and not l.startswith("#")]
             out.append((fn[:-4], names))
     return out
 
@@ -418,14 +463,15 @@ def readme_with(refusals):
 REASON_NUMBERS = {}
 
 
-def prototypes():
-    """Re-derives abi/ssl-prototypes.txt from the installed OpenSSL headers."""
-    names = set(l.strip() for l in open(EXPORTS) if l.strip())
+def prototypes(root):
+    """Re-derives abi/ssl-prototypes.txt from the OpenSSL 3.5 headers of a Debian 13 root."""
+    names = set(exports())
     with tempfile.TemporaryDirectory() as d:
         src = os.path.join(d, "x.c")
         aux = os.path.join(d, "aux.txt")
         open(src, "w").write("#include <openssl/ssl.h>\n#include <openssl/srtp.h>\n")
-        subprocess.run(["gcc", "-aux-info", aux, "-c", src, "-o", os.devnull], check=True)
+        inc = ["-isystem", f"{root}/usr/include", "-isystem", f"{root}/usr/include/x86_64-linux-gnu"]
+        subprocess.run(["gcc", *inc, "-aux-info", aux, "-c", src, "-o", os.devnull], check=True)
         out = {}
         for line in open(aux):
             m = re.match(r"/\* \S+:\d+:\w+ \*/ extern (.*);$", line.strip())
@@ -465,9 +511,9 @@ def reason_table():
     )
 
 
-def reasons_from_header():
+def reasons_from_header(root):
     out = []
-    for line in open("/usr/include/openssl/sslerr.h"):
+    for line in open(f"{root}/usr/include/openssl/sslerr.h"):
         m = re.match(r"#\s*define\s+(SSL_R_\w+)\s+(\d+)\s*$", line)
         if m:
             out.append(f"{m.group(1)} {m.group(2)}\n")
@@ -476,8 +522,9 @@ def reasons_from_header():
 
 def main():
     if "--prototypes" in sys.argv:
-        prototypes()
-        reasons_from_header()
+        root = sys.argv[sys.argv.index("--prototypes") + 1]
+        prototypes(root)
+        reasons_from_header(root)
     for line in open(REASONS):
         name, num = line.split()
         REASON_NUMBERS[name] = int(num)

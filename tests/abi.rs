@@ -1,10 +1,11 @@
-//! The binary interface: `libssl.so.3` exports exactly OpenSSL 3.0's 518 libssl functions, all
-//! under `OPENSSL_3.0.0`, has the right SONAME and dependencies, its generated stub table and
+//! The binary interface: `libssl.so.3` exports exactly OpenSSL 3.5's 604 libssl functions, each
+//! under its own version node (`OPENSSL_3.0.0` .. `OPENSSL_3.5.0`, chained as in OpenSSL's
+//! library), has the right SONAME and dependencies, its generated stub table and
 //! `ABI.md` are current, and the stubs fail safely through the C ABI.
 
 mod common;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command;
 
@@ -23,41 +24,108 @@ fn run(cmd: &mut Command) -> String {
 }
 
 fn expected() -> BTreeSet<String> {
-    std::fs::read_to_string(repo().join("abi/libssl-3.0.exports"))
-        .unwrap()
-        .lines()
-        .filter(|l| !l.is_empty())
-        .map(String::from)
-        .collect()
+    common::exports().into_keys().collect()
 }
 
-#[test]
-fn exports_exactly_openssl_3_0_libssl() {
+/// The dynamic symbols `libssl.so.3` defines, as (name, version node, nm kind), and the version
+/// nodes themselves (nm's `A` entries).
+fn defined_symbols() -> (BTreeMap<String, (String, String)>, BTreeSet<String>) {
     let lib = common::libdir().join("libssl.so.3");
     let nm = run(Command::new("nm")
         .args(["-D", "--defined-only", "--with-symbol-versions"])
         .arg(&lib));
-    let mut names = BTreeSet::new();
+    let (mut symbols, mut nodes) = (BTreeMap::new(), BTreeSet::new());
     for line in nm.lines() {
         let mut f = line.split_whitespace();
         let (_addr, kind, sym) = (f.next().unwrap(), f.next().unwrap(), f.next().unwrap());
-        if kind == "A" && sym.starts_with("OPENSSL_3.0.0") {
-            continue; // the version node itself, as in OpenSSL's libssl
+        if kind == "A" {
+            nodes.insert(sym.trim_end_matches('@').to_owned());
+            continue;
         }
-        let name = sym
-            .strip_suffix("@@OPENSSL_3.0.0")
-            .unwrap_or_else(|| panic!("{sym} is not under OPENSSL_3.0.0"));
-        assert_eq!(kind, "T", "{sym} is not a function");
-        names.insert(name.to_owned());
+        // `@@`: the default version, as in OpenSSL's libssl (no hidden older versions).
+        let (name, node) = sym
+            .split_once("@@")
+            .unwrap_or_else(|| panic!("{sym} has no default version node"));
+        symbols.insert(name.to_owned(), (node.to_owned(), kind.to_owned()));
     }
-    let want = expected();
-    let extra: Vec<_> = names.difference(&want).collect();
-    let missing: Vec<_> = want.difference(&names).collect();
+    (symbols, nodes)
+}
+
+/// `nm -D --defined-only --with-symbol-versions` gives exactly the 604 functions of OpenSSL 3.5's
+/// libssl, each under its own node, and nothing else.
+#[test]
+fn exports_exactly_openssl_3_5_libssl_with_its_nodes() {
+    let (symbols, nodes) = defined_symbols();
+    let want = common::exports();
+    let have: BTreeMap<String, String> = symbols
+        .iter()
+        .map(|(n, (v, _))| (n.clone(), v.clone()))
+        .collect();
+    let extra: Vec<_> = have
+        .iter()
+        .filter(|(n, _)| !want.contains_key(*n))
+        .collect();
+    let missing: Vec<_> = want
+        .iter()
+        .filter(|(n, _)| !have.contains_key(*n))
+        .collect();
+    let wrong: Vec<_> = want
+        .iter()
+        .filter(|(n, v)| have.get(*n).is_some_and(|h| h != *v))
+        .map(|(n, v)| format!("{n}: {} instead of {v}", have[n]))
+        .collect();
     assert!(
-        extra.is_empty() && missing.is_empty(),
-        "extra: {extra:?}\nmissing: {missing:?}"
+        extra.is_empty() && missing.is_empty() && wrong.is_empty(),
+        "extra: {extra:?}\nmissing: {missing:?}\nwrong node: {wrong:?}"
     );
-    assert_eq!(names.len(), 518);
+    let not_functions: Vec<_> = symbols.iter().filter(|(_, (_, k))| k != "T").collect();
+    assert!(not_functions.is_empty(), "not functions: {not_functions:?}");
+    assert_eq!(symbols.len(), 604);
+    let want_nodes: BTreeSet<String> = want.values().cloned().collect();
+    assert_eq!(nodes, want_nodes, "the version nodes");
+    let per_node = |node: &str| want.values().filter(|v| *v == node).count();
+    assert_eq!(
+        [
+            per_node("OPENSSL_3.0.0"),
+            per_node("OPENSSL_3.2.0"),
+            per_node("OPENSSL_3.3.0"),
+            per_node("OPENSSL_3.4.0"),
+            per_node("OPENSSL_3.5.0")
+        ],
+        [518, 57, 6, 4, 19]
+    );
+}
+
+/// The version definitions chain as in OpenSSL's libssl: each node after OPENSSL_3.0.0 names the
+/// one before as its parent (readelf -V), so a program linked against any of them finds them all.
+#[test]
+fn version_nodes_chain_as_in_openssl() {
+    let lib = common::libdir().join("libssl.so.3");
+    let text = run(Command::new("readelf").arg("-V").arg(&lib));
+    let defs = text
+        .split("Version definition section")
+        .nth(1)
+        .and_then(|t| t.split("Version needs section").next())
+        .unwrap_or_else(|| panic!("no version definitions:\n{text}"));
+    // "Name: X" lines, each followed by its "Parent 1: Y" line when it has one.
+    let mut chain = Vec::new();
+    for line in defs.lines() {
+        if let Some(name) = line.split("Name: ").nth(1) {
+            chain.push((name.trim().to_owned(), None));
+        } else if let Some(parent) = line.split("Parent 1: ").nth(1) {
+            chain.last_mut().unwrap().1 = Some(parent.trim().to_owned());
+        }
+    }
+    let want = [
+        ("libssl.so.3", None),
+        ("OPENSSL_3.0.0", None),
+        ("OPENSSL_3.2.0", Some("OPENSSL_3.0.0")),
+        ("OPENSSL_3.3.0", Some("OPENSSL_3.2.0")),
+        ("OPENSSL_3.4.0", Some("OPENSSL_3.3.0")),
+        ("OPENSSL_3.5.0", Some("OPENSSL_3.4.0")),
+    ]
+    .map(|(n, p)| (n.to_owned(), p.map(str::to_owned)));
+    assert_eq!(chain, want, "{defs}");
 }
 
 #[test]
@@ -110,7 +178,7 @@ fn stubs_fail_safely_through_the_c_abi() {
 /// Every exported function is defined through `#[export]` (crate `ferrossl-macros`), which
 /// names the symbol once, catches panics and queues errors under the function's name: in
 /// `src/capi/`, each `#[no_mangle]` item is an `extern "C" fn` with `#[export]` right above,
-/// and there are exactly 518 of them, one per name of OpenSSL 3.0's list.
+/// and there are exactly 604 of them, one per name of OpenSSL 3.5's list.
 #[test]
 fn every_export_goes_through_the_one_macro() {
     let mut defined = BTreeSet::new();
@@ -157,6 +225,6 @@ fn every_export_goes_through_the_one_macro() {
     assert_eq!(
         defined,
         expected(),
-        "the #[export] functions are not the 518 names"
+        "the #[export] functions are not the 604 names"
     );
 }

@@ -59,6 +59,7 @@ opaque!(
     ct_policy_eval_ctx_st,
     comp_method_st,
     _IO_FILE,
+    ossl_dispatch_st,
 );
 
 pub type SSL = ssl_st;
@@ -92,6 +93,9 @@ pub type CT_POLICY_EVAL_CTX = ct_policy_eval_ctx_st;
 pub type COMP_METHOD = comp_method_st;
 pub type FILE = _IO_FILE;
 pub type off_t = libc::off_t;
+pub type time_t = libc::time_t;
+pub type timeval = libc::timeval;
+pub type OSSL_DISPATCH = ossl_dispatch_st;
 
 /// `SSL_METHOD`: ferrossl's methods are statics (see `capi::method`).
 pub use super::method::ssl_method_st;
@@ -277,3 +281,63 @@ pub type tls_session_secret_cb_fn = Option<
 pub type tls_session_ticket_ext_cb_fn = Option<
     unsafe extern "C" fn(s: *mut SSL, data: *const c_uchar, len: c_int, arg: *mut c_void) -> c_int,
 >;
+
+// The structures of OpenSSL 3.2+'s QUIC-era API (<openssl/ssl.h>, <openssl/bio.h>), laid out as
+// OpenSSL declares them: ferrossl reads or writes some of them on TLS objects.
+
+/// `SSL_SHUTDOWN_EX_ARGS` (OpenSSL 3.2).
+#[repr(C)]
+pub struct ssl_shutdown_ex_args_st {
+    pub quic_error_code: u64,
+    pub quic_reason: *const c_char,
+}
+pub type SSL_SHUTDOWN_EX_ARGS = ssl_shutdown_ex_args_st;
+
+/// `SSL_STREAM_RESET_ARGS` (OpenSSL 3.2).
+#[repr(C)]
+pub struct ssl_stream_reset_args_st {
+    pub quic_error_code: u64,
+}
+pub type SSL_STREAM_RESET_ARGS = ssl_stream_reset_args_st;
+
+/// `SSL_CONN_CLOSE_INFO` (OpenSSL 3.2).
+#[repr(C)]
+pub struct ssl_conn_close_info_st {
+    pub error_code: u64,
+    pub frame_type: u64,
+    pub reason: *const c_char,
+    pub reason_len: usize,
+    pub flags: u32,
+}
+pub type SSL_CONN_CLOSE_INFO = ssl_conn_close_info_st;
+
+/// The value of a `BIO_POLL_DESCRIPTOR` (a union in C).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub union bio_poll_descriptor_value {
+    pub fd: c_int,
+    pub custom: *mut c_void,
+    pub custom_ui: usize,
+    pub ssl: *mut SSL,
+}
+
+/// `BIO_POLL_DESCRIPTOR` (OpenSSL 3.2, <openssl/bio.h>).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct bio_poll_descriptor_st {
+    pub type_: u32,
+    pub value: bio_poll_descriptor_value,
+}
+pub type BIO_POLL_DESCRIPTOR = bio_poll_descriptor_st;
+
+/// `SSL_POLL_ITEM` (OpenSSL 3.3).
+#[repr(C)]
+pub struct ssl_poll_item_st {
+    pub desc: BIO_POLL_DESCRIPTOR,
+    pub events: u64,
+    pub revents: u64,
+}
+pub type SSL_POLL_ITEM = ssl_poll_item_st;
+
+pub type SSL_new_pending_conn_cb_fn =
+    Option<unsafe extern "C" fn(ctx: *mut SSL_CTX, new_ssl: *mut SSL, arg: *mut c_void) -> c_int>;

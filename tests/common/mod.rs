@@ -21,6 +21,7 @@
 
 pub mod cprog;
 pub mod progs;
+pub mod trixie;
 
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
@@ -93,6 +94,28 @@ pub fn libdir() -> &'static Path {
         );
         dir
     })
+}
+
+/// The functions OpenSSL 3.5's libssl exports, each with its version node (`abi/libssl.exports`:
+/// `OPENSSL_3.0.0` for the 518 of OpenSSL 3.0, then `OPENSSL_3.2.0` .. `OPENSSL_3.5.0`).
+#[allow(dead_code)]
+pub fn exports() -> std::collections::BTreeMap<String, String> {
+    let path = repo_root().join("abi/libssl.exports");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(n, v)| (n.to_owned(), v.trim().to_owned()))
+        .collect()
+}
+
+/// The 518 functions of OpenSSL 3.0's libssl (node `OPENSSL_3.0.0`).
+#[allow(dead_code)]
+pub fn exports_3_0() -> std::collections::BTreeSet<String> {
+    exports()
+        .into_iter()
+        .filter(|(_, v)| v == "OPENSSL_3.0.0")
+        .map(|(n, _)| n)
+        .collect()
 }
 
 /// The `libssl.so.3` under test.
