@@ -24,8 +24,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-#[path = "common/trixie.rs"]
-mod trixie;
+mod common;
+
+use common::trixie;
 
 /// The OpenSSL headers a check runs against: Debian 12's (the host's) and Debian 13's.
 #[derive(Clone, Copy, Debug)]

@@ -364,11 +364,17 @@ pub fn report(program: &str, package: &str, lib: Lib, exchanged: &str) {
         Lib::Ours(Mode::LibraryPath) => "LD_LIBRARY_PATH",
         Lib::Ours(Mode::Preload) => "LD_PRELOAD",
     };
-    let line = format!(
-        "{program}\t{package} {}\t{how}: {}\t{exchanged}",
-        debian_version(package),
-        lib.path().display()
+    record(
+        program,
+        &format!("{package} {}", debian_version(package)),
+        &format!("{how}: {}", lib.path().display()),
+        exchanged,
     );
+}
+
+/// Appends one row (program, package and version, libssl, exchanged) to the run's table.
+pub fn record(program: &str, package: &str, lib: &str, exchanged: &str) {
+    let line = format!("{program}\t{package}\t{lib}\t{exchanged}");
     println!("program run: {}", line.replace('\t', " | "));
     let dir = super::repo_root().join("target/test-tmp");
     let _ = fs::create_dir_all(&dir);
