@@ -127,6 +127,21 @@ impl Stage {
         self.inside(&name)
     }
 
+    /// Copies the test PKI (`common::pki()`: root CA, intermediate, server and client
+    /// certificates, see tests/common/mod.rs) into `pki/`; returns that directory inside the root.
+    pub fn copy_pki(&self) -> String {
+        let from = super::pki().root_ca();
+        let from = from.parent().unwrap();
+        fs::create_dir_all(self.host("pki")).unwrap();
+        for entry in fs::read_dir(from).unwrap().flatten() {
+            if entry.path().is_file() {
+                fs::copy(entry.path(), self.host("pki").join(entry.file_name())).unwrap();
+            }
+        }
+        let _ = Command::new("chmod").arg("-R").arg("a+rX").arg(self.host("pki")).status();
+        self.inside("pki")
+    }
+
     /// The host path of the `libssl.so.3` a process running `on` must map.
     pub fn libssl(&self, on: On) -> PathBuf {
         match on {
