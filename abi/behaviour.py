@@ -27,15 +27,16 @@ Fields:
           with that reason, as OpenSSL does for that input). Used where OpenSSL's answer
           depends on the arguments: a request for nothing (0, NULL, an empty list) succeeds.
   null_ok a NULL handle answers the failure value without queuing an error (as OpenSSL).
+  null    with null_ok: the value a NULL handle answers instead (e.g. "1").
   In `body` and `cases`, `R(SSL_R_X)` is the reason code's expression.
 """
 
 
 def absent(ret=None, outs=None, note="", check=True, fail=None, body=None, error=None,
-           cases=None, null_ok=False, unsafe=False):
+           cases=None, null_ok=False, unsafe=False, null=None):
     return {"class": "absent", "ret": ret, "outs": outs or {}, "note": note, "check": check,
             "fail": fail, "body": body, "error": error, "cases": cases or [],
-            "null_ok": null_ok, "unsafe": unsafe}
+            "null_ok": null_ok, "unsafe": unsafe, "null": null}
 
 
 def refused(reason="ERR_R_UNSUPPORTED", note="", fail=None, check=True, body=None, cases=None,
@@ -379,3 +380,8 @@ Ok(())""", unsafe=True,
     "SSL_test_functions": absent("NULL", note="NULL: OpenSSL's internal test hooks"),
     "SSL_trace": absent(note="prints nothing: OpenSSL's protocol trace needs its record layer"),
 }
+
+# OpenSSL 3.2-3.5's QUIC-era functions (abi/behaviour_quic.py).
+from behaviour_quic import BEHAVIOUR_QUIC  # noqa: E402
+
+BEHAVIOUR.update(BEHAVIOUR_QUIC)

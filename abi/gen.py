@@ -217,6 +217,10 @@ def reason_expr(name):
         return "reason::PASSED_INVALID_ARGUMENT"
     if name == "ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED":
         return "reason::SHOULD_NOT_HAVE_BEEN_CALLED"
+    if name == "ERR_R_INTERNAL_ERROR":
+        return "reason::INTERNAL_ERROR"
+    if name == "ERR_R_PASSED_NULL_PARAMETER":
+        return "reason::PASSED_NULL_PARAMETER"
     sys.exit(f"abi/behaviour.py: unknown reason {name}")
 
 
@@ -271,8 +275,10 @@ def stub_fn(n, decl, params, ret, b, node):
         lines.append("    }")
     for i in sorted(handles):
         if b.get("null_ok"):
+            null = b.get("null")
+            null = null_of(ret) if null == "NULL" else null
             lines.append(f"    if a{i}.is_null() {{")
-            lines.append(f"        return Ok({zero});")
+            lines.append(f"        return Ok({null or zero});")
             lines.append("    }")
         lines.append(f"    {HANDLE_CHECKS[params[i]]}(a{i})?;")
     for cond, outcome in cases:

@@ -168,7 +168,7 @@ int OPENSSL_init_ssl(uint64_t _opts, const OPENSSL_INIT_SETTINGS *_settings);
 /**
  * `const SSL_METHOD *OSSL_QUIC_client_method (void)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: QUIC (client): ferrossl is not a QUIC stack; NULL, so SSL_CTX_new fails and a program behaves as with an OpenSSL built without QUIC
  */
 const SSL_METHOD *OSSL_QUIC_client_method(void);
 #endif
@@ -177,7 +177,7 @@ const SSL_METHOD *OSSL_QUIC_client_method(void);
 /**
  * `const SSL_METHOD *OSSL_QUIC_client_thread_method (void)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: QUIC (client, thread-assisted): ferrossl is not a QUIC stack; NULL, so SSL_CTX_new fails and a program behaves as with an OpenSSL built without QUIC
  */
 const SSL_METHOD *OSSL_QUIC_client_thread_method(void);
 #endif
@@ -186,7 +186,7 @@ const SSL_METHOD *OSSL_QUIC_client_thread_method(void);
 /**
  * `const SSL_METHOD *OSSL_QUIC_server_method (void)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: QUIC (server): ferrossl is not a QUIC stack; NULL, so SSL_CTX_new fails and a program behaves as with an OpenSSL built without QUIC
  */
 const SSL_METHOD *OSSL_QUIC_server_method(void);
 #endif
@@ -675,9 +675,10 @@ void *SSL_CTX_get_default_passwd_cb_userdata(SSL_CTX *ctx);
 /**
  * `int SSL_CTX_get_domain_flags (const SSL_CTX *, uint64_t *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0 and unsupported (domain flags on a TLS context), as OpenSSL 3.5 for a TLS (not QUIC) object
  */
-int SSL_CTX_get_domain_flags(const SSL_CTX *_a0, uint64_t *_a1);
+int SSL_CTX_get_domain_flags(const SSL_CTX *a0,
+                             uint64_t *_a1);
 #endif
 
 /**
@@ -1127,9 +1128,10 @@ int SSL_CTX_set_default_verify_store(SSL_CTX *ctx);
 /**
  * `int SSL_CTX_set_domain_flags (SSL_CTX *, uint64_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0 and unsupported (domain flags on a TLS context), as OpenSSL 3.5 for a TLS (not QUIC) object
  */
-int SSL_CTX_set_domain_flags(SSL_CTX *_a0, uint64_t _a1);
+int SSL_CTX_set_domain_flags(SSL_CTX *a0,
+                             uint64_t _a1);
 #endif
 
 /**
@@ -1177,9 +1179,11 @@ void SSL_CTX_set_msg_callback(SSL_CTX *ctx, void (*cb)(int write_p,
 /**
  * `void SSL_CTX_set_new_pending_conn_cb (SSL_CTX *, SSL_new_pending_conn_cb_fn, void *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: accepted and never called: a TLS context has no pending QUIC connections, as OpenSSL 3.5 for a TLS (not QUIC) object
  */
-void SSL_CTX_set_new_pending_conn_cb(SSL_CTX *_a0, SSL_new_pending_conn_cb_fn _a1, void *_a2);
+void SSL_CTX_set_new_pending_conn_cb(SSL_CTX *a0,
+                                     SSL_new_pending_conn_cb_fn _a1,
+                                     void *_a2);
 #endif
 
 /**
@@ -1811,18 +1815,18 @@ int SSL_accept(SSL *s);
 /**
  * `SSL *SSL_accept_connection (SSL *, uint64_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: NULL: not a listener, as OpenSSL 3.5 for a TLS (not QUIC) object
  */
-SSL *SSL_accept_connection(SSL *_a0, uint64_t _a1);
+SSL *SSL_accept_connection(SSL *a0, uint64_t _a1);
 #endif
 
 #if defined(FERROSSL_OSSL320)
 /**
  * `SSL *SSL_accept_stream (SSL *, uint64_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: NULL: no incoming streams, as OpenSSL 3.5 for a TLS (not QUIC) object
  */
-SSL *SSL_accept_stream(SSL *_a0, uint64_t _a1);
+SSL *SSL_accept_stream(SSL *a0, uint64_t _a1);
 #endif
 
 /**
@@ -2177,9 +2181,9 @@ int SSL_get0_client_cert_type(const SSL *_a0, unsigned char **_a1, size_t *_a2);
 /**
  * `SSL *SSL_get0_connection (SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: the SSL itself (a TLS connection is its own connection object), as OpenSSL 3.5 for a TLS (not QUIC) object
  */
-SSL *SSL_get0_connection(SSL *_a0);
+SSL *SSL_get0_connection(SSL *a0);
 #endif
 
 /**
@@ -2212,9 +2216,9 @@ int SSL_get0_dane_tlsa(SSL *a0,
 /**
  * `SSL *SSL_get0_domain (SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: NULL: no domain, as OpenSSL 3.5 for a TLS (not QUIC) object
  */
-SSL *SSL_get0_domain(SSL *_a0);
+SSL *SSL_get0_domain(SSL *a0);
 #endif
 
 #if defined(FERROSSL_OSSL320)
@@ -2230,9 +2234,9 @@ const char *SSL_get0_group_name(SSL *_a0);
 /**
  * `SSL *SSL_get0_listener (SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: NULL: no listener, as OpenSSL 3.5 for a TLS (not QUIC) object
  */
-SSL *SSL_get0_listener(SSL *_a0);
+SSL *SSL_get0_listener(SSL *a0);
 #endif
 
 /**
@@ -2346,18 +2350,18 @@ SSL_CTX *SSL_get_SSL_CTX(const SSL *s);
 /**
  * `size_t SSL_get_accept_connection_queue_len (SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0 connections waiting, as OpenSSL 3.5 for a TLS (not QUIC) object
  */
-size_t SSL_get_accept_connection_queue_len(SSL *_a0);
+size_t SSL_get_accept_connection_queue_len(SSL *a0);
 #endif
 
 #if defined(FERROSSL_OSSL320)
 /**
  * `size_t SSL_get_accept_stream_queue_len (SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0 streams waiting, as OpenSSL 3.5 for a TLS (not QUIC) object
  */
-size_t SSL_get_accept_stream_queue_len(SSL *_a0);
+size_t SSL_get_accept_stream_queue_len(SSL *a0);
 #endif
 
 /**
@@ -2428,9 +2432,9 @@ size_t SSL_get_client_random(const SSL *ssl, unsigned char *out, size_t outlen);
 /**
  * `int SSL_get_conn_close_info (SSL *, SSL_CONN_CLOSE_INFO *, size_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: -1, the info left unwritten: no QUIC close, as OpenSSL 3.5 for a TLS (not QUIC) object
  */
-int SSL_get_conn_close_info(SSL *_a0, SSL_CONN_CLOSE_INFO *_a1, size_t _a2);
+int SSL_get_conn_close_info(SSL *a0, SSL_CONN_CLOSE_INFO *_a1, size_t _a2);
 #endif
 
 /**
@@ -2467,9 +2471,9 @@ long SSL_get_default_timeout(const SSL *s);
 /**
  * `int SSL_get_domain_flags (const SSL *, uint64_t *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0, the flags left unwritten, as OpenSSL 3.5 for a TLS (not QUIC) object
  */
-int SSL_get_domain_flags(const SSL *_a0, uint64_t *_a1);
+int SSL_get_domain_flags(const SSL *a0, uint64_t *_a1);
 #endif
 
 /**
@@ -2485,11 +2489,10 @@ int SSL_get_error(const SSL *s, int ret);
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `int SSL_get_event_timeout (SSL *, struct timeval *, int *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_get_event_timeout`: a TLS-over-TCP object has no timer (only DTLS and QUIC have), so
+ * 1 with `*tv` = 1,000,000 s and `*is_infinite` = 1, as OpenSSL 3.5 answers, also for NULL.
  */
-int SSL_get_event_timeout(SSL *_a0, struct timeval *_a1, int *_a2);
+int SSL_get_event_timeout(SSL *_s, struct timeval *tv, int *is_infinite);
 #endif
 
 /**
@@ -2649,11 +2652,9 @@ int SSL_get_rfd(const SSL *s);
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `int SSL_get_rpoll_descriptor (SSL *, BIO_POLL_DESCRIPTOR *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_get_rpoll_descriptor`: the read BIO's poll descriptor (1), or 0 without one.
  */
-int SSL_get_rpoll_descriptor(SSL *_a0, BIO_POLL_DESCRIPTOR *_a1);
+int SSL_get_rpoll_descriptor(SSL *s, BIO_POLL_DESCRIPTOR *desc);
 #endif
 
 /**
@@ -2802,54 +2803,54 @@ OSSL_HANDSHAKE_STATE SSL_get_state(const SSL *s);
 /**
  * `uint64_t SSL_get_stream_id (SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: UINT64_MAX: no stream id, as OpenSSL 3.5 for a TLS (not QUIC) object
  */
-uint64_t SSL_get_stream_id(SSL *_a0);
+uint64_t SSL_get_stream_id(SSL *a0);
 #endif
 
 #if defined(FERROSSL_OSSL320)
 /**
  * `int SSL_get_stream_read_error_code (SSL *, uint64_t *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: -1, the code left unwritten, as OpenSSL 3.5 for a TLS (not QUIC) object
  */
-int SSL_get_stream_read_error_code(SSL *_a0, uint64_t *_a1);
+int SSL_get_stream_read_error_code(SSL *a0, uint64_t *_a1);
 #endif
 
 #if defined(FERROSSL_OSSL320)
 /**
  * `int SSL_get_stream_read_state (SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: SSL_STREAM_STATE_NONE, as OpenSSL 3.5 for a TLS (not QUIC) object
  */
-int SSL_get_stream_read_state(SSL *_a0);
+int SSL_get_stream_read_state(SSL *a0);
 #endif
 
 #if defined(FERROSSL_OSSL320)
 /**
  * `int SSL_get_stream_type (SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: SSL_STREAM_TYPE_BIDI, as OpenSSL 3.5 for a TLS (not QUIC) object
  */
-int SSL_get_stream_type(SSL *_a0);
+int SSL_get_stream_type(SSL *a0);
 #endif
 
 #if defined(FERROSSL_OSSL320)
 /**
  * `int SSL_get_stream_write_error_code (SSL *, uint64_t *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: -1, the code left unwritten, as OpenSSL 3.5 for a TLS (not QUIC) object
  */
-int SSL_get_stream_write_error_code(SSL *_a0, uint64_t *_a1);
+int SSL_get_stream_write_error_code(SSL *a0, uint64_t *_a1);
 #endif
 
 #if defined(FERROSSL_OSSL320)
 /**
  * `int SSL_get_stream_write_state (SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: SSL_STREAM_STATE_NONE, as OpenSSL 3.5 for a TLS (not QUIC) object
  */
-int SSL_get_stream_write_state(SSL *_a0);
+int SSL_get_stream_write_state(SSL *a0);
 #endif
 
 #if defined(FERROSSL_OSSL330)
@@ -2900,11 +2901,9 @@ int SSL_get_wfd(const SSL *s);
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `int SSL_get_wpoll_descriptor (SSL *, BIO_POLL_DESCRIPTOR *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_get_wpoll_descriptor`: the write BIO's poll descriptor (1), or 0 without one.
  */
-int SSL_get_wpoll_descriptor(SSL *_a0, BIO_POLL_DESCRIPTOR *_a1);
+int SSL_get_wpoll_descriptor(SSL *s, BIO_POLL_DESCRIPTOR *desc);
 #endif
 
 /**
@@ -2917,9 +2916,9 @@ const char *SSL_group_to_name(SSL *s, int id);
 /**
  * `int SSL_handle_events (SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 1: nothing to handle (no DTLS or QUIC timer), as OpenSSL 3.5 for a TLS (not QUIC) object
  */
-int SSL_handle_events(SSL *_a0);
+int SSL_handle_events(SSL *a0);
 #endif
 
 /**
@@ -2948,9 +2947,9 @@ int SSL_in_init(const SSL *s);
 /**
  * `int SSL_inject_net_dgram (SSL *, const unsigned char *, size_t, const BIO_ADDR *, const BIO_ADDR *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0 and internal error (passed null parameter for NULL), as OpenSSL 3.5 for a TLS (not QUIC) object
  */
-int SSL_inject_net_dgram(SSL *_a0,
+int SSL_inject_net_dgram(SSL *a0,
                          const unsigned char *_a1,
                          size_t _a2,
                          const BIO_ADDR *_a3,
@@ -2970,9 +2969,9 @@ int SSL_is_connection(SSL *_a0);
 /**
  * `int SSL_is_domain (SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0 (1 for NULL, which OpenSSL compares with no domain), as OpenSSL 3.5 for a TLS (not QUIC) object
  */
-int SSL_is_domain(SSL *_a0);
+int SSL_is_domain(SSL *a0);
 #endif
 
 /**
@@ -2989,9 +2988,9 @@ int SSL_is_init_finished(const SSL *s);
 /**
  * `int SSL_is_listener (SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0 (1 for NULL, which OpenSSL compares with no listener), as OpenSSL 3.5 for a TLS (not QUIC) object
  */
-int SSL_is_listener(SSL *_a0);
+int SSL_is_listener(SSL *a0);
 #endif
 
 #if defined(FERROSSL_OSSL320)
@@ -3013,9 +3012,9 @@ int SSL_is_server(const SSL *s);
 /**
  * `int SSL_is_stream_local (SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: -1: not a QUIC stream, as OpenSSL 3.5 for a TLS (not QUIC) object
  */
-int SSL_is_stream_local(SSL *_a0);
+int SSL_is_stream_local(SSL *a0);
 #endif
 
 #if defined(FERROSSL_OSSL320)
@@ -3038,9 +3037,9 @@ int SSL_key_update(SSL *s, int updatetype);
 /**
  * `int SSL_listen (SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0: not a listener, as OpenSSL 3.5 for a TLS (not QUIC) object
  */
-int SSL_listen(SSL *_a0);
+int SSL_listen(SSL *a0);
 #endif
 
 /**
@@ -3059,20 +3058,18 @@ struct stack_st_X509_NAME *SSL_load_client_CA_file_ex(const char *file,
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `int SSL_net_read_desired (SSL *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_net_read_desired`: on a TLS object, whether the last operation wants to read
+ * (`SSL_want_read`); 0 for NULL, as OpenSSL.
  */
-int SSL_net_read_desired(SSL *_a0);
+int SSL_net_read_desired(SSL *s);
 #endif
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `int SSL_net_write_desired (SSL *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_net_write_desired`: on a TLS object, whether the last operation wants to write
+ * (`SSL_want_write`); 0 for NULL, as OpenSSL.
  */
-int SSL_net_write_desired(SSL *_a0);
+int SSL_net_write_desired(SSL *s);
 #endif
 
 /**
@@ -3084,36 +3081,36 @@ SSL *SSL_new(SSL_CTX *ctx);
 /**
  * `SSL *SSL_new_domain (SSL_CTX *, uint64_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: NULL: a TLS context makes no domains, as OpenSSL 3.5 for a TLS (not QUIC) object
  */
-SSL *SSL_new_domain(SSL_CTX *_a0, uint64_t _a1);
+SSL *SSL_new_domain(SSL_CTX *a0, uint64_t _a1);
 #endif
 
 #if defined(FERROSSL_OSSL350)
 /**
  * `SSL *SSL_new_from_listener (SSL *, uint64_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: NULL: not a QUIC listener, as OpenSSL 3.5 for a TLS (not QUIC) object
  */
-SSL *SSL_new_from_listener(SSL *_a0, uint64_t _a1);
+SSL *SSL_new_from_listener(SSL *a0, uint64_t _a1);
 #endif
 
 #if defined(FERROSSL_OSSL350)
 /**
  * `SSL *SSL_new_listener (SSL_CTX *, uint64_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: NULL: a TLS context makes no listeners, as OpenSSL 3.5 for a TLS (not QUIC) object
  */
-SSL *SSL_new_listener(SSL_CTX *_a0, uint64_t _a1);
+SSL *SSL_new_listener(SSL_CTX *a0, uint64_t _a1);
 #endif
 
 #if defined(FERROSSL_OSSL350)
 /**
  * `SSL *SSL_new_listener_from (SSL *, uint64_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: NULL: not a QUIC domain, as OpenSSL 3.5 for a TLS (not QUIC) object
  */
-SSL *SSL_new_listener_from(SSL *_a0, uint64_t _a1);
+SSL *SSL_new_listener_from(SSL *a0, uint64_t _a1);
 #endif
 
 /**
@@ -3127,9 +3124,9 @@ int SSL_new_session_ticket(SSL *a0);
 /**
  * `SSL *SSL_new_stream (SSL *, uint64_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: NULL: no streams, as OpenSSL 3.5 for a TLS (not QUIC) object
  */
-SSL *SSL_new_stream(SSL *_a0, uint64_t _a1);
+SSL *SSL_new_stream(SSL *a0, uint64_t _a1);
 #endif
 
 /**
@@ -3149,16 +3146,18 @@ int SSL_pending(const SSL *s);
 
 #if defined(FERROSSL_OSSL330)
 /**
- * `int SSL_poll (SSL_POLL_ITEM *, size_t, size_t, const struct timeval *, uint64_t, size_t *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_poll`: OpenSSL 3.5 polls only QUIC objects. An item whose descriptor names no `SSL` is
+ * a no-op (revents 0); the first other item (a TLS `SSL`, a socket, an unknown type) fails the
+ * call: its revents become `SSL_POLL_EVENT_F`, the later items' 0, `*result_count` 1, and
+ * `SSL_R_POLL_REQUEST_NOT_SUPPORTED` is queued. With only no-op items the call waits for the
+ * timeout (for ever when it is NULL, as OpenSSL) and reports nothing.
  */
-int SSL_poll(SSL_POLL_ITEM *_a0,
-             size_t _a1,
-             size_t _a2,
-             const struct timeval *_a3,
-             uint64_t _a4,
-             size_t *_a5);
+int SSL_poll(SSL_POLL_ITEM *items,
+             size_t num_items,
+             size_t stride,
+             const struct timeval *timeout,
+             uint64_t _flags,
+             size_t *result_count);
 #endif
 
 /**
@@ -3304,9 +3303,10 @@ int SSL_set1_host(SSL *s, const char *hostname);
 /**
  * `int SSL_set1_initial_peer_addr (SSL *, const BIO_ADDR *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0: a TLS connection has no initial peer address, as OpenSSL 3.5 for a TLS (not QUIC) object
  */
-int SSL_set1_initial_peer_addr(SSL *_a0, const BIO_ADDR *_a1);
+int SSL_set1_initial_peer_addr(SSL *a0,
+                               const BIO_ADDR *_a1);
 #endif
 
 /**
@@ -3454,9 +3454,9 @@ void SSL_set_default_read_buffer_len(SSL *a0, size_t _a1);
 /**
  * `int SSL_set_default_stream_mode (SSL *, uint32_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0: no default stream, as OpenSSL 3.5 for a TLS (not QUIC) object
  */
-int SSL_set_default_stream_mode(SSL *_a0, uint32_t _a1);
+int SSL_set_default_stream_mode(SSL *a0, uint32_t _a1);
 #endif
 
 /**
@@ -3485,9 +3485,9 @@ void SSL_set_hostflags(SSL *s, unsigned int flags);
 /**
  * `int SSL_set_incoming_stream_policy (SSL *, int, uint64_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0: no incoming streams, as OpenSSL 3.5 for a TLS (not QUIC) object
  */
-int SSL_set_incoming_stream_policy(SSL *_a0, int _a1, uint64_t _a2);
+int SSL_set_incoming_stream_policy(SSL *a0, int _a1, uint64_t _a2);
 #endif
 
 /**
@@ -3570,29 +3570,34 @@ int SSL_set_purpose(SSL *s, int purpose);
 
 #if defined(FERROSSL_OSSL350)
 /**
- * `int SSL_set_quic_tls_cbs (SSL *, const OSSL_DISPATCH *, void *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_set_quic_tls_cbs`: OpenSSL 3.5 lets a third-party QUIC stack drive the TLS handshake
+ * of a TLS `SSL` through these callbacks, which receive the raw traffic secrets. rustls keeps
+ * its secrets private (its own QUIC API is not OpenSSL's), so ferrossl refuses: after
+ * OpenSSL's own checks (NULL `s`: should not have been called; a table lacking one of the six
+ * callbacks: missing QUIC TLS functions), 0 with one queued `ERR_R_UNSUPPORTED`.
  */
-int SSL_set_quic_tls_cbs(SSL *_a0, const OSSL_DISPATCH *_a1, void *_a2);
+int SSL_set_quic_tls_cbs(SSL *s, const OSSL_DISPATCH *qtdis, void *_arg);
 #endif
 
 #if defined(FERROSSL_OSSL350)
 /**
  * `int SSL_set_quic_tls_early_data_enabled (SSL *, int)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0 and should not have been called, as OpenSSL 3.5 without QUIC TLS callbacks (which ferrossl refuses)
  */
-int SSL_set_quic_tls_early_data_enabled(SSL *_a0, int _a1);
+int SSL_set_quic_tls_early_data_enabled(SSL *_a0,
+                                        int _a1);
 #endif
 
 #if defined(FERROSSL_OSSL350)
 /**
  * `int SSL_set_quic_tls_transport_params (SSL *, const unsigned char *, size_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0 and should not have been called, as OpenSSL 3.5 without QUIC TLS callbacks (which ferrossl refuses)
  */
-int SSL_set_quic_tls_transport_params(SSL *_a0, const unsigned char *_a1, size_t _a2);
+int SSL_set_quic_tls_transport_params(SSL *a0,
+                                      const unsigned char *_a1,
+                                      size_t _a2);
 #endif
 
 /**
@@ -3810,18 +3815,18 @@ int SSL_stateless(SSL *a0);
 /**
  * `int SSL_stream_conclude (SSL *, uint64_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0: no stream to conclude, as OpenSSL 3.5 for a TLS (not QUIC) object
  */
-int SSL_stream_conclude(SSL *_a0, uint64_t _a1);
+int SSL_stream_conclude(SSL *a0, uint64_t _a1);
 #endif
 
 #if defined(FERROSSL_OSSL320)
 /**
  * `int SSL_stream_reset (SSL *, const SSL_STREAM_RESET_ARGS *, size_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0: no stream to reset, as OpenSSL 3.5 for a TLS (not QUIC) object
  */
-int SSL_stream_reset(SSL *_a0, const SSL_STREAM_RESET_ARGS *_a1, size_t _a2);
+int SSL_stream_reset(SSL *a0, const SSL_STREAM_RESET_ARGS *_a1, size_t _a2);
 #endif
 
 /**

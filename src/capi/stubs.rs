@@ -181,40 +181,40 @@ pub extern "C" fn DTLSv1_server_method() -> *const SSL_METHOD {
 
 /// `const SSL_METHOD *OSSL_QUIC_client_method (void)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: QUIC (client): ferrossl is not a QUIC stack; NULL, so SSL_CTX_new fails and a program behaves as with an OpenSSL built without QUIC
 #[cfg(feature = "ossl320")]
 #[export]
 #[no_mangle]
 pub extern "C" fn OSSL_QUIC_client_method() -> *const SSL_METHOD {
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "OSSL_QUIC_client_method: not implemented by ferrossl yet".into(),
+        detail: "OSSL_QUIC_client_method: QUIC (client): ferrossl is not a QUIC stack; NULL, so SSL_CTX_new fails and a program behaves as with an OpenSSL built without QUIC".into(),
     })
 }
 
 /// `const SSL_METHOD *OSSL_QUIC_client_thread_method (void)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: QUIC (client, thread-assisted): ferrossl is not a QUIC stack; NULL, so SSL_CTX_new fails and a program behaves as with an OpenSSL built without QUIC
 #[cfg(feature = "ossl320")]
 #[export]
 #[no_mangle]
 pub extern "C" fn OSSL_QUIC_client_thread_method() -> *const SSL_METHOD {
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "OSSL_QUIC_client_thread_method: not implemented by ferrossl yet".into(),
+        detail: "OSSL_QUIC_client_thread_method: QUIC (client, thread-assisted): ferrossl is not a QUIC stack; NULL, so SSL_CTX_new fails and a program behaves as with an OpenSSL built without QUIC".into(),
     })
 }
 
 /// `const SSL_METHOD *OSSL_QUIC_server_method (void)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: QUIC (server): ferrossl is not a QUIC stack; NULL, so SSL_CTX_new fails and a program behaves as with an OpenSSL built without QUIC
 #[cfg(feature = "ossl350")]
 #[export]
 #[no_mangle]
 pub extern "C" fn OSSL_QUIC_server_method() -> *const SSL_METHOD {
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "OSSL_QUIC_server_method: not implemented by ferrossl yet".into(),
+        detail: "OSSL_QUIC_server_method: QUIC (server): ferrossl is not a QUIC stack; NULL, so SSL_CTX_new fails and a program behaves as with an OpenSSL built without QUIC".into(),
     })
 }
 
@@ -485,15 +485,13 @@ pub extern "C" fn SSL_CTX_get1_compressed_cert(_a0: *mut SSL_CTX, _a1: c_int, _a
 
 /// `int SSL_CTX_get_domain_flags (const SSL_CTX *, uint64_t *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0 and unsupported (domain flags on a TLS context), as OpenSSL 3.5 for a TLS (not QUIC) object
 #[cfg(feature = "ossl350")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_get_domain_flags(_a0: *const SSL_CTX, _a1: *mut u64) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_get_domain_flags: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_get_domain_flags(a0: *const SSL_CTX, _a1: *mut u64) -> c_int {
+    handle::ctx(a0)?;
+    Err(Error::Misuse { reason: reason::UNSUPPORTED, detail: "SSL_CTX_get_domain_flags: 0 and unsupported (domain flags on a TLS context), as OpenSSL 3.5 for a TLS (not QUIC) object".into() })
 }
 
 /// `void *SSL_CTX_get_record_padding_callback_arg (const SSL_CTX *)`
@@ -773,15 +771,13 @@ pub extern "C" fn SSL_CTX_set_default_read_buffer_len(a0: *mut SSL_CTX, _a1: usi
 
 /// `int SSL_CTX_set_domain_flags (SSL_CTX *, uint64_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0 and unsupported (domain flags on a TLS context), as OpenSSL 3.5 for a TLS (not QUIC) object
 #[cfg(feature = "ossl350")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_domain_flags(_a0: *mut SSL_CTX, _a1: u64) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_domain_flags: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_set_domain_flags(a0: *mut SSL_CTX, _a1: u64) -> c_int {
+    handle::ctx(a0)?;
+    Err(Error::Misuse { reason: reason::UNSUPPORTED, detail: "SSL_CTX_set_domain_flags: 0 and unsupported (domain flags on a TLS context), as OpenSSL 3.5 for a TLS (not QUIC) object".into() })
 }
 
 /// `int SSL_CTX_set_generate_session_id (SSL_CTX *, GEN_SESSION_CB)`
@@ -796,15 +792,13 @@ pub extern "C" fn SSL_CTX_set_generate_session_id(a0: *mut SSL_CTX, _a1: GEN_SES
 
 /// `void SSL_CTX_set_new_pending_conn_cb (SSL_CTX *, SSL_new_pending_conn_cb_fn, void *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: accepted and never called: a TLS context has no pending QUIC connections, as OpenSSL 3.5 for a TLS (not QUIC) object
 #[cfg(feature = "ossl350")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_new_pending_conn_cb(_a0: *mut SSL_CTX, _a1: SSL_new_pending_conn_cb_fn, _a2: *mut c_void) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_new_pending_conn_cb: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_CTX_set_new_pending_conn_cb(a0: *mut SSL_CTX, _a1: SSL_new_pending_conn_cb_fn, _a2: *mut c_void) {
+    handle::ctx(a0)?;
+    Ok(())
 }
 
 /// `void SSL_CTX_set_next_proto_select_cb (SSL_CTX *, SSL_CTX_npn_select_cb_func, void *)`
@@ -1279,28 +1273,30 @@ pub extern "C" fn SSL_SRP_CTX_init(a0: *mut SSL) -> c_int {
 
 /// `SSL *SSL_accept_connection (SSL *, uint64_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: NULL: not a listener, as OpenSSL 3.5 for a TLS (not QUIC) object
 #[cfg(feature = "ossl350")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_accept_connection(_a0: *mut SSL, _a1: u64) -> *mut SSL {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_accept_connection: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_accept_connection(a0: *mut SSL, _a1: u64) -> *mut SSL {
+    if a0.is_null() {
+        return Ok(ptr::null_mut());
+    }
+    handle::ssl(a0)?;
+    Ok(ptr::null_mut())
 }
 
 /// `SSL *SSL_accept_stream (SSL *, uint64_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: NULL: no incoming streams, as OpenSSL 3.5 for a TLS (not QUIC) object
 #[cfg(feature = "ossl320")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_accept_stream(_a0: *mut SSL, _a1: u64) -> *mut SSL {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_accept_stream: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_accept_stream(a0: *mut SSL, _a1: u64) -> *mut SSL {
+    if a0.is_null() {
+        return Ok(ptr::null_mut());
+    }
+    handle::ssl(a0)?;
+    Ok(ptr::null_mut())
 }
 
 /// `int SSL_add_expected_rpk (SSL *, EVP_PKEY *)`
@@ -1504,15 +1500,16 @@ pub extern "C" fn SSL_get0_client_cert_type(_a0: *const SSL, _a1: *mut *mut c_uc
 
 /// `SSL *SSL_get0_connection (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: the SSL itself (a TLS connection is its own connection object), as OpenSSL 3.5 for a TLS (not QUIC) object
 #[cfg(feature = "ossl320")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_get0_connection(_a0: *mut SSL) -> *mut SSL {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get0_connection: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get0_connection(a0: *mut SSL) -> *mut SSL {
+    if a0.is_null() {
+        return Ok(ptr::null_mut());
+    }
+    handle::ssl(a0)?;
+    Ok(a0)
 }
 
 /// `SSL_DANE *SSL_get0_dane (SSL *)`
@@ -1547,15 +1544,16 @@ pub extern "C" fn SSL_get0_dane_tlsa(a0: *mut SSL, _a1: *mut u8, _a2: *mut u8, _
 
 /// `SSL *SSL_get0_domain (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: NULL: no domain, as OpenSSL 3.5 for a TLS (not QUIC) object
 #[cfg(feature = "ossl350")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_get0_domain(_a0: *mut SSL) -> *mut SSL {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get0_domain: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get0_domain(a0: *mut SSL) -> *mut SSL {
+    if a0.is_null() {
+        return Ok(ptr::null_mut());
+    }
+    handle::ssl(a0)?;
+    Ok(ptr::null_mut())
 }
 
 /// `const char *SSL_get0_group_name (SSL *)`
@@ -1573,15 +1571,16 @@ pub extern "C" fn SSL_get0_group_name(_a0: *mut SSL) -> *const c_char {
 
 /// `SSL *SSL_get0_listener (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: NULL: no listener, as OpenSSL 3.5 for a TLS (not QUIC) object
 #[cfg(feature = "ossl350")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_get0_listener(_a0: *mut SSL) -> *mut SSL {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get0_listener: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get0_listener(a0: *mut SSL) -> *mut SSL {
+    if a0.is_null() {
+        return Ok(ptr::null_mut());
+    }
+    handle::ssl(a0)?;
+    Ok(ptr::null_mut())
 }
 
 /// `void SSL_get0_next_proto_negotiated (const SSL *, const unsigned char **, unsigned int *)`
@@ -1673,28 +1672,30 @@ pub extern "C" fn SSL_get1_compressed_cert(_a0: *mut SSL, _a1: c_int, _a2: *mut 
 
 /// `size_t SSL_get_accept_connection_queue_len (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0 connections waiting, as OpenSSL 3.5 for a TLS (not QUIC) object
 #[cfg(feature = "ossl350")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_get_accept_connection_queue_len(_a0: *mut SSL) -> usize {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_accept_connection_queue_len: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get_accept_connection_queue_len(a0: *mut SSL) -> usize {
+    if a0.is_null() {
+        return Ok(0);
+    }
+    handle::ssl(a0)?;
+    Ok(0)
 }
 
 /// `size_t SSL_get_accept_stream_queue_len (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0 streams waiting, as OpenSSL 3.5 for a TLS (not QUIC) object
 #[cfg(feature = "ossl320")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_get_accept_stream_queue_len(_a0: *mut SSL) -> usize {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_accept_stream_queue_len: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get_accept_stream_queue_len(a0: *mut SSL) -> usize {
+    if a0.is_null() {
+        return Ok(0);
+    }
+    handle::ssl(a0)?;
+    Ok(0)
 }
 
 /// `int SSL_get_all_async_fds (SSL *, int *, size_t *)`
@@ -1742,41 +1743,30 @@ pub extern "C" fn SSL_get_changed_async_fds(a0: *mut SSL, _a1: *mut c_int, _a2: 
 
 /// `int SSL_get_conn_close_info (SSL *, SSL_CONN_CLOSE_INFO *, size_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: -1, the info left unwritten: no QUIC close, as OpenSSL 3.5 for a TLS (not QUIC) object
 #[cfg(feature = "ossl320")]
-#[export]
+#[export(fail = -1)]
 #[no_mangle]
-pub extern "C" fn SSL_get_conn_close_info(_a0: *mut SSL, _a1: *mut SSL_CONN_CLOSE_INFO, _a2: usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_conn_close_info: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get_conn_close_info(a0: *mut SSL, _a1: *mut SSL_CONN_CLOSE_INFO, _a2: usize) -> c_int {
+    if a0.is_null() {
+        return Ok(-1);
+    }
+    handle::ssl(a0)?;
+    Ok(-1)
 }
 
 /// `int SSL_get_domain_flags (const SSL *, uint64_t *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0, the flags left unwritten, as OpenSSL 3.5 for a TLS (not QUIC) object
 #[cfg(feature = "ossl350")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_get_domain_flags(_a0: *const SSL, _a1: *mut u64) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_domain_flags: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_get_event_timeout (SSL *, struct timeval *, int *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_get_event_timeout(_a0: *mut SSL, _a1: *mut timeval, _a2: *mut c_int) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_event_timeout: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get_domain_flags(a0: *const SSL, _a1: *mut u64) -> c_int {
+    if a0.is_null() {
+        return Ok(0);
+    }
+    handle::ssl(a0)?;
+    Ok(0)
 }
 
 /// `size_t SSL_get_finished (const SSL *, void *, size_t)`
@@ -1894,19 +1884,6 @@ pub extern "C" fn SSL_get_recv_max_early_data(a0: *const SSL) -> u32 {
     Ok(16384)
 }
 
-/// `int SSL_get_rpoll_descriptor (SSL *, BIO_POLL_DESCRIPTOR *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_get_rpoll_descriptor(_a0: *mut SSL, _a1: *mut BIO_POLL_DESCRIPTOR) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_rpoll_descriptor: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `int (*SSL_get_security_callback (const SSL *)) (const SSL *, const SSL_CTX *, int, int, int, void *, void *)`
 ///
 /// Absent: NULL (OpenSSL returns its default callback)
@@ -2012,80 +1989,86 @@ pub extern "C" fn SSL_get_srtp_profiles(a0: *mut SSL) -> *mut stack_st_SRTP_PROT
 
 /// `uint64_t SSL_get_stream_id (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: UINT64_MAX: no stream id, as OpenSSL 3.5 for a TLS (not QUIC) object
 #[cfg(feature = "ossl320")]
-#[export]
+#[export(fail = u64::MAX)]
 #[no_mangle]
-pub extern "C" fn SSL_get_stream_id(_a0: *mut SSL) -> u64 {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_stream_id: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get_stream_id(a0: *mut SSL) -> u64 {
+    if a0.is_null() {
+        return Ok(u64::MAX);
+    }
+    handle::ssl(a0)?;
+    Ok(u64::MAX)
 }
 
 /// `int SSL_get_stream_read_error_code (SSL *, uint64_t *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: -1, the code left unwritten, as OpenSSL 3.5 for a TLS (not QUIC) object
 #[cfg(feature = "ossl320")]
-#[export]
+#[export(fail = -1)]
 #[no_mangle]
-pub extern "C" fn SSL_get_stream_read_error_code(_a0: *mut SSL, _a1: *mut u64) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_stream_read_error_code: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get_stream_read_error_code(a0: *mut SSL, _a1: *mut u64) -> c_int {
+    if a0.is_null() {
+        return Ok(-1);
+    }
+    handle::ssl(a0)?;
+    Ok(-1)
 }
 
 /// `int SSL_get_stream_read_state (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: SSL_STREAM_STATE_NONE, as OpenSSL 3.5 for a TLS (not QUIC) object
 #[cfg(feature = "ossl320")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_get_stream_read_state(_a0: *mut SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_stream_read_state: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get_stream_read_state(a0: *mut SSL) -> c_int {
+    if a0.is_null() {
+        return Ok(0);
+    }
+    handle::ssl(a0)?;
+    Ok(0)
 }
 
 /// `int SSL_get_stream_type (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: SSL_STREAM_TYPE_BIDI, as OpenSSL 3.5 for a TLS (not QUIC) object
 #[cfg(feature = "ossl320")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_get_stream_type(_a0: *mut SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_stream_type: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get_stream_type(a0: *mut SSL) -> c_int {
+    if a0.is_null() {
+        return Ok(3);
+    }
+    handle::ssl(a0)?;
+    Ok(3)
 }
 
 /// `int SSL_get_stream_write_error_code (SSL *, uint64_t *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: -1, the code left unwritten, as OpenSSL 3.5 for a TLS (not QUIC) object
 #[cfg(feature = "ossl320")]
-#[export]
+#[export(fail = -1)]
 #[no_mangle]
-pub extern "C" fn SSL_get_stream_write_error_code(_a0: *mut SSL, _a1: *mut u64) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_stream_write_error_code: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get_stream_write_error_code(a0: *mut SSL, _a1: *mut u64) -> c_int {
+    if a0.is_null() {
+        return Ok(-1);
+    }
+    handle::ssl(a0)?;
+    Ok(-1)
 }
 
 /// `int SSL_get_stream_write_state (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: SSL_STREAM_STATE_NONE, as OpenSSL 3.5 for a TLS (not QUIC) object
 #[cfg(feature = "ossl320")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_get_stream_write_state(_a0: *mut SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_stream_write_state: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get_stream_write_state(a0: *mut SSL) -> c_int {
+    if a0.is_null() {
+        return Ok(0);
+    }
+    handle::ssl(a0)?;
+    Ok(0)
 }
 
 /// `int SSL_get_value_uint (SSL *, uint32_t, uint32_t, uint64_t *)`
@@ -2101,30 +2084,18 @@ pub extern "C" fn SSL_get_value_uint(_a0: *mut SSL, _a1: u32, _a2: u32, _a3: *mu
     })
 }
 
-/// `int SSL_get_wpoll_descriptor (SSL *, BIO_POLL_DESCRIPTOR *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_get_wpoll_descriptor(_a0: *mut SSL, _a1: *mut BIO_POLL_DESCRIPTOR) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_wpoll_descriptor: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `int SSL_handle_events (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 1: nothing to handle (no DTLS or QUIC timer), as OpenSSL 3.5 for a TLS (not QUIC) object
 #[cfg(feature = "ossl320")]
-#[export]
+#[export(fail = 0)]
 #[no_mangle]
-pub extern "C" fn SSL_handle_events(_a0: *mut SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_handle_events: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_handle_events(a0: *mut SSL) -> c_int {
+    if a0.is_null() {
+        return Ok(1);
+    }
+    handle::ssl(a0)?;
+    Ok(1)
 }
 
 /// `int SSL_has_matching_session_id (const SSL *, const unsigned char *, unsigned int)`
@@ -2139,15 +2110,15 @@ pub extern "C" fn SSL_has_matching_session_id(a0: *const SSL, _a1: *const c_ucha
 
 /// `int SSL_inject_net_dgram (SSL *, const unsigned char *, size_t, const BIO_ADDR *, const BIO_ADDR *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0 and internal error (passed null parameter for NULL), as OpenSSL 3.5 for a TLS (not QUIC) object
 #[cfg(feature = "ossl320")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_inject_net_dgram(_a0: *mut SSL, _a1: *const c_uchar, _a2: usize, _a3: *const BIO_ADDR, _a4: *const BIO_ADDR) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_inject_net_dgram: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_inject_net_dgram(a0: *mut SSL, _a1: *const c_uchar, _a2: usize, _a3: *const BIO_ADDR, _a4: *const BIO_ADDR) -> c_int {
+    if a0.is_null() {
+        return Err(Error::Misuse { reason: reason::PASSED_NULL_PARAMETER, detail: "SSL_inject_net_dgram: 0 and internal error (passed null parameter for NULL), as OpenSSL 3.5 for a TLS (not QUIC) object".into() });
+    }
+    Err(Error::Misuse { reason: reason::INTERNAL_ERROR, detail: "SSL_inject_net_dgram: 0 and internal error (passed null parameter for NULL), as OpenSSL 3.5 for a TLS (not QUIC) object".into() })
 }
 
 /// `int SSL_is_connection (SSL *)`
@@ -2165,28 +2136,30 @@ pub extern "C" fn SSL_is_connection(_a0: *mut SSL) -> c_int {
 
 /// `int SSL_is_domain (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0 (1 for NULL, which OpenSSL compares with no domain), as OpenSSL 3.5 for a TLS (not QUIC) object
 #[cfg(feature = "ossl350")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_is_domain(_a0: *mut SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_is_domain: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_is_domain(a0: *mut SSL) -> c_int {
+    if a0.is_null() {
+        return Ok(1);
+    }
+    handle::ssl(a0)?;
+    Ok(0)
 }
 
 /// `int SSL_is_listener (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0 (1 for NULL, which OpenSSL compares with no listener), as OpenSSL 3.5 for a TLS (not QUIC) object
 #[cfg(feature = "ossl350")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_is_listener(_a0: *mut SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_is_listener: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_is_listener(a0: *mut SSL) -> c_int {
+    if a0.is_null() {
+        return Ok(1);
+    }
+    handle::ssl(a0)?;
+    Ok(0)
 }
 
 /// `int SSL_is_quic (const SSL *)`
@@ -2204,15 +2177,16 @@ pub extern "C" fn SSL_is_quic(_a0: *const SSL) -> c_int {
 
 /// `int SSL_is_stream_local (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: -1: not a QUIC stream, as OpenSSL 3.5 for a TLS (not QUIC) object
 #[cfg(feature = "ossl320")]
-#[export]
+#[export(fail = -1)]
 #[no_mangle]
-pub extern "C" fn SSL_is_stream_local(_a0: *mut SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_is_stream_local: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_is_stream_local(a0: *mut SSL) -> c_int {
+    if a0.is_null() {
+        return Ok(-1);
+    }
+    handle::ssl(a0)?;
+    Ok(-1)
 }
 
 /// `int SSL_is_tls (const SSL *)`
@@ -2230,93 +2204,66 @@ pub extern "C" fn SSL_is_tls(_a0: *const SSL) -> c_int {
 
 /// `int SSL_listen (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0: not a listener, as OpenSSL 3.5 for a TLS (not QUIC) object
 #[cfg(feature = "ossl350")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_listen(_a0: *mut SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_listen: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_net_read_desired (SSL *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_net_read_desired(_a0: *mut SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_net_read_desired: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_net_write_desired (SSL *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_net_write_desired(_a0: *mut SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_net_write_desired: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_listen(a0: *mut SSL) -> c_int {
+    if a0.is_null() {
+        return Ok(0);
+    }
+    handle::ssl(a0)?;
+    Ok(0)
 }
 
 /// `SSL *SSL_new_domain (SSL_CTX *, uint64_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: NULL: a TLS context makes no domains, as OpenSSL 3.5 for a TLS (not QUIC) object
 #[cfg(feature = "ossl350")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_new_domain(_a0: *mut SSL_CTX, _a1: u64) -> *mut SSL {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_new_domain: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_new_domain(a0: *mut SSL_CTX, _a1: u64) -> *mut SSL {
+    handle::ctx(a0)?;
+    Ok(ptr::null_mut())
 }
 
 /// `SSL *SSL_new_from_listener (SSL *, uint64_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: NULL: not a QUIC listener, as OpenSSL 3.5 for a TLS (not QUIC) object
 #[cfg(feature = "ossl350")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_new_from_listener(_a0: *mut SSL, _a1: u64) -> *mut SSL {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_new_from_listener: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_new_from_listener(a0: *mut SSL, _a1: u64) -> *mut SSL {
+    if a0.is_null() {
+        return Ok(ptr::null_mut());
+    }
+    handle::ssl(a0)?;
+    Ok(ptr::null_mut())
 }
 
 /// `SSL *SSL_new_listener (SSL_CTX *, uint64_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: NULL: a TLS context makes no listeners, as OpenSSL 3.5 for a TLS (not QUIC) object
 #[cfg(feature = "ossl350")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_new_listener(_a0: *mut SSL_CTX, _a1: u64) -> *mut SSL {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_new_listener: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_new_listener(a0: *mut SSL_CTX, _a1: u64) -> *mut SSL {
+    handle::ctx(a0)?;
+    Ok(ptr::null_mut())
 }
 
 /// `SSL *SSL_new_listener_from (SSL *, uint64_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: NULL: not a QUIC domain, as OpenSSL 3.5 for a TLS (not QUIC) object
 #[cfg(feature = "ossl350")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_new_listener_from(_a0: *mut SSL, _a1: u64) -> *mut SSL {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_new_listener_from: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_new_listener_from(a0: *mut SSL, _a1: u64) -> *mut SSL {
+    if a0.is_null() {
+        return Ok(ptr::null_mut());
+    }
+    handle::ssl(a0)?;
+    Ok(ptr::null_mut())
 }
 
 /// `int SSL_new_session_ticket (SSL *)`
@@ -2337,28 +2284,16 @@ pub extern "C" fn SSL_new_session_ticket(a0: *mut SSL) -> c_int {
 
 /// `SSL *SSL_new_stream (SSL *, uint64_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: NULL: no streams, as OpenSSL 3.5 for a TLS (not QUIC) object
 #[cfg(feature = "ossl320")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_new_stream(_a0: *mut SSL, _a1: u64) -> *mut SSL {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_new_stream: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_poll (SSL_POLL_ITEM *, size_t, size_t, const struct timeval *, uint64_t, size_t *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl330")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_poll(_a0: *mut SSL_POLL_ITEM, _a1: usize, _a2: usize, _a3: *const timeval, _a4: u64, _a5: *mut usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_poll: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_new_stream(a0: *mut SSL, _a1: u64) -> *mut SSL {
+    if a0.is_null() {
+        return Ok(ptr::null_mut());
+    }
+    handle::ssl(a0)?;
+    Ok(ptr::null_mut())
 }
 
 /// `int SSL_renegotiate (SSL *)`
@@ -2474,15 +2409,16 @@ pub extern "C" fn SSL_set1_compressed_cert(_a0: *mut SSL, _a1: c_int, _a2: *mut 
 
 /// `int SSL_set1_initial_peer_addr (SSL *, const BIO_ADDR *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0: a TLS connection has no initial peer address, as OpenSSL 3.5 for a TLS (not QUIC) object
 #[cfg(feature = "ossl320")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set1_initial_peer_addr(_a0: *mut SSL, _a1: *const BIO_ADDR) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set1_initial_peer_addr: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_set1_initial_peer_addr(a0: *mut SSL, _a1: *const BIO_ADDR) -> c_int {
+    if a0.is_null() {
+        return Ok(0);
+    }
+    handle::ssl(a0)?;
+    Ok(0)
 }
 
 /// `int SSL_set1_server_cert_type (SSL *, const unsigned char *, size_t)`
@@ -2611,15 +2547,16 @@ pub extern "C" fn SSL_set_default_read_buffer_len(a0: *mut SSL, _a1: usize) {
 
 /// `int SSL_set_default_stream_mode (SSL *, uint32_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0: no default stream, as OpenSSL 3.5 for a TLS (not QUIC) object
 #[cfg(feature = "ossl320")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set_default_stream_mode(_a0: *mut SSL, _a1: u32) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_default_stream_mode: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_set_default_stream_mode(a0: *mut SSL, _a1: u32) -> c_int {
+    if a0.is_null() {
+        return Ok(0);
+    }
+    handle::ssl(a0)?;
+    Ok(0)
 }
 
 /// `int SSL_set_generate_session_id (SSL *, GEN_SESSION_CB)`
@@ -2634,15 +2571,16 @@ pub extern "C" fn SSL_set_generate_session_id(a0: *mut SSL, _a1: GEN_SESSION_CB)
 
 /// `int SSL_set_incoming_stream_policy (SSL *, int, uint64_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0: no incoming streams, as OpenSSL 3.5 for a TLS (not QUIC) object
 #[cfg(feature = "ossl320")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set_incoming_stream_policy(_a0: *mut SSL, _a1: c_int, _a2: u64) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_incoming_stream_policy: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_set_incoming_stream_policy(a0: *mut SSL, _a1: c_int, _a2: u64) -> c_int {
+    if a0.is_null() {
+        return Ok(0);
+    }
+    handle::ssl(a0)?;
+    Ok(0)
 }
 
 /// `void SSL_set_not_resumable_session_callback (SSL *, int (*) (SSL *, int))`
@@ -2705,43 +2643,27 @@ pub extern "C" fn SSL_set_psk_use_session_callback(a0: *mut SSL, _a1: SSL_psk_us
     Ok(())
 }
 
-/// `int SSL_set_quic_tls_cbs (SSL *, const OSSL_DISPATCH *, void *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl350")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_set_quic_tls_cbs(_a0: *mut SSL, _a1: *const OSSL_DISPATCH, _a2: *mut c_void) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_quic_tls_cbs: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `int SSL_set_quic_tls_early_data_enabled (SSL *, int)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0 and should not have been called, as OpenSSL 3.5 without QUIC TLS callbacks (which ferrossl refuses)
 #[cfg(feature = "ossl350")]
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_set_quic_tls_early_data_enabled(_a0: *mut SSL, _a1: c_int) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_quic_tls_early_data_enabled: not implemented by ferrossl yet".into(),
-    })
+    Err(Error::Misuse { reason: reason::SHOULD_NOT_HAVE_BEEN_CALLED, detail: "SSL_set_quic_tls_early_data_enabled: 0 and should not have been called, as OpenSSL 3.5 without QUIC TLS callbacks (which ferrossl refuses)".into() })
 }
 
 /// `int SSL_set_quic_tls_transport_params (SSL *, const unsigned char *, size_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0 and should not have been called, as OpenSSL 3.5 without QUIC TLS callbacks (which ferrossl refuses)
 #[cfg(feature = "ossl350")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set_quic_tls_transport_params(_a0: *mut SSL, _a1: *const c_uchar, _a2: usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_quic_tls_transport_params: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_set_quic_tls_transport_params(a0: *mut SSL, _a1: *const c_uchar, _a2: usize) -> c_int {
+    if a0.is_null() {
+        return Ok(0);
+    }
+    Err(Error::Misuse { reason: reason::SHOULD_NOT_HAVE_BEEN_CALLED, detail: "SSL_set_quic_tls_transport_params: 0 and should not have been called, as OpenSSL 3.5 without QUIC TLS callbacks (which ferrossl refuses)".into() })
 }
 
 /// `int SSL_set_record_padding_callback (SSL *, size_t (*) (SSL *, int, size_t, void *))`
@@ -2961,28 +2883,30 @@ pub extern "C" fn SSL_stateless(a0: *mut SSL) -> c_int {
 
 /// `int SSL_stream_conclude (SSL *, uint64_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0: no stream to conclude, as OpenSSL 3.5 for a TLS (not QUIC) object
 #[cfg(feature = "ossl320")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_stream_conclude(_a0: *mut SSL, _a1: u64) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_stream_conclude: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_stream_conclude(a0: *mut SSL, _a1: u64) -> c_int {
+    if a0.is_null() {
+        return Ok(0);
+    }
+    handle::ssl(a0)?;
+    Ok(0)
 }
 
 /// `int SSL_stream_reset (SSL *, const SSL_STREAM_RESET_ARGS *, size_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0: no stream to reset, as OpenSSL 3.5 for a TLS (not QUIC) object
 #[cfg(feature = "ossl320")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_stream_reset(_a0: *mut SSL, _a1: *const SSL_STREAM_RESET_ARGS, _a2: usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_stream_reset: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_stream_reset(a0: *mut SSL, _a1: *const SSL_STREAM_RESET_ARGS, _a2: usize) -> c_int {
+    if a0.is_null() {
+        return Ok(0);
+    }
+    handle::ssl(a0)?;
+    Ok(0)
 }
 
 /// `const struct openssl_ssl_test_functions *SSL_test_functions (void)`

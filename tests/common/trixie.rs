@@ -138,7 +138,11 @@ impl Stage {
                 fs::copy(entry.path(), self.host("pki").join(entry.file_name())).unwrap();
             }
         }
-        let _ = Command::new("chmod").arg("-R").arg("a+rX").arg(self.host("pki")).status();
+        let _ = Command::new("chmod")
+            .arg("-R")
+            .arg("a+rX")
+            .arg(self.host("pki"))
+            .status();
         self.inside("pki")
     }
 
