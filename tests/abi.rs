@@ -228,3 +228,28 @@ fn every_export_goes_through_the_one_macro() {
         "the #[export] functions are not the 604 names"
     );
 }
+
+/// One file for Debian 12 (OpenSSL 3.0's libcrypto) and Debian 13 (3.5's): everything
+/// libssl.so.3 takes from libcrypto.so.3 is of node OPENSSL_3.0.0, which every 3.x libcrypto
+/// has, so the loader accepts the library with any of them (readelf -V, "Version needs").
+#[test]
+fn needs_nothing_newer_than_libcrypto_3_0() {
+    let lib = common::libdir().join("libssl.so.3");
+    let text = run(Command::new("readelf").arg("-V").arg(&lib));
+    let needs = text
+        .split("Version needs section")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no version needs:\n{text}"));
+    let mut file = String::new();
+    let mut from_libcrypto = Vec::new();
+    for line in needs.lines() {
+        if let Some(f) = line.split("File: ").nth(1) {
+            file = f.split_whitespace().next().unwrap_or_default().to_owned();
+        } else if let Some(name) = line.split("Name: ").nth(1) {
+            if file == "libcrypto.so.3" {
+                from_libcrypto.push(name.split_whitespace().next().unwrap().to_owned());
+            }
+        }
+    }
+    assert_eq!(from_libcrypto, ["OPENSSL_3.0.0"], "{needs}");
+}
