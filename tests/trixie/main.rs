@@ -16,6 +16,7 @@ mod haproxy;
 mod nginx;
 mod openssl;
 mod python;
+mod tunnels;
 
 use std::time::Duration;
 
