@@ -283,20 +283,24 @@ pub fn compared_lines(stage: &Stage, on: On, exe: &str, args: &[&str]) -> Vec<St
 }
 
 /// Runs `exe args` inside the root on OpenSSL 3.5 and on ferrossl: OpenSSL's run must end with
-/// "done", and ferrossl's must print the same lines (the first difference is reported).
+/// "done", and ferrossl's must print the same lines (every differing line is reported).
 pub fn same_on_both(stage: &Stage, exe: &str, args: &[&str]) {
     let stock = compared_lines(stage, On::Stock, exe, args);
     assert!(stock.last().is_some_and(|l| l == "done"), "{stock:#?}");
     let ours = compared_lines(stage, On::Ours(Mode::LibraryPath), exe, args);
-    for (i, (a, b)) in ours.iter().zip(&stock).enumerate() {
-        assert_eq!(
-            a, b,
-            "line {i}: ferrossl (left) differs from OpenSSL 3.5 (right)"
-        );
-    }
-    assert_eq!(
+    let differing: Vec<String> = ours
+        .iter()
+        .zip(&stock)
+        .enumerate()
+        .filter(|(_, (a, b))| a != b)
+        .map(|(i, (a, b))| format!("line {i}:\n  ferrossl:    {a}\n  OpenSSL 3.5: {b}"))
+        .collect();
+    assert!(
+        differing.is_empty() && ours.len() == stock.len(),
+        "{exe}: {} lines differ (ferrossl printed {}, OpenSSL 3.5 {}):\n{}",
+        differing.len(),
         ours.len(),
         stock.len(),
-        "ferrossl:\n{ours:#?}\nOpenSSL 3.5:\n{stock:#?}"
+        differing.join("\n")
     );
 }

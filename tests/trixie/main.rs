@@ -13,6 +13,7 @@ mod common;
 
 mod curl;
 mod haproxy;
+mod new_api;
 mod nginx;
 mod openssl;
 mod python;
