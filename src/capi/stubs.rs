@@ -411,19 +411,6 @@ pub extern "C" fn SSL_CTX_enable_ct(a0: *mut SSL_CTX, a1: c_int) -> c_int {
     })
 }
 
-/// `void SSL_CTX_flush_sessions_ex (SSL_CTX *, time_t)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl340")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_flush_sessions_ex(_a0: *mut SSL_CTX, _a1: time_t) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_flush_sessions_ex: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `int SSL_CTX_get0_client_cert_type (const SSL_CTX *, unsigned char **, size_t *)`
 ///
 /// Refused: not implemented by ferrossl yet
@@ -661,14 +648,21 @@ pub extern "C" fn SSL_CTX_set_block_padding(a0: *mut SSL_CTX, a1: usize) -> c_in
 
 /// `int SSL_CTX_set_block_padding_ex (SSL_CTX *, size_t, size_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: record padding: rustls pads no records
 #[cfg(feature = "ossl340")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_block_padding_ex(_a0: *mut SSL_CTX, _a1: usize, _a2: usize) -> c_int {
+pub extern "C" fn SSL_CTX_set_block_padding_ex(a0: *mut SSL_CTX, a1: usize, a2: usize) -> c_int {
+    handle::ctx(a0)?;
+    if a1 > 16384 || a2 > 16384 {
+        return Ok(0);
+    }
+    if a1 <= 1 && a2 <= 1 {
+        return Ok(1);
+    }
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_block_padding_ex: not implemented by ferrossl yet".into(),
+        detail: "SSL_CTX_set_block_padding_ex: record padding: rustls pads no records".into(),
     })
 }
 
@@ -1209,19 +1203,6 @@ pub extern "C" fn SSL_SESSION_get_ticket_lifetime_hint(a0: *const SSL_SESSION) -
     Ok(0)
 }
 
-/// `time_t SSL_SESSION_get_time_ex (const SSL_SESSION *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl330")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_SESSION_get_time_ex(_a0: *const SSL_SESSION) -> time_t {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_get_time_ex: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `int SSL_SESSION_set_max_early_data (SSL_SESSION *, uint32_t)`
 ///
 /// Refused: early data on a session: ferrossl sends no 0-RTT data
@@ -1235,19 +1216,6 @@ pub extern "C" fn SSL_SESSION_set_max_early_data(a0: *mut SSL_SESSION, a1: u32) 
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_SESSION_set_max_early_data: early data on a session: ferrossl sends no 0-RTT data".into(),
-    })
-}
-
-/// `time_t SSL_SESSION_set_time_ex (SSL_SESSION *, time_t)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl330")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_SESSION_set_time_ex(_a0: *mut SSL_SESSION, _a1: time_t) -> time_t {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_set_time_ex: not implemented by ferrossl yet".into(),
     })
 }
 
@@ -1358,19 +1326,6 @@ pub extern "C" fn SSL_check_chain(a0: *mut SSL, _a1: *mut X509, _a2: *mut EVP_PK
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_check_chain: checking a chain against OpenSSL's signature-algorithm rules".into(),
-    })
-}
-
-/// `int SSL_client_hello_get_extension_order (SSL *, uint16_t *, size_t *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_client_hello_get_extension_order(_a0: *mut SSL, _a1: *mut u16, _a2: *mut usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_client_hello_get_extension_order: not implemented by ferrossl yet".into(),
     })
 }
 
@@ -1558,19 +1513,6 @@ pub extern "C" fn SSL_get0_domain(_a0: *mut SSL) -> *mut SSL {
     })
 }
 
-/// `const char *SSL_get0_group_name (SSL *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_get0_group_name(_a0: *mut SSL) -> *const c_char {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get0_group_name: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `SSL *SSL_get0_listener (SSL *)`
 ///
 /// Refused: not implemented by ferrossl yet
@@ -1645,19 +1587,6 @@ pub extern "C" fn SSL_get0_server_cert_type(_a0: *const SSL, _a1: *mut *mut c_uc
     })
 }
 
-/// `char *SSL_get1_builtin_sigalgs (OSSL_LIB_CTX *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl340")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_get1_builtin_sigalgs(_a0: *mut OSSL_LIB_CTX) -> *mut c_char {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get1_builtin_sigalgs: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `size_t SSL_get1_compressed_cert (SSL *, int, unsigned char **, size_t *)`
 ///
 /// Refused: not implemented by ferrossl yet
@@ -1719,15 +1648,16 @@ pub extern "C" fn SSL_get_async_status(a0: *mut SSL, _a1: *mut c_int) -> c_int {
 
 /// `int SSL_get_blocking_mode (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: -1: the blocking mode is a QUIC object's; OpenSSL answers -1 on TLS (no error)
 #[cfg(feature = "ossl320")]
-#[export]
+#[export(fail = -1)]
 #[no_mangle]
-pub extern "C" fn SSL_get_blocking_mode(_a0: *mut SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_blocking_mode: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get_blocking_mode(a0: *mut SSL) -> c_int {
+    if a0.is_null() {
+        return Ok(-1);
+    }
+    handle::ssl(a0)?;
+    Ok(-1)
 }
 
 /// `int SSL_get_changed_async_fds (SSL *, int *, size_t *, int *, size_t *)`
@@ -1787,19 +1717,6 @@ pub extern "C" fn SSL_get_event_timeout(_a0: *mut SSL, _a1: *mut timeval, _a2: *
 pub extern "C" fn SSL_get_finished(a0: *const SSL, _a1: *mut c_void, _a2: usize) -> usize {
     handle::ssl(a0)?;
     Ok(0)
-}
-
-/// `int SSL_get_handshake_rtt (const SSL *, uint64_t *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_get_handshake_rtt(_a0: *const SSL, _a1: *mut u64) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_handshake_rtt: not implemented by ferrossl yet".into(),
-    })
 }
 
 /// `int SSL_get_key_update_type (const SSL *)`
@@ -2090,15 +2007,12 @@ pub extern "C" fn SSL_get_stream_write_state(_a0: *mut SSL) -> c_int {
 
 /// `int SSL_get_value_uint (SSL *, uint32_t, uint32_t, uint64_t *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: the SSL_VALUE_* settings are QUIC's: on TLS (or NULL) OpenSSL fails every one
 #[cfg(feature = "ossl330")]
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_get_value_uint(_a0: *mut SSL, _a1: u32, _a2: u32, _a3: *mut u64) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_value_uint: not implemented by ferrossl yet".into(),
-    })
+    Err(Error::Misuse { reason: 258 /* SSL_R_UNSUPPORTED_PROTOCOL */, detail: "SSL_get_value_uint: the SSL_VALUE_* settings are QUIC's: on TLS (or NULL) OpenSSL fails every one".into() })
 }
 
 /// `int SSL_get_wpoll_descriptor (SSL *, BIO_POLL_DESCRIPTOR *)`
@@ -2150,19 +2064,6 @@ pub extern "C" fn SSL_inject_net_dgram(_a0: *mut SSL, _a1: *const c_uchar, _a2: 
     })
 }
 
-/// `int SSL_is_connection (SSL *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_is_connection(_a0: *mut SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_is_connection: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `int SSL_is_domain (SSL *)`
 ///
 /// Refused: not implemented by ferrossl yet
@@ -2189,19 +2090,6 @@ pub extern "C" fn SSL_is_listener(_a0: *mut SSL) -> c_int {
     })
 }
 
-/// `int SSL_is_quic (const SSL *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_is_quic(_a0: *const SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_is_quic: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `int SSL_is_stream_local (SSL *)`
 ///
 /// Refused: not implemented by ferrossl yet
@@ -2212,19 +2100,6 @@ pub extern "C" fn SSL_is_stream_local(_a0: *mut SSL) -> c_int {
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_is_stream_local: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_is_tls (const SSL *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_is_tls(_a0: *const SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_is_tls: not implemented by ferrossl yet".into(),
     })
 }
 
@@ -2549,28 +2424,39 @@ pub extern "C" fn SSL_set_block_padding(a0: *mut SSL, a1: usize) -> c_int {
 
 /// `int SSL_set_block_padding_ex (SSL *, size_t, size_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: record padding: rustls pads no records
 #[cfg(feature = "ossl340")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set_block_padding_ex(_a0: *mut SSL, _a1: usize, _a2: usize) -> c_int {
+pub extern "C" fn SSL_set_block_padding_ex(a0: *mut SSL, a1: usize, a2: usize) -> c_int {
+    if a0.is_null() {
+        return Ok(<c_int as crate::capi::boundary::Failure>::FAILURE);
+    }
+    handle::ssl(a0)?;
+    if a1 > 16384 || a2 > 16384 {
+        return Ok(0);
+    }
+    if a1 <= 1 && a2 <= 1 {
+        return Ok(1);
+    }
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_set_block_padding_ex: not implemented by ferrossl yet".into(),
+        detail: "SSL_set_block_padding_ex: record padding: rustls pads no records".into(),
     })
 }
 
 /// `int SSL_set_blocking_mode (SSL *, int)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0: the blocking mode is a QUIC object's; OpenSSL answers 0 on TLS (no error)
 #[cfg(feature = "ossl320")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set_blocking_mode(_a0: *mut SSL, _a1: c_int) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_blocking_mode: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_set_blocking_mode(a0: *mut SSL, _a1: c_int) -> c_int {
+    if a0.is_null() {
+        return Ok(<c_int as crate::capi::boundary::Failure>::FAILURE);
+    }
+    handle::ssl(a0)?;
+    Ok(0)
 }
 
 /// `int SSL_set_ct_validation_callback (SSL *, ssl_ct_validation_cb, void *)`
@@ -2908,28 +2794,12 @@ pub extern "C" fn SSL_set_tmp_dh_callback(a0: *mut SSL, _a1: Option<unsafe exter
 
 /// `int SSL_set_value_uint (SSL *, uint32_t, uint32_t, uint64_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: the SSL_VALUE_* settings are QUIC's: on TLS (or NULL) OpenSSL fails every one
 #[cfg(feature = "ossl330")]
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_set_value_uint(_a0: *mut SSL, _a1: u32, _a2: u32, _a3: u64) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_value_uint: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_shutdown_ex (SSL *, uint64_t, const SSL_SHUTDOWN_EX_ARGS *, size_t)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_shutdown_ex(_a0: *mut SSL, _a1: u64, _a2: *const SSL_SHUTDOWN_EX_ARGS, _a3: usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_shutdown_ex: not implemented by ferrossl yet".into(),
-    })
+    Err(Error::Misuse { reason: 258 /* SSL_R_UNSUPPORTED_PROTOCOL */, detail: "SSL_set_value_uint: the SSL_VALUE_* settings are QUIC's: on TLS (or NULL) OpenSSL fails every one".into() })
 }
 
 /// `int SSL_srp_server_param_with_username (SSL *, int *)`
@@ -3050,30 +2920,4 @@ pub extern "C" fn SSL_verify_client_post_handshake(a0: *mut SSL) -> c_int {
 pub extern "C" fn SSL_waiting_for_async(a0: *mut SSL) -> c_int {
     handle::ssl(a0)?;
     Ok(0)
-}
-
-/// `int SSL_write_ex2 (SSL *, const void *, size_t, uint64_t, size_t *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl330")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_write_ex2(_a0: *mut SSL, _a1: *const c_void, _a2: usize, _a3: u64, _a4: *mut usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_write_ex2: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `SSL_SESSION *d2i_SSL_SESSION_ex (SSL_SESSION **, const unsigned char **, long int, OSSL_LIB_CTX *, const char *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn d2i_SSL_SESSION_ex(_a0: *mut *mut SSL_SESSION, _a1: *mut *const c_uchar, _a2: c_long, _a3: *mut OSSL_LIB_CTX, _a4: *const c_char) -> *mut SSL_SESSION {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "d2i_SSL_SESSION_ex: not implemented by ferrossl yet".into(),
-    })
 }

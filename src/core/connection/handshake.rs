@@ -49,8 +49,22 @@ impl Connection {
                 }
                 Phase::Idle => self.start(e)?,
                 Phase::Accepting(_) => self.accept_step(e)?,
-                Phase::Handshaking(_) => {
+                Phase::Handshaking(tls) => {
+                    // A flight to send: after our first one, it answers the peer's (its
+                    // arrival ends the round trip); the first one starts it once it is out.
+                    let output = tls.wants_write();
+                    if output {
+                        self.peer_flight_read();
+                    }
                     self.flush(e)?;
+                    if output {
+                        self.set_status(|s| {
+                            if !s.flight_sent {
+                                s.flight_sent = true;
+                                s.rtt.sent = Some(std::time::Instant::now());
+                            }
+                        });
+                    }
                     let Phase::Handshaking(tls) = &e.phase else {
                         unreachable!("matched above")
                     };
@@ -367,7 +381,41 @@ impl Connection {
         registry::release(&*old);
     }
 
+    /// The peer's answer to our first flight has been read: the handshake's round trip time
+    /// is known from now on (as OpenSSL measures it: a client from its ClientHello to the
+    /// server's last flight, a server from its first flight to the client's Finished).
+    fn peer_flight_read(&self) {
+        self.set_status(|s| {
+            if s.flight_sent && !s.answer_read {
+                s.answer_read = true;
+                s.rtt.read = Some(std::time::Instant::now());
+            }
+        });
+    }
+
+    /// The key exchange group: the completed handshake's or, while one is under way, the one
+    /// rustls has settled on so far (`SSL_get0_group_name`).
+    pub fn kx_group(&self) -> Option<rustls::NamedGroup> {
+        if let Some(h) = self.handshake_info() {
+            return h.group;
+        }
+        self.peek_engine(|e| {
+            e.phase
+                .tls()
+                .and_then(|t| t.negotiated_key_exchange_group())
+                .map(|g| g.name())
+        })
+        .flatten()
+    }
+
+    /// `SSL_get_handshake_rtt`: the round trip time of the handshake once measured; `Err` while
+    /// a new handshake (after `SSL_clear`) has sent its first flight but not read the answer.
+    pub fn handshake_rtt(&self) -> Option<Result<std::time::Duration, ()>> {
+        self.status().rtt.time()
+    }
+
     fn handshake_complete(&self, e: &mut Engine) {
+        self.peer_flight_read();
         let is_server = self.role() == Some(Role::Server);
         let old = std::mem::replace(&mut e.phase, Phase::Idle);
         let Phase::Handshaking(tls) = old else {
