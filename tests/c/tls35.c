@@ -596,6 +596,47 @@ static void handshake(int version, const char *groups) {
     order_calls = 0;
 }
 
+/* A full handshake, then one resuming its session: OpenSSL measures no round trip when TLS 1.2
+ * resumes (its state machine passes neither timestamp there), and measures one in TLS 1.3. */
+static void resumption(int version) {
+    printf("resumption %s:\n", version == TLS1_3_VERSION ? "TLS 1.3" : "TLS 1.2");
+    SSL_CTX *sctx = server_ctx(version), *cctx = client_ctx(version);
+    SSL_CTX_set_session_id_context(sctx, (const unsigned char *)"tls35", 5);
+    SSL_SESSION *sess = NULL;
+    for (int i = 0; i < 2; i++) {
+        SSL *c = SSL_new(cctx), *s = SSL_new(sctx);
+        SSL_set_connect_state(c);
+        SSL_set_accept_state(s);
+        if (sess)
+            SSL_set_session(c, sess);
+        connect_bios(c, s);
+        if (!finish(c, s)) {
+            printf("FAILED: handshake %d\n", i);
+            exit(3);
+        }
+        char b[8];
+        size_t got;
+        SSL_read_ex(c, b, sizeof(b), &got); /* takes in the TLS 1.3 tickets */
+        ERR_clear_error();
+        printf("  handshake %d: reused %d, group: client %s\n", i, SSL_session_reused(c), str(SSL_get0_group_name(c)));
+        /* A server resuming a TLS 1.2 session: OpenSSL names the group of the handshake that made
+         * the session; ferrossl's server sessions (rustls's resumption values) do not record it. */
+        printf("%s handshake %d: server group %s\n", version == TLS1_2_VERSION && i == 1 ? "~" : " ", i,
+               str(SSL_get0_group_name(s)));
+        rtt("client", c);
+        rtt("server", s);
+        if (!sess)
+            sess = SSL_get1_session(c);
+        SSL_shutdown(c); /* a session of a connection not shut down is not resumed */
+        SSL_shutdown(s);
+        SSL_free(c);
+        SSL_free(s);
+    }
+    SSL_SESSION_free(sess);
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+}
+
 int main(int argc, char **argv) {
     if (argc != 4) {
         fprintf(stderr, "usage: tls35 CHAIN KEY CAFILE\n");
@@ -619,6 +660,8 @@ int main(int argc, char **argv) {
     handshake(TLS1_2_VERSION, "secp256r1");
     handshake(TLS1_2_VERSION, "x25519");
     handshake(TLS1_2_VERSION, "secp384r1");
+    resumption(TLS1_3_VERSION);
+    resumption(TLS1_2_VERSION);
     printf("done\n");
     return 0;
 }

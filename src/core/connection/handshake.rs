@@ -52,7 +52,9 @@ impl Connection {
                 Phase::Handshaking(tls) => {
                     // A flight to send: after our first one, it answers the peer's (its
                     // arrival ends the round trip); the first one starts it once it is out.
-                    let output = tls.wants_write();
+                    // OpenSSL measures no round trip in a resumed TLS 1.2 handshake (its
+                    // state machine passes neither point there).
+                    let output = tls.wants_write() && !resumed_tls12(tls);
                     if output {
                         self.peer_flight_read();
                     }
@@ -415,7 +417,6 @@ impl Connection {
     }
 
     fn handshake_complete(&self, e: &mut Engine) {
-        self.peer_flight_read();
         let is_server = self.role() == Some(Role::Server);
         let old = std::mem::replace(&mut e.phase, Phase::Idle);
         let Phase::Handshaking(tls) = old else {
@@ -430,6 +431,9 @@ impl Connection {
             .negotiated_cipher_suite()
             .and_then(|s| Cipher::by_suite(s.suite()));
         let resumed = tls.handshake_kind() == Some(HandshakeKind::Resumed);
+        if !resumed_tls12(&tls) {
+            self.peer_flight_read();
+        }
         let mut peer_chain = std::mem::take(&mut lock(&self.verify).peer_chain);
         if peer_chain.is_empty() && resumed {
             // Resumed: the chain is the one the offered session recorded (as OpenSSL takes it
@@ -483,6 +487,12 @@ impl Connection {
         };
         e.events.push(Event::Info(side | info::EXIT, 1));
     }
+}
+
+/// A TLS 1.2 handshake resuming a session (as far as rustls knows yet).
+fn resumed_tls12(tls: &rustls::Connection) -> bool {
+    tls.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_2)
+        && tls.handshake_kind() == Some(HandshakeKind::Resumed)
 }
 
 /// Writes a fatal alert record in the clear (before any key is agreed).
