@@ -396,7 +396,8 @@ impl Connection {
     }
 
     /// The key exchange group: the completed handshake's or, while one is under way, the one
-    /// rustls has settled on so far (`SSL_get0_group_name`).
+    /// rustls has settled on so far, or a TLS 1.2 server's ServerKeyExchange group
+    /// (`SSL_get0_group_name`).
     pub fn kx_group(&self) -> Option<rustls::NamedGroup> {
         if let Some(h) = self.handshake_info() {
             return h.group;
@@ -408,6 +409,7 @@ impl Connection {
                 .map(|g| g.name())
         })
         .flatten()
+        .or_else(|| lock(&self.randoms).server_group)
     }
 
     /// `SSL_get_handshake_rtt`: the round trip time of the handshake once measured; `Err` while

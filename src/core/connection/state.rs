@@ -140,4 +140,7 @@ pub(super) struct Randoms {
     /// The version and suite being negotiated (0 / `None` until known).
     pub(super) version: c_int,
     pub(super) cipher: Option<&'static Cipher>,
+    /// The group a server started its key exchange with (a TLS 1.2 ServerKeyExchange, which
+    /// rustls reports only once the handshake completes).
+    pub(super) server_group: Option<NamedGroup>,
 }
