@@ -456,7 +456,8 @@ impl Connection {
             group: tls
                 .negotiated_key_exchange_group()
                 .map(|g| g.name())
-                .or_else(|| self.offered_group()),
+                .or_else(|| self.offered_group())
+                .or_else(|| lock(&self.randoms).server_group),
             alpn: tls.alpn_protocol().map(<[u8]>::to_vec),
             // A client sees the server's leaf first; a server sees only the client's chain
             // (none at all when the client sent no certificate), as OpenSSL.
