@@ -299,6 +299,15 @@ Ok(())""", unsafe=True,
     "SSL_set_block_padding": refused(
         note="record padding: rustls pads no records",
         cases=[("a1 <= 1", ok("1")), ("a1 > 16384", ok("0"))]),
+    # OpenSSL 3.4: separate block sizes for application data and handshake records; 0 and 1
+    # mean no padding, a size above 16384 fails (no error queued; OpenSSL has set the
+    # application size by then when only the handshake size is too large).
+    "SSL_CTX_set_block_padding_ex": refused(
+        note="record padding: rustls pads no records",
+        cases=[("a1 > 16384 || a2 > 16384", ok("0")), ("a1 <= 1 && a2 <= 1", ok("1"))]),
+    "SSL_set_block_padding_ex": refused(
+        note="record padding: rustls pads no records", null_ok=True,
+        cases=[("a1 > 16384 || a2 > 16384", ok("0")), ("a1 <= 1 && a2 <= 1", ok("1"))]),
     "SSL_CTX_set_record_padding_callback": cleared_or_refused(
         "a1.is_none()", "record padding: rustls pads no records", ok_value="()"),
     "SSL_set_record_padding_callback": cleared_or_refused(
@@ -379,6 +388,20 @@ Ok(())""", unsafe=True,
     "SSL_set_debug": absent(note="does nothing, as OpenSSL"),
     "SSL_test_functions": absent("NULL", note="NULL: OpenSSL's internal test hooks"),
     "SSL_trace": absent(note="prints nothing: OpenSSL's protocol trace needs its record layer"),
+
+    # OpenSSL 3.2-3.5's QUIC-only settings on a TLS connection: what OpenSSL 3.5 answers there.
+    "SSL_get_blocking_mode": absent(
+        "-1", fail="-1", null_ok=True,
+        note="-1: the blocking mode is a QUIC object's; OpenSSL answers -1 on TLS (no error)"),
+    "SSL_set_blocking_mode": absent(
+        "0", null_ok=True,
+        note="0: the blocking mode is a QUIC object's; OpenSSL answers 0 on TLS (no error)"),
+    "SSL_get_value_uint": absent(
+        "0", check=False, error="SSL_R_UNSUPPORTED_PROTOCOL",
+        note="the SSL_VALUE_* settings are QUIC's: on TLS (or NULL) OpenSSL fails every one"),
+    "SSL_set_value_uint": absent(
+        "0", check=False, error="SSL_R_UNSUPPORTED_PROTOCOL",
+        note="the SSL_VALUE_* settings are QUIC's: on TLS (or NULL) OpenSSL fails every one"),
 }
 
 # OpenSSL 3.2-3.5's QUIC-era functions (abi/behaviour_quic.py).

@@ -565,11 +565,9 @@ void SSL_CTX_flush_sessions(SSL_CTX *ctx, long tm);
 
 #if defined(FERROSSL_OSSL340)
 /**
- * `void SSL_CTX_flush_sessions_ex (SSL_CTX *, time_t)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_CTX_flush_sessions_ex`: `SSL_CTX_flush_sessions` with a `time_t`.
  */
-void SSL_CTX_flush_sessions_ex(SSL_CTX *_a0, time_t _a1);
+void SSL_CTX_flush_sessions_ex(SSL_CTX *ctx, time_t t);
 #endif
 
 /**
@@ -983,9 +981,9 @@ int SSL_CTX_set_block_padding(SSL_CTX *a0, size_t a1);
 /**
  * `int SSL_CTX_set_block_padding_ex (SSL_CTX *, size_t, size_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: record padding: rustls pads no records
  */
-int SSL_CTX_set_block_padding_ex(SSL_CTX *_a0, size_t _a1, size_t _a2);
+int SSL_CTX_set_block_padding_ex(SSL_CTX *a0, size_t a1, size_t a2);
 #endif
 
 /**
@@ -1659,11 +1657,9 @@ long SSL_SESSION_get_time(const SSL_SESSION *s);
 
 #if defined(FERROSSL_OSSL330)
 /**
- * `time_t SSL_SESSION_get_time_ex (const SSL_SESSION *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_SESSION_get_time_ex`: when the session was made (seconds since the epoch); 0 for NULL.
  */
-time_t SSL_SESSION_get_time_ex(const SSL_SESSION *_a0);
+time_t SSL_SESSION_get_time_ex(const SSL_SESSION *s);
 #endif
 
 /**
@@ -1775,11 +1771,9 @@ long SSL_SESSION_set_time(SSL_SESSION *s, long t);
 
 #if defined(FERROSSL_OSSL330)
 /**
- * `time_t SSL_SESSION_set_time_ex (SSL_SESSION *, time_t)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_SESSION_set_time_ex`: sets when the session was made; returns `t`, 0 for NULL.
  */
-time_t SSL_SESSION_set_time_ex(SSL_SESSION *_a0, time_t _a1);
+time_t SSL_SESSION_set_time_ex(SSL_SESSION *s, time_t t);
 #endif
 
 /**
@@ -1998,11 +1992,13 @@ int SSL_client_hello_get1_extensions_present(SSL *s, int **out, size_t *outlen);
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `int SSL_client_hello_get_extension_order (SSL *, uint16_t *, size_t *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_client_hello_get_extension_order`: in a client hello callback, the types of the
+ * extensions OpenSSL knows that the ClientHello carried, in the client's order. With `exts`
+ * NULL, `*num_exts` is set to their number; otherwise `*num_exts` (the room in `exts`) must
+ * hold them all, and is set to their number. 1 on success, 0 outside the handshake, for a
+ * NULL `num_exts` or too little room (no error queued, as OpenSSL).
  */
-int SSL_client_hello_get_extension_order(SSL *_a0, uint16_t *_a1, size_t *_a2);
+int SSL_client_hello_get_extension_order(SSL *s, uint16_t *exts, size_t *num_exts);
 #endif
 
 /**
@@ -2223,11 +2219,13 @@ SSL *SSL_get0_domain(SSL *a0);
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `const char *SSL_get0_group_name (SSL *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_get0_group_name`: the name (as OpenSSL 3.5's default provider spells it: "x25519",
+ * "secp256r1", "X25519MLKEM768") of the group the handshake's key exchange used (during a
+ * handshake: once chosen); NULL for a NULL connection. Differs from OpenSSL: before a
+ * handshake it answers NULL, where OpenSSL 3.5 reads the connection's not yet existing
+ * session and crashes.
  */
-const char *SSL_get0_group_name(SSL *_a0);
+const char *SSL_get0_group_name(SSL *s);
 #endif
 
 #if defined(FERROSSL_OSSL350)
@@ -2307,11 +2305,15 @@ struct stack_st_X509 *SSL_get0_verified_chain(const SSL *s);
 
 #if defined(FERROSSL_OSSL340)
 /**
- * `char *SSL_get1_builtin_sigalgs (OSSL_LIB_CTX *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_get1_builtin_sigalgs`: the colon-separated names of the TLS signature algorithms the
+ * library can use, in an `OPENSSL_malloc`ed string the caller frees; NULL when out of memory.
+ * Differs from OpenSSL on purpose: OpenSSL lists every algorithm of its table its providers
+ * (in `libctx`) can run, ferrossl lists those rustls negotiates (its provider's verification
+ * schemes, which are also the ones it signs with), by OpenSSL's names and in OpenSSL's order:
+ * a subset of OpenSSL 3.5's list without ed448, SHA-1/SHA-224, brainpool, RSA-PSS-key and DSA
+ * schemes. `libctx` is not consulted.
  */
-char *SSL_get1_builtin_sigalgs(OSSL_LIB_CTX *_a0);
+char *SSL_get1_builtin_sigalgs(OSSL_LIB_CTX *_libctx);
 #endif
 
 #if defined(FERROSSL_OSSL320)
@@ -2382,9 +2384,9 @@ int SSL_get_async_status(SSL *a0, int *_a1);
 /**
  * `int SSL_get_blocking_mode (SSL *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: -1: the blocking mode is a QUIC object's; OpenSSL answers -1 on TLS (no error)
  */
-int SSL_get_blocking_mode(SSL *_a0);
+int SSL_get_blocking_mode(SSL *a0);
 #endif
 
 /**
@@ -2520,11 +2522,17 @@ size_t SSL_get_finished(const SSL *a0, void *_a1, size_t _a2);
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `int SSL_get_handshake_rtt (const SSL *, uint64_t *)`
+ * `SSL_get_handshake_rtt`: 1 and `*rtt` (microseconds) once the handshake's round trip was
+ * measured, 0 before, -1 for NULL. Measured as OpenSSL does: a client from sending its
+ * ClientHello to having read the server's flight, a server from sending its first flight to
+ * having read the client's answer. As OpenSSL, the times survive `SSL_clear`: the last
+ * handshake's until the next handshake's first flight goes out, then -1 until that
+ * handshake's answer is read.
  *
- * Refused: not implemented by ferrossl yet
+ * # Safety
+ * `rtt` must be writable when the answer is 1.
  */
-int SSL_get_handshake_rtt(const SSL *_a0, uint64_t *_a1);
+int SSL_get_handshake_rtt(const SSL *s, uint64_t *rtt);
 #endif
 
 /**
@@ -2857,7 +2865,7 @@ int SSL_get_stream_write_state(SSL *a0);
 /**
  * `int SSL_get_value_uint (SSL *, uint32_t, uint32_t, uint64_t *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: the SSL_VALUE_* settings are QUIC's: on TLS (or NULL) OpenSSL fails every one
  */
 int SSL_get_value_uint(SSL *_a0, uint32_t _a1, uint32_t _a2, uint64_t *_a3);
 #endif
@@ -2958,11 +2966,10 @@ int SSL_inject_net_dgram(SSL *a0,
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `int SSL_is_connection (SSL *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_is_connection`: 1, a TLS connection is its own connection object (OpenSSL answers 1
+ * for NULL too, without an error: its `SSL_get0_connection(NULL)` is NULL).
  */
-int SSL_is_connection(SSL *_a0);
+int SSL_is_connection(SSL *s);
 #endif
 
 #if defined(FERROSSL_OSSL350)
@@ -2995,11 +3002,10 @@ int SSL_is_listener(SSL *a0);
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `int SSL_is_quic (const SSL *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_is_quic`: 0, ferrossl makes no QUIC objects (also for NULL, without an error, as
+ * OpenSSL).
  */
-int SSL_is_quic(const SSL *_a0);
+int SSL_is_quic(const SSL *s);
 #endif
 
 /**
@@ -3019,11 +3025,9 @@ int SSL_is_stream_local(SSL *a0);
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `int SSL_is_tls (const SSL *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_is_tls`: 1 for a TLS connection, which every ferrossl connection is.
  */
-int SSL_is_tls(const SSL *_a0);
+int SSL_is_tls(const SSL *s);
 #endif
 
 /**
@@ -3377,18 +3381,18 @@ int SSL_set_block_padding(SSL *a0, size_t a1);
 /**
  * `int SSL_set_block_padding_ex (SSL *, size_t, size_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Refused: record padding: rustls pads no records
  */
-int SSL_set_block_padding_ex(SSL *_a0, size_t _a1, size_t _a2);
+int SSL_set_block_padding_ex(SSL *a0, size_t a1, size_t a2);
 #endif
 
 #if defined(FERROSSL_OSSL320)
 /**
  * `int SSL_set_blocking_mode (SSL *, int)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0: the blocking mode is a QUIC object's; OpenSSL answers 0 on TLS (no error)
  */
-int SSL_set_blocking_mode(SSL *_a0, int _a1);
+int SSL_set_blocking_mode(SSL *a0, int _a1);
 #endif
 
 /**
@@ -3745,7 +3749,7 @@ int SSL_set_trust(SSL *s, int trust);
 /**
  * `int SSL_set_value_uint (SSL *, uint32_t, uint32_t, uint64_t)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: the SSL_VALUE_* settings are QUIC's: on TLS (or NULL) OpenSSL fails every one
  */
 int SSL_set_value_uint(SSL *_a0, uint32_t _a1, uint32_t _a2, uint64_t _a3);
 #endif
@@ -3778,11 +3782,10 @@ int SSL_shutdown(SSL *s);
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `int SSL_shutdown_ex (SSL *, uint64_t, const SSL_SHUTDOWN_EX_ARGS *, size_t)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_shutdown_ex`: on a TLS connection `SSL_shutdown` (the flags and arguments are QUIC's);
+ * -1 for a NULL connection, without an error, as OpenSSL.
  */
-int SSL_shutdown_ex(SSL *_a0, uint64_t _a1, const SSL_SHUTDOWN_EX_ARGS *_a2, size_t _a3);
+int SSL_shutdown_ex(SSL *s, uint64_t _flags, const SSL_SHUTDOWN_EX_ARGS *_args, size_t _args_len);
 #endif
 
 /**
@@ -3958,11 +3961,15 @@ int SSL_write_ex(SSL *ssl, const void *buf, size_t num, size_t *written);
 
 #if defined(FERROSSL_OSSL330)
 /**
- * `int SSL_write_ex2 (SSL *, const void *, size_t, uint64_t, size_t *)`
+ * `SSL_write_ex2`: `SSL_write_ex` with flags; on a TLS connection every flag (the only one,
+ * `SSL_WRITE_FLAG_CONCLUDE`, is QUIC's) fails the call with `SSL_R_UNSUPPORTED_WRITE_FLAG`,
+ * after the checks for a connection without role (`SSL_R_UNINITIALIZED`) and one that sent
+ * its close_notify (`SSL_R_PROTOCOL_IS_SHUTDOWN`), as OpenSSL. 0 for a NULL connection.
  *
- * Refused: not implemented by ferrossl yet
+ * # Safety
+ * As `SSL_write_ex`.
  */
-int SSL_write_ex2(SSL *_a0, const void *_a1, size_t _a2, uint64_t _a3, size_t *_a4);
+int SSL_write_ex2(SSL *s, const void *buf, size_t num, uint64_t flags, size_t *written);
 #endif
 
 const struct ssl_method_st *TLS_client_method(void);
@@ -4006,15 +4013,17 @@ SSL_SESSION *d2i_SSL_SESSION(SSL_SESSION **a, const unsigned char **pp, long len
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `SSL_SESSION *d2i_SSL_SESSION_ex (SSL_SESSION **, const unsigned char **, long int, OSSL_LIB_CTX *, const char *)`
+ * `d2i_SSL_SESSION_ex`: `d2i_SSL_SESSION`; the library context and property query (for
+ * fetching the session's cipher and digest) are accepted and not needed.
  *
- * Refused: not implemented by ferrossl yet
+ * # Safety
+ * As `d2i_SSL_SESSION`.
  */
-SSL_SESSION *d2i_SSL_SESSION_ex(SSL_SESSION **_a0,
-                                const unsigned char **_a1,
-                                long _a2,
-                                OSSL_LIB_CTX *_a3,
-                                const char *_a4);
+SSL_SESSION *d2i_SSL_SESSION_ex(SSL_SESSION **a,
+                                const unsigned char **pp,
+                                long length,
+                                OSSL_LIB_CTX *_libctx,
+                                const char *_propq);
 #endif
 
 /**

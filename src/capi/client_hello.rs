@@ -228,3 +228,51 @@ pub unsafe fn raw_cipherlist(conn: &Connection, out: *mut *const c_uchar) -> std
         None => 0,
     }
 }
+
+/// The extension types OpenSSL 3.5 itself knows in a ClientHello (its table of built-in
+/// extensions, as Debian builds it): only these are numbered in `received_order`, so only these
+/// are reported by `SSL_client_hello_get_extension_order` (no custom extension can be
+/// registered with ferrossl).
+const KNOWN_EXTENSIONS_35: [u16; 29] = [
+    0xff01, 0, 1, 12, 11, 10, 35, 5, 13172, 16, 14, 22, 18, 23, 50, 49, 19, 20, 13, 43, 45, 51, 44,
+    0xfde8, 27, 42, 47, 21, 41,
+];
+
+/// `SSL_client_hello_get_extension_order`: in a client hello callback, the types of the
+/// extensions OpenSSL knows that the ClientHello carried, in the client's order. With `exts`
+/// NULL, `*num_exts` is set to their number; otherwise `*num_exts` (the room in `exts`) must
+/// hold them all, and is set to their number. 1 on success, 0 outside the handshake, for a
+/// NULL `num_exts` or too little room (no error queued, as OpenSSL).
+#[cfg(feature = "ossl320")]
+#[export]
+#[no_mangle]
+pub unsafe extern "C" fn SSL_client_hello_get_extension_order(
+    s: *mut SSL,
+    exts: *mut u16,
+    num_exts: *mut usize,
+) -> c_int {
+    if s.is_null() {
+        return Ok(0);
+    }
+    let Some(h) = hello(s)? else { return Ok(0) };
+    if num_exts.is_null() {
+        return Ok(0);
+    }
+    let order: Vec<u16> = h
+        .extensions
+        .iter()
+        .map(|(t, _)| *t)
+        .filter(|t| KNOWN_EXTENSIONS_35.contains(t))
+        .collect();
+    // SAFETY: num_exts is non-NULL (checked above); exts has room for *num_exts entries.
+    unsafe {
+        if !exts.is_null() && !order.is_empty() {
+            if *num_exts < order.len() {
+                return Ok(0);
+            }
+            ptr::copy_nonoverlapping(order.as_ptr(), exts, order.len());
+        }
+        *num_exts = order.len();
+    }
+    Ok(1)
+}

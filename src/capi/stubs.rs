@@ -411,19 +411,6 @@ pub extern "C" fn SSL_CTX_enable_ct(a0: *mut SSL_CTX, a1: c_int) -> c_int {
     })
 }
 
-/// `void SSL_CTX_flush_sessions_ex (SSL_CTX *, time_t)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl340")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_flush_sessions_ex(_a0: *mut SSL_CTX, _a1: time_t) {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_flush_sessions_ex: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `int SSL_CTX_get0_client_cert_type (const SSL_CTX *, unsigned char **, size_t *)`
 ///
 /// Refused: not implemented by ferrossl yet
@@ -659,14 +646,21 @@ pub extern "C" fn SSL_CTX_set_block_padding(a0: *mut SSL_CTX, a1: usize) -> c_in
 
 /// `int SSL_CTX_set_block_padding_ex (SSL_CTX *, size_t, size_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: record padding: rustls pads no records
 #[cfg(feature = "ossl340")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set_block_padding_ex(_a0: *mut SSL_CTX, _a1: usize, _a2: usize) -> c_int {
+pub extern "C" fn SSL_CTX_set_block_padding_ex(a0: *mut SSL_CTX, a1: usize, a2: usize) -> c_int {
+    handle::ctx(a0)?;
+    if a1 > 16384 || a2 > 16384 {
+        return Ok(0);
+    }
+    if a1 <= 1 && a2 <= 1 {
+        return Ok(1);
+    }
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set_block_padding_ex: not implemented by ferrossl yet".into(),
+        detail: "SSL_CTX_set_block_padding_ex: record padding: rustls pads no records".into(),
     })
 }
 
@@ -1203,19 +1197,6 @@ pub extern "C" fn SSL_SESSION_get_ticket_lifetime_hint(a0: *const SSL_SESSION) -
     Ok(0)
 }
 
-/// `time_t SSL_SESSION_get_time_ex (const SSL_SESSION *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl330")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_SESSION_get_time_ex(_a0: *const SSL_SESSION) -> time_t {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_get_time_ex: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `int SSL_SESSION_set_max_early_data (SSL_SESSION *, uint32_t)`
 ///
 /// Refused: early data on a session: ferrossl sends no 0-RTT data
@@ -1229,19 +1210,6 @@ pub extern "C" fn SSL_SESSION_set_max_early_data(a0: *mut SSL_SESSION, a1: u32) 
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_SESSION_set_max_early_data: early data on a session: ferrossl sends no 0-RTT data".into(),
-    })
-}
-
-/// `time_t SSL_SESSION_set_time_ex (SSL_SESSION *, time_t)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl330")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_SESSION_set_time_ex(_a0: *mut SSL_SESSION, _a1: time_t) -> time_t {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_set_time_ex: not implemented by ferrossl yet".into(),
     })
 }
 
@@ -1354,19 +1322,6 @@ pub extern "C" fn SSL_check_chain(a0: *mut SSL, _a1: *mut X509, _a2: *mut EVP_PK
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_check_chain: checking a chain against OpenSSL's signature-algorithm rules".into(),
-    })
-}
-
-/// `int SSL_client_hello_get_extension_order (SSL *, uint16_t *, size_t *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_client_hello_get_extension_order(_a0: *mut SSL, _a1: *mut u16, _a2: *mut usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_client_hello_get_extension_order: not implemented by ferrossl yet".into(),
     })
 }
 
@@ -1556,19 +1511,6 @@ pub extern "C" fn SSL_get0_domain(a0: *mut SSL) -> *mut SSL {
     Ok(ptr::null_mut())
 }
 
-/// `const char *SSL_get0_group_name (SSL *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_get0_group_name(_a0: *mut SSL) -> *const c_char {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get0_group_name: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `SSL *SSL_get0_listener (SSL *)`
 ///
 /// Absent: NULL: no listener, as OpenSSL 3.5 for a TLS (not QUIC) object
@@ -1644,19 +1586,6 @@ pub extern "C" fn SSL_get0_server_cert_type(_a0: *const SSL, _a1: *mut *mut c_uc
     })
 }
 
-/// `char *SSL_get1_builtin_sigalgs (OSSL_LIB_CTX *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl340")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_get1_builtin_sigalgs(_a0: *mut OSSL_LIB_CTX) -> *mut c_char {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get1_builtin_sigalgs: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `size_t SSL_get1_compressed_cert (SSL *, int, unsigned char **, size_t *)`
 ///
 /// Refused: not implemented by ferrossl yet
@@ -1720,15 +1649,16 @@ pub extern "C" fn SSL_get_async_status(a0: *mut SSL, _a1: *mut c_int) -> c_int {
 
 /// `int SSL_get_blocking_mode (SSL *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: -1: the blocking mode is a QUIC object's; OpenSSL answers -1 on TLS (no error)
 #[cfg(feature = "ossl320")]
-#[export]
+#[export(fail = -1)]
 #[no_mangle]
-pub extern "C" fn SSL_get_blocking_mode(_a0: *mut SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_blocking_mode: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_get_blocking_mode(a0: *mut SSL) -> c_int {
+    if a0.is_null() {
+        return Ok(-1);
+    }
+    handle::ssl(a0)?;
+    Ok(-1)
 }
 
 /// `int SSL_get_changed_async_fds (SSL *, int *, size_t *, int *, size_t *)`
@@ -1777,19 +1707,6 @@ pub extern "C" fn SSL_get_domain_flags(a0: *const SSL, _a1: *mut u64) -> c_int {
 pub extern "C" fn SSL_get_finished(a0: *const SSL, _a1: *mut c_void, _a2: usize) -> usize {
     handle::ssl(a0)?;
     Ok(0)
-}
-
-/// `int SSL_get_handshake_rtt (const SSL *, uint64_t *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_get_handshake_rtt(_a0: *const SSL, _a1: *mut u64) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_handshake_rtt: not implemented by ferrossl yet".into(),
-    })
 }
 
 /// `int SSL_get_key_update_type (const SSL *)`
@@ -2073,15 +1990,12 @@ pub extern "C" fn SSL_get_stream_write_state(a0: *mut SSL) -> c_int {
 
 /// `int SSL_get_value_uint (SSL *, uint32_t, uint32_t, uint64_t *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: the SSL_VALUE_* settings are QUIC's: on TLS (or NULL) OpenSSL fails every one
 #[cfg(feature = "ossl330")]
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_get_value_uint(_a0: *mut SSL, _a1: u32, _a2: u32, _a3: *mut u64) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_value_uint: not implemented by ferrossl yet".into(),
-    })
+    Err(Error::Misuse { reason: 258 /* SSL_R_UNSUPPORTED_PROTOCOL */, detail: "SSL_get_value_uint: the SSL_VALUE_* settings are QUIC's: on TLS (or NULL) OpenSSL fails every one".into() })
 }
 
 /// `int SSL_handle_events (SSL *)`
@@ -2121,19 +2035,6 @@ pub extern "C" fn SSL_inject_net_dgram(a0: *mut SSL, _a1: *const c_uchar, _a2: u
     Err(Error::Misuse { reason: reason::INTERNAL_ERROR, detail: "SSL_inject_net_dgram: 0 and internal error (passed null parameter for NULL), as OpenSSL 3.5 for a TLS (not QUIC) object".into() })
 }
 
-/// `int SSL_is_connection (SSL *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_is_connection(_a0: *mut SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_is_connection: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `int SSL_is_domain (SSL *)`
 ///
 /// Absent: 0 (1 for NULL, which OpenSSL compares with no domain), as OpenSSL 3.5 for a TLS (not QUIC) object
@@ -2162,19 +2063,6 @@ pub extern "C" fn SSL_is_listener(a0: *mut SSL) -> c_int {
     Ok(0)
 }
 
-/// `int SSL_is_quic (const SSL *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_is_quic(_a0: *const SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_is_quic: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `int SSL_is_stream_local (SSL *)`
 ///
 /// Absent: -1: not a QUIC stream, as OpenSSL 3.5 for a TLS (not QUIC) object
@@ -2187,19 +2075,6 @@ pub extern "C" fn SSL_is_stream_local(a0: *mut SSL) -> c_int {
     }
     handle::ssl(a0)?;
     Ok(-1)
-}
-
-/// `int SSL_is_tls (const SSL *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_is_tls(_a0: *const SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_is_tls: not implemented by ferrossl yet".into(),
-    })
 }
 
 /// `int SSL_listen (SSL *)`
@@ -2485,28 +2360,39 @@ pub extern "C" fn SSL_set_block_padding(a0: *mut SSL, a1: usize) -> c_int {
 
 /// `int SSL_set_block_padding_ex (SSL *, size_t, size_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: record padding: rustls pads no records
 #[cfg(feature = "ossl340")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set_block_padding_ex(_a0: *mut SSL, _a1: usize, _a2: usize) -> c_int {
+pub extern "C" fn SSL_set_block_padding_ex(a0: *mut SSL, a1: usize, a2: usize) -> c_int {
+    if a0.is_null() {
+        return Ok(<c_int as crate::capi::boundary::Failure>::FAILURE);
+    }
+    handle::ssl(a0)?;
+    if a1 > 16384 || a2 > 16384 {
+        return Ok(0);
+    }
+    if a1 <= 1 && a2 <= 1 {
+        return Ok(1);
+    }
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_set_block_padding_ex: not implemented by ferrossl yet".into(),
+        detail: "SSL_set_block_padding_ex: record padding: rustls pads no records".into(),
     })
 }
 
 /// `int SSL_set_blocking_mode (SSL *, int)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0: the blocking mode is a QUIC object's; OpenSSL answers 0 on TLS (no error)
 #[cfg(feature = "ossl320")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set_blocking_mode(_a0: *mut SSL, _a1: c_int) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_blocking_mode: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_set_blocking_mode(a0: *mut SSL, _a1: c_int) -> c_int {
+    if a0.is_null() {
+        return Ok(<c_int as crate::capi::boundary::Failure>::FAILURE);
+    }
+    handle::ssl(a0)?;
+    Ok(0)
 }
 
 /// `int SSL_set_ct_validation_callback (SSL *, ssl_ct_validation_cb, void *)`
@@ -2830,28 +2716,12 @@ pub extern "C" fn SSL_set_tmp_dh_callback(a0: *mut SSL, _a1: Option<unsafe exter
 
 /// `int SSL_set_value_uint (SSL *, uint32_t, uint32_t, uint64_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: the SSL_VALUE_* settings are QUIC's: on TLS (or NULL) OpenSSL fails every one
 #[cfg(feature = "ossl330")]
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_set_value_uint(_a0: *mut SSL, _a1: u32, _a2: u32, _a3: u64) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_value_uint: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_shutdown_ex (SSL *, uint64_t, const SSL_SHUTDOWN_EX_ARGS *, size_t)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_shutdown_ex(_a0: *mut SSL, _a1: u64, _a2: *const SSL_SHUTDOWN_EX_ARGS, _a3: usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_shutdown_ex: not implemented by ferrossl yet".into(),
-    })
+    Err(Error::Misuse { reason: 258 /* SSL_R_UNSUPPORTED_PROTOCOL */, detail: "SSL_set_value_uint: the SSL_VALUE_* settings are QUIC's: on TLS (or NULL) OpenSSL fails every one".into() })
 }
 
 /// `int SSL_srp_server_param_with_username (SSL *, int *)`
@@ -2974,30 +2844,4 @@ pub extern "C" fn SSL_verify_client_post_handshake(a0: *mut SSL) -> c_int {
 pub extern "C" fn SSL_waiting_for_async(a0: *mut SSL) -> c_int {
     handle::ssl(a0)?;
     Ok(0)
-}
-
-/// `int SSL_write_ex2 (SSL *, const void *, size_t, uint64_t, size_t *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl330")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_write_ex2(_a0: *mut SSL, _a1: *const c_void, _a2: usize, _a3: u64, _a4: *mut usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_write_ex2: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `SSL_SESSION *d2i_SSL_SESSION_ex (SSL_SESSION **, const unsigned char **, long int, OSSL_LIB_CTX *, const char *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn d2i_SSL_SESSION_ex(_a0: *mut *mut SSL_SESSION, _a1: *mut *const c_uchar, _a2: c_long, _a3: *mut OSSL_LIB_CTX, _a4: *const c_char) -> *mut SSL_SESSION {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "d2i_SSL_SESSION_ex: not implemented by ferrossl yet".into(),
-    })
 }

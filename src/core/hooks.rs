@@ -207,6 +207,13 @@ pub fn key_log() -> Arc<dyn rustls::KeyLog> {
     K.get_or_init(|| Arc::new(KeyLog)).clone()
 }
 
+/// A key exchange with `group` has started (`kx.rs`).
+pub fn kx_started(group: NamedGroup) {
+    if let Some(c) = current() {
+        c.kx_started(group);
+    }
+}
+
 /// The peer's key share for `group`, as the key exchange used it.
 pub fn peer_key_share(group: NamedGroup, key: &[u8]) {
     if let Some(c) = current() {

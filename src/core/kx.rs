@@ -21,6 +21,7 @@ fn seen(group: NamedGroup, peer: &[u8]) {
 
 impl SupportedKxGroup for Observed {
     fn start(&self) -> Result<Box<dyn ActiveKeyExchange>, Error> {
+        hooks::kx_started(self.0.name());
         Ok(Box::new(ObservedActive(self.0.start()?)))
     }
     fn start_and_complete(&self, peer_pub_key: &[u8]) -> Result<CompletedKeyExchange, Error> {

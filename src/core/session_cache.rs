@@ -113,6 +113,14 @@ impl SessionCache {
             .map(|e| e.value.clone())
     }
 
+    /// The key exchange group recorded by the session of an entry (`SSL_get0_group_name` on a
+    /// server resuming it in TLS 1.2).
+    pub fn group(&self, key: &[u8]) -> Option<rustls::NamedGroup> {
+        let session = self.lock().entries.get(key)?.session.clone()?;
+        let group = session.data().group;
+        group
+    }
+
     /// Removes an entry; its resumption value if it had one.
     pub fn take(&self, key: &[u8]) -> Option<Vec<u8>> {
         self.remove(key)

@@ -49,8 +49,24 @@ impl Connection {
                 }
                 Phase::Idle => self.start(e)?,
                 Phase::Accepting(_) => self.accept_step(e)?,
-                Phase::Handshaking(_) => {
+                Phase::Handshaking(tls) => {
+                    // A flight to send: after our first one, it answers the peer's (its
+                    // arrival ends the round trip); the first one starts it once it is out.
+                    // OpenSSL measures no round trip in a resumed TLS 1.2 handshake (its
+                    // state machine passes neither point there).
+                    let output = tls.wants_write() && !resumed_tls12(tls);
+                    if output {
+                        self.peer_flight_read();
+                    }
                     self.flush(e)?;
+                    if output {
+                        self.set_status(|s| {
+                            if !s.flight_sent {
+                                s.flight_sent = true;
+                                s.rtt.sent = Some(std::time::Instant::now());
+                            }
+                        });
+                    }
                     let Phase::Handshaking(tls) = &e.phase else {
                         unreachable!("matched above")
                     };
@@ -367,6 +383,41 @@ impl Connection {
         registry::release(&*old);
     }
 
+    /// The peer's answer to our first flight has been read: the handshake's round trip time
+    /// is known from now on (as OpenSSL measures it: a client from its ClientHello to the
+    /// server's last flight, a server from its first flight to the client's Finished).
+    fn peer_flight_read(&self) {
+        self.set_status(|s| {
+            if s.flight_sent && !s.answer_read {
+                s.answer_read = true;
+                s.rtt.read = Some(std::time::Instant::now());
+            }
+        });
+    }
+
+    /// The key exchange group: the completed handshake's or, while one is under way, the one
+    /// rustls has settled on so far, or a TLS 1.2 server's ServerKeyExchange group
+    /// (`SSL_get0_group_name`).
+    pub fn kx_group(&self) -> Option<rustls::NamedGroup> {
+        if let Some(h) = self.handshake_info() {
+            return h.group;
+        }
+        self.peek_engine(|e| {
+            e.phase
+                .tls()
+                .and_then(|t| t.negotiated_key_exchange_group())
+                .map(|g| g.name())
+        })
+        .flatten()
+        .or_else(|| lock(&self.randoms).server_group)
+    }
+
+    /// `SSL_get_handshake_rtt`: the round trip time of the handshake once measured; `Err` while
+    /// a new handshake (after `SSL_clear`) has sent its first flight but not read the answer.
+    pub fn handshake_rtt(&self) -> Option<Result<std::time::Duration, ()>> {
+        self.status().rtt.time()
+    }
+
     fn handshake_complete(&self, e: &mut Engine) {
         let is_server = self.role() == Some(Role::Server);
         let old = std::mem::replace(&mut e.phase, Phase::Idle);
@@ -382,6 +433,9 @@ impl Connection {
             .negotiated_cipher_suite()
             .and_then(|s| Cipher::by_suite(s.suite()));
         let resumed = tls.handshake_kind() == Some(HandshakeKind::Resumed);
+        if !resumed_tls12(&tls) {
+            self.peer_flight_read();
+        }
         let mut peer_chain = std::mem::take(&mut lock(&self.verify).peer_chain);
         if peer_chain.is_empty() && resumed {
             // Resumed: the chain is the one the offered session recorded (as OpenSSL takes it
@@ -402,7 +456,8 @@ impl Connection {
             group: tls
                 .negotiated_key_exchange_group()
                 .map(|g| g.name())
-                .or_else(|| self.offered_group()),
+                .or_else(|| self.offered_group())
+                .or_else(|| lock(&self.randoms).server_group),
             alpn: tls.alpn_protocol().map(<[u8]>::to_vec),
             // A client sees the server's leaf first; a server sees only the client's chain
             // (none at all when the client sent no certificate), as OpenSSL.
@@ -435,6 +490,12 @@ impl Connection {
         };
         e.events.push(Event::Info(side | info::EXIT, 1));
     }
+}
+
+/// A TLS 1.2 handshake resuming a session (as far as rustls knows yet).
+fn resumed_tls12(tls: &rustls::Connection) -> bool {
+    tls.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_2)
+        && tls.handshake_kind() == Some(HandshakeKind::Resumed)
 }
 
 /// Writes a fatal alert record in the clear (before any key is agreed).

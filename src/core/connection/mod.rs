@@ -327,7 +327,21 @@ impl Connection {
             } else {
                 f(self, &mut e)
             };
-            if let Err(OpError::Fatal(_)) = &r {
+            // As OpenSSL, a call refused for how it was made (before a role was set, a shutdown
+            // during the handshake, a write after close_notify) queues its error and leaves the
+            // connection as it was; any other error ends it.
+            let fatal = match &r {
+                Err(OpError::Fatal(Error::Misuse { reason: why, .. })) => !matches!(
+                    *why,
+                    reason::UNINITIALIZED
+                        | reason::CONNECTION_TYPE_NOT_SET
+                        | reason::SHUTDOWN_WHILE_IN_INIT
+                        | reason::PROTOCOL_IS_SHUTDOWN
+                ),
+                Err(OpError::Fatal(_)) => true,
+                _ => false,
+            };
+            if fatal {
                 let old = std::mem::replace(&mut e.phase, Phase::Idle);
                 e.phase = match old {
                     Phase::Handshaking(t) | Phase::Established(t) | Phase::Closed(t) => {
@@ -342,7 +356,7 @@ impl Connection {
                     Ok(_) => code::NONE,
                     Err(e) => e.code(),
                 };
-                if let Err(OpError::Fatal(_)) = &r {
+                if fatal {
                     s.fatal = true;
                 }
             });
@@ -497,7 +511,13 @@ impl Connection {
         let mut e = self.take("SSL_clear")?;
         *e = *Engine::new();
         drop(e);
-        *lock(&self.status) = Status::default();
+        {
+            let mut status = lock(&self.status);
+            *status = Status {
+                rtt: status.rtt,
+                ..Status::default()
+            };
+        }
         *self.handshake.write().unwrap_or_else(|e| e.into_inner()) = None;
         *lock(&self.verify) = VerifyState::default();
         *lock(&self.shutdown) = 0;

@@ -213,6 +213,14 @@ impl Connection {
         }
     }
 
+    /// A key exchange started with `group` (a client's key shares, a TLS 1.2 server's
+    /// ServerKeyExchange): a server has chosen its group.
+    pub(in crate::core) fn kx_started(&self, group: NamedGroup) {
+        if self.is_server() {
+            lock(&self.randoms).server_group = Some(group);
+        }
+    }
+
     pub(in crate::core) fn peer_key_seen(&self, group: NamedGroup, key: &[u8]) {
         *lock(&self.peer_key) = Some((group, key.to_vec()));
     }

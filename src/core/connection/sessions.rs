@@ -261,6 +261,8 @@ impl Connection {
         let mut data = self.session_data(None);
         data.id = key;
         data.server_value = value;
+        // Made inside the handshake: its group is the one the key exchange started with.
+        data.group = data.group.or(lock(&self.randoms).server_group);
         // As OpenSSL, one object: the connection's session, the cache's entry and what the
         // new-session callback gets (so the remove callback later sees the same pointer).
         let s = Session::new(data);
@@ -303,12 +305,14 @@ impl Connection {
         }
         if mode & context::SESS_CACHE_NO_INTERNAL_LOOKUP == 0 {
             let internal = ctx.internal_sessions();
+            let group = internal.group(key);
             let found = if take {
                 internal.take(key)
             } else {
                 internal.get(key)
             };
             if found.is_some() {
+                self.resumed_group(group);
                 return found;
             }
         }
@@ -318,10 +322,23 @@ impl Connection {
             let d = s.data();
             (!d.server_value.is_empty() && d.id == key).then(|| d.server_value.clone())
         };
+        if value.is_some() {
+            self.resumed_group(s.data().group);
+        }
         if owned {
             registry::release(&*s);
         }
         value
+    }
+}
+
+impl Connection {
+    /// A server resuming a session: the group of the handshake that made it stands for this
+    /// handshake's until a key exchange of its own starts (TLS 1.2 resumes without one).
+    fn resumed_group(&self, group: Option<NamedGroup>) {
+        if group.is_some() {
+            lock(&self.randoms).server_group = group;
+        }
     }
 }
 

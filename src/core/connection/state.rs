@@ -6,6 +6,7 @@ use std::ffi::c_int;
 use std::ffi::c_long;
 use std::io;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use rustls::NamedGroup;
 
@@ -102,6 +103,29 @@ pub(super) struct Status {
     pub(super) eof: bool,
     pub(super) sent_close: bool,
     pub(super) received_close: bool,
+    /// This handshake's first flight went out (at `rtt.sent`), and the peer's answer to it was
+    /// read (at `rtt.read`).
+    pub(super) flight_sent: bool,
+    pub(super) answer_read: bool,
+    /// Kept by `SSL_clear`, as OpenSSL keeps its timestamps until the next handshake moves them.
+    pub(super) rtt: RoundTrip,
+}
+
+/// When a handshake's first flight went out and when the peer's answer had been read
+/// (`SSL_get_handshake_rtt`).
+#[derive(Default, Clone, Copy)]
+pub(super) struct RoundTrip {
+    pub(super) sent: Option<Instant>,
+    pub(super) read: Option<Instant>,
+}
+
+impl RoundTrip {
+    /// `None` until both are known; `Some(Err(()))` while a new handshake's first flight is
+    /// newer than the last answer read (OpenSSL then answers -1).
+    pub(super) fn time(&self) -> Option<Result<Duration, ()>> {
+        let (sent, read) = (self.sent?, self.read?);
+        Some(read.checked_duration_since(sent).ok_or(()))
+    }
 }
 
 /// The client's and the server's random of the current handshake.
@@ -116,4 +140,7 @@ pub(super) struct Randoms {
     /// The version and suite being negotiated (0 / `None` until known).
     pub(super) version: c_int,
     pub(super) cipher: Option<&'static Cipher>,
+    /// The group a server started its key exchange with (a TLS 1.2 ServerKeyExchange, which
+    /// rustls reports only once the handshake completes).
+    pub(super) server_group: Option<NamedGroup>,
 }
