@@ -1961,7 +1961,8 @@ size_t SSL_client_hello_get0_ciphers(SSL *s, const unsigned char **out);
 size_t SSL_client_hello_get0_compression_methods(SSL *s, const unsigned char **out);
 
 /**
- * `SSL_client_hello_get0_ext`: the body of extension `type_`; 1 when the client sent it.
+ * `SSL_client_hello_get0_ext`: the body of extension `type_`; 1 when the client sent it (and
+ * OpenSSL knows it: as OpenSSL, an unknown type is not found).
  */
 int SSL_client_hello_get0_ext(SSL *s,
                               unsigned int type_,
@@ -1985,8 +1986,9 @@ size_t SSL_client_hello_get0_random(SSL *s, const unsigned char **out);
 size_t SSL_client_hello_get0_session_id(SSL *s, const unsigned char **out);
 
 /**
- * `SSL_client_hello_get1_extensions_present`: the types of the extensions sent, in order, in
- * an `OPENSSL_malloc`ed array the caller frees; 1 on success, 0 outside the handshake.
+ * `SSL_client_hello_get1_extensions_present`: the types of the extensions sent that OpenSSL
+ * knows, in order, in an `OPENSSL_malloc`ed array the caller frees; 1 on success, 0 outside
+ * the handshake or for a NULL argument (no error queued, as OpenSSL).
  */
 int SSL_client_hello_get1_extensions_present(SSL *s, int **out, size_t *outlen);
 

@@ -132,8 +132,9 @@ pub unsafe extern "C" fn SSL_client_hello_get0_compression_methods(
     Ok(unsafe { point(out, &h.compression_methods) })
 }
 
-/// `SSL_client_hello_get1_extensions_present`: the types of the extensions sent, in order, in
-/// an `OPENSSL_malloc`ed array the caller frees; 1 on success, 0 outside the handshake.
+/// `SSL_client_hello_get1_extensions_present`: the types of the extensions sent that OpenSSL
+/// knows, in order, in an `OPENSSL_malloc`ed array the caller frees; 1 on success, 0 outside
+/// the handshake or for a NULL argument (no error queued, as OpenSSL).
 #[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_client_hello_get1_extensions_present(
@@ -143,13 +144,12 @@ pub unsafe extern "C" fn SSL_client_hello_get1_extensions_present(
 ) -> c_int {
     let Some(h) = hello(s)? else { return Ok(0) };
     if out.is_null() || outlen.is_null() {
-        return Err(Error::NullArgument("out"));
+        return Ok(0);
     }
-    let types: Vec<u8> = h
-        .extensions
-        .iter()
+    let types: Vec<u8> = known(&h)
         .flat_map(|(t, _)| c_int::from(*t).to_ne_bytes())
         .collect();
+    let count = types.len() / std::mem::size_of::<c_int>();
     let p = if types.is_empty() {
         ptr::null_mut()
     } else {
@@ -162,12 +162,13 @@ pub unsafe extern "C" fn SSL_client_hello_get1_extensions_present(
     // SAFETY: out-parameters, checked non-NULL above.
     unsafe {
         args::out(out, p);
-        args::out(outlen, h.extensions.len());
+        args::out(outlen, count);
     }
     Ok(1)
 }
 
-/// `SSL_client_hello_get0_ext`: the body of extension `type_`; 1 when the client sent it.
+/// `SSL_client_hello_get0_ext`: the body of extension `type_`; 1 when the client sent it (and
+/// OpenSSL knows it: as OpenSSL, an unknown type is not found).
 #[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_client_hello_get0_ext(
@@ -177,7 +178,11 @@ pub unsafe extern "C" fn SSL_client_hello_get0_ext(
     outlen: *mut usize,
 ) -> c_int {
     let Some(h) = hello(s)? else { return Ok(0) };
-    let Some(body) = u16::try_from(type_).ok().and_then(|t| h.extension(t)) else {
+    let Some(body) = u16::try_from(type_)
+        .ok()
+        .filter(|t| KNOWN_EXTENSIONS_35.contains(t))
+        .and_then(|t| h.extension(t))
+    else {
         return Ok(0);
     };
     // SAFETY: out-parameters.
@@ -230,13 +235,19 @@ pub unsafe fn raw_cipherlist(conn: &Connection, out: *mut *const c_uchar) -> std
 }
 
 /// The extension types OpenSSL 3.5 itself knows in a ClientHello (its table of built-in
-/// extensions, as Debian builds it): only these are numbered in `received_order`, so only these
-/// are reported by `SSL_client_hello_get_extension_order` (no custom extension can be
-/// registered with ferrossl).
+/// extensions, as Debian builds it): OpenSSL keeps only these (and custom ones, which cannot be
+/// registered with ferrossl), so only these are reported by the `SSL_client_hello_*` functions.
 const KNOWN_EXTENSIONS_35: [u16; 29] = [
     0xff01, 0, 1, 12, 11, 10, 35, 5, 13172, 16, 14, 22, 18, 23, 50, 49, 19, 20, 13, 43, 45, 51, 44,
     0xfde8, 27, 42, 47, 21, 41,
 ];
+
+/// The extensions of a ClientHello that OpenSSL knows, in the client's order.
+fn known(h: &ClientHello) -> impl Iterator<Item = &(u16, Vec<u8>)> {
+    h.extensions
+        .iter()
+        .filter(|(t, _)| KNOWN_EXTENSIONS_35.contains(t))
+}
 
 /// `SSL_client_hello_get_extension_order`: in a client hello callback, the types of the
 /// extensions OpenSSL knows that the ClientHello carried, in the client's order. With `exts`
@@ -258,12 +269,7 @@ pub unsafe extern "C" fn SSL_client_hello_get_extension_order(
     if num_exts.is_null() {
         return Ok(0);
     }
-    let order: Vec<u16> = h
-        .extensions
-        .iter()
-        .map(|(t, _)| *t)
-        .filter(|t| KNOWN_EXTENSIONS_35.contains(t))
-        .collect();
+    let order: Vec<u16> = known(&h).map(|(t, _)| *t).collect();
     // SAFETY: num_exts is non-NULL (checked above); exts has room for *num_exts entries.
     unsafe {
         if !exts.is_null() && !order.is_empty() {

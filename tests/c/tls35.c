@@ -363,6 +363,18 @@ static int hello_cb(SSL *s, int *al, void *arg) {
         for (size_t i = 0; i < room; i++)
             printf(" %u", exts[i]);
         printf("\n");
+        /* The 3.0 functions keep only the extensions OpenSSL knows, too. */
+        printf("  callback: get1_extensions_present %zu:", npresent);
+        for (size_t i = 0; i < npresent; i++)
+            printf(" %d", present[i]);
+        const unsigned char *body = NULL;
+        size_t blen = 0;
+        int alpn = SSL_client_hello_get0_ext(s, 16, &body, &blen);
+        printf("; get0_ext: alpn %d (%zu bytes), 0x1234 %d, 0x1a1a %d\n", alpn, blen,
+               SSL_client_hello_get0_ext(s, 0x1234, &body, &blen), SSL_client_hello_get0_ext(s, 0x1a1a, &body, &blen));
+        int *none = (int *)1;
+        printf("  callback: get1_extensions_present with outlen NULL %d\n",
+               SSL_client_hello_get1_extensions_present(s, &none, NULL));
     } else {
         /* A client on each library sends its own ClientHello: the list varies. */
         printf("~ callback: order");
