@@ -17,6 +17,7 @@ mod new_api;
 mod nginx;
 mod openssl;
 mod python;
+mod tls35;
 mod tunnels;
 
 use std::time::Duration;

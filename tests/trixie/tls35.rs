@@ -6,10 +6,10 @@
 //! `d2i_SSL_SESSION_ex` and the ClientHello's extension order, before and after real in-memory
 //! TLS 1.3 and TLS 1.2 handshakes.
 
-mod common;
-
 use common::trixie::{build_c, same_on_both, Stage};
 use common::{pki, KeyAlg};
+
+use crate::common;
 
 #[test]
 fn tls35_functions_match_openssl_35() {
