@@ -189,11 +189,15 @@ pub extern "C" fn SSL_get1_builtin_sigalgs(_libctx: *mut OSSL_LIB_CTX) -> *mut c
     Ok(p.cast())
 }
 
-/// `SSL_is_tls`: 1 for a TLS connection, which every ferrossl connection is.
+/// `SSL_is_tls`: 1 for a TLS connection, which every ferrossl connection is; 0 for NULL without
+/// an error, as OpenSSL 3.5.
 #[cfg(feature = "ossl320")]
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_is_tls(s: *const SSL) -> c_int {
+    if s.is_null() {
+        return Ok(0);
+    }
     handle::ssl(s)?;
     Ok(1)
 }
