@@ -329,19 +329,6 @@ pub extern "C" fn SSL_CTX_add_server_custom_ext(a0: *mut SSL_CTX, _a1: c_uint, _
     })
 }
 
-/// `int SSL_CTX_compress_certs (SSL_CTX *, int)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_compress_certs(_a0: *mut SSL_CTX, _a1: c_int) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_compress_certs: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `int SSL_CTX_ct_is_enabled (const SSL_CTX *)`
 ///
 /// Absent: 0: CT validation is off
@@ -424,19 +411,6 @@ pub extern "C" fn SSL_CTX_flush_sessions_ex(_a0: *mut SSL_CTX, _a1: time_t) {
     })
 }
 
-/// `int SSL_CTX_get0_client_cert_type (const SSL_CTX *, unsigned char **, size_t *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_get0_client_cert_type(_a0: *const SSL_CTX, _a1: *mut *mut c_uchar, _a2: *mut usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_get0_client_cert_type: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `const CTLOG_STORE *SSL_CTX_get0_ctlog_store (const SSL_CTX *)`
 ///
 /// Absent: NULL: no CT log store (OpenSSL returns an empty one)
@@ -455,32 +429,6 @@ pub extern "C" fn SSL_CTX_get0_ctlog_store(a0: *const SSL_CTX) -> *const CTLOG_S
 pub extern "C" fn SSL_CTX_get0_security_ex_data(a0: *const SSL_CTX) -> *mut c_void {
     handle::ctx(a0)?;
     Ok(ptr::null_mut())
-}
-
-/// `int SSL_CTX_get0_server_cert_type (const SSL_CTX *, unsigned char **, size_t *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_get0_server_cert_type(_a0: *const SSL_CTX, _a1: *mut *mut c_uchar, _a2: *mut usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_get0_server_cert_type: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `size_t SSL_CTX_get1_compressed_cert (SSL_CTX *, int, unsigned char **, size_t *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_get1_compressed_cert(_a0: *mut SSL_CTX, _a1: c_int, _a2: *mut *mut c_uchar, _a3: *mut usize) -> usize {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_get1_compressed_cert: not implemented by ferrossl yet".into(),
-    })
 }
 
 /// `int SSL_CTX_get_domain_flags (const SSL_CTX *, uint64_t *)`
@@ -558,55 +506,17 @@ pub extern "C" fn SSL_CTX_set0_security_ex_data(a0: *mut SSL_CTX, _a1: *mut c_vo
     Ok(())
 }
 
-/// `int SSL_CTX_set1_cert_comp_preference (SSL_CTX *, int *, size_t)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_set1_cert_comp_preference(_a0: *mut SSL_CTX, _a1: *mut c_int, _a2: usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set1_cert_comp_preference: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_CTX_set1_client_cert_type (SSL_CTX *, const unsigned char *, size_t)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_set1_client_cert_type(_a0: *mut SSL_CTX, _a1: *const c_uchar, _a2: usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set1_client_cert_type: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `int SSL_CTX_set1_compressed_cert (SSL_CTX *, int, unsigned char *, size_t, size_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: a precompressed certificate: rustls compresses what it sends itself (SSL_CTX_compress_certs enables sending compressed)
 #[cfg(feature = "ossl320")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_CTX_set1_compressed_cert(_a0: *mut SSL_CTX, _a1: c_int, _a2: *mut c_uchar, _a3: usize, _a4: usize) -> c_int {
+pub extern "C" fn SSL_CTX_set1_compressed_cert(a0: *mut SSL_CTX, _a1: c_int, _a2: *mut c_uchar, _a3: usize, _a4: usize) -> c_int {
+    handle::ctx(a0)?;
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set1_compressed_cert: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_CTX_set1_server_cert_type (SSL_CTX *, const unsigned char *, size_t)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_set1_server_cert_type(_a0: *mut SSL_CTX, _a1: *const c_uchar, _a2: usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set1_server_cert_type: not implemented by ferrossl yet".into(),
+        detail: "SSL_CTX_set1_compressed_cert: a precompressed certificate: rustls compresses what it sends itself (SSL_CTX_compress_certs enables sending compressed)".into(),
     })
 }
 
@@ -1151,19 +1061,6 @@ pub extern "C" fn SSL_CTX_use_serverinfo_file(a0: *mut SSL_CTX, _a1: *const c_ch
     })
 }
 
-/// `EVP_PKEY *SSL_SESSION_get0_peer_rpk (SSL_SESSION *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_SESSION_get0_peer_rpk(_a0: *mut SSL_SESSION) -> *mut EVP_PKEY {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_get0_peer_rpk: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `void SSL_SESSION_get0_ticket (const SSL_SESSION *, const unsigned char **, size_t *)`
 ///
 /// Absent: *tick = NULL, *len = 0: rustls keeps the ticket
@@ -1305,15 +1202,13 @@ pub extern "C" fn SSL_accept_stream(_a0: *mut SSL, _a1: u64) -> *mut SSL {
 
 /// `int SSL_add_expected_rpk (SSL *, EVP_PKEY *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0 (nothing queued), as OpenSSL when DANE is not enabled: it adds a DANE TLSA record, and SSL_dane_enable is refused
 #[cfg(feature = "ossl320")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_add_expected_rpk(_a0: *mut SSL, _a1: *mut EVP_PKEY) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_add_expected_rpk: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_add_expected_rpk(a0: *mut SSL, _a1: *mut EVP_PKEY) -> c_int {
+    handle::ssl(a0)?;
+    Ok(0)
 }
 
 /// `void SSL_add_ssl_module (void)`
@@ -1371,19 +1266,6 @@ pub extern "C" fn SSL_client_hello_get_extension_order(_a0: *mut SSL, _a1: *mut 
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_client_hello_get_extension_order: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_compress_certs (SSL *, int)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_compress_certs(_a0: *mut SSL, _a1: c_int) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_compress_certs: not implemented by ferrossl yet".into(),
     })
 }
 
@@ -1489,19 +1371,6 @@ pub extern "C" fn SSL_free_buffers(a0: *mut SSL) -> c_int {
     Ok(1)
 }
 
-/// `int SSL_get0_client_cert_type (const SSL *, unsigned char **, size_t *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_get0_client_cert_type(_a0: *const SSL, _a1: *mut *mut c_uchar, _a2: *mut usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get0_client_cert_type: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `SSL *SSL_get0_connection (SSL *)`
 ///
 /// Refused: not implemented by ferrossl yet
@@ -1599,19 +1468,6 @@ pub unsafe extern "C" fn SSL_get0_next_proto_negotiated(a0: *const SSL, a1: *mut
     Ok(())
 }
 
-/// `EVP_PKEY *SSL_get0_peer_rpk (const SSL *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_get0_peer_rpk(_a0: *const SSL) -> *mut EVP_PKEY {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get0_peer_rpk: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `const struct stack_st_SCT *SSL_get0_peer_scts (SSL *)`
 ///
 /// Absent: NULL: no SCTs are collected
@@ -1632,19 +1488,6 @@ pub extern "C" fn SSL_get0_security_ex_data(a0: *const SSL) -> *mut c_void {
     Ok(ptr::null_mut())
 }
 
-/// `int SSL_get0_server_cert_type (const SSL *, unsigned char **, size_t *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_get0_server_cert_type(_a0: *const SSL, _a1: *mut *mut c_uchar, _a2: *mut usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get0_server_cert_type: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `char *SSL_get1_builtin_sigalgs (OSSL_LIB_CTX *)`
 ///
 /// Refused: not implemented by ferrossl yet
@@ -1655,19 +1498,6 @@ pub extern "C" fn SSL_get1_builtin_sigalgs(_a0: *mut OSSL_LIB_CTX) -> *mut c_cha
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_get1_builtin_sigalgs: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `size_t SSL_get1_compressed_cert (SSL *, int, unsigned char **, size_t *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_get1_compressed_cert(_a0: *mut SSL, _a1: c_int, _a2: *mut *mut c_uchar, _a3: *mut usize) -> usize {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get1_compressed_cert: not implemented by ferrossl yet".into(),
     })
 }
 
@@ -1810,32 +1640,6 @@ pub extern "C" fn SSL_get_handshake_rtt(_a0: *const SSL, _a1: *mut u64) -> c_int
 pub extern "C" fn SSL_get_key_update_type(a0: *const SSL) -> c_int {
     handle::ssl(a0)?;
     Ok(-1)
-}
-
-/// `int SSL_get_negotiated_client_cert_type (const SSL *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_get_negotiated_client_cert_type(_a0: *const SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_negotiated_client_cert_type: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_get_negotiated_server_cert_type (const SSL *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_get_negotiated_server_cert_type(_a0: *const SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_negotiated_server_cert_type: not implemented by ferrossl yet".into(),
-    })
 }
 
 /// `size_t SSL_get_peer_finished (const SSL *, void *, size_t)`
@@ -2433,42 +2237,17 @@ pub extern "C" fn SSL_set0_security_ex_data(a0: *mut SSL, _a1: *mut c_void) {
     Ok(())
 }
 
-/// `int SSL_set1_cert_comp_preference (SSL *, int *, size_t)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_set1_cert_comp_preference(_a0: *mut SSL, _a1: *mut c_int, _a2: usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set1_cert_comp_preference: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_set1_client_cert_type (SSL *, const unsigned char *, size_t)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_set1_client_cert_type(_a0: *mut SSL, _a1: *const c_uchar, _a2: usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set1_client_cert_type: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `int SSL_set1_compressed_cert (SSL *, int, unsigned char *, size_t, size_t)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Refused: a precompressed certificate: rustls compresses what it sends itself (SSL_compress_certs enables sending compressed)
 #[cfg(feature = "ossl320")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_set1_compressed_cert(_a0: *mut SSL, _a1: c_int, _a2: *mut c_uchar, _a3: usize, _a4: usize) -> c_int {
+pub extern "C" fn SSL_set1_compressed_cert(a0: *mut SSL, _a1: c_int, _a2: *mut c_uchar, _a3: usize, _a4: usize) -> c_int {
+    handle::ssl(a0)?;
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
-        detail: "SSL_set1_compressed_cert: not implemented by ferrossl yet".into(),
+        detail: "SSL_set1_compressed_cert: a precompressed certificate: rustls compresses what it sends itself (SSL_compress_certs enables sending compressed)".into(),
     })
 }
 
@@ -2482,19 +2261,6 @@ pub extern "C" fn SSL_set1_initial_peer_addr(_a0: *mut SSL, _a1: *const BIO_ADDR
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_set1_initial_peer_addr: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_set1_server_cert_type (SSL *, const unsigned char *, size_t)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_set1_server_cert_type(_a0: *mut SSL, _a1: *const c_uchar, _a2: usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set1_server_cert_type: not implemented by ferrossl yet".into(),
     })
 }
 

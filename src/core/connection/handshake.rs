@@ -19,6 +19,7 @@ use crate::core::context::{self, Context, Role};
 use crate::core::error::{reason, Error};
 use crate::core::hooks;
 use crate::core::registry;
+use crate::core::rpk;
 use crate::core::session::Session;
 use crate::core::session_cache::Stat;
 use crate::libcrypto::{CertStack, X509Cert};
@@ -239,7 +240,20 @@ impl Connection {
         if !tls13 {
             alpn = self.alpn_step(e, offered.as_deref())?;
         }
-        let config = self.ctx().server_config(&self.settings(), alpn)?;
+        // Raw public keys are TLS 1.3 only with rustls: a TLS 1.2 handshake uses certificates.
+        let types = if tls13 {
+            let s = self.settings();
+            rpk::negotiate(
+                s.server_cert_type.as_deref(),
+                s.client_cert_type.as_deref(),
+                &accepted.client_hello(),
+            )
+        } else {
+            (rpk::X509, rpk::X509)
+        };
+        self.set_cert_type(false, types.0);
+        self.set_cert_type(true, types.1);
+        let config = self.ctx().server_config(&self.settings(), alpn, types)?;
         match hooks::enter(self, || accepted.into_connection(config)) {
             Ok(conn) => {
                 e.phase = Phase::Handshaking(Box::new(rustls::Connection::Server(conn)));
