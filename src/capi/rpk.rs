@@ -212,15 +212,25 @@ pub extern "C" fn SSL_get_negotiated_server_cert_type(ssl: *const SSL) -> c_int 
     Ok(c_int::from(handle::ssl(ssl)?.cert_types().1))
 }
 
-/// `SSL_get0_peer_rpk`: the peer's raw public key (borrowed: owned by the connection, valid
-/// until it is freed or cleared); NULL when the peer sent a certificate or nothing.
+/// `SSL_get0_peer_rpk`: the peer's raw public key (borrowed: owned by the connection or its
+/// session, valid until it is freed or cleared); NULL when the peer sent a certificate or
+/// nothing. A resumed connection reports its session's.
 #[cfg(feature = "ossl320")]
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_get0_peer_rpk(ssl: *const SSL) -> *mut EVP_PKEY {
     let conn = handle::ssl(ssl)?;
-    let key = conn.peer_rpk();
-    Ok(key.map_or(ptr::null_mut(), |k| k.as_ptr().cast()))
+    if let Some(k) = conn.peer_rpk() {
+        return Ok(k.as_ptr().cast());
+    }
+    let Some(sess) = conn.session() else {
+        return Ok(ptr::null_mut());
+    };
+    let data = sess.data();
+    Ok(data
+        .peer_rpk
+        .as_ref()
+        .map_or(ptr::null_mut(), |k| k.as_ptr().cast()))
 }
 
 /// `SSL_SESSION_get0_peer_rpk`: the raw public key of the peer of the handshake that made the

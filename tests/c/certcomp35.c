@@ -323,6 +323,40 @@ static void rpk_case(const char *what, const unsigned char *srv_server, size_t s
     SSL_CTX_free(sctx);
 }
 
+/* A raw key session resumed: what the resumed connection reports. */
+static void rpk_resumed(void) {
+    const unsigned char rpk[] = {2};
+    SSL_CTX *sctx = server_ctx(TLS_server_method());
+    SSL_CTX *cctx = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_set1_server_cert_type(sctx, rpk, 1);
+    SSL_CTX_set1_server_cert_type(cctx, rpk, 1);
+    SSL_SESSION *sess = NULL;
+    for (int round = 0; round < 3; round++) {
+        SSL *cl = SSL_new(cctx), *sv = SSL_new(sctx);
+        if (sess != NULL)
+            SSL_set_session(cl, sess);
+        int ok = handshake(cl, sv);
+        /* TLS 1.3 tickets arrive after the handshake, before this byte. */
+        char byte;
+        SSL_write(sv, "x", 1);
+        SSL_read(cl, &byte, 1);
+        printf("resumption round %d: handshake %d, reused %d, server type %d, rpk %s\n", round,
+               ok, SSL_session_reused(cl), SSL_get_negotiated_server_cert_type(cl),
+               SSL_get0_peer_rpk(cl) ? "some" : "NULL");
+        SSL_SESSION_free(sess);
+        sess = SSL_get1_session(cl);
+        printf("  its session rpk %s\n", sess && SSL_SESSION_get0_peer_rpk(sess) ? "some" : "NULL");
+        /* Without close_notify, SSL_free would make the session not resumable. */
+        SSL_shutdown(cl);
+        ERR_clear_error();
+        SSL_free(cl);
+        SSL_free(sv);
+    }
+    SSL_SESSION_free(sess);
+    SSL_CTX_free(cctx);
+    SSL_CTX_free(sctx);
+}
+
 static void rpk_handshakes(void) {
     const unsigned char rpk[] = {2}, rpk_x509[] = {2, 0}, x509[] = {0};
     rpk_case("server rpk", rpk_x509, 2, NULL, 0, rpk, 1, NULL, 0, 0);
@@ -347,6 +381,7 @@ int main(int argc, char **argv) {
     printf("raw public keys\n");
     cert_type_lists();
     rpk_handshakes();
+    rpk_resumed();
     printf("done\n");
     return 0;
 }

@@ -383,6 +383,17 @@ impl Connection {
 
     fn handshake_complete(&self, e: &mut Engine) {
         let is_server = self.role() == Some(Role::Server);
+        if !is_server {
+            // rustls fails a client's handshake unless the server agreed to the raw keys the
+            // client asked for (also on resumption, where no key is verified).
+            let s = self.settings();
+            if rpk::client_wants(s.client_cert_type.as_deref()) {
+                self.set_cert_type(true, rpk::RPK);
+            }
+            if rpk::client_wants(s.server_cert_type.as_deref()) {
+                self.set_cert_type(false, rpk::RPK);
+            }
+        }
         let old = std::mem::replace(&mut e.phase, Phase::Idle);
         let Phase::Handshaking(tls) = old else {
             e.phase = old;
@@ -401,6 +412,14 @@ impl Connection {
             // Resumed: the chain is the one the offered session recorded (as OpenSSL takes it
             // from the session), so there is nothing to parse again.
             peer_chain = self.offered_peer_chain();
+        }
+        if resumed {
+            // So is a raw public key.
+            let offered = lock(&self.session).current.clone();
+            let mut v = lock(&self.verify);
+            if v.peer_rpk.is_none() {
+                v.peer_rpk = offered.and_then(|s| s.data().peer_rpk.clone());
+            }
         }
         if peer_chain.is_empty() {
             peer_chain = tls
