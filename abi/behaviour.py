@@ -380,10 +380,6 @@ Ok(())""", unsafe=True,
     "SSL_trace": absent(note="prints nothing: OpenSSL's protocol trace needs its record layer"),
 
     # OpenSSL 3.5: certificate compression and raw public keys (the rest is in src/capi).
-    "SSL_CTX_set1_compressed_cert": refused(
-        note="a precompressed certificate: rustls compresses what it sends itself (SSL_CTX_compress_certs enables sending compressed)"),
-    "SSL_set1_compressed_cert": refused(
-        note="a precompressed certificate: rustls compresses what it sends itself (SSL_compress_certs enables sending compressed)"),
     "SSL_add_expected_rpk": absent(
         "0", note="0 (nothing queued), as OpenSSL when DANE is not enabled: it adds a DANE TLSA record, and SSL_dane_enable is refused"),
 }

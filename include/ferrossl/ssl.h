@@ -919,15 +919,18 @@ int SSL_CTX_set1_client_cert_type(SSL_CTX *ctx, const unsigned char *val, size_t
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `int SSL_CTX_set1_compressed_cert (SSL_CTX *, int, unsigned char *, size_t, size_t)`
- *
- * Refused: a precompressed certificate: rustls compresses what it sends itself (SSL_CTX_compress_certs enables sending compressed)
+ * `SSL_CTX_set1_compressed_cert`: the program's own compressed form (for `algorithm`) of the
+ * certificate message, `orig_length` bytes once inflated (a copy is kept; it is not checked,
+ * as OpenSSL). Servers made from the context send it to clients offering `algorithm`, for a
+ * certificate chain whose message has that length (else they compress it themselves). 1; 0
+ * with `ERR_R_MALLOC_FAILURE` queued, as OpenSSL, for an algorithm this build lacks or NULL
+ * data.
  */
-int SSL_CTX_set1_compressed_cert(SSL_CTX *a0,
-                                 int _a1,
-                                 unsigned char *_a2,
-                                 size_t _a3,
-                                 size_t _a4);
+int SSL_CTX_set1_compressed_cert(SSL_CTX *ctx,
+                                 int algorithm,
+                                 unsigned char *comp_data,
+                                 size_t comp_length,
+                                 size_t orig_length);
 #endif
 
 /**
@@ -2261,8 +2264,9 @@ X509 *SSL_get0_peer_certificate(const SSL *s);
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `SSL_get0_peer_rpk`: the peer's raw public key (borrowed: owned by the connection, valid
- * until it is freed or cleared); NULL when the peer sent a certificate or nothing.
+ * `SSL_get0_peer_rpk`: the peer's raw public key (borrowed: owned by the connection or its
+ * session, valid until it is freed or cleared); NULL when the peer sent a certificate or
+ * nothing. A resumed connection reports its session's.
  */
 EVP_PKEY *SSL_get0_peer_rpk(const SSL *ssl);
 #endif
@@ -3277,15 +3281,14 @@ int SSL_set1_client_cert_type(SSL *ssl, const unsigned char *val, size_t len);
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `int SSL_set1_compressed_cert (SSL *, int, unsigned char *, size_t, size_t)`
- *
- * Refused: a precompressed certificate: rustls compresses what it sends itself (SSL_compress_certs enables sending compressed)
+ * `SSL_set1_compressed_cert`: as `SSL_CTX_set1_compressed_cert`, for one server connection; 0
+ * (nothing queued) on a client.
  */
-int SSL_set1_compressed_cert(SSL *a0,
-                             int _a1,
-                             unsigned char *_a2,
-                             size_t _a3,
-                             size_t _a4);
+int SSL_set1_compressed_cert(SSL *ssl,
+                             int algorithm,
+                             unsigned char *comp_data,
+                             size_t comp_length,
+                             size_t orig_length);
 #endif
 
 /**

@@ -3,10 +3,11 @@
 //! This build has brotli (2) and zlib (1), as an OpenSSL built without zstd (3), which is
 //! skipped like any algorithm the build lacks. The preferences start as brotli, zlib; the
 //! `compress_certificate` extension is offered by default (receiving), and a server sends a
-//! compressed certificate only after `SSL_CTX_compress_certs`, as OpenSSL. rustls compresses
-//! (and caches the compression) itself; `SSL_CTX_compress_certs` records which algorithms may be
-//! sent and answers as OpenSSL would. A compressed certificate from the peer is inflated only up
-//! to rustls's limit of 64 KiB.
+//! compressed certificate only after `SSL_CTX_compress_certs` (or `SSL_CTX_set1_compressed_cert`),
+//! as OpenSSL. rustls compresses (and caches the compression) itself; `SSL_CTX_compress_certs`
+//! records which algorithms may be sent and answers as OpenSSL would; a compressed form the
+//! program gives is sent in place of rustls's own. A compressed certificate from the peer is
+//! inflated only up to rustls's limit of 64 KiB.
 
 #![allow(non_snake_case)]
 
@@ -19,7 +20,7 @@ use super::context::{ctx_target, ssl_target, Target};
 use super::types::*;
 use crate::core::cert_comp;
 use crate::core::context::Role;
-use crate::core::error::{Error, Result};
+use crate::core::error::{reason, Error, Result};
 
 /// A preference list argument: `algs[0..len]`, none for NULL or 0.
 ///
@@ -199,4 +200,82 @@ pub unsafe extern "C" fn SSL_get1_compressed_cert(
 ) -> usize {
     // SAFETY: the caller's out-parameters.
     unsafe { get_compressed(ssl_target(ssl), alg, data, orig_len) }
+}
+
+fn set_compressed(
+    t: Result<Target>,
+    alg: c_int,
+    data: *const c_uchar,
+    len: usize,
+    orig_len: usize,
+) -> Result<c_int> {
+    let t = t?;
+    if let Target::Ssl(s) = &t {
+        if !s.is_server() {
+            return Ok(0);
+        }
+    }
+    // OpenSSL queues ERR_R_MALLOC_FAILURE for both.
+    let unusable = |detail: &str| Error::Misuse {
+        reason: reason::MALLOC_FAILURE,
+        detail: detail.into(),
+    };
+    if data.is_null() {
+        return Err(unusable("comp_data is NULL"));
+    }
+    // SAFETY: the caller's len bytes.
+    let bytes = unsafe { args::bytes(data, len, "comp_data") }?.to_vec();
+    t.update(|s| {
+        if cert_comp::set_precompressed(s, alg, &bytes, orig_len) {
+            Ok(1)
+        } else {
+            Err(unusable("a compression algorithm this build does not have"))
+        }
+    })
+}
+
+/// `SSL_CTX_set1_compressed_cert`: the program's own compressed form (for `algorithm`) of the
+/// certificate message, `orig_length` bytes once inflated (a copy is kept; it is not checked,
+/// as OpenSSL). Servers made from the context send it to clients offering `algorithm`, for a
+/// certificate chain whose message has that length (else they compress it themselves). 1; 0
+/// with `ERR_R_MALLOC_FAILURE` queued, as OpenSSL, for an algorithm this build lacks or NULL
+/// data.
+#[cfg(feature = "ossl320")]
+#[export]
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set1_compressed_cert(
+    ctx: *mut SSL_CTX,
+    algorithm: c_int,
+    comp_data: *mut c_uchar,
+    comp_length: usize,
+    orig_length: usize,
+) -> c_int {
+    set_compressed(
+        ctx_target(ctx),
+        algorithm,
+        comp_data,
+        comp_length,
+        orig_length,
+    )
+}
+
+/// `SSL_set1_compressed_cert`: as `SSL_CTX_set1_compressed_cert`, for one server connection; 0
+/// (nothing queued) on a client.
+#[cfg(feature = "ossl320")]
+#[export]
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set1_compressed_cert(
+    ssl: *mut SSL,
+    algorithm: c_int,
+    comp_data: *mut c_uchar,
+    comp_length: usize,
+    orig_length: usize,
+) -> c_int {
+    set_compressed(
+        ssl_target(ssl),
+        algorithm,
+        comp_data,
+        comp_length,
+        orig_length,
+    )
 }

@@ -506,20 +506,6 @@ pub extern "C" fn SSL_CTX_set0_security_ex_data(a0: *mut SSL_CTX, _a1: *mut c_vo
     Ok(())
 }
 
-/// `int SSL_CTX_set1_compressed_cert (SSL_CTX *, int, unsigned char *, size_t, size_t)`
-///
-/// Refused: a precompressed certificate: rustls compresses what it sends itself (SSL_CTX_compress_certs enables sending compressed)
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_set1_compressed_cert(a0: *mut SSL_CTX, _a1: c_int, _a2: *mut c_uchar, _a3: usize, _a4: usize) -> c_int {
-    handle::ctx(a0)?;
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set1_compressed_cert: a precompressed certificate: rustls compresses what it sends itself (SSL_CTX_compress_certs enables sending compressed)".into(),
-    })
-}
-
 /// `void SSL_CTX_set_allow_early_data_cb (SSL_CTX *, SSL_allow_early_data_cb_fn, void *)`
 ///
 /// Absent: accepted as by OpenSSL; ferrossl accepts no early data, so it is never called
@@ -2235,20 +2221,6 @@ pub extern "C" fn SSL_rstate_string_long(a0: *const SSL) -> *const c_char {
 pub extern "C" fn SSL_set0_security_ex_data(a0: *mut SSL, _a1: *mut c_void) {
     handle::ssl(a0)?;
     Ok(())
-}
-
-/// `int SSL_set1_compressed_cert (SSL *, int, unsigned char *, size_t, size_t)`
-///
-/// Refused: a precompressed certificate: rustls compresses what it sends itself (SSL_compress_certs enables sending compressed)
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_set1_compressed_cert(a0: *mut SSL, _a1: c_int, _a2: *mut c_uchar, _a3: usize, _a4: usize) -> c_int {
-    handle::ssl(a0)?;
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set1_compressed_cert: a precompressed certificate: rustls compresses what it sends itself (SSL_compress_certs enables sending compressed)".into(),
-    })
 }
 
 /// `int SSL_set1_initial_peer_addr (SSL *, const BIO_ADDR *)`

@@ -14,6 +14,7 @@
 //! uncompressed is refused before anything is inflated.
 
 use std::ffi::c_int;
+use std::sync::Arc;
 
 use rustls::compress::{self, CertCompressor, CertDecompressor, CompressionLevel};
 
@@ -43,6 +44,75 @@ fn compressor(alg: c_int) -> Option<&'static dyn CertCompressor> {
         .iter()
         .copied()
         .find(|c| c_int::from(u16::from(c.algorithm())) == alg)
+}
+
+/// A compressed certificate message the program supplied (`SSL_CTX_set1_compressed_cert`).
+#[derive(Clone)]
+pub struct Precompressed {
+    pub alg: c_int,
+    pub data: Arc<[u8]>,
+    /// The length of the message it inflates to, as the program says.
+    pub orig_len: usize,
+}
+
+/// Records the program's compressed form for `alg` (replacing an earlier one), which the server
+/// then sends to clients that offer `alg`. False for an algorithm this build lacks.
+pub fn set_precompressed(s: &mut Settings, alg: c_int, data: &[u8], orig_len: usize) -> bool {
+    if alg == 0 || !available(alg) {
+        return false;
+    }
+    s.precompressed.retain(|p| p.alg != alg);
+    s.precompressed.push(Precompressed {
+        alg,
+        data: data.into(),
+        orig_len,
+    });
+    if !s.cert_comp_ready.contains(&alg) {
+        s.cert_comp_ready.push(alg);
+    }
+    true
+}
+
+/// rustls's compressor for one algorithm, that first looks for the program's compressed form of
+/// the message (one whose stated length is the message's, as OpenSSL sends it unchecked).
+#[derive(Debug)]
+struct WithPrecompressed(c_int);
+
+impl CertCompressor for WithPrecompressed {
+    fn compress(
+        &self,
+        input: Vec<u8>,
+        level: CompressionLevel,
+    ) -> Result<Vec<u8>, compress::CompressionFailed> {
+        let given = super::hooks::current().and_then(|c| {
+            c.settings()
+                .precompressed
+                .iter()
+                .find(|p| p.alg == self.0 && p.orig_len == input.len())
+                .map(|p| p.data.to_vec())
+        });
+        match given {
+            Some(data) => Ok(data),
+            None => compressor(self.0)
+                .ok_or(compress::CompressionFailed)?
+                .compress(input, level),
+        }
+    }
+
+    fn algorithm(&self) -> rustls::CertificateCompressionAlgorithm {
+        rustls::CertificateCompressionAlgorithm::from(self.0 as u16)
+    }
+}
+
+static ZLIB_OR_GIVEN: WithPrecompressed = WithPrecompressed(ZLIB);
+static BROTLI_OR_GIVEN: WithPrecompressed = WithPrecompressed(BROTLI);
+
+fn sender(alg: c_int) -> Option<&'static dyn CertCompressor> {
+    match alg {
+        ZLIB => Some(&ZLIB_OR_GIVEN),
+        BROTLI => Some(&BROTLI_OR_GIVEN),
+        _ => None,
+    }
 }
 
 fn decompressor(alg: c_int) -> Option<&'static dyn CertDecompressor> {
@@ -108,6 +178,9 @@ pub struct Plan {
     pub send: Vec<c_int>,
     /// Algorithms offered for the peer's certificate.
     pub receive: Vec<c_int>,
+    /// Which compressed forms from the program a server has (by address): a configuration made
+    /// before one was given has compressions of its own cached, and is not used after.
+    pub given: Vec<usize>,
 }
 
 impl Plan {
@@ -128,7 +201,11 @@ impl Plan {
         } else {
             prefs.to_vec()
         };
-        Plan { send, receive }
+        Plan {
+            send,
+            receive,
+            given: Vec::new(),
+        }
     }
 
     /// A client's: it compresses its own certificate on the fly (never a raw key), and offers
@@ -150,11 +227,16 @@ impl Plan {
         if raw_key {
             plan.send.clear();
         }
+        plan.given = s
+            .precompressed
+            .iter()
+            .map(|p| p.data.as_ptr() as usize)
+            .collect();
         plan
     }
 
     pub fn compressors(&self) -> Vec<&'static dyn CertCompressor> {
-        self.send.iter().filter_map(|&a| compressor(a)).collect()
+        self.send.iter().filter_map(|&a| sender(a)).collect()
     }
 
     pub fn decompressors(&self) -> Vec<&'static dyn CertDecompressor> {

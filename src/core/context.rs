@@ -113,9 +113,11 @@ pub struct Settings {
     pub own_ca_names: Option<Arc<crate::libcrypto::NameStack>>,
     /// `SSL_CTX_set1_cert_comp_preference`: `TLSEXT_comp_cert_*` in preference order.
     pub cert_comp_prefs: Vec<c_int>,
-    /// The algorithms `SSL_CTX_compress_certs` compressed the certificates for: what a server
-    /// may send compressed.
+    /// The algorithms `SSL_CTX_compress_certs` compressed the certificates for (or the program
+    /// gave a compressed form of): what a server may send compressed.
     pub cert_comp_ready: Vec<c_int>,
+    /// `SSL_CTX_set1_compressed_cert`: the program's compressed certificates.
+    pub precompressed: Vec<cert_comp::Precompressed>,
     /// `SSL_CTX_set1_client_cert_type`/`set1_server_cert_type` (RFC 7250 lists; none: unset).
     pub client_cert_type: Option<Vec<u8>>,
     pub server_cert_type: Option<Vec<u8>>,
@@ -154,6 +156,7 @@ impl Settings {
             own_ca_names: None,
             cert_comp_prefs: cert_comp::default_prefs(),
             cert_comp_ready: Vec::new(),
+            precompressed: Vec::new(),
             client_cert_type: None,
             server_cert_type: None,
         }

@@ -32,6 +32,7 @@ static void queue(const char *what) {
 /* The reason of the error a failing handshake step queued, per side (0: none). */
 static int g_client_reason, g_server_reason;
 
+
 static int step(SSL *ssl, int *reason) {
     int r = SSL_do_handshake(ssl);
     if (r <= 0 && SSL_get_error(ssl, r) == SSL_ERROR_SSL && *reason == 0)
@@ -59,7 +60,8 @@ static int handshake(SSL *c, SSL *s) {
             break;
     }
     if (g_client_reason != 0 || g_server_reason != 0)
-        printf("  failed: client reason %d, server reason %d\n", g_client_reason, g_server_reason);
+        printf("  failed: client reason %d, server reason %d\n", g_client_reason,
+               g_server_reason);
     return rc == 1 && rs == 1;
 }
 
@@ -185,6 +187,39 @@ static void compress(void) {
     queue("get1");
     SSL_free(s);
     SSL_free(c);
+
+    /* The program's own compressed form: kept, and sent as given. */
+    SSL_CTX *given = server_ctx(TLS_server_method());
+    unsigned char junk[4] = {1, 2, 3, 4};
+    printf("set1 unknown %d\n", SSL_CTX_set1_compressed_cert(given, 99, junk, 4, 4));
+    queue("set1 unknown");
+    printf("set1 NULL %d\n", SSL_CTX_set1_compressed_cert(given, 1, NULL, 4, 4));
+    queue("set1 NULL");
+    SSL *gc = SSL_new(client);
+    printf("set1 on a client %d\n", SSL_set1_compressed_cert(gc, 1, junk, 4, 4));
+    queue("set1 on a client");
+    SSL_free(gc);
+    len = SSL_CTX_get1_compressed_cert(given, 1, &data, &orig);
+    printf("set1 zlib %d\n", SSL_CTX_set1_compressed_cert(given, 1, data, len, orig));
+    for (int garbage = 0; garbage < 2; garbage++) {
+        SSL_CTX *sctx = garbage ? server_ctx(TLS_server_method()) : given;
+        if (garbage) {
+            memset(data, 0x5a, len);
+            printf("set1 garbage %d\n", SSL_CTX_set1_compressed_cert(sctx, 1, data, len, orig));
+        }
+        SSL_CTX *cctx = SSL_CTX_new(TLS_client_method());
+        SSL *cl = SSL_new(cctx), *sv = SSL_new(sctx);
+        printf("handshake with %s %d\n", garbage ? "garbage" : "the given form",
+               handshake(cl, sv));
+        ERR_clear_error();
+        SSL_free(cl);
+        SSL_free(sv);
+        SSL_CTX_free(cctx);
+        if (garbage)
+            SSL_CTX_free(sctx);
+    }
+    OPENSSL_free(data);
+    SSL_CTX_free(given);
 
     /* Handshakes: whether they succeed when either side turns compression off. */
     const char *names[] = {"default", "server no tx", "client no rx", "client zlib only"};
