@@ -494,11 +494,13 @@ uint64_t SSL_CTX_clear_options(SSL_CTX *ctx, uint64_t op);
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `int SSL_CTX_compress_certs (SSL_CTX *, int)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_CTX_compress_certs`: compresses the context's certificates for `alg` (0: every
+ * preferred algorithm), so that servers made from it send them compressed to clients that
+ * offer the algorithm. 1 when a compression was kept, else 0 (nothing queued, as OpenSSL).
+ * Differs from OpenSSL: rustls compresses again per configuration (and caches it); what is
+ * kept here is which algorithms may be sent.
  */
-int SSL_CTX_compress_certs(SSL_CTX *_a0, int _a1);
+int SSL_CTX_compress_certs(SSL_CTX *ctx, int alg);
 #endif
 
 /**
@@ -589,11 +591,10 @@ X509 *SSL_CTX_get0_certificate(const SSL_CTX *ctx);
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `int SSL_CTX_get0_client_cert_type (const SSL_CTX *, unsigned char **, size_t *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_CTX_get0_client_cert_type`: `*t` borrows the list (NULL when unset; valid until it is
+ * set again), `*len` its length; 1. 0 when `t` or `len` is NULL.
  */
-int SSL_CTX_get0_client_cert_type(const SSL_CTX *_a0, unsigned char **_a1, size_t *_a2);
+int SSL_CTX_get0_client_cert_type(const SSL_CTX *ctx, unsigned char **t, size_t *len);
 #endif
 
 /**
@@ -622,20 +623,20 @@ void *SSL_CTX_get0_security_ex_data(const SSL_CTX *a0);
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `int SSL_CTX_get0_server_cert_type (const SSL_CTX *, unsigned char **, size_t *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_CTX_get0_server_cert_type`: as `SSL_CTX_get0_client_cert_type`, for the server's list.
  */
-int SSL_CTX_get0_server_cert_type(const SSL_CTX *_a0, unsigned char **_a1, size_t *_a2);
+int SSL_CTX_get0_server_cert_type(const SSL_CTX *ctx, unsigned char **t, size_t *len);
 #endif
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `size_t SSL_CTX_get1_compressed_cert (SSL_CTX *, int, unsigned char **, size_t *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_CTX_get1_compressed_cert`: the context's current certificate chain, compressed with
+ * `alg`, as a TLS 1.3 Certificate message; `*data` from `OPENSSL_malloc` (the caller frees it
+ * with `OPENSSL_free`), `*orig_len` the uncompressed length. Returns the compressed length; 0
+ * (nothing written, nothing queued) for an algorithm this build lacks, 0, a client context or
+ * NULL out-parameters.
  */
-size_t SSL_CTX_get1_compressed_cert(SSL_CTX *_a0, int _a1, unsigned char **_a2, size_t *_a3);
+size_t SSL_CTX_get1_compressed_cert(SSL_CTX *ctx, int alg, unsigned char **data, size_t *orig_len);
 #endif
 
 /**
@@ -894,11 +895,11 @@ int SSL_CTX_set0_tmp_dh_pkey(SSL_CTX *ctx, EVP_PKEY *dhpkey);
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `int SSL_CTX_set1_cert_comp_preference (SSL_CTX *, int *, size_t)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_CTX_set1_cert_comp_preference`: the algorithms to offer and accept, in preference order.
+ * 1; NULL or 0 clears the list (1: nothing offered). Algorithms this build lacks are skipped;
+ * 0 (the old list kept, nothing queued, as OpenSSL) when none is left or one is repeated.
  */
-int SSL_CTX_set1_cert_comp_preference(SSL_CTX *_a0, int *_a1, size_t _a2);
+int SSL_CTX_set1_cert_comp_preference(SSL_CTX *ctx, int *algs, size_t len);
 #endif
 
 /**
@@ -908,20 +909,27 @@ void SSL_CTX_set1_cert_store(SSL_CTX *ctx, X509_STORE *store);
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `int SSL_CTX_set1_client_cert_type (SSL_CTX *, const unsigned char *, size_t)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_CTX_set1_client_cert_type`: the client certificate types, in preference order (a
+ * copy). NULL and 0 unset the list. 1; 0 (nothing queued, the old list kept, as OpenSSL) for
+ * an empty list, a repeated type or one other than x509 and rpk.
  */
-int SSL_CTX_set1_client_cert_type(SSL_CTX *_a0, const unsigned char *_a1, size_t _a2);
+int SSL_CTX_set1_client_cert_type(SSL_CTX *ctx, const unsigned char *val, size_t len);
 #endif
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `int SSL_CTX_set1_compressed_cert (SSL_CTX *, int, unsigned char *, size_t, size_t)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_CTX_set1_compressed_cert`: the program's own compressed form (for `algorithm`) of the
+ * certificate message, `orig_length` bytes once inflated (a copy is kept; it is not checked,
+ * as OpenSSL). Servers made from the context send it to clients offering `algorithm`, for a
+ * certificate chain whose message has that length (else they compress it themselves). 1; 0
+ * with `ERR_R_MALLOC_FAILURE` queued, as OpenSSL, for an algorithm this build lacks or NULL
+ * data.
  */
-int SSL_CTX_set1_compressed_cert(SSL_CTX *_a0, int _a1, unsigned char *_a2, size_t _a3, size_t _a4);
+int SSL_CTX_set1_compressed_cert(SSL_CTX *ctx,
+                                 int algorithm,
+                                 unsigned char *comp_data,
+                                 size_t comp_length,
+                                 size_t orig_length);
 #endif
 
 /**
@@ -931,11 +939,9 @@ int SSL_CTX_set1_param(SSL_CTX *ctx, X509_VERIFY_PARAM *vpm);
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `int SSL_CTX_set1_server_cert_type (SSL_CTX *, const unsigned char *, size_t)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_CTX_set1_server_cert_type`: as `SSL_CTX_set1_client_cert_type`, for the server's type.
  */
-int SSL_CTX_set1_server_cert_type(SSL_CTX *_a0, const unsigned char *_a1, size_t _a2);
+int SSL_CTX_set1_server_cert_type(SSL_CTX *ctx, const unsigned char *val, size_t len);
 #endif
 
 /**
@@ -1582,11 +1588,10 @@ X509 *SSL_SESSION_get0_peer(SSL_SESSION *s);
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `EVP_PKEY *SSL_SESSION_get0_peer_rpk (SSL_SESSION *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_SESSION_get0_peer_rpk`: the raw public key of the peer of the handshake that made the
+ * session (borrowed from the session); NULL when there is none.
  */
-EVP_PKEY *SSL_SESSION_get0_peer_rpk(SSL_SESSION *_a0);
+EVP_PKEY *SSL_SESSION_get0_peer_rpk(SSL_SESSION *s);
 #endif
 
 /**
@@ -1851,9 +1856,10 @@ int SSL_add_dir_cert_subjects_to_stack(struct stack_st_X509_NAME *stack, const c
 /**
  * `int SSL_add_expected_rpk (SSL *, EVP_PKEY *)`
  *
- * Refused: not implemented by ferrossl yet
+ * Absent: 0 (nothing queued), as OpenSSL when DANE is not enabled: it adds a DANE TLSA record, and SSL_dane_enable is refused
  */
-int SSL_add_expected_rpk(SSL *_a0, EVP_PKEY *_a1);
+int SSL_add_expected_rpk(SSL *a0,
+                         EVP_PKEY *_a1);
 #endif
 
 /**
@@ -2016,11 +2022,10 @@ int SSL_client_version(const SSL *s);
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `int SSL_compress_certs (SSL *, int)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_compress_certs`: as `SSL_CTX_compress_certs`, for one server connection before its
+ * handshake.
  */
-int SSL_compress_certs(SSL *_a0, int _a1);
+int SSL_compress_certs(SSL *ssl, int alg);
 #endif
 
 /**
@@ -2168,11 +2173,9 @@ void SSL_get0_alpn_selected(const SSL *ssl, const unsigned char **data, unsigned
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `int SSL_get0_client_cert_type (const SSL *, unsigned char **, size_t *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_get0_client_cert_type`: as `SSL_CTX_get0_client_cert_type`, for one connection.
  */
-int SSL_get0_client_cert_type(const SSL *_a0, unsigned char **_a1, size_t *_a2);
+int SSL_get0_client_cert_type(const SSL *ssl, unsigned char **t, size_t *len);
 #endif
 
 #if defined(FERROSSL_OSSL320)
@@ -2265,11 +2268,11 @@ X509 *SSL_get0_peer_certificate(const SSL *s);
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `EVP_PKEY *SSL_get0_peer_rpk (const SSL *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_get0_peer_rpk`: the peer's raw public key (borrowed: owned by the connection or its
+ * session, valid until it is freed or cleared); NULL when the peer sent a certificate or
+ * nothing. A resumed connection reports its session's.
  */
-EVP_PKEY *SSL_get0_peer_rpk(const SSL *_a0);
+EVP_PKEY *SSL_get0_peer_rpk(const SSL *ssl);
 #endif
 
 /**
@@ -2293,11 +2296,9 @@ void *SSL_get0_security_ex_data(const SSL *a0);
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `int SSL_get0_server_cert_type (const SSL *, unsigned char **, size_t *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_get0_server_cert_type`: as `SSL_CTX_get0_server_cert_type`, for one connection.
  */
-int SSL_get0_server_cert_type(const SSL *_a0, unsigned char **_a1, size_t *_a2);
+int SSL_get0_server_cert_type(const SSL *ssl, unsigned char **t, size_t *len);
 #endif
 
 /**
@@ -2320,11 +2321,10 @@ char *SSL_get1_builtin_sigalgs(OSSL_LIB_CTX *_libctx);
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `size_t SSL_get1_compressed_cert (SSL *, int, unsigned char **, size_t *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_get1_compressed_cert`: as `SSL_CTX_get1_compressed_cert`, for a server connection
+ * before its handshake.
  */
-size_t SSL_get1_compressed_cert(SSL *_a0, int _a1, unsigned char **_a2, size_t *_a3);
+size_t SSL_get1_compressed_cert(SSL *ssl, int alg, unsigned char **data, size_t *orig_len);
 #endif
 
 /**
@@ -2556,20 +2556,18 @@ uint32_t SSL_get_max_early_data(const SSL *s);
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `int SSL_get_negotiated_client_cert_type (const SSL *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_get_negotiated_client_cert_type`: `TLSEXT_cert_type_rpk` (2) when the handshake agreed
+ * on a raw key for the client, else `TLSEXT_cert_type_x509` (0, also before a handshake).
  */
-int SSL_get_negotiated_client_cert_type(const SSL *_a0);
+int SSL_get_negotiated_client_cert_type(const SSL *ssl);
 #endif
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `int SSL_get_negotiated_server_cert_type (const SSL *)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_get_negotiated_server_cert_type`: as `SSL_get_negotiated_client_cert_type`, for the
+ * server's certificate.
  */
-int SSL_get_negotiated_server_cert_type(const SSL *_a0);
+int SSL_get_negotiated_server_cert_type(const SSL *ssl);
 #endif
 
 /**
@@ -3027,7 +3025,8 @@ int SSL_is_stream_local(SSL *a0);
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `SSL_is_tls`: 1 for a TLS connection, which every ferrossl connection is.
+ * `SSL_is_tls`: 1 for a TLS connection, which every ferrossl connection is; 0 for NULL without
+ * an error, as OpenSSL 3.5.
  */
 int SSL_is_tls(const SSL *s);
 #endif
@@ -3274,29 +3273,28 @@ void SSL_set0_wbio(SSL *s, BIO *wbio);
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `int SSL_set1_cert_comp_preference (SSL *, int *, size_t)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_set1_cert_comp_preference`: as `SSL_CTX_set1_cert_comp_preference`, for one connection.
  */
-int SSL_set1_cert_comp_preference(SSL *_a0, int *_a1, size_t _a2);
+int SSL_set1_cert_comp_preference(SSL *ssl, int *algs, size_t len);
 #endif
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `int SSL_set1_client_cert_type (SSL *, const unsigned char *, size_t)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_set1_client_cert_type`: as `SSL_CTX_set1_client_cert_type`, for one connection.
  */
-int SSL_set1_client_cert_type(SSL *_a0, const unsigned char *_a1, size_t _a2);
+int SSL_set1_client_cert_type(SSL *ssl, const unsigned char *val, size_t len);
 #endif
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `int SSL_set1_compressed_cert (SSL *, int, unsigned char *, size_t, size_t)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_set1_compressed_cert`: as `SSL_CTX_set1_compressed_cert`, for one server connection; 0
+ * (nothing queued) on a client.
  */
-int SSL_set1_compressed_cert(SSL *_a0, int _a1, unsigned char *_a2, size_t _a3, size_t _a4);
+int SSL_set1_compressed_cert(SSL *ssl,
+                             int algorithm,
+                             unsigned char *comp_data,
+                             size_t comp_length,
+                             size_t orig_length);
 #endif
 
 /**
@@ -3322,11 +3320,9 @@ int SSL_set1_param(SSL *s, X509_VERIFY_PARAM *vpm);
 
 #if defined(FERROSSL_OSSL320)
 /**
- * `int SSL_set1_server_cert_type (SSL *, const unsigned char *, size_t)`
- *
- * Refused: not implemented by ferrossl yet
+ * `SSL_set1_server_cert_type`: as `SSL_CTX_set1_server_cert_type`, for one connection.
  */
-int SSL_set1_server_cert_type(SSL *_a0, const unsigned char *_a1, size_t _a2);
+int SSL_set1_server_cert_type(SSL *ssl, const unsigned char *val, size_t len);
 #endif
 
 /**

@@ -329,19 +329,6 @@ pub extern "C" fn SSL_CTX_add_server_custom_ext(a0: *mut SSL_CTX, _a1: c_uint, _
     })
 }
 
-/// `int SSL_CTX_compress_certs (SSL_CTX *, int)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_compress_certs(_a0: *mut SSL_CTX, _a1: c_int) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_compress_certs: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `int SSL_CTX_ct_is_enabled (const SSL_CTX *)`
 ///
 /// Absent: 0: CT validation is off
@@ -411,19 +398,6 @@ pub extern "C" fn SSL_CTX_enable_ct(a0: *mut SSL_CTX, a1: c_int) -> c_int {
     })
 }
 
-/// `int SSL_CTX_get0_client_cert_type (const SSL_CTX *, unsigned char **, size_t *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_get0_client_cert_type(_a0: *const SSL_CTX, _a1: *mut *mut c_uchar, _a2: *mut usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_get0_client_cert_type: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `const CTLOG_STORE *SSL_CTX_get0_ctlog_store (const SSL_CTX *)`
 ///
 /// Absent: NULL: no CT log store (OpenSSL returns an empty one)
@@ -442,32 +416,6 @@ pub extern "C" fn SSL_CTX_get0_ctlog_store(a0: *const SSL_CTX) -> *const CTLOG_S
 pub extern "C" fn SSL_CTX_get0_security_ex_data(a0: *const SSL_CTX) -> *mut c_void {
     handle::ctx(a0)?;
     Ok(ptr::null_mut())
-}
-
-/// `int SSL_CTX_get0_server_cert_type (const SSL_CTX *, unsigned char **, size_t *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_get0_server_cert_type(_a0: *const SSL_CTX, _a1: *mut *mut c_uchar, _a2: *mut usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_get0_server_cert_type: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `size_t SSL_CTX_get1_compressed_cert (SSL_CTX *, int, unsigned char **, size_t *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_get1_compressed_cert(_a0: *mut SSL_CTX, _a1: c_int, _a2: *mut *mut c_uchar, _a3: *mut usize) -> usize {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_get1_compressed_cert: not implemented by ferrossl yet".into(),
-    })
 }
 
 /// `int SSL_CTX_get_domain_flags (const SSL_CTX *, uint64_t *)`
@@ -541,58 +489,6 @@ pub unsafe extern "C" fn SSL_CTX_set0_ctlog_store(a0: *mut SSL_CTX, a1: *mut CTL
 pub extern "C" fn SSL_CTX_set0_security_ex_data(a0: *mut SSL_CTX, _a1: *mut c_void) {
     handle::ctx(a0)?;
     Ok(())
-}
-
-/// `int SSL_CTX_set1_cert_comp_preference (SSL_CTX *, int *, size_t)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_set1_cert_comp_preference(_a0: *mut SSL_CTX, _a1: *mut c_int, _a2: usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set1_cert_comp_preference: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_CTX_set1_client_cert_type (SSL_CTX *, const unsigned char *, size_t)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_set1_client_cert_type(_a0: *mut SSL_CTX, _a1: *const c_uchar, _a2: usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set1_client_cert_type: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_CTX_set1_compressed_cert (SSL_CTX *, int, unsigned char *, size_t, size_t)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_set1_compressed_cert(_a0: *mut SSL_CTX, _a1: c_int, _a2: *mut c_uchar, _a3: usize, _a4: usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set1_compressed_cert: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_CTX_set1_server_cert_type (SSL_CTX *, const unsigned char *, size_t)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_CTX_set1_server_cert_type(_a0: *mut SSL_CTX, _a1: *const c_uchar, _a2: usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_CTX_set1_server_cert_type: not implemented by ferrossl yet".into(),
-    })
 }
 
 /// `void SSL_CTX_set_allow_early_data_cb (SSL_CTX *, SSL_allow_early_data_cb_fn, void *)`
@@ -1139,19 +1035,6 @@ pub extern "C" fn SSL_CTX_use_serverinfo_file(a0: *mut SSL_CTX, _a1: *const c_ch
     })
 }
 
-/// `EVP_PKEY *SSL_SESSION_get0_peer_rpk (SSL_SESSION *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_SESSION_get0_peer_rpk(_a0: *mut SSL_SESSION) -> *mut EVP_PKEY {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_SESSION_get0_peer_rpk: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `void SSL_SESSION_get0_ticket (const SSL_SESSION *, const unsigned char **, size_t *)`
 ///
 /// Absent: *tick = NULL, *len = 0: rustls keeps the ticket
@@ -1269,15 +1152,13 @@ pub extern "C" fn SSL_accept_stream(a0: *mut SSL, _a1: u64) -> *mut SSL {
 
 /// `int SSL_add_expected_rpk (SSL *, EVP_PKEY *)`
 ///
-/// Refused: not implemented by ferrossl yet
+/// Absent: 0 (nothing queued), as OpenSSL when DANE is not enabled: it adds a DANE TLSA record, and SSL_dane_enable is refused
 #[cfg(feature = "ossl320")]
 #[export]
 #[no_mangle]
-pub extern "C" fn SSL_add_expected_rpk(_a0: *mut SSL, _a1: *mut EVP_PKEY) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_add_expected_rpk: not implemented by ferrossl yet".into(),
-    })
+pub extern "C" fn SSL_add_expected_rpk(a0: *mut SSL, _a1: *mut EVP_PKEY) -> c_int {
+    handle::ssl(a0)?;
+    Ok(0)
 }
 
 /// `void SSL_add_ssl_module (void)`
@@ -1322,19 +1203,6 @@ pub extern "C" fn SSL_check_chain(a0: *mut SSL, _a1: *mut X509, _a2: *mut EVP_PK
     Err(Error::Refused {
         reason: reason::UNSUPPORTED,
         detail: "SSL_check_chain: checking a chain against OpenSSL's signature-algorithm rules".into(),
-    })
-}
-
-/// `int SSL_compress_certs (SSL *, int)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_compress_certs(_a0: *mut SSL, _a1: c_int) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_compress_certs: not implemented by ferrossl yet".into(),
     })
 }
 
@@ -1440,19 +1308,6 @@ pub extern "C" fn SSL_free_buffers(a0: *mut SSL) -> c_int {
     Ok(1)
 }
 
-/// `int SSL_get0_client_cert_type (const SSL *, unsigned char **, size_t *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_get0_client_cert_type(_a0: *const SSL, _a1: *mut *mut c_uchar, _a2: *mut usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get0_client_cert_type: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `SSL *SSL_get0_connection (SSL *)`
 ///
 /// Absent: the SSL itself (a TLS connection is its own connection object), as OpenSSL 3.5 for a TLS (not QUIC) object
@@ -1540,19 +1395,6 @@ pub unsafe extern "C" fn SSL_get0_next_proto_negotiated(a0: *const SSL, a1: *mut
     Ok(())
 }
 
-/// `EVP_PKEY *SSL_get0_peer_rpk (const SSL *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_get0_peer_rpk(_a0: *const SSL) -> *mut EVP_PKEY {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get0_peer_rpk: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `const struct stack_st_SCT *SSL_get0_peer_scts (SSL *)`
 ///
 /// Absent: NULL: no SCTs are collected
@@ -1571,32 +1413,6 @@ pub extern "C" fn SSL_get0_peer_scts(a0: *mut SSL) -> *const stack_st_SCT {
 pub extern "C" fn SSL_get0_security_ex_data(a0: *const SSL) -> *mut c_void {
     handle::ssl(a0)?;
     Ok(ptr::null_mut())
-}
-
-/// `int SSL_get0_server_cert_type (const SSL *, unsigned char **, size_t *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_get0_server_cert_type(_a0: *const SSL, _a1: *mut *mut c_uchar, _a2: *mut usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get0_server_cert_type: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `size_t SSL_get1_compressed_cert (SSL *, int, unsigned char **, size_t *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_get1_compressed_cert(_a0: *mut SSL, _a1: c_int, _a2: *mut *mut c_uchar, _a3: *mut usize) -> usize {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get1_compressed_cert: not implemented by ferrossl yet".into(),
-    })
 }
 
 /// `size_t SSL_get_accept_connection_queue_len (SSL *)`
@@ -1717,32 +1533,6 @@ pub extern "C" fn SSL_get_finished(a0: *const SSL, _a1: *mut c_void, _a2: usize)
 pub extern "C" fn SSL_get_key_update_type(a0: *const SSL) -> c_int {
     handle::ssl(a0)?;
     Ok(-1)
-}
-
-/// `int SSL_get_negotiated_client_cert_type (const SSL *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_get_negotiated_client_cert_type(_a0: *const SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_negotiated_client_cert_type: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_get_negotiated_server_cert_type (const SSL *)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_get_negotiated_server_cert_type(_a0: *const SSL) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_get_negotiated_server_cert_type: not implemented by ferrossl yet".into(),
-    })
 }
 
 /// `size_t SSL_get_peer_finished (const SSL *, void *, size_t)`
@@ -2243,45 +2033,6 @@ pub extern "C" fn SSL_set0_security_ex_data(a0: *mut SSL, _a1: *mut c_void) {
     Ok(())
 }
 
-/// `int SSL_set1_cert_comp_preference (SSL *, int *, size_t)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_set1_cert_comp_preference(_a0: *mut SSL, _a1: *mut c_int, _a2: usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set1_cert_comp_preference: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_set1_client_cert_type (SSL *, const unsigned char *, size_t)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_set1_client_cert_type(_a0: *mut SSL, _a1: *const c_uchar, _a2: usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set1_client_cert_type: not implemented by ferrossl yet".into(),
-    })
-}
-
-/// `int SSL_set1_compressed_cert (SSL *, int, unsigned char *, size_t, size_t)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_set1_compressed_cert(_a0: *mut SSL, _a1: c_int, _a2: *mut c_uchar, _a3: usize, _a4: usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set1_compressed_cert: not implemented by ferrossl yet".into(),
-    })
-}
-
 /// `int SSL_set1_initial_peer_addr (SSL *, const BIO_ADDR *)`
 ///
 /// Absent: 0: a TLS connection has no initial peer address, as OpenSSL 3.5 for a TLS (not QUIC) object
@@ -2294,19 +2045,6 @@ pub extern "C" fn SSL_set1_initial_peer_addr(a0: *mut SSL, _a1: *const BIO_ADDR)
     }
     handle::ssl(a0)?;
     Ok(0)
-}
-
-/// `int SSL_set1_server_cert_type (SSL *, const unsigned char *, size_t)`
-///
-/// Refused: not implemented by ferrossl yet
-#[cfg(feature = "ossl320")]
-#[export]
-#[no_mangle]
-pub extern "C" fn SSL_set1_server_cert_type(_a0: *mut SSL, _a1: *const c_uchar, _a2: usize) -> c_int {
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set1_server_cert_type: not implemented by ferrossl yet".into(),
-    })
 }
 
 /// `void SSL_set_allow_early_data_cb (SSL *, SSL_allow_early_data_cb_fn, void *)`

@@ -10,12 +10,14 @@ use rustls::server::NoServerSessionStorage;
 use rustls::{ClientConfig, ServerConfig, SupportedCipherSuite};
 
 use super::callbacks::Callbacks;
+use super::cert_comp::{self, Plan};
 use super::cipher::{self, Cipher};
 use super::credentials::Credentials;
 use super::error::{Error, Result};
 pub use super::groups::{group_by_name, group_name, group_nid, groups_from_nids, parse_groups};
 use super::hooks;
 use super::registry::{Object, Refs, Table};
+use super::rpk;
 use super::session_cache::{SessStats, SessionCache};
 use crate::libcrypto::{ffi, ExData, PasswordCb, Store, TicketKeys, VerifyCb, VerifyParam};
 
@@ -109,6 +111,16 @@ pub struct Settings {
     pub ca_names: Vec<Vec<u8>>,
     /// A connection's own CA list (`SSL_set0_CA_list`); a context's is `Context::ca_names_stack`.
     pub own_ca_names: Option<Arc<crate::libcrypto::NameStack>>,
+    /// `SSL_CTX_set1_cert_comp_preference`: `TLSEXT_comp_cert_*` in preference order.
+    pub cert_comp_prefs: Vec<c_int>,
+    /// The algorithms `SSL_CTX_compress_certs` compressed the certificates for (or the program
+    /// gave a compressed form of): what a server may send compressed.
+    pub cert_comp_ready: Vec<c_int>,
+    /// `SSL_CTX_set1_compressed_cert`: the program's compressed certificates.
+    pub precompressed: Vec<cert_comp::Precompressed>,
+    /// `SSL_CTX_set1_client_cert_type`/`set1_server_cert_type` (RFC 7250 lists; none: unset).
+    pub client_cert_type: Option<Vec<u8>>,
+    pub server_cert_type: Option<Vec<u8>>,
 }
 
 impl Settings {
@@ -142,6 +154,11 @@ impl Settings {
             own_client_ca: None,
             ca_names: Vec::new(),
             own_ca_names: None,
+            cert_comp_prefs: cert_comp::default_prefs(),
+            cert_comp_ready: Vec::new(),
+            precompressed: Vec::new(),
+            client_cert_type: None,
+            server_cert_type: None,
         }
     }
 
@@ -202,6 +219,20 @@ impl Settings {
                 .collect(),
             groups: self.groups.iter().map(|g| u16::from(g.name())).collect(),
             tickets: self.options & OP_NO_TICKET == 0,
+            comp: Plan::client(self),
+            rpk: (
+                rpk::client_wants(self.client_cert_type.as_deref()),
+                rpk::client_wants(self.server_cert_type.as_deref()),
+            ),
+        }
+    }
+
+    /// A server's key, once it knows the (server, client) certificate types it negotiated.
+    fn server_base(&self, types: (u8, u8)) -> ConfigKey {
+        ConfigKey {
+            comp: Plan::server(self, types.0 == rpk::RPK),
+            rpk: (types.0 == rpk::RPK, types.1 == rpk::RPK),
+            ..self.client_key()
         }
     }
 }
@@ -214,6 +245,10 @@ struct ConfigKey {
     suites: Vec<u16>,
     groups: Vec<u16>,
     tickets: bool,
+    /// Certificate compression (what is sent compressed, what is offered).
+    comp: Plan,
+    /// Raw public keys: (this side sends one, this side asks the peer for one).
+    rpk: (bool, bool),
 }
 
 /// A server configuration also depends on the ALPN protocol chosen for the connection, on client
@@ -381,7 +416,7 @@ impl Context {
         if let Some((_, cfg)) = cache.iter().find(|(k, _)| *k == key) {
             return Ok(cfg.clone());
         }
-        let cfg = Arc::new(build_client_config(settings)?);
+        let cfg = Arc::new(build_client_config(settings, &key)?);
         if cache.len() >= CONFIG_CACHE {
             cache.remove(0);
         }
@@ -397,9 +432,10 @@ impl Context {
         &self,
         settings: &Settings,
         alpn: Option<Vec<u8>>,
+        cert_types: (u8, u8),
     ) -> Result<Arc<ServerConfig>> {
         let key = ServerKey {
-            base: settings.client_key(),
+            base: settings.server_base(cert_types),
             alpn,
             verify_mode: settings.verify_mode,
             client_ca: settings.sent_ca_names().to_vec(),
@@ -431,12 +467,23 @@ impl Context {
                     .into(),
             ));
         }
-        let verifier = hooks::client_verifier(settings.verify_mode, settings.sent_ca_names());
+        let verifier = if key.base.rpk.1 {
+            rpk::client_key_verifier(settings.verify_mode)
+        } else {
+            hooks::client_verifier(settings.verify_mode, settings.sent_ca_names())
+        };
+        let resolver = if key.base.rpk.0 {
+            rpk::server_key_resolver()
+        } else {
+            hooks::server_cert_resolver()
+        };
         let mut cfg = ServerConfig::builder_with_provider(Arc::new(provider(settings, &versions)?))
             .with_protocol_versions(&versions)
             .map_err(|e| Error::NoCipherMatch(e.to_string()))?
             .with_client_cert_verifier(verifier)
-            .with_cert_resolver(hooks::server_cert_resolver());
+            .with_cert_resolver(resolver);
+        cfg.cert_compressors = key.base.comp.compressors();
+        cfg.cert_decompressors = key.base.comp.decompressors();
         cfg.alpn_protocols = key.alpn.iter().cloned().collect();
         cfg.ignore_client_order = key.server_preference;
         cfg.send_tls13_tickets = key.num_tickets;
@@ -512,7 +559,7 @@ fn provider(
     })
 }
 
-fn build_client_config(settings: &Settings) -> Result<ClientConfig> {
+fn build_client_config(settings: &Settings, key: &ConfigKey) -> Result<ClientConfig> {
     let versions = settings.versions();
     if versions.is_empty() {
         return Err(Error::NoProtocols(format!(
@@ -525,8 +572,18 @@ fn build_client_config(settings: &Settings) -> Result<ClientConfig> {
         .with_protocol_versions(&versions)
         .map_err(|e| Error::NoCipherMatch(e.to_string()))?
         .dangerous()
-        .with_custom_certificate_verifier(hooks::server_verifier())
-        .with_client_cert_resolver(hooks::client_cert_resolver());
+        .with_custom_certificate_verifier(if key.rpk.1 {
+            rpk::server_key_verifier()
+        } else {
+            hooks::server_verifier()
+        })
+        .with_client_cert_resolver(if key.rpk.0 {
+            rpk::client_key_resolver()
+        } else {
+            hooks::client_cert_resolver()
+        });
+    cfg.cert_compressors = key.comp.compressors();
+    cfg.cert_decompressors = key.comp.decompressors();
     let tls12 = if settings.options & OP_NO_TICKET == 0 {
         rustls::client::Tls12Resumption::SessionIdOrTickets
     } else {

@@ -227,6 +227,26 @@ impl Credentials {
         }
     }
 
+    /// The DER chains (leaf first) of the current slot, then of every other slot with a
+    /// certificate: what `SSL_CTX_compress_certs` compresses. The current slot is there even
+    /// without a certificate (an empty chain), as `SSL_CTX_get1_compressed_cert` uses it.
+    pub fn chains_der(&self) -> Vec<Vec<Vec<u8>>> {
+        let der = |leaf: &Option<X509Cert>, chain: &[X509Cert]| -> Vec<Vec<u8>> {
+            leaf.iter()
+                .chain(chain)
+                .filter_map(X509Cert::to_der)
+                .collect()
+        };
+        std::iter::once(der(&self.leaf, &self.chain))
+            .chain(
+                self.others
+                    .iter()
+                    .filter(|o| o.leaf.is_some())
+                    .map(|o| der(&o.leaf, &o.chain)),
+            )
+            .collect()
+    }
+
     /// Every complete certificate and key, the current one first.
     pub fn all_certified(&self) -> impl Iterator<Item = &Arc<CertifiedKey>> {
         self.certified

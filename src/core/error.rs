@@ -22,6 +22,7 @@ pub mod reason {
     pub const BUF_LIB: c_int = 7 | RFLAG_COMMON;
 
     pub const BAD_DATA: c_int = 390;
+    pub const BAD_DECOMPRESSION: c_int = 107;
     pub const SSL_SESSION_ID_TOO_LONG: c_int = 408;
     pub const NOT_REPLACING_CERTIFICATE: c_int = 289;
     pub const PATH_TOO_LONG: c_int = 270;
@@ -213,6 +214,7 @@ fn tls_reason(e: &rustls::Error) -> c_int {
         E::PeerMisbehaved(PM::IllegalHelloRetryRequestWithUnsupportedVersion) => {
             r::UNSUPPORTED_PROTOCOL
         }
+        E::PeerMisbehaved(PM::InvalidCertCompression) => r::BAD_DECOMPRESSION,
         E::PeerMisbehaved(_) => r::SSL_HANDSHAKE_FAILURE,
         E::NoCertificatesPresented => r::PEER_DID_NOT_RETURN_A_CERTIFICATE,
         _ => r::SSL_HANDSHAKE_FAILURE,

@@ -43,14 +43,14 @@ pub fn enter<R>(conn: &Arc<Connection>, f: impl FnOnce() -> R) -> R {
     f()
 }
 
-fn current() -> Option<Arc<Connection>> {
+pub(super) fn current() -> Option<Arc<Connection>> {
     CURRENT
         .try_with(|c| c.borrow().last().cloned())
         .ok()
         .flatten()
 }
 
-fn algorithms() -> &'static rustls::crypto::WebPkiSupportedAlgorithms {
+pub(super) fn algorithms() -> &'static rustls::crypto::WebPkiSupportedAlgorithms {
     static ALGS: OnceLock<rustls::crypto::WebPkiSupportedAlgorithms> = OnceLock::new();
     ALGS.get_or_init(|| {
         rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms
@@ -58,7 +58,7 @@ fn algorithms() -> &'static rustls::crypto::WebPkiSupportedAlgorithms {
 }
 
 /// Records the scheme of a peer signature rustls has just verified, for the connection.
-fn signature_seen(dss: &DigitallySignedStruct) {
+pub(super) fn signature_seen(dss: &DigitallySignedStruct) {
     if let Some(c) = current() {
         c.peer_signature_seen(dss.scheme);
     }

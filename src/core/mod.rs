@@ -7,6 +7,7 @@
 pub mod bio;
 pub mod ca_names;
 pub mod callbacks;
+pub mod cert_comp;
 pub mod cipher;
 pub mod client_hello;
 pub mod conf;
@@ -18,6 +19,7 @@ pub mod groups;
 pub mod hooks;
 pub mod kx;
 pub mod registry;
+pub mod rpk;
 pub mod session;
 pub mod session_cache;
 pub mod session_text;

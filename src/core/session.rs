@@ -98,6 +98,8 @@ pub struct SessionData {
     /// is freed or cleared without sending close_notify), as OpenSSL's `not_resumable`: the
     /// session is not offered again. Not written by `i2d_SSL_SESSION`, as in OpenSSL.
     pub not_resumable: bool,
+    /// The peer's raw public key (RFC 7250), in memory only (`SSL_SESSION_get0_peer_rpk`).
+    pub peer_rpk: Option<crate::libcrypto::PKey>,
 }
 
 pub struct Session {
@@ -242,6 +244,7 @@ impl Session {
                 master_key: Vec::new(),
                 ticket_appdata: Vec::new(),
                 not_resumable: false,
+                peer_rpk: None,
             },
             used,
         ))

@@ -237,6 +237,7 @@ extern "C" {
     ) -> *mut EVP_PKEY;
     pub fn d2i_PUBKEY(a: *mut *mut EVP_PKEY, pp: *mut *const c_uchar, len: c_long)
         -> *mut EVP_PKEY;
+    pub fn i2d_PUBKEY(a: *const EVP_PKEY, pp: *mut *mut c_uchar) -> c_int;
     pub fn EVP_PKEY_up_ref(k: *mut EVP_PKEY) -> c_int;
     pub fn EVP_PKEY2PKCS8(k: *const EVP_PKEY) -> *mut PKCS8_PRIV_KEY_INFO;
     pub fn i2d_PKCS8_PRIV_KEY_INFO(a: *const PKCS8_PRIV_KEY_INFO, out: *mut *mut c_uchar) -> c_int;

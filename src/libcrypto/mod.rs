@@ -84,8 +84,8 @@ pub use mem::openssl_copy;
 pub use pkey::{ec_key_curve_nid, PKey};
 pub use stack::{certs_of_stack, CertStack, NameStack, StaticStack};
 pub use store::{
-    build_chain, store_ctx_ssl_index, verify_chain, verify_error_string, ChainBuild, Store,
-    Verdict, VerifyParam, VerifyRequest,
+    build_chain, store_ctx_ssl_index, verify_chain, verify_error_string, verify_rpk, ChainBuild,
+    RpkRequest, Store, Verdict, VerifyParam, VerifyRequest,
 };
 pub use ticket::{EvpTicketKeyFn, TicketKeyCb, TicketKeyFn, TicketKeys, TICKET_KEYS_LEN};
 pub use x509::X509Cert;

@@ -86,6 +86,33 @@ impl PKey {
         }
     }
 
+    /// A public key from its DER `SubjectPublicKeyInfo` (an RFC 7250 raw public key).
+    pub fn from_spki(der: &[u8]) -> Option<PKey> {
+        let mut p = der.as_ptr();
+        // SAFETY: p points at der.len() readable bytes.
+        unsafe {
+            PKey::from_raw(ffi::d2i_PUBKEY(
+                ptr::null_mut(),
+                &mut p,
+                der.len() as c_long,
+            ))
+        }
+    }
+
+    /// The public half as a DER `SubjectPublicKeyInfo` (`i2d_PUBKEY`).
+    pub fn spki_der(&self) -> Option<Vec<u8>> {
+        // SAFETY: live key; the second call writes exactly the length the first reported.
+        unsafe {
+            let len = ffi::i2d_PUBKEY(self.as_ptr(), ptr::null_mut());
+            if len <= 0 {
+                return None;
+            }
+            let mut buf = vec![0u8; len as usize];
+            let mut p = buf.as_mut_ptr();
+            (ffi::i2d_PUBKEY(self.as_ptr(), &mut p) == len).then_some(buf)
+        }
+    }
+
     /// The key as an unencrypted PKCS#8 `PrivateKeyInfo` (what rustls loads).
     pub fn pkcs8_der(&self) -> Option<Vec<u8>> {
         // SAFETY: p8 is owned here and freed on every path.

@@ -220,6 +220,81 @@ pub fn verify_chain(req: &VerifyRequest<'_>) -> Verdict {
     }
 }
 
+/// Inputs to the verification of a raw public key (RFC 7250): as `VerifyRequest`, with the key
+/// in place of the chain.
+pub struct RpkRequest<'a> {
+    pub store: &'a Store,
+    pub key: &'a super::PKey,
+    pub param: &'a VerifyParam,
+    pub purpose: &'a CStr,
+    pub callback: Option<VerifyCb>,
+    pub app_verify: Option<AppVerifyCb>,
+    pub app_data: usize,
+    pub app_index: c_int,
+}
+
+/// `X509_STORE_CTX_init_rpk` (libcrypto 3.2 and later), looked up at run time: the library is
+/// built against 3.0's libcrypto, which has no raw key verification.
+type InitRpk = unsafe extern "C" fn(
+    *mut ffi::X509_STORE_CTX,
+    *mut ffi::X509_STORE,
+    *mut ffi::EVP_PKEY,
+) -> c_int;
+
+fn init_rpk() -> Option<InitRpk> {
+    static F: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let f = *F.get_or_init(|| {
+        // SAFETY: dlsym with RTLD_DEFAULT and a NUL-terminated name.
+        unsafe { libc::dlsym(libc::RTLD_DEFAULT, c"X509_STORE_CTX_init_rpk".as_ptr()) as usize }
+    });
+    // SAFETY: the symbol, when present, has this signature (<openssl/x509_vfy.h> 3.2+).
+    (f != 0).then(|| unsafe { std::mem::transmute::<usize, InitRpk>(f) })
+}
+
+/// Verifies a peer's raw public key as OpenSSL 3.5's libssl does (`ssl_verify_rpk`): libcrypto
+/// finds it untrusted (`X509_V_ERR_RPK_UNTRUSTED`, there being no DANE records) and the verify
+/// callback may accept it. On a libcrypto without raw key support: untrusted, no callback.
+pub fn verify_rpk(req: &RpkRequest<'_>) -> Verdict {
+    let fail = |e: c_long| Verdict {
+        ok: false,
+        error: e,
+        chain: Vec::new(),
+    };
+    let Some(init) = init_rpk() else {
+        return fail(95);
+    };
+    // SAFETY: every pointer below is live for the duration of the call; ctx is freed on exit.
+    unsafe {
+        let ctx = ffi::X509_STORE_CTX_new();
+        if ctx.is_null() {
+            return fail(17);
+        }
+        if init(ctx, req.store.as_ptr(), req.key.as_ptr()) != 1 {
+            ffi::X509_STORE_CTX_free(ctx);
+            return fail(1);
+        }
+        ffi::X509_STORE_CTX_set_default(ctx, req.purpose.as_ptr());
+        ffi::X509_VERIFY_PARAM_set1(ffi::X509_STORE_CTX_get0_param(ctx), req.param.as_ptr());
+        if req.app_index >= 0 {
+            ffi::X509_STORE_CTX_set_ex_data(ctx, req.app_index, req.app_data as *mut c_void);
+        }
+        if let Some(cb) = req.callback {
+            ffi::X509_STORE_CTX_set_verify_cb(ctx, Some(cb.raw()));
+        }
+        let ok = match req.app_verify {
+            Some(app) => (app.f)(ctx, app.arg as *mut c_void) > 0,
+            None => ffi::X509_verify_cert(ctx) > 0,
+        };
+        let error = ffi::X509_STORE_CTX_get_error(ctx) as c_long;
+        ffi::X509_STORE_CTX_free(ctx);
+        Verdict {
+            ok,
+            error,
+            chain: Vec::new(),
+        }
+    }
+}
+
 /// How `SSL_CTX_build_cert_chain` builds (its `SSL_BUILD_CHAIN_FLAG_*` flags).
 pub struct ChainBuild<'a> {
     /// The trust store to build from (ignored with `chain_only`).

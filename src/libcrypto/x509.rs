@@ -65,6 +65,20 @@ impl X509Cert {
         }
     }
 
+    /// The certificate's public key as a DER `SubjectPublicKeyInfo`.
+    pub fn spki_der(&self) -> Option<Vec<u8>> {
+        // SAFETY: get0 borrows the certificate's key; up_ref gives the owner its reference.
+        let key = unsafe {
+            let k = ffi::X509_get0_pubkey(self.as_ptr());
+            if k.is_null() {
+                return None;
+            }
+            ffi::EVP_PKEY_up_ref(k);
+            PKey::from_raw(k)?
+        };
+        key.spki_der()
+    }
+
     /// The `EVP_PKEY_*` type of the certificate's public key (0 when unknown).
     pub fn key_type(&self) -> c_int {
         // SAFETY: get0 borrows the key the certificate owns.

@@ -19,6 +19,7 @@ use crate::core::context::{self, Context, Role};
 use crate::core::error::{reason, Error};
 use crate::core::hooks;
 use crate::core::registry;
+use crate::core::rpk;
 use crate::core::session::Session;
 use crate::core::session_cache::Stat;
 use crate::libcrypto::{CertStack, X509Cert};
@@ -255,7 +256,20 @@ impl Connection {
         if !tls13 {
             alpn = self.alpn_step(e, offered.as_deref())?;
         }
-        let config = self.ctx().server_config(&self.settings(), alpn)?;
+        // Raw public keys are TLS 1.3 only with rustls: a TLS 1.2 handshake uses certificates.
+        let types = if tls13 {
+            let s = self.settings();
+            rpk::negotiate(
+                s.server_cert_type.as_deref(),
+                s.client_cert_type.as_deref(),
+                &accepted.client_hello(),
+            )
+        } else {
+            (rpk::X509, rpk::X509)
+        };
+        self.set_cert_type(false, types.0);
+        self.set_cert_type(true, types.1);
+        let config = self.ctx().server_config(&self.settings(), alpn, types)?;
         match hooks::enter(self, || accepted.into_connection(config)) {
             Ok(conn) => {
                 e.phase = Phase::Handshaking(Box::new(rustls::Connection::Server(conn)));
@@ -420,6 +434,17 @@ impl Connection {
 
     fn handshake_complete(&self, e: &mut Engine) {
         let is_server = self.role() == Some(Role::Server);
+        if !is_server {
+            // rustls fails a client's handshake unless the server agreed to the raw keys the
+            // client asked for (also on resumption, where no key is verified).
+            let s = self.settings();
+            if rpk::client_wants(s.client_cert_type.as_deref()) {
+                self.set_cert_type(true, rpk::RPK);
+            }
+            if rpk::client_wants(s.server_cert_type.as_deref()) {
+                self.set_cert_type(false, rpk::RPK);
+            }
+        }
         let old = std::mem::replace(&mut e.phase, Phase::Idle);
         let Phase::Handshaking(tls) = old else {
             e.phase = old;
@@ -441,6 +466,14 @@ impl Connection {
             // Resumed: the chain is the one the offered session recorded (as OpenSSL takes it
             // from the session), so there is nothing to parse again.
             peer_chain = self.offered_peer_chain();
+        }
+        if resumed {
+            // So is a raw public key.
+            let offered = lock(&self.session).current.clone();
+            let mut v = lock(&self.verify);
+            if v.peer_rpk.is_none() {
+                v.peer_rpk = offered.and_then(|s| s.data().peer_rpk.clone());
+            }
         }
         if peer_chain.is_empty() {
             peer_chain = tls

@@ -74,6 +74,62 @@ impl Connection {
         }))
     }
 
+    /// The peer's raw public key arrived: kept, and judged as OpenSSL without DANE TLSA records
+    /// (`X509_V_ERR_RPK_UNTRUSTED`, which the verify callback may accept). Whether the
+    /// handshake may go on (accepted, or `SSL_VERIFY_PEER` not set).
+    pub(in crate::core) fn rpk_peer_seen(&self, key: libcrypto::PKey) -> bool {
+        let (mode, callback) = {
+            let s = self.settings();
+            (s.verify_mode, s.verify_cb)
+        };
+        // The key is visible to the verify callback (SSL_get0_peer_rpk inside it).
+        lock(&self.verify).peer_rpk = Some(key.clone());
+        let store = self.ctx().store();
+        let verdict = libcrypto::verify_rpk(&libcrypto::RpkRequest {
+            store: &store,
+            key: &key,
+            param: &self.param,
+            purpose: if self.is_server() {
+                c"ssl_client"
+            } else {
+                c"ssl_server"
+            },
+            callback,
+            app_verify: self.ctx().callbacks().cert_verify,
+            app_data: self.id(),
+            app_index: libcrypto::store_ctx_ssl_index(),
+        });
+        let mut v = lock(&self.verify);
+        v.result = verdict.error;
+        if self.is_server() {
+            v.cert_types.0 = crate::core::rpk::RPK;
+        } else {
+            v.cert_types.1 = crate::core::rpk::RPK;
+        }
+        drop(v);
+        verdict.ok || mode & context::VERIFY_PEER == 0
+    }
+
+    /// Records a negotiated certificate type (`client`: the client's, else the server's).
+    pub(in crate::core) fn set_cert_type(&self, client: bool, ty: u8) {
+        let mut v = lock(&self.verify);
+        if client {
+            v.cert_types.0 = ty;
+        } else {
+            v.cert_types.1 = ty;
+        }
+    }
+
+    /// The negotiated (client, server) certificate types.
+    pub fn cert_types(&self) -> (u8, u8) {
+        lock(&self.verify).cert_types
+    }
+
+    /// `SSL_get0_peer_rpk`: the peer's raw public key, when it sent one.
+    pub fn peer_rpk(&self) -> Option<libcrypto::PKey> {
+        lock(&self.verify).peer_rpk.clone()
+    }
+
     /// A client's look at the server's stapled OCSP response: with `SSL_set_tlsext_status_type`
     /// set, the status callback decides (0: the response is not acceptable; < 0: an error).
     pub(in crate::core) fn check_stapled_status(&self, ocsp: &[u8]) -> Result<(), rustls::Error> {

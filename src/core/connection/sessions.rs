@@ -184,6 +184,7 @@ impl Connection {
             master_key: lock(&self.randoms).master.clone(),
             ticket_appdata: Vec::new(),
             not_resumable: false,
+            peer_rpk: lock(&self.verify).peer_rpk.clone(),
         }
     }
 

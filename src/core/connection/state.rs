@@ -72,6 +72,11 @@ pub struct VerifyState {
     pub peer_chain: Vec<X509Cert>,
     /// The OCSP response the server stapled (client side; empty when none).
     pub ocsp: Vec<u8>,
+    /// The peer's raw public key (RFC 7250), when it sent one (`SSL_get0_peer_rpk`).
+    pub peer_rpk: Option<crate::libcrypto::PKey>,
+    /// The negotiated (client, server) certificate types: `TLSEXT_cert_type_x509` (0) unless
+    /// raw keys were agreed (`SSL_get_negotiated_client_cert_type`/`_server_`).
+    pub cert_types: (u8, u8),
 }
 
 /// A program callback an operation queued, run once the engine is back in its slot.

@@ -1,0 +1,300 @@
+//! Raw public keys (RFC 7250) as OpenSSL 3.5 negotiates them, on rustls's raw key support.
+//!
+//! The lists `SSL_set1_client_cert_type`/`SSL_set1_server_cert_type` set hold
+//! `TLSEXT_cert_type_x509` (0) and `TLSEXT_cert_type_rpk` (2) in preference order.
+//!
+//! A server reads the ClientHello before it picks its rustls configuration, so it negotiates as
+//! OpenSSL: the server certificate type is the first of its list the client offers (x509 when
+//! either side has no list), the client certificate type the first of the client's offer in the
+//! server's list. rustls then sends the key instead of the certificate, or asks for the client's.
+//!
+//! A client cannot offer both types with rustls: a list containing rpk offers rpk alone, and a
+//! server that does not answer with rpk fails the handshake (OpenSSL would fall back to x509).
+//! A list without rpk sends nothing (x509 is the default). rustls speaks raw keys in TLS 1.3
+//! only.
+//!
+//! Verification: OpenSSL trusts a raw key only through DANE TLSA records
+//! (`SSL_add_expected_rpk`), and ferrossl has no DANE, so libcrypto finds a peer's raw key
+//! `X509_V_ERR_RPK_UNTRUSTED` and the program's verify callback decides, as in OpenSSL without
+//! TLSA records: with `SSL_VERIFY_PEER` and no callback accepting it the handshake fails;
+//! otherwise the key is kept and `SSL_get_verify_result` reports the error.
+
+use std::ffi::c_long;
+use std::sync::{Arc, OnceLock};
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::ResolvesClientCert;
+use rustls::pki_types::{CertificateDer, ServerName, SubjectPublicKeyInfoDer, UnixTime};
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::server::{CertificateType, ClientHello, ResolvesServerCert};
+use rustls::sign::CertifiedKey;
+use rustls::{DigitallySignedStruct, DistinguishedName, SignatureScheme};
+
+use super::hooks::{algorithms, current, signature_seen};
+use crate::libcrypto::PKey;
+
+/// `TLSEXT_cert_type_x509` and `TLSEXT_cert_type_rpk`.
+pub const X509: u8 = 0;
+pub const RPK: u8 = 2;
+
+/// `X509_V_ERR_RPK_UNTRUSTED`.
+pub const V_ERR_RPK_UNTRUSTED: c_long = 95;
+
+/// OpenSSL's `validate_cert_type`: each of x509 and rpk at most once, nothing else; no list at
+/// all (NULL, 0) is valid and unsets it.
+pub fn valid_list(list: Option<&[u8]>) -> bool {
+    let Some(list) = list else {
+        return true;
+    };
+    !list.is_empty()
+        && list.iter().all(|&t| t == X509 || t == RPK)
+        && list.iter().filter(|&&t| t == RPK).count() <= 1
+        && list.iter().filter(|&&t| t == X509).count() <= 1
+}
+
+/// The first type of `pref` that `other` has.
+fn reconcile(pref: &[u8], other: &[u8]) -> Option<u8> {
+    pref.iter().copied().find(|t| other.contains(t))
+}
+
+fn wire(types: Option<&[CertificateType]>) -> Option<Vec<u8>> {
+    types.map(|ts| ts.iter().map(|&t| u8::from(t)).collect())
+}
+
+/// A server's choice for (server certificate type, client certificate type), from its lists
+/// and the client's offers. Ignored lists and no match give x509 (rustls then refuses a client
+/// that offered rpk alone, where OpenSSL would refuse or ignore it).
+pub fn negotiate(
+    server_list: Option<&[u8]>,
+    client_list: Option<&[u8]>,
+    hello: &ClientHello<'_>,
+) -> (u8, u8) {
+    let server = match (server_list, wire(hello.server_cert_types())) {
+        (Some(ours), Some(theirs)) => reconcile(ours, &theirs).unwrap_or(X509),
+        _ => X509,
+    };
+    let client = match (client_list, wire(hello.client_cert_types())) {
+        (Some(ours), Some(theirs)) => reconcile(&theirs, ours).unwrap_or(X509),
+        _ => X509,
+    };
+    (server, client)
+}
+
+/// Whether a client's list makes it ask for raw keys.
+pub fn client_wants(list: Option<&[u8]>) -> bool {
+    list.is_some_and(|l| l.contains(&RPK))
+}
+
+/// The raw key form of an identity: its SubjectPublicKeyInfo in place of the chain.
+pub fn raw_identity(ck: &CertifiedKey) -> Option<Arc<CertifiedKey>> {
+    let spki = ck.key.public_key()?;
+    Some(Arc::new(CertifiedKey::new(
+        vec![CertificateDer::from(spki.as_ref().to_vec())],
+        ck.key.clone(),
+    )))
+}
+
+/// The peer's raw key: kept for `SSL_get0_peer_rpk`, and judged as OpenSSL without DANE.
+fn peer_key(spki: &CertificateDer<'_>) -> Result<(), rustls::Error> {
+    let conn = current().ok_or_else(|| rustls::Error::General("no current connection".into()))?;
+    let key = PKey::from_spki(spki).ok_or(rustls::Error::InvalidCertificate(
+        rustls::CertificateError::BadEncoding,
+    ))?;
+    if conn.rpk_peer_seen(key) {
+        Ok(())
+    } else {
+        // certificate_unknown, the alert OpenSSL sends for an untrusted raw key.
+        Err(rustls::Error::InvalidCertificate(
+            rustls::CertificateError::Other(rustls::OtherError(Arc::new(Untrusted))),
+        ))
+    }
+}
+
+/// A raw public key nothing vouches for (`X509_V_ERR_RPK_UNTRUSTED`).
+#[derive(Debug)]
+struct Untrusted;
+
+impl std::fmt::Display for Untrusted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("raw public key untrusted")
+    }
+}
+
+impl std::error::Error for Untrusted {}
+
+fn raw_signature(
+    message: &[u8],
+    spki: &CertificateDer<'_>,
+    dss: &DigitallySignedStruct,
+) -> Result<HandshakeSignatureValid, rustls::Error> {
+    let spki = SubjectPublicKeyInfoDer::from(spki.as_ref());
+    let valid =
+        rustls::crypto::verify_tls13_signature_with_raw_key(message, &spki, dss, algorithms())?;
+    signature_seen(dss);
+    Ok(valid)
+}
+
+fn no_tls12() -> rustls::Error {
+    rustls::Error::PeerIncompatible(rustls::PeerIncompatible::IncorrectCertificateTypeExtension)
+}
+
+/// A client asking for the server's raw key.
+#[derive(Debug)]
+struct ServerKeyVerifier;
+
+impl ServerCertVerifier for ServerKeyVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        peer_key(end_entity)?;
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        _message: &[u8],
+        _cert: &CertificateDer<'_>,
+        _dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        Err(no_tls12())
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        raw_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        algorithms().supported_schemes()
+    }
+
+    fn requires_raw_public_keys(&self) -> bool {
+        true
+    }
+}
+
+pub fn server_key_verifier() -> Arc<dyn ServerCertVerifier> {
+    static V: OnceLock<Arc<ServerKeyVerifier>> = OnceLock::new();
+    V.get_or_init(|| Arc::new(ServerKeyVerifier)).clone()
+}
+
+/// A client sending its raw key.
+#[derive(Debug)]
+struct ClientKey;
+
+impl ResolvesClientCert for ClientKey {
+    fn resolve(&self, hints: &[&[u8]], _schemes: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
+        let conn = current()?;
+        conn.set_peer_ca_names(hints);
+        conn.set_cert_type(true, RPK);
+        raw_identity(&*conn.client_certificate()?)
+    }
+
+    fn only_raw_public_keys(&self) -> bool {
+        true
+    }
+
+    fn has_certs(&self) -> bool {
+        true
+    }
+}
+
+pub fn client_key_resolver() -> Arc<dyn ResolvesClientCert> {
+    static R: OnceLock<Arc<ClientKey>> = OnceLock::new();
+    R.get_or_init(|| Arc::new(ClientKey)).clone()
+}
+
+/// A server sending its raw key.
+#[derive(Debug)]
+struct ServerRawKey;
+
+impl ResolvesServerCert for ServerRawKey {
+    fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        raw_identity(&*current()?.server_certificate(hello.signature_schemes())?)
+    }
+
+    fn only_raw_public_keys(&self) -> bool {
+        true
+    }
+}
+
+pub fn server_key_resolver() -> Arc<dyn ResolvesServerCert> {
+    static R: OnceLock<Arc<ServerRawKey>> = OnceLock::new();
+    R.get_or_init(|| Arc::new(ServerRawKey)).clone()
+}
+
+/// A server asking for the client's raw key, as `SSL_VERIFY_PEER` /
+/// `SSL_VERIFY_FAIL_IF_NO_PEER_CERT` say.
+#[derive(Debug)]
+struct ClientKeyVerifier {
+    offer: bool,
+    mandatory: bool,
+}
+
+impl ClientCertVerifier for ClientKeyVerifier {
+    fn offer_client_auth(&self) -> bool {
+        self.offer
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        self.mandatory
+    }
+
+    fn root_hint_subjects(&self) -> &[DistinguishedName] {
+        &[]
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _now: UnixTime,
+    ) -> Result<ClientCertVerified, rustls::Error> {
+        peer_key(end_entity)?;
+        Ok(ClientCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        _message: &[u8],
+        _cert: &CertificateDer<'_>,
+        _dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        Err(no_tls12())
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        raw_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        algorithms().supported_schemes()
+    }
+
+    fn requires_raw_public_keys(&self) -> bool {
+        true
+    }
+}
+
+pub fn client_key_verifier(verify_mode: std::ffi::c_int) -> Arc<dyn ClientCertVerifier> {
+    use super::context::{VERIFY_FAIL_IF_NO_PEER_CERT, VERIFY_PEER};
+    let offer = verify_mode & VERIFY_PEER != 0;
+    Arc::new(ClientKeyVerifier {
+        offer,
+        mandatory: offer && verify_mode & VERIFY_FAIL_IF_NO_PEER_CERT != 0,
+    })
+}
