@@ -67,6 +67,9 @@ pub unsafe extern "C" fn SSL_set1_cert_comp_preference(
     algs: *mut c_int,
     len: usize,
 ) -> c_int {
+    if ssl.is_null() {
+        return Ok(0); // as OpenSSL, without an error
+    }
     // SAFETY: the caller's len ints.
     set_preference(ssl_target(ssl), unsafe { alg_list(algs, len) })
 }
@@ -124,6 +127,13 @@ fn compress_certs(t: Result<Target>, alg: c_int) -> Result<c_int> {
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_compress_certs(ctx: *mut SSL_CTX, alg: c_int) -> c_int {
+    if ctx.is_null() {
+        // OpenSSL makes an SSL of the context to compress with, and SSL_new(NULL) fails so.
+        return Err(Error::Misuse {
+            reason: reason::NULL_SSL_CTX,
+            detail: "SSL_CTX_compress_certs: no SSL_CTX".into(),
+        });
+    }
     compress_certs(ctx_target(ctx), alg)
 }
 
@@ -133,6 +143,9 @@ pub extern "C" fn SSL_CTX_compress_certs(ctx: *mut SSL_CTX, alg: c_int) -> c_int
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_compress_certs(ssl: *mut SSL, alg: c_int) -> c_int {
+    if ssl.is_null() {
+        return Ok(0); // as OpenSSL, without an error
+    }
     compress_certs(ssl_target(ssl), alg)
 }
 

@@ -124,6 +124,9 @@ pub unsafe extern "C" fn SSL_set1_client_cert_type(
     val: *const c_uchar,
     len: usize,
 ) -> c_int {
+    if ssl.is_null() {
+        return Ok(0); // as OpenSSL, without an error
+    }
     // SAFETY: the caller's len bytes.
     unsafe { set_list(ssl_target(ssl), Side::Client, val, len) }
 }
@@ -137,6 +140,9 @@ pub unsafe extern "C" fn SSL_set1_server_cert_type(
     val: *const c_uchar,
     len: usize,
 ) -> c_int {
+    if ssl.is_null() {
+        return Ok(0); // as OpenSSL, without an error
+    }
     // SAFETY: the caller's len bytes.
     unsafe { set_list(ssl_target(ssl), Side::Server, val, len) }
 }
@@ -177,6 +183,9 @@ pub unsafe extern "C" fn SSL_get0_client_cert_type(
     t: *mut *mut c_uchar,
     len: *mut usize,
 ) -> c_int {
+    if ssl.is_null() {
+        return Ok(0); // as OpenSSL, without an error
+    }
     // SAFETY: the caller's out-parameters.
     unsafe { get_list(ssl_target(ssl), Side::Client, t, len) }
 }
@@ -190,6 +199,9 @@ pub unsafe extern "C" fn SSL_get0_server_cert_type(
     t: *mut *mut c_uchar,
     len: *mut usize,
 ) -> c_int {
+    if ssl.is_null() {
+        return Ok(0); // as OpenSSL, without an error
+    }
     // SAFETY: the caller's out-parameters.
     unsafe { get_list(ssl_target(ssl), Side::Server, t, len) }
 }
@@ -200,6 +212,9 @@ pub unsafe extern "C" fn SSL_get0_server_cert_type(
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_get_negotiated_client_cert_type(ssl: *const SSL) -> c_int {
+    if ssl.is_null() {
+        return Ok(0); // TLSEXT_cert_type_x509, as OpenSSL for NULL (no error)
+    }
     Ok(c_int::from(handle::ssl(ssl)?.cert_types().0))
 }
 
@@ -209,6 +224,9 @@ pub extern "C" fn SSL_get_negotiated_client_cert_type(ssl: *const SSL) -> c_int 
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_get_negotiated_server_cert_type(ssl: *const SSL) -> c_int {
+    if ssl.is_null() {
+        return Ok(0); // TLSEXT_cert_type_x509, as OpenSSL for NULL (no error)
+    }
     Ok(c_int::from(handle::ssl(ssl)?.cert_types().1))
 }
 
@@ -219,6 +237,9 @@ pub extern "C" fn SSL_get_negotiated_server_cert_type(ssl: *const SSL) -> c_int 
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_get0_peer_rpk(ssl: *const SSL) -> *mut EVP_PKEY {
+    if ssl.is_null() {
+        return Ok(ptr::null_mut()); // as OpenSSL, without an error
+    }
     let conn = handle::ssl(ssl)?;
     if let Some(k) = conn.peer_rpk() {
         return Ok(k.as_ptr().cast());

@@ -1157,6 +1157,9 @@ pub extern "C" fn SSL_accept_stream(a0: *mut SSL, _a1: u64) -> *mut SSL {
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_add_expected_rpk(a0: *mut SSL, _a1: *mut EVP_PKEY) -> c_int {
+    if a0.is_null() {
+        return Ok(<c_int as crate::capi::boundary::Failure>::FAILURE);
+    }
     handle::ssl(a0)?;
     Ok(0)
 }

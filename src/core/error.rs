@@ -32,6 +32,7 @@ pub mod reason {
     pub const BAD_LENGTH: c_int = 271;
     pub const BAD_SSL_FILETYPE: c_int = 124;
     pub const BAD_VALUE: c_int = 384;
+    pub const NULL_SSL_CTX: c_int = 195;
     pub const CERTIFICATE_VERIFY_FAILED: c_int = 134;
     pub const CONNECTION_TYPE_NOT_SET: c_int = 144;
     pub const DECRYPTION_FAILED_OR_BAD_RECORD_MAC: c_int = 281;

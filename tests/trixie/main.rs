@@ -11,6 +11,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod certcomp35;
 mod curl;
 mod haproxy;
 mod new_api;

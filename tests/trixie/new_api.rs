@@ -49,6 +49,10 @@ const KNOWN: &[(&str, &str)] = &[
         "DANE verification is refused (README); OpenSSL's raw public key client check uses it",
     ),
     (
+        "SSL_add_expected_rpk(dane_client,",
+        "as above: the expected raw keys are DANE records, and DANE is never enabled",
+    ),
+    (
         "SSL_write_ex2(tls_client_fresh no BIO",
         "a handshake started without a BIO: ferrossl queues bio not set, as OpenSSL 3.0; 3.5 \
          reports SSL_ERROR_SYSCALL without an error",

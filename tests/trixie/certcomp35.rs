@@ -4,14 +4,14 @@
 //! `openssl s_client`/`s_server` on ferrossl against the stock ones, both ways, with `-trace`
 //! (on the stock side) showing what went on the wire.
 
-mod common;
-
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::progs::Proc;
 use common::trixie::{self, On, Stage};
 use common::{pki, KeyAlg, Mode};
+
+use crate::common;
 
 const OURS: On = On::Ours(Mode::LibraryPath);
 
