@@ -26,6 +26,7 @@ use super::handle;
 use super::negotiated as neg;
 use super::types::*;
 use crate::core::context::{groups_from_nids, parse_groups, Context, Role};
+use crate::core::groups;
 use crate::core::error::{reason, Error, Result};
 use crate::libcrypto::{self, X509Cert};
 
@@ -183,15 +184,17 @@ unsafe fn common(t: &Target, n: c_int, larg: c_long, parg: *mut c_void) -> Optio
                 Ok(l) => l,
                 Err(e) => return Some(Err(e)),
             };
-            // An unknown name is an invalid argument there (a known one rustls lacks is skipped).
-            match parse_groups(list) {
-                Ok(groups) => t.update(|s| {
-                    s.groups = groups;
+            // OpenSSL 3.5 on an SSL_CTX: larg 1 only checks the syntax (3.0 ignores larg).
+            let check_only = larg == 1 && matches!(t, Target::Ctx(_)) && groups::openssl35();
+            parse_groups(list).and_then(|groups| {
+                if check_only {
+                    return Ok(1);
+                }
+                t.update(|s| {
+                    s.set_groups(groups);
                     Ok(1)
-                }),
-                Err(Error::BadGroup(d)) => Err(Error::InvalidArgument(d)),
-                Err(e) => Err(e),
-            }
+                })
+            })
         }
         cmd::SET_GROUPS => {
             // As OpenSSL: an empty list is a bad length.
@@ -206,7 +209,7 @@ unsafe fn common(t: &Target, n: c_int, larg: c_long, parg: *mut c_void) -> Optio
             let nids = unsafe { std::slice::from_raw_parts(parg as *const c_int, count) };
             groups_from_nids(nids).and_then(|groups| {
                 t.update(|s| {
-                    s.groups = groups;
+                    s.set_groups(groups);
                     Ok(1)
                 })
             })
@@ -246,7 +249,7 @@ unsafe fn common(t: &Target, n: c_int, larg: c_long, parg: *mut c_void) -> Optio
             };
             groups_from_nids(&[nid]).and_then(|groups| {
                 t.update(|s| {
-                    s.groups = groups;
+                    s.set_groups(groups);
                     Ok(1)
                 })
             })

@@ -80,6 +80,32 @@ impl ClientHello {
         })
     }
 
+    /// The supported_groups extension's group ids, in the client's order.
+    pub fn supported_groups(&self) -> Vec<u16> {
+        self.extension(10)
+            .and_then(|b| b.get(2..))
+            .unwrap_or_default()
+            .chunks_exact(2)
+            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+            .collect()
+    }
+
+    /// The groups of the key_share extension's entries, in the client's order.
+    pub fn key_share_groups(&self) -> Vec<u16> {
+        let mut out = Vec::new();
+        let Some(mut r) = self.extension(51).map(Reader) else {
+            return out;
+        };
+        let Some(list) = r.vec16() else {
+            return out;
+        };
+        let mut r = Reader(list);
+        while let (Some(g), Some(_)) = (r.u16(), r.vec16()) {
+            out.push(g);
+        }
+        out
+    }
+
     /// The cipher suite values offered, in order.
     pub fn suites(&self) -> impl Iterator<Item = u16> + '_ {
         self.ciphers

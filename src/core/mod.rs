@@ -15,6 +15,7 @@ pub mod context;
 pub mod credentials;
 pub mod error;
 pub mod groups;
+pub mod group_list;
 pub mod hooks;
 pub mod kx;
 pub mod registry;

@@ -93,7 +93,7 @@ impl Change {
             Change::Tls12(list) => s.tls12 = cipher::parse_cipher_list(list)?,
             Change::Tls13(list) => s.tls13 = cipher::parse_ciphersuites(list)?,
             Change::Groups(list) | Change::EcdhGroup(list) => {
-                s.groups = context::parse_groups(list)?
+                s.set_groups(context::parse_groups(list)?)
             }
             Change::MinVersion(b) => {
                 if let (Bound::Tls(v), 0) = (b, method_version) {
