@@ -29,7 +29,8 @@ pub enum Change {
     MinVersion(Bound),
     MaxVersion(Bound),
     NumTickets(usize),
-    RecordPadding(usize),
+    /// Application data and handshake block sizes.
+    RecordPadding(usize, usize),
     /// A certificate chain file (`Certificate`), loaded by the C layer.
     Certificate(CString),
     /// A PEM private key file (`PrivateKey`).
@@ -72,7 +73,7 @@ impl Change {
             Change::MinVersion(_)
             | Change::MaxVersion(_)
             | Change::NumTickets(_)
-            | Change::RecordPadding(_) => Err(Error::Queued),
+            | Change::RecordPadding(..) => Err(Error::Queued),
             _ => Ok(()),
         }
     }
@@ -106,7 +107,14 @@ impl Change {
                 }
             }
             Change::NumTickets(n) => s.num_tickets = *n,
-            Change::RecordPadding(n) => record_padding(*n)?,
+            // OpenSSL checks both sizes' range before anything is set.
+            Change::RecordPadding(app, hs) if (*app).max(*hs) > 16384 => {
+                return Err(Error::Queued)
+            }
+            Change::RecordPadding(app, hs) => {
+                record_padding(*app)?;
+                record_padding(*hs)?
+            }
             Change::Unsupported(what) => {
                 return Err(Error::Unsupported(format!(
                     "{what} is not supported by ferrossl (rustls)"
