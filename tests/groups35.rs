@@ -48,7 +48,7 @@ fn connect(stage: &Stage, server_on: On, server: &[&str], client_on: On, client:
                 .arg(format!("{pki}/server-ecdsa.pem"))
                 .arg("-key")
                 .arg(format!("{pki}/server-ecdsa.key"))
-                .args(["-tls1_3", "-naccept", "1"])
+                .args(["-tls1_3", "-naccept", "1", "-www"])
                 .args(server);
             if server_on == On::Stock {
                 cmd.arg("-msg");

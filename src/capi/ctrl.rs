@@ -21,6 +21,7 @@ use std::ffi::{c_char, c_int, c_long, c_void, CString};
 use std::sync::Arc;
 
 use super::args;
+use super::ctrl35;
 use super::context::Target;
 use super::handle;
 use super::negotiated as neg;
@@ -450,6 +451,10 @@ fn ctx_only(
             ctx.update(|s| s.credentials.set_chain(Vec::new()).map(|_| 1))
         }
         cmd::SET_TLS_EXT_SRP_USERNAME..=cmd::SET_TLS_EXT_SRP_PASSWORD => Err(refused("SRP")),
+        // SAFETY: a STACK_OF(OPENSSL_CSTRING) or NULL, per the command.
+        ctrl35::GET0_IMPLEMENTED_GROUPS => unsafe {
+            Ok(ctrl35::implemented_groups(ctx, larg, parg))
+        },
         _ => return None,
     })
 }
@@ -524,6 +529,10 @@ pub unsafe extern "C" fn SSL_ctrl(
         cmd::GET_SHARED_GROUP => Ok(neg::shared_group(&conn, larg)),
         cmd::GET_EC_POINT_FORMATS => Ok(unsafe { neg::ec_point_formats(&conn, parg.cast()) }),
         cmd::GET_PEER_SIGNATURE_NID => Ok(unsafe { neg::peer_signature_nid(&conn, parg.cast()) }),
+        ctrl35::GET_IANA_GROUPS => Ok(unsafe { ctrl35::iana_groups(&conn, parg.cast()) }),
+        ctrl35::GET_SIGNATURE_NAME | ctrl35::GET_PEER_SIGNATURE_NAME => Ok(unsafe {
+            ctrl35::signature_name(&conn, cmd == ctrl35::GET_PEER_SIGNATURE_NAME, parg.cast())
+        }),
         // Differs from OpenSSL: a client does not learn the certificate types of a TLS 1.2
         // CertificateRequest (rustls does not expose them), so answers as when none came.
         cmd::GET_CLIENT_CERT_TYPES => Ok(0),

@@ -13,6 +13,9 @@ pub struct ClientHello {
     pub compression_methods: Vec<u8>,
     /// (type, body) of each extension, in the client's order.
     pub extensions: Vec<(u16, Vec<u8>)>,
+    /// The supported_groups ids in host order, kept for `SSL_get0_iana_groups` (which hands
+    /// out a pointer to them).
+    pub iana_groups: Vec<u16>,
 }
 
 /// TLS record content type of handshake records, and the ClientHello handshake type.
@@ -52,14 +55,17 @@ impl ClientHello {
                 extensions.push((ty, exts.vec16()?.to_vec()));
             }
         }
-        Some(ClientHello {
+        let mut hello = ClientHello {
             legacy_version,
             random,
             session_id,
             ciphers,
             compression_methods,
             extensions,
-        })
+            iana_groups: Vec::new(),
+        };
+        hello.iana_groups = hello.supported_groups();
+        Some(hello)
     }
 
     /// The body of extension `ty`, if the client sent it.

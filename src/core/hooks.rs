@@ -64,6 +64,13 @@ fn signature_seen(dss: &DigitallySignedStruct) {
     }
 }
 
+/// Records the scheme this side signs its handshake with, for the connection.
+pub fn own_signature(scheme: SignatureScheme) {
+    if let Some(c) = current() {
+        c.own_signature_seen(scheme);
+    }
+}
+
 /// Verifies server certificates with libcrypto, through the connection's settings.
 #[derive(Debug)]
 struct ServerVerifier;

@@ -82,7 +82,7 @@ pub use err::clear_errors;
 pub use ex_data::ExData;
 pub use mem::openssl_copy;
 pub use pkey::{ec_key_curve_nid, PKey};
-pub use stack::{certs_of_stack, CertStack, NameStack, StaticStack};
+pub use stack::{certs_of_stack, push_cstrings, CertStack, NameStack, StaticStack};
 pub use store::{
     build_chain, store_ctx_ssl_index, verify_chain, verify_error_string, ChainBuild, Store,
     Verdict, VerifyParam, VerifyRequest,
