@@ -123,7 +123,10 @@ fn client_key_share_and_hello_retry_against_stock_s_server() {
         &["-groups", "*X25519:secp256r1"],
         false,
     );
-    assert_eq!(seen.client_hellos, 2, "a HelloRetryRequest for P-256: {seen:?}");
+    assert_eq!(
+        seen.client_hellos, 2,
+        "a HelloRetryRequest for P-256: {seen:?}"
+    );
     assert!(seen.temp_key.contains("prime256v1"), "{seen:?}");
     // `*` on the second group: its share is sent first, no HelloRetryRequest.
     let seen = same_as_stock(

@@ -21,14 +21,14 @@ use std::ffi::{c_char, c_int, c_long, c_void, CString};
 use std::sync::Arc;
 
 use super::args;
-use super::ctrl35;
 use super::context::Target;
+use super::ctrl35;
 use super::handle;
 use super::negotiated as neg;
 use super::types::*;
 use crate::core::context::{groups_from_nids, parse_groups, Context, Role};
-use crate::core::groups;
 use crate::core::error::{reason, Error, Result};
+use crate::core::groups;
 use crate::libcrypto::{self, X509Cert};
 
 pub(super) mod cmd {

@@ -163,7 +163,8 @@ impl GroupList {
         }
         for tuple in &self.tuples {
             let tuple: Vec<u16> = tuple.iter().copied().filter(ok).collect();
-            let first = |prio: &[u16], cand: &[u16]| prio.iter().copied().find(|g| cand.contains(g));
+            let first =
+                |prio: &[u16], cand: &[u16]| prio.iter().copied().find(|g| cand.contains(g));
             let found = if server_pref {
                 first(&tuple, &shares).or_else(|| first(&tuple, groups))
             } else {
@@ -325,9 +326,8 @@ pub fn parse30(list: &str) -> Result<GroupList> {
         if name.is_empty() || name.len() > 63 {
             return Err(Error::Queued);
         }
-        let g = known_by_name(name, true).ok_or_else(|| {
-            Error::InvalidArgument(format!("group '{name}' cannot be set"))
-        })?;
+        let g = known_by_name(name, true)
+            .ok_or_else(|| Error::InvalidArgument(format!("group '{name}' cannot be set")))?;
         if ids.contains(&g.id) {
             return Err(Error::Queued);
         }
@@ -371,7 +371,10 @@ mod tests {
     #[test]
     fn default_is_spliced() {
         let d = parse("DEFAULT").unwrap();
-        assert_eq!(d.tuples, [vec![MLKEM], vec![D, A], vec![E, B, C], vec![F, 0x101]]);
+        assert_eq!(
+            d.tuples,
+            [vec![MLKEM], vec![D, A], vec![E, B, C], vec![F, 0x101]]
+        );
         assert_eq!(d.shares, [MLKEM, D]);
         assert_eq!(
             tuples("P-384:DEFAULT:P-521")[..2],
@@ -399,7 +402,10 @@ mod tests {
             ("*DEFAULT", ListError::Syntax),
             ("?DEFAULT", ListError::Syntax),
             (&"a".repeat(64), ListError::Syntax),
-            ("*X25519:*P-256:*P-384:*P-521:*X448", ListError::TooManyShares),
+            (
+                "*X25519:*P-256:*P-384:*P-521:*X448",
+                ListError::TooManyShares,
+            ),
         ] {
             assert_eq!(parse(list), Err(e), "{list:?}");
         }

@@ -92,7 +92,7 @@ pub use x509::X509Cert;
 
 /// `OpenSSL_version_num()` of the libcrypto this process loaded (`0x30000130` for 3.0.19,
 /// `0x30500090` for 3.5.9): ferrossl sits next to it as that release's libssl would.
-pub fn version_num() -> u64 {
+pub fn version_num() -> std::ffi::c_ulong {
     // SAFETY: no arguments; libcrypto's constant.
-    u64::from(unsafe { ffi::OpenSSL_version_num() })
+    unsafe { ffi::OpenSSL_version_num() }
 }

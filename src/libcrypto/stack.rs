@@ -197,7 +197,10 @@ pub unsafe fn certs_of_stack(sk: *const ffi::OPENSSL_STACK) -> Vec<X509Cert> {
 ///
 /// # Safety
 /// `sk` must be a live `STACK_OF(OPENSSL_CSTRING)`.
-pub unsafe fn push_cstrings(sk: *mut ffi::OPENSSL_STACK, names: &[&'static std::ffi::CStr]) -> bool {
+pub unsafe fn push_cstrings(
+    sk: *mut ffi::OPENSSL_STACK,
+    names: &[&'static std::ffi::CStr],
+) -> bool {
     names
         .iter()
         // SAFETY: live per the contract; the strings are 'static.

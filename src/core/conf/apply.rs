@@ -108,9 +108,7 @@ impl Change {
             }
             Change::NumTickets(n) => s.num_tickets = *n,
             // OpenSSL checks both sizes' range before anything is set.
-            Change::RecordPadding(app, hs) if (*app).max(*hs) > 16384 => {
-                return Err(Error::Queued)
-            }
+            Change::RecordPadding(app, hs) if (*app).max(*hs) > 16384 => return Err(Error::Queued),
             Change::RecordPadding(app, hs) => {
                 record_padding(*app)?;
                 record_padding(*hs)?

@@ -140,8 +140,8 @@ impl Conf {
     fn allowed(&self, e: &Entry) -> bool {
         (self.v35 || !e.v35)
             && [FLAG_SERVER, FLAG_CLIENT, FLAG_CERTIFICATE]
-            .iter()
-            .all(|&f| e.flags & f == 0 || self.flags & f != 0)
+                .iter()
+                .all(|&f| e.flags & f == 0 || self.flags & f != 0)
     }
 
     /// Finds the command `cmd` names under the current flags and prefix.

@@ -433,9 +433,18 @@ mod tests {
             ("ignoreunexpectedeof", op::IGNORE_UNEXPECTED_EOF),
             ("PreferNoDHEKEX", op::PREFER_NO_DHE_KEX),
             ("StrictCertCheck", 0),
-            ("-TxCertificateCompression", op::NO_TX_CERTIFICATE_COMPRESSION),
-            ("-RxCertificateCompression", op::NO_RX_CERTIFICATE_COMPRESSION),
-            ("KTLSTxZerocopySendfile", op::ENABLE_KTLS_TX_ZEROCOPY_SENDFILE),
+            (
+                "-TxCertificateCompression",
+                op::NO_TX_CERTIFICATE_COMPRESSION,
+            ),
+            (
+                "-RxCertificateCompression",
+                op::NO_RX_CERTIFICATE_COMPRESSION,
+            ),
+            (
+                "KTLSTxZerocopySendfile",
+                op::ENABLE_KTLS_TX_ZEROCOPY_SENDFILE,
+            ),
         ] {
             let (r, s) = run35(NGINX, "Options", name);
             r.unwrap();
@@ -451,7 +460,10 @@ mod tests {
             let (r, s) = run35(cmd, name, "");
             r.unwrap();
             assert_eq!(delta(&s), (set, 0), "{name}");
-            assert!(entry(&conf(cmd), name).is_none(), "{name} is not a 3.0 switch");
+            assert!(
+                entry(&conf(cmd), name).is_none(),
+                "{name} is not a 3.0 switch"
+            );
         }
     }
 
