@@ -554,8 +554,13 @@ fn build_client_config(settings: &Settings) -> Result<ClientConfig> {
             settings.min_version, settings.max_version
         )));
     }
-    // As OpenSSL 3.5, an empty list (or one of groups ferrossl lacks) fails here.
-    if settings.groups.is_empty() {
+    // As OpenSSL 3.5, a list with no group for the versions enabled (empty, of groups
+    // ferrossl lacks, of TLS 1.3 groups on a TLS 1.2 client) fails here.
+    let usable = settings
+        .groups
+        .iter()
+        .any(|g| versions.iter().any(|v| g.usable_for_version(v.version)));
+    if !usable {
         return Err(Error::Misuse {
             reason: NO_SUITABLE_GROUPS,
             detail: "No groups enabled for max supported SSL/TLS version".into(),

@@ -413,6 +413,26 @@ mod tests {
     }
 
     #[test]
+    fn openssl_30() {
+        assert_eq!(parse30(" X25519 : P-256").unwrap().tuples, [vec![D, A]]);
+        assert_eq!(parse30("X448").unwrap().tuples, [vec![E]], "known, kept");
+        for bad in ["", "X25519:", "X25519::P-256", "X25519:x25519:X25519", "P-256:P-256"] {
+            assert!(matches!(parse30(bad), Err(Error::Queued)), "{bad:?}");
+        }
+        for unknown in ["foo", "*X25519", "X25519/P-256", "p-256", "DEFAULT"] {
+            assert!(
+                matches!(parse30(unknown), Err(Error::InvalidArgument(_))),
+                "{unknown:?}"
+            );
+        }
+        // One tuple: the client's first supported key share wins, whatever the order.
+        let l = parse30("P-256:X25519").unwrap();
+        assert_eq!(l.choose(&[D, A], &[D], true, true, false), Some(D));
+        assert_eq!(l.choose(&[D, A], &[], true, true, false), Some(A));
+        assert_eq!(l.choose(&[D, A], &[], false, true, false), Some(D));
+    }
+
+    #[test]
     fn server_choice() {
         let s = parse("P-256:P-384/P-521:X25519/X448:ffdhe2048").unwrap();
         // Only groups rustls has count: P-256, P-384, X25519.
