@@ -416,7 +416,13 @@ mod tests {
     fn openssl_30() {
         assert_eq!(parse30(" X25519 : P-256").unwrap().tuples, [vec![D, A]]);
         assert_eq!(parse30("X448").unwrap().tuples, [vec![E]], "known, kept");
-        for bad in ["", "X25519:", "X25519::P-256", "X25519:x25519:X25519", "P-256:P-256"] {
+        for bad in [
+            "",
+            "X25519:",
+            "X25519::P-256",
+            "X25519:x25519:X25519",
+            "P-256:P-256",
+        ] {
             assert!(matches!(parse30(bad), Err(Error::Queued)), "{bad:?}");
         }
         for unknown in ["foo", "*X25519", "X25519/P-256", "p-256", "DEFAULT"] {

@@ -580,6 +580,19 @@ int main(void)
         int side;
         for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
             conf(0, cmds[i][0], cmds[i][1]);
+        {
+            /* nothing attached */
+            SSL_CONF_CTX *cf = SSL_CONF_CTX_new();
+            SSL_CONF_CTX_set_flags(cf, SSL_CONF_FLAG_FILE | SSL_CONF_FLAG_SERVER |
+                                           SSL_CONF_FLAG_SHOW_ERRORS);
+            ERR_clear_error();
+            printf("[conf detached] Groups \"X25519\" -> %d\n", SSL_CONF_cmd(cf, "Groups", "X25519"));
+            errors("    ");
+            printf("[conf detached] ECDHParameters \"P-256\" -> %d\n",
+                   SSL_CONF_cmd(cf, "ECDHParameters", "P-256"));
+            errors("    ");
+            SSL_CONF_CTX_free(cf);
+        }
         for (side = 0; side < 2; side++) {
             for (i = 0; i < sizeof(sw) / sizeof(sw[0]); i++)
                 conf(side, sw[i], NULL);

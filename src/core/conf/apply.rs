@@ -69,6 +69,9 @@ impl Change {
     pub fn check_detached(&self) -> Result<()> {
         match self {
             Change::Options(l) | Change::Verify(l) => l.result(),
+            // OpenSSL 3.5 calls SSL_CTX_set1_groups_list(NULL, ...), which fails without an
+            // error; 3.0 crashes there, so under 3.0 ferrossl checks the list.
+            Change::Groups(_) if crate::core::groups::openssl35() => Err(Error::Queued),
             Change::Groups(list) => context::parse_groups(list).map(|_| ()),
             Change::MinVersion(_)
             | Change::MaxVersion(_)
