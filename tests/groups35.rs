@@ -135,6 +135,10 @@ fn client_key_share_and_hello_retry_against_stock_s_server() {
         false,
     );
     assert_eq!(seen.client_hellos, 1, "{seen:?}");
+    // Both defaults: the X25519MLKEM768 share, no HelloRetryRequest.
+    let seen = same_as_stock(&[], &[], false);
+    assert_eq!(seen.client_hellos, 1, "{seen:?}");
+    assert!(seen.temp_key.contains("X25519MLKEM768"), "{seen:?}");
 }
 
 #[test]

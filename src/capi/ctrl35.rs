@@ -12,10 +12,10 @@ use crate::core::context::{Context, Role};
 use crate::core::groups;
 use crate::libcrypto;
 
-pub const GET_IANA_GROUPS: c_int = 135;
-pub const GET0_IMPLEMENTED_GROUPS: c_int = 139;
-pub const GET_SIGNATURE_NAME: c_int = 140;
-pub const GET_PEER_SIGNATURE_NAME: c_int = 141;
+pub(super) const GET_IANA_GROUPS: c_int = 135;
+pub(super) const GET0_IMPLEMENTED_GROUPS: c_int = 139;
+pub(super) const GET_SIGNATURE_NAME: c_int = 140;
+pub(super) const GET_PEER_SIGNATURE_NAME: c_int = 141;
 
 /// `SSL_get0_iana_groups`: the number of groups in the peer's supported_groups, and (when
 /// `out` is not NULL) a pointer to them, in host order, owned by the connection until the next
