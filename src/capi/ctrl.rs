@@ -22,11 +22,13 @@ use std::sync::Arc;
 
 use super::args;
 use super::context::Target;
+use super::ctrl35;
 use super::handle;
 use super::negotiated as neg;
 use super::types::*;
 use crate::core::context::{groups_from_nids, parse_groups, Context, Role};
 use crate::core::error::{reason, Error, Result};
+use crate::core::groups;
 use crate::libcrypto::{self, X509Cert};
 
 pub(super) mod cmd {
@@ -183,15 +185,17 @@ unsafe fn common(t: &Target, n: c_int, larg: c_long, parg: *mut c_void) -> Optio
                 Ok(l) => l,
                 Err(e) => return Some(Err(e)),
             };
-            // An unknown name is an invalid argument there (a known one rustls lacks is skipped).
-            match parse_groups(list) {
-                Ok(groups) => t.update(|s| {
-                    s.groups = groups;
+            // OpenSSL 3.5 on an SSL_CTX: larg 1 only checks the syntax (3.0 ignores larg).
+            let check_only = larg == 1 && matches!(t, Target::Ctx(_)) && groups::openssl35();
+            parse_groups(list).and_then(|groups| {
+                if check_only {
+                    return Ok(1);
+                }
+                t.update(|s| {
+                    s.set_groups(groups);
                     Ok(1)
-                }),
-                Err(Error::BadGroup(d)) => Err(Error::InvalidArgument(d)),
-                Err(e) => Err(e),
-            }
+                })
+            })
         }
         cmd::SET_GROUPS => {
             // As OpenSSL: an empty list is a bad length.
@@ -206,7 +210,7 @@ unsafe fn common(t: &Target, n: c_int, larg: c_long, parg: *mut c_void) -> Optio
             let nids = unsafe { std::slice::from_raw_parts(parg as *const c_int, count) };
             groups_from_nids(nids).and_then(|groups| {
                 t.update(|s| {
-                    s.groups = groups;
+                    s.set_groups(groups);
                     Ok(1)
                 })
             })
@@ -246,7 +250,7 @@ unsafe fn common(t: &Target, n: c_int, larg: c_long, parg: *mut c_void) -> Optio
             };
             groups_from_nids(&[nid]).and_then(|groups| {
                 t.update(|s| {
-                    s.groups = groups;
+                    s.set_groups(groups);
                     Ok(1)
                 })
             })
@@ -447,6 +451,10 @@ fn ctx_only(
             ctx.update(|s| s.credentials.set_chain(Vec::new()).map(|_| 1))
         }
         cmd::SET_TLS_EXT_SRP_USERNAME..=cmd::SET_TLS_EXT_SRP_PASSWORD => Err(refused("SRP")),
+        // SAFETY: a STACK_OF(OPENSSL_CSTRING) or NULL, per the command.
+        ctrl35::GET0_IMPLEMENTED_GROUPS => unsafe {
+            Ok(ctrl35::implemented_groups(ctx, larg, parg))
+        },
         _ => return None,
     })
 }
@@ -521,6 +529,10 @@ pub unsafe extern "C" fn SSL_ctrl(
         cmd::GET_SHARED_GROUP => Ok(neg::shared_group(&conn, larg)),
         cmd::GET_EC_POINT_FORMATS => Ok(unsafe { neg::ec_point_formats(&conn, parg.cast()) }),
         cmd::GET_PEER_SIGNATURE_NID => Ok(unsafe { neg::peer_signature_nid(&conn, parg.cast()) }),
+        ctrl35::GET_IANA_GROUPS => Ok(unsafe { ctrl35::iana_groups(&conn, parg.cast()) }),
+        ctrl35::GET_SIGNATURE_NAME | ctrl35::GET_PEER_SIGNATURE_NAME => Ok(unsafe {
+            ctrl35::signature_name(&conn, cmd == ctrl35::GET_PEER_SIGNATURE_NAME, parg.cast())
+        }),
         // Differs from OpenSSL: a client does not learn the certificate types of a TLS 1.2
         // CertificateRequest (rustls does not expose them), so answers as when none came.
         cmd::GET_CLIENT_CERT_TYPES => Ok(0),

@@ -21,6 +21,7 @@ pub mod conf_cmd;
 pub mod connection;
 pub mod context;
 pub mod ctrl;
+pub mod ctrl35;
 pub mod handle;
 pub mod init;
 pub mod io;

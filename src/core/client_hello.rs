@@ -13,6 +13,9 @@ pub struct ClientHello {
     pub compression_methods: Vec<u8>,
     /// (type, body) of each extension, in the client's order.
     pub extensions: Vec<(u16, Vec<u8>)>,
+    /// The supported_groups ids in host order, kept for `SSL_get0_iana_groups` (which hands
+    /// out a pointer to them).
+    pub iana_groups: Vec<u16>,
 }
 
 /// TLS record content type of handshake records, and the ClientHello handshake type.
@@ -52,14 +55,17 @@ impl ClientHello {
                 extensions.push((ty, exts.vec16()?.to_vec()));
             }
         }
-        Some(ClientHello {
+        let mut hello = ClientHello {
             legacy_version,
             random,
             session_id,
             ciphers,
             compression_methods,
             extensions,
-        })
+            iana_groups: Vec::new(),
+        };
+        hello.iana_groups = hello.supported_groups();
+        Some(hello)
     }
 
     /// The body of extension `ty`, if the client sent it.
@@ -78,6 +84,32 @@ impl ClientHello {
                 .chunks_exact(2)
                 .any(|v| v == [3, 4])
         })
+    }
+
+    /// The supported_groups extension's group ids, in the client's order.
+    pub fn supported_groups(&self) -> Vec<u16> {
+        self.extension(10)
+            .and_then(|b| b.get(2..))
+            .unwrap_or_default()
+            .chunks_exact(2)
+            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+            .collect()
+    }
+
+    /// The groups of the key_share extension's entries, in the client's order.
+    pub fn key_share_groups(&self) -> Vec<u16> {
+        let mut out = Vec::new();
+        let Some(mut r) = self.extension(51).map(Reader) else {
+            return out;
+        };
+        let Some(list) = r.vec16() else {
+            return out;
+        };
+        let mut r = Reader(list);
+        while let (Some(g), Some(_)) = (r.u16(), r.vec16()) {
+            out.push(g);
+        }
+        out
     }
 
     /// The cipher suite values offered, in order.

@@ -14,7 +14,9 @@ use super::cert_comp::{self, Plan};
 use super::cipher::{self, Cipher};
 use super::credentials::Credentials;
 use super::error::{Error, Result};
-pub use super::groups::{group_by_name, group_name, group_nid, groups_from_nids, parse_groups};
+pub use super::groups::{
+    group_by_name, group_name, group_nid, groups_from_nids, parse_groups, GroupList,
+};
 use super::hooks;
 use super::registry::{Object, Refs, Table};
 use super::rpk;
@@ -34,6 +36,9 @@ pub const OP_CIPHER_SERVER_PREFERENCE: u64 = 0x0040_0000;
 /// What `SSL_CTX_new` starts with in OpenSSL 3.0 (`SSL_OP_ENABLE_MIDDLEBOX_COMPAT |
 /// SSL_OP_NO_COMPRESSION`; rustls never compresses either way).
 pub const OP_DEFAULT: u64 = 0x0012_0000;
+
+/// `SSL_R_NO_SUITABLE_GROUPS`.
+const NO_SUITABLE_GROUPS: c_int = 295;
 
 pub const MODE_ENABLE_PARTIAL_WRITE: u64 = 0x1;
 pub const MODE_ACCEPT_MOVING_WRITE_BUFFER: u64 = 0x2;
@@ -72,6 +77,9 @@ pub struct Settings {
     pub max_version: c_int,
     pub tls12: Vec<&'static Cipher>,
     pub tls13: Vec<&'static Cipher>,
+    /// The groups list as set (`SSL_CTX_set1_groups_list`): tuples and key shares.
+    pub group_list: GroupList,
+    /// The groups of `group_list` rustls implements, in order (what is offered).
     pub groups: Vec<&'static dyn SupportedKxGroup>,
     pub verify_mode: c_int,
     pub verify_cb: Option<VerifyCb>,
@@ -125,14 +133,15 @@ pub struct Settings {
 
 impl Settings {
     fn new(method: Method) -> Settings {
-        Settings {
+        let mut s = Settings {
             options: OP_DEFAULT,
             mode: MODE_AUTO_RETRY,
             min_version: method.version,
             max_version: method.version,
             tls12: cipher::default_tls12(),
             tls13: cipher::default_tls13(),
-            groups: super::kx::defaults(),
+            group_list: GroupList::default(),
+            groups: Vec::new(),
             verify_mode: VERIFY_NONE,
             verify_cb: None,
             alpn: Vec::new(),
@@ -159,7 +168,15 @@ impl Settings {
             precompressed: Vec::new(),
             client_cert_type: None,
             server_cert_type: None,
-        }
+        };
+        s.set_groups(super::groups::default_list());
+        s
+    }
+
+    /// A new groups list (`SSL_CTX_set1_groups_list`, `SSL_CTX_set1_groups`).
+    pub fn set_groups(&mut self, list: GroupList) {
+        self.groups = list.usable();
+        self.group_list = list;
     }
 
     /// A method change (`SSL_CTX_set_ssl_version`, `SSL_set_ssl_method`): the versions follow
@@ -428,14 +445,23 @@ impl Context {
 impl Context {
     /// The server configuration for `settings` and the ALPN protocol chosen for this
     /// connection, cached like the client's.
+    ///
+    /// `group`: the one group the server offers for this connection (chosen from the
+    /// ClientHello as OpenSSL chooses, see `group_list`), so that rustls answers with a
+    /// ServerHello or a HelloRetryRequest for exactly that group; `None` offers them all. The
+    /// cache is keyed by it, so a context keeps one configuration per group chosen.
     pub fn server_config(
         &self,
         settings: &Settings,
         alpn: Option<Vec<u8>>,
         cert_types: (u8, u8),
+        group: Option<&'static dyn SupportedKxGroup>,
     ) -> Result<Arc<ServerConfig>> {
+        let groups = group.map_or_else(|| settings.groups.clone(), |g| vec![g]);
+        let mut base = settings.server_base(cert_types);
+        base.groups = groups.iter().map(|g| u16::from(g.name())).collect();
         let key = ServerKey {
-            base: settings.server_base(cert_types),
+            base,
             alpn,
             verify_mode: settings.verify_mode,
             client_ca: settings.sent_ca_names().to_vec(),
@@ -451,7 +477,7 @@ impl Context {
         if let Some((_, cfg)) = cache.iter().find(|(k, _)| *k == key) {
             return Ok(cfg.clone());
         }
-        let cfg = Arc::new(self.build_server_config(settings, &key)?);
+        let cfg = Arc::new(self.build_server_config(settings, &key, groups)?);
         if cache.len() >= CONFIG_CACHE {
             cache.remove(0);
         }
@@ -459,7 +485,12 @@ impl Context {
         Ok(cfg)
     }
 
-    fn build_server_config(&self, settings: &Settings, key: &ServerKey) -> Result<ServerConfig> {
+    fn build_server_config(
+        &self,
+        settings: &Settings,
+        key: &ServerKey,
+        groups: Vec<&'static dyn SupportedKxGroup>,
+    ) -> Result<ServerConfig> {
         let versions = settings.versions();
         if versions.is_empty() {
             return Err(Error::NoProtocols(
@@ -477,7 +508,8 @@ impl Context {
         } else {
             hooks::server_cert_resolver()
         };
-        let mut cfg = ServerConfig::builder_with_provider(Arc::new(provider(settings, &versions)?))
+        let provider = provider(settings, &versions, groups)?;
+        let mut cfg = ServerConfig::builder_with_provider(Arc::new(provider))
             .with_protocol_versions(&versions)
             .map_err(|e| Error::NoCipherMatch(e.to_string()))?
             .with_client_cert_verifier(verifier)
@@ -536,6 +568,7 @@ pub const SESSION_CACHE_SIZE: usize = 1024 * 20;
 fn provider(
     settings: &Settings,
     versions: &[&'static rustls::SupportedProtocolVersion],
+    groups: Vec<&'static dyn SupportedKxGroup>,
 ) -> Result<CryptoProvider> {
     let base = rustls::crypto::aws_lc_rs::default_provider();
     let all: Vec<SupportedCipherSuite> = rustls::crypto::aws_lc_rs::ALL_CIPHER_SUITES.to_vec();
@@ -554,7 +587,7 @@ fn provider(
     }
     Ok(CryptoProvider {
         cipher_suites: suites,
-        kx_groups: settings.groups.clone(),
+        kx_groups: groups,
         ..base
     })
 }
@@ -568,7 +601,20 @@ fn build_client_config(settings: &Settings, key: &ConfigKey) -> Result<ClientCon
             settings.min_version, settings.max_version
         )));
     }
-    let mut cfg = ClientConfig::builder_with_provider(Arc::new(provider(settings, &versions)?))
+    // As OpenSSL 3.5, a list with no group for the versions enabled (empty, of groups
+    // ferrossl lacks, of TLS 1.3 groups on a TLS 1.2 client) fails here.
+    let usable = settings
+        .groups
+        .iter()
+        .any(|g| versions.iter().any(|v| g.usable_for_version(v.version)));
+    if !usable {
+        return Err(Error::Misuse {
+            reason: NO_SUITABLE_GROUPS,
+            detail: "No groups enabled for max supported SSL/TLS version".into(),
+        });
+    }
+    let provider = provider(settings, &versions, settings.groups.clone())?;
+    let mut cfg = ClientConfig::builder_with_provider(Arc::new(provider))
         .with_protocol_versions(&versions)
         .map_err(|e| Error::NoCipherMatch(e.to_string()))?
         .dangerous()

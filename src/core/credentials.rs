@@ -324,7 +324,41 @@ pub fn certified_key(leaf: &X509Cert, chain: &[X509Cert], key: &PKey) -> Result<
         .key_provider
         .load_private_key(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(pkcs8)))
         .map_err(|e| Error::Unsupported(format!("private key type not usable by rustls: {e}")))?;
-    Ok(CertifiedKey::new(certs, signer))
+    Ok(CertifiedKey::new(certs, Arc::new(Recorded(signer))))
+}
+
+/// A signing key that tells the connection which scheme it signed with
+/// (`SSL_get0_signature_name`); everything else is the aws-lc-rs key's.
+#[derive(Debug)]
+struct Recorded(Arc<dyn rustls::sign::SigningKey>);
+
+#[derive(Debug)]
+struct RecordedSigner(Box<dyn rustls::sign::Signer>);
+
+impl rustls::sign::SigningKey for Recorded {
+    fn choose_scheme(
+        &self,
+        offered: &[rustls::SignatureScheme],
+    ) -> Option<Box<dyn rustls::sign::Signer>> {
+        let inner = self.0.choose_scheme(offered)?;
+        Some(Box::new(RecordedSigner(inner)))
+    }
+    fn public_key(&self) -> Option<rustls::pki_types::SubjectPublicKeyInfoDer<'_>> {
+        self.0.public_key()
+    }
+    fn algorithm(&self) -> rustls::SignatureAlgorithm {
+        self.0.algorithm()
+    }
+}
+
+impl rustls::sign::Signer for RecordedSigner {
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, rustls::Error> {
+        super::hooks::own_signature(self.0.scheme());
+        self.0.sign(message)
+    }
+    fn scheme(&self) -> rustls::SignatureScheme {
+        self.0.scheme()
+    }
 }
 
 fn open(path: &CStr) -> Result<Bio> {

@@ -134,6 +134,12 @@ pub enum Error {
     Internal(String),
     /// A failure libcrypto has already put on the error queue; OpenSSL adds nothing of its own.
     Queued,
+    /// An error queued exactly as OpenSSL queues it: its reason and its data, if any (the
+    /// group-list grammar's errors).
+    Exact {
+        reason: c_int,
+        data: Option<String>,
+    },
 }
 
 impl Error {
@@ -180,6 +186,7 @@ impl Error {
             ),
             Error::Internal(s) => (r::INTERNAL_ERROR, Some(s.clone())),
             Error::Queued => (0, None),
+            Error::Exact { reason, data } => (*reason, data.clone()),
         }
     }
 }

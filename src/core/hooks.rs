@@ -64,6 +64,13 @@ pub(super) fn signature_seen(dss: &DigitallySignedStruct) {
     }
 }
 
+/// Records the scheme this side signs its handshake with, for the connection.
+pub fn own_signature(scheme: SignatureScheme) {
+    if let Some(c) = current() {
+        c.own_signature_seen(scheme);
+    }
+}
+
 /// Verifies server certificates with libcrypto, through the connection's settings.
 #[derive(Debug)]
 struct ServerVerifier;
@@ -155,8 +162,12 @@ impl ClientSessionStore for SessionStore {
             c.session_kx_hint_seen(group);
         }
     }
+    /// The group of the first key share (`*`) of the groups list, as OpenSSL sends it; else
+    /// the group the server chose last time for the session offered.
     fn kx_hint(&self, _name: &ServerName<'_>) -> Option<NamedGroup> {
-        current()?.session_kx_hint()
+        let c = current()?;
+        let configured = c.settings().group_list.key_share();
+        configured.or_else(|| c.session_kx_hint())
     }
     fn set_tls12_session(&self, _name: ServerName<'static>, value: Tls12ClientSessionValue) {
         if let Some(c) = current() {

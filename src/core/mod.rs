@@ -15,6 +15,7 @@ pub mod connection;
 pub mod context;
 pub mod credentials;
 pub mod error;
+pub mod group_list;
 pub mod groups;
 pub mod hooks;
 pub mod kx;

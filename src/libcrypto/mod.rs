@@ -82,10 +82,17 @@ pub use err::clear_errors;
 pub use ex_data::ExData;
 pub use mem::openssl_copy;
 pub use pkey::{ec_key_curve_nid, PKey};
-pub use stack::{certs_of_stack, CertStack, NameStack, StaticStack};
+pub use stack::{certs_of_stack, push_cstrings, CertStack, NameStack, StaticStack};
 pub use store::{
     build_chain, store_ctx_ssl_index, verify_chain, verify_error_string, verify_rpk, ChainBuild,
     RpkRequest, Store, Verdict, VerifyParam, VerifyRequest,
 };
 pub use ticket::{EvpTicketKeyFn, TicketKeyCb, TicketKeyFn, TicketKeys, TICKET_KEYS_LEN};
 pub use x509::X509Cert;
+
+/// `OpenSSL_version_num()` of the libcrypto this process loaded (`0x30000130` for 3.0.19,
+/// `0x30500090` for 3.5.9): ferrossl sits next to it as that release's libssl would.
+pub fn version_num() -> std::ffi::c_ulong {
+    // SAFETY: no arguments; libcrypto's constant.
+    unsafe { ffi::OpenSSL_version_num() }
+}

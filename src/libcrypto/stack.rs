@@ -191,3 +191,18 @@ pub unsafe fn certs_of_stack(sk: *const ffi::OPENSSL_STACK) -> Vec<X509Cert> {
     }
     out
 }
+
+/// Pushes `names` (static strings: the stack holds borrowed pointers, as a
+/// `STACK_OF(OPENSSL_CSTRING)` does) onto the caller's stack; false if a push failed.
+///
+/// # Safety
+/// `sk` must be a live `STACK_OF(OPENSSL_CSTRING)`.
+pub unsafe fn push_cstrings(
+    sk: *mut ffi::OPENSSL_STACK,
+    names: &[&'static std::ffi::CStr],
+) -> bool {
+    names
+        .iter()
+        // SAFETY: live per the contract; the strings are 'static.
+        .all(|n| unsafe { ffi::OPENSSL_sk_push(sk, n.as_ptr().cast()) } > 0)
+}

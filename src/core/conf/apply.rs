@@ -29,7 +29,8 @@ pub enum Change {
     MinVersion(Bound),
     MaxVersion(Bound),
     NumTickets(usize),
-    RecordPadding(usize),
+    /// Application data and handshake block sizes.
+    RecordPadding(usize, usize),
     /// A certificate chain file (`Certificate`), loaded by the C layer.
     Certificate(CString),
     /// A PEM private key file (`PrivateKey`).
@@ -68,11 +69,14 @@ impl Change {
     pub fn check_detached(&self) -> Result<()> {
         match self {
             Change::Options(l) | Change::Verify(l) => l.result(),
+            // OpenSSL 3.5 calls SSL_CTX_set1_groups_list(NULL, ...), which fails without an
+            // error; 3.0 crashes there, so under 3.0 ferrossl checks the list.
+            Change::Groups(_) if crate::core::groups::openssl35() => Err(Error::Queued),
             Change::Groups(list) => context::parse_groups(list).map(|_| ()),
             Change::MinVersion(_)
             | Change::MaxVersion(_)
             | Change::NumTickets(_)
-            | Change::RecordPadding(_) => Err(Error::Queued),
+            | Change::RecordPadding(..) => Err(Error::Queued),
             _ => Ok(()),
         }
     }
@@ -93,7 +97,7 @@ impl Change {
             Change::Tls12(list) => s.tls12 = cipher::parse_cipher_list(list)?,
             Change::Tls13(list) => s.tls13 = cipher::parse_ciphersuites(list)?,
             Change::Groups(list) | Change::EcdhGroup(list) => {
-                s.groups = context::parse_groups(list)?
+                s.set_groups(context::parse_groups(list)?)
             }
             Change::MinVersion(b) => {
                 if let (Bound::Tls(v), 0) = (b, method_version) {
@@ -106,7 +110,12 @@ impl Change {
                 }
             }
             Change::NumTickets(n) => s.num_tickets = *n,
-            Change::RecordPadding(n) => record_padding(*n)?,
+            // OpenSSL checks both sizes' range before anything is set.
+            Change::RecordPadding(app, hs) if (*app).max(*hs) > 16384 => return Err(Error::Queued),
+            Change::RecordPadding(app, hs) => {
+                record_padding(*app)?;
+                record_padding(*hs)?
+            }
             Change::Unsupported(what) => {
                 return Err(Error::Unsupported(format!(
                     "{what} is not supported by ferrossl (rustls)"

@@ -37,6 +37,13 @@ pub mod op {
     pub const NO_TLSV1_3: u64 = 1 << 29;
     pub const NO_RENEGOTIATION: u64 = 1 << 30;
     pub const CRYPTOPRO_TLSEXT_BUG: u64 = 1 << 31;
+    pub const IGNORE_UNEXPECTED_EOF: u64 = 1 << 7;
+    /// OpenSSL 3.5's bits: certificate compression (RFC 8879) not sent / not accepted, KTLS
+    /// zero-copy sendfile, and a TLS 1.3 server's preference for psk_ke resumption.
+    pub const NO_TX_CERTIFICATE_COMPRESSION: u64 = 1 << 32;
+    pub const NO_RX_CERTIFICATE_COMPRESSION: u64 = 1 << 33;
+    pub const ENABLE_KTLS_TX_ZEROCOPY_SENDFILE: u64 = 1 << 34;
+    pub const PREFER_NO_DHE_KEX: u64 = 1 << 35;
     /// `SSL_OP_ALL`.
     pub const ALL: u64 = CRYPTOPRO_TLSEXT_BUG
         | DONT_INSERT_EMPTY_FRAGMENTS
@@ -110,6 +117,8 @@ pub struct Entry {
     /// `SSL_CONF_FLAG_SERVER`/`CLIENT`/`CERTIFICATE`: when the command is available.
     pub flags: u32,
     pub value_type: c_int,
+    /// New in OpenSSL 3.5: unknown when ferrossl answers as 3.0 (see `groups::openssl35`).
+    pub v35: bool,
 }
 
 const fn switch(name: &'static str, flags: u32, bits: u64, inverse: bool) -> Entry {
@@ -119,7 +128,15 @@ const fn switch(name: &'static str, flags: u32, bits: u64, inverse: bool) -> Ent
         cmdline: Some(name),
         flags,
         value_type: TYPE_NONE,
+        v35: false,
     }
+}
+
+/// A switch OpenSSL 3.5 added.
+const fn switch35(name: &'static str, bits: u64, inverse: bool) -> Entry {
+    let mut e = switch(name, 0, bits, inverse);
+    e.v35 = true;
+    e
 }
 
 const fn value(
@@ -135,6 +152,7 @@ const fn value(
         cmdline,
         flags,
         value_type,
+        v35: false,
     }
 }
 
@@ -152,6 +170,10 @@ pub static TABLE: &[Entry] = &[
     switch("bugs", 0, op::ALL, false),
     switch("no_comp", 0, op::NO_COMPRESSION, false),
     switch("comp", 0, op::NO_COMPRESSION, true),
+    switch35("no_tx_cert_comp", op::NO_TX_CERTIFICATE_COMPRESSION, false),
+    switch35("tx_cert_comp", op::NO_TX_CERTIFICATE_COMPRESSION, true),
+    switch35("no_rx_cert_comp", op::NO_RX_CERTIFICATE_COMPRESSION, false),
+    switch35("rx_cert_comp", op::NO_RX_CERTIFICATE_COMPRESSION, true),
     // SSL_OP_SINGLE_ECDH_USE is 0 in 3.0.
     switch("ecdh_single", SRV, 0, false),
     switch("no_ticket", 0, op::NO_TICKET, false),
@@ -188,6 +210,8 @@ pub static TABLE: &[Entry] = &[
         true,
     ),
     switch("allow_no_dhe_kex", 0, op::ALLOW_NO_DHE_KEX, false),
+    // No effect: rustls's server always resumes TLS 1.3 with psk_dhe_ke.
+    switch35("prefer_no_dhe_kex", op::PREFER_NO_DHE_KEX, false),
     switch("prioritize_chacha", SRV, op::PRIORITIZE_CHACHA, false),
     // SSL_CERT_FLAG_TLS_STRICT: a certificate flag, not an option; no effect in ferrossl.
     switch("strict", 0, 0, false),
@@ -195,6 +219,7 @@ pub static TABLE: &[Entry] = &[
     switch("anti_replay", SRV, op::NO_ANTI_REPLAY, true),
     switch("no_anti_replay", SRV, op::NO_ANTI_REPLAY, false),
     switch("no_etm", 0, op::NO_ENCRYPT_THEN_MAC, false),
+    switch35("no_ems", op::NO_EXTENDED_MASTER_SECRET, false),
     value(
         Name::SignatureAlgorithms,
         "SignatureAlgorithms",
@@ -373,6 +398,8 @@ pub(super) struct ListName {
     pub(super) bits: u64,
     /// The name clears the bits (`SessionTicket` clears `SSL_OP_NO_TICKET`).
     pub(super) inverse: bool,
+    /// New in OpenSSL 3.5.
+    pub(super) v35: bool,
 }
 
 const fn ln(name: &'static str, sides: u32, bits: u64, inverse: bool) -> ListName {
@@ -381,7 +408,15 @@ const fn ln(name: &'static str, sides: u32, bits: u64, inverse: bool) -> ListNam
         sides,
         bits,
         inverse,
+        v35: false,
     }
+}
+
+/// An `Options` name OpenSSL 3.5 added.
+const fn ln35(name: &'static str, bits: u64, inverse: bool) -> ListName {
+    let mut n = ln(name, BOTH, bits, inverse);
+    n.v35 = true;
+    n
 }
 
 /// `Options`: OpenSSL 3.0's names.
@@ -437,6 +472,28 @@ pub(super) static OPTIONS: &[ListName] = &[
     ),
     ln("CANames", BOTH, op::DISABLE_TLSEXT_CA_NAMES, true),
     ln("KTLS", BOTH, op::ENABLE_KTLS, false),
+    // OpenSSL 3.5's. No effect in ferrossl: PreferNoDHEKEX (rustls resumes with psk_dhe_ke),
+    // StrictCertCheck (SSL_CERT_FLAG_TLS_STRICT, a certificate flag, like -strict), KTLS
+    // sendfile; the certificate compression bits are kept for the compression code to read.
+    // IgnoreUnexpectedEOF is honoured (the bit exists in 3.0 without the name).
+    ln35("PreferNoDHEKEX", op::PREFER_NO_DHE_KEX, false),
+    ln35("StrictCertCheck", 0, false),
+    ln35(
+        "TxCertificateCompression",
+        op::NO_TX_CERTIFICATE_COMPRESSION,
+        true,
+    ),
+    ln35(
+        "RxCertificateCompression",
+        op::NO_RX_CERTIFICATE_COMPRESSION,
+        true,
+    ),
+    ln35(
+        "KTLSTxZerocopySendfile",
+        op::ENABLE_KTLS_TX_ZEROCOPY_SENDFILE,
+        false,
+    ),
+    ln35("IgnoreUnexpectedEOF", op::IGNORE_UNEXPECTED_EOF, false),
 ];
 
 /// `Protocol`: every name clears its `SSL_OP_NO_*` bit (the DTLS bits are the TLS 1.0 and 1.2

@@ -18,12 +18,24 @@
 //!   only TLS 1.2 and 1.3 inside them, as `SSL_CTX_set_min_proto_version` does.
 //! - `NumTickets` and `RecordPadding` read their number as C's `atoi` does.
 //!
+//! When the libcrypto loaded is OpenSSL 3.5's (`groups::openssl35`), the table and grammars
+//! are 3.5's (checked against Debian 13's 3.5.9 by `tests/groups35.rs`): the switches
+//! `-no_tx_cert_comp`, `-tx_cert_comp`, `-no_rx_cert_comp`, `-rx_cert_comp`,
+//! `-prefer_no_dhe_kex`, `-no_ems`; the `Options` names `PreferNoDHEKEX`, `StrictCertCheck`,
+//! `TxCertificateCompression`, `RxCertificateCompression`, `KTLSTxZerocopySendfile`,
+//! `IgnoreUnexpectedEOF`; `RecordPadding` as `N[,M]` read by `strtoul` in base 0; groups lists
+//! in 3.5's grammar. Under 3.0 they are unknown, as in 3.0 (Debian 12's programs and tests see
+//! 3.0's answers).
+//!
 //! ferrossl-specific decisions (everything else behaves as in OpenSSL):
 //! - Option bits rustls has no use for (`Compression`, `KTLS`, `PrioritizeChaCha`, the
 //!   renegotiation options, `EncryptThenMac`, `ExtendedMasterSecret`, `AntiReplay`, `Bugs`,
 //!   ...) are set and cleared exactly as OpenSSL does, so `SSL_CTX_get_options` reports them,
 //!   and have no effect: rustls never compresses, renegotiates, uses CBC or accepts early data.
-//!   `IgnoreUnexpectedEOF` is not a 3.0 option name, so it is refused as OpenSSL 3.0 does.
+//!   `IgnoreUnexpectedEOF` is not a 3.0 option name, so it is refused as OpenSSL 3.0 does;
+//!   in 3.5 it sets `SSL_OP_IGNORE_UNEXPECTED_EOF`, which ferrossl honours. 3.5's
+//!   `PreferNoDHEKEX`, `-prefer_no_dhe_kex` (rustls resumes TLS 1.3 with psk_dhe_ke only),
+//!   `StrictCertCheck` and `KTLSTxZerocopySendfile` set their bits to no effect.
 //! - Commands for features rustls lacks are refused with an "unsupported" error instead of being
 //!   ignored: `SignatureAlgorithms`, `ClientSignatureAlgorithms`, `ChainCAFile`, `ChainCAPath`,
 //!   the `*CAStore` commands, `ServerInfoFile`, a `RecordPadding` above 1, and the
@@ -66,10 +78,23 @@ pub const TYPE_NONE: c_int = 4;
 pub const TYPE_STORE: c_int = 5;
 
 /// The configuration state of an `SSL_CONF_CTX` that decides how names are read.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Conf {
     pub flags: u32,
     prefix: Option<Vec<u8>>,
+    /// OpenSSL 3.5's commands, names and value grammars (else 3.0's): see
+    /// `groups::openssl35`.
+    v35: bool,
+}
+
+impl Default for Conf {
+    fn default() -> Conf {
+        Conf {
+            flags: 0,
+            prefix: None,
+            v35: crate::core::groups::openssl35(),
+        }
+    }
 }
 
 /// The result of looking a command name up.
@@ -113,9 +138,10 @@ impl Conf {
     }
 
     fn allowed(&self, e: &Entry) -> bool {
-        [FLAG_SERVER, FLAG_CLIENT, FLAG_CERTIFICATE]
-            .iter()
-            .all(|&f| e.flags & f == 0 || self.flags & f != 0)
+        (self.v35 || !e.v35)
+            && [FLAG_SERVER, FLAG_CLIENT, FLAG_CERTIFICATE]
+                .iter()
+                .all(|&f| e.flags & f == 0 || self.flags & f != 0)
     }
 
     /// Finds the command `cmd` names under the current flags and prefix.
@@ -168,6 +194,15 @@ mod tests {
         Conf {
             flags,
             prefix: None,
+            v35: false,
+        }
+    }
+
+    pub(super) fn conf35(flags: u32) -> Conf {
+        Conf {
+            flags,
+            prefix: None,
+            v35: true,
         }
     }
 

@@ -60,9 +60,13 @@ impl Conf {
                 n if n < 0 => return Err(Error::Queued),
                 n => Change::NumTickets(n as usize),
             },
+            Name::RecordPadding if self.v35 => {
+                let (app, hs) = padding35(bytes)?;
+                Change::RecordPadding(app, hs)
+            }
             Name::RecordPadding => match atoi(bytes) {
                 n if n < 0 => return Err(Error::Queued),
-                n => Change::RecordPadding(n as usize),
+                n => Change::RecordPadding(n as usize, n as usize),
             },
             Name::Certificate => Change::Certificate(path()),
             Name::PrivateKey => Change::PrivateKey(path()),
@@ -132,6 +136,7 @@ impl Conf {
         };
         table
             .iter()
+            .filter(|n| self.v35 || !n.v35)
             .find(|n| self.flags & n.sides != 0 && n.name.as_bytes().eq_ignore_ascii_case(name))
             .map(|n| (n.bits, on != n.inverse))
     }
@@ -175,6 +180,47 @@ pub fn atoi(s: &[u8]) -> i32 {
         n = n.saturating_mul(10).saturating_add(i64::from(b - b'0'));
     }
     (if negative { n.saturating_neg() } else { n }) as i32
+}
+
+/// OpenSSL 3.5's `RecordPadding` value `N[,M]`: the application data block size, then the
+/// handshake's (default N), each read as `strtoul` in base 0 (hex `0x`, octal `0`) from its
+/// start, leading blanks allowed and what follows the number ignored; a negative, missing or
+/// empty number fails.
+fn padding35(v: &[u8]) -> Result<(usize, usize)> {
+    fn number(s: &[u8]) -> Result<usize> {
+        let s = trim_start(s);
+        let (radix, digits) = match s {
+            [b'0', b'x' | b'X', rest @ ..] if rest.first().is_some_and(u8::is_ascii_hexdigit) => {
+                (16, rest)
+            }
+            [b'0', ..] => (8, s),
+            [b'+', rest @ ..] => (10, rest),
+            _ => (10, s),
+        };
+        let len = digits
+            .iter()
+            .take_while(|b| char::from(**b).is_digit(radix))
+            .count();
+        if len == 0 {
+            return Err(Error::Queued);
+        }
+        let text = std::str::from_utf8(&digits[..len]).map_err(|_| Error::Queued)?;
+        // An overflow is ERANGE there: a failure.
+        usize::from_str_radix(text, radix).map_err(|_| Error::Queued)
+    }
+    if v.first() == Some(&b'-') {
+        return Err(Error::Queued);
+    }
+    match v.iter().position(|&b| b == b',') {
+        None => number(v).map(|n| (n, n)),
+        Some(i) => {
+            let hs = &v[i + 1..];
+            if hs.is_empty() || hs.first() == Some(&b'-') {
+                return Err(Error::Queued);
+            }
+            Ok((number(&v[..i])?, number(hs)?))
+        }
+    }
 }
 
 /// A protocol bound as `MinProtocol`/`MaxProtocol` name it.
@@ -231,8 +277,8 @@ impl BitList {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::conf::tests::{group_names, run, settings, NGINX};
-    use crate::core::conf::{op, FLAG_CLIENT};
+    use crate::core::conf::tests::{conf, conf35, entry, group_names, run, settings, NGINX};
+    use crate::core::conf::{op, Command, FLAG_CLIENT};
     use crate::core::context::Settings;
 
     #[test]
@@ -332,7 +378,7 @@ mod tests {
         let (r, s) = run(NGINX, "Options", "-Compression");
         r.unwrap();
         assert_ne!(s.options & op::NO_COMPRESSION, 0);
-        // Not 3.0 names, empty elements, a bare '-'.
+        // Not 3.0 names (3.5's are in `options_35`), empty elements, a bare '-'.
         for bad in [
             "IgnoreUnexpectedEOF",
             "PreferNoDHEKEX",
@@ -357,6 +403,85 @@ mod tests {
             .0
             .is_ok());
         assert!(run(FLAG_FILE, "Options", "-SessionTicket").0.is_err());
+    }
+
+    /// Runs one command as OpenSSL 3.5 reads it.
+    fn run35(flags: u32, name: &str, value: &str) -> (Result<()>, Settings) {
+        let c = conf35(flags);
+        let mut s = settings();
+        let r = match entry(&c, name).map(|e| e.command) {
+            Some(Command::Switch { bits, inverse }) => {
+                Change::switch(bits, inverse).apply(&mut s, 0).map(|_| ())
+            }
+            Some(Command::Value(n)) => {
+                let v = CString::new(value).unwrap();
+                c.parse(n, &v)
+                    .and_then(|ch| ch.apply(&mut s, 0))
+                    .map(|_| ())
+            }
+            None => Err(Error::Queued),
+        };
+        (r, s)
+    }
+
+    #[test]
+    fn options_35() {
+        let base = settings().options;
+        let delta = |s: &Settings| (s.options & !base, base & !s.options);
+        for (name, set) in [
+            ("IgnoreUnexpectedEOF", op::IGNORE_UNEXPECTED_EOF),
+            ("ignoreunexpectedeof", op::IGNORE_UNEXPECTED_EOF),
+            ("PreferNoDHEKEX", op::PREFER_NO_DHE_KEX),
+            ("StrictCertCheck", 0),
+            (
+                "-TxCertificateCompression",
+                op::NO_TX_CERTIFICATE_COMPRESSION,
+            ),
+            (
+                "-RxCertificateCompression",
+                op::NO_RX_CERTIFICATE_COMPRESSION,
+            ),
+            (
+                "KTLSTxZerocopySendfile",
+                op::ENABLE_KTLS_TX_ZEROCOPY_SENDFILE,
+            ),
+        ] {
+            let (r, s) = run35(NGINX, "Options", name);
+            r.unwrap();
+            assert_eq!(delta(&s), (set, 0), "{name}");
+        }
+        let cmd = FLAG_CMDLINE | FLAG_CLIENT;
+        for (name, set) in [
+            ("-no_tx_cert_comp", op::NO_TX_CERTIFICATE_COMPRESSION),
+            ("-no_rx_cert_comp", op::NO_RX_CERTIFICATE_COMPRESSION),
+            ("-prefer_no_dhe_kex", op::PREFER_NO_DHE_KEX),
+            ("-no_ems", op::NO_EXTENDED_MASTER_SECRET),
+        ] {
+            let (r, s) = run35(cmd, name, "");
+            r.unwrap();
+            assert_eq!(delta(&s), (set, 0), "{name}");
+            assert!(
+                entry(&conf(cmd), name).is_none(),
+                "{name} is not a 3.0 switch"
+            );
+        }
+    }
+
+    #[test]
+    fn record_padding_35() {
+        assert_eq!(padding35(b"1").unwrap(), (1, 1));
+        assert_eq!(padding35(b"512,256").unwrap(), (512, 256));
+        assert_eq!(padding35(b"0x200").unwrap(), (512, 512));
+        assert_eq!(padding35(b"010").unwrap(), (8, 8));
+        assert_eq!(padding35(b" 1 ").unwrap(), (1, 1));
+        for bad in ["512,", ",256", "abc", "-1", "1,-1", "1,abc", ""] {
+            assert!(padding35(bad.as_bytes()).is_err(), "{bad:?}");
+        }
+        assert!(run35(NGINX, "RecordPadding", "1,1").0.is_ok());
+        assert!(matches!(
+            run35(NGINX, "RecordPadding", "1,16385").0,
+            Err(Error::Queued)
+        ));
     }
 
     #[test]

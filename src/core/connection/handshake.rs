@@ -269,7 +269,10 @@ impl Connection {
         };
         self.set_cert_type(false, types.0);
         self.set_cert_type(true, types.1);
-        let config = self.ctx().server_config(&self.settings(), alpn, types)?;
+        let group = self.server_group(tls13);
+        let config = self
+            .ctx()
+            .server_config(&self.settings(), alpn, types, group)?;
         match hooks::enter(self, || accepted.into_connection(config)) {
             Ok(conn) => {
                 e.phase = Phase::Handshaking(Box::new(rustls::Connection::Server(conn)));
@@ -282,6 +285,22 @@ impl Connection {
                 Err(self.tls_error(err).into())
             }
         }
+    }
+
+    /// The group OpenSSL would take for the ClientHello read (its tuples, the client's key
+    /// shares, `SSL_OP_CIPHER_SERVER_PREFERENCE`), which rustls is then given alone; `None`
+    /// when nothing is shared (rustls then refuses the handshake itself).
+    fn server_group(&self, tls13: bool) -> Option<&'static dyn rustls::crypto::SupportedKxGroup> {
+        let hello = self.client_hello()?;
+        let s = self.settings();
+        let id = s.group_list.choose(
+            &hello.supported_groups(),
+            &hello.key_share_groups(),
+            s.options & context::OP_CIPHER_SERVER_PREFERENCE != 0,
+            tls13,
+            crate::core::groups::openssl35(),
+        )?;
+        crate::core::groups::usable(id)
     }
 
     /// The ALPN select callback on the protocols offered: the one chosen, or the handshake

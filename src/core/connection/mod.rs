@@ -88,6 +88,8 @@ pub struct Connection {
     peer_key: Mutex<Option<(NamedGroup, Vec<u8>)>>,
     /// The signature scheme of the peer's handshake signature (`SSL_get_peer_signature_nid`).
     peer_sigalg: Mutex<Option<rustls::SignatureScheme>>,
+    /// The signature scheme of this side's handshake signature (`SSL_get0_signature_name`).
+    own_sigalg: Mutex<Option<rustls::SignatureScheme>>,
     /// The OCSP response a server staples (`SSL_set_tlsext_status_ocsp_resp`).
     ocsp: Mutex<Option<Vec<u8>>>,
     /// The ClientHello a server received (`SSL_client_hello_get0_*`, shared ciphers).
@@ -174,6 +176,7 @@ impl Connection {
             shutdown: Mutex::new(0),
             peer_key: Mutex::new(None),
             peer_sigalg: Mutex::new(None),
+            own_sigalg: Mutex::new(None),
             ocsp: Mutex::new(None),
             client_hello: Mutex::new(None),
             ocsp_out: Mutex::new(None),

@@ -294,4 +294,14 @@ impl Connection {
     pub fn peer_signature(&self) -> Option<rustls::SignatureScheme> {
         *lock(&self.peer_sigalg)
     }
+
+    pub(in crate::core) fn own_signature_seen(&self, scheme: rustls::SignatureScheme) {
+        *lock(&self.own_sigalg) = Some(scheme);
+    }
+
+    /// The scheme of this side's handshake signature (none on resumption, none for a client
+    /// without certificate).
+    pub fn own_signature(&self) -> Option<rustls::SignatureScheme> {
+        *lock(&self.own_sigalg)
+    }
 }
