@@ -13,6 +13,7 @@ mod common;
 
 mod certcomp35;
 mod curl;
+mod groups35;
 mod haproxy;
 mod new_api;
 mod nginx;

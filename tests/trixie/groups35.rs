@@ -8,13 +8,13 @@
 //!   happened (counted from the stock end's `-msg` trace) to be the same as between two stock
 //!   ends.
 
-mod common;
-
 use std::time::Duration;
 
 use common::progs::Proc;
 use common::trixie::{build_c, same_on_both, On, Stage};
 use common::{run, Mode};
+
+use crate::common;
 
 #[test]
 fn grammar_matches_openssl_35() {
