@@ -4,22 +4,18 @@
 use std::ffi::{c_int, c_long};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
-use rustls::client::Resumption;
-use rustls::crypto::{CryptoProvider, SupportedKxGroup};
-use rustls::server::NoServerSessionStorage;
-use rustls::{ClientConfig, ServerConfig, SupportedCipherSuite};
+use rustls::crypto::SupportedKxGroup;
+use rustls::{ClientConfig, ServerConfig};
 
 use super::callbacks::Callbacks;
-use super::cert_comp::{self, Plan};
+use super::cert_comp;
 use super::cipher::{self, Cipher};
 use super::credentials::Credentials;
 use super::error::{Error, Result};
 pub use super::groups::{
     group_by_name, group_name, group_nid, groups_from_nids, parse_groups, GroupList,
 };
-use super::hooks;
 use super::registry::{Object, Refs, Table};
-use super::rpk;
 use super::session_cache::{SessStats, SessionCache};
 use crate::libcrypto::{ffi, ExData, PasswordCb, Store, TicketKeys, VerifyCb, VerifyParam};
 
@@ -36,9 +32,6 @@ pub const OP_CIPHER_SERVER_PREFERENCE: u64 = 0x0040_0000;
 /// What `SSL_CTX_new` starts with in OpenSSL 3.0 (`SSL_OP_ENABLE_MIDDLEBOX_COMPAT |
 /// SSL_OP_NO_COMPRESSION`; rustls never compresses either way).
 pub const OP_DEFAULT: u64 = 0x0012_0000;
-
-/// `SSL_R_NO_SUITABLE_GROUPS`.
-const NO_SUITABLE_GROUPS: c_int = 295;
 
 pub const MODE_ENABLE_PARTIAL_WRITE: u64 = 0x1;
 pub const MODE_ACCEPT_MOVING_WRITE_BUFFER: u64 = 0x2;
@@ -67,6 +60,10 @@ pub struct Method {
     /// 0 for the version-flexible `TLS_*method`, else the one version the method speaks.
     pub version: c_int,
 }
+
+mod configs;
+
+use configs::{ConfigKey, ServerKey};
 
 /// Everything an `SSL` copies from its `SSL_CTX` at `SSL_new`.
 #[derive(Clone)]
@@ -220,71 +217,7 @@ impl Settings {
         }
         out
     }
-
-    fn client_key(&self) -> ConfigKey {
-        ConfigKey {
-            versions: self
-                .versions()
-                .iter()
-                .map(|v| u16::from(v.version))
-                .collect(),
-            suites: self
-                .tls13
-                .iter()
-                .chain(&self.tls12)
-                .map(|c| c.protocol_id())
-                .collect(),
-            groups: self.groups.iter().map(|g| u16::from(g.name())).collect(),
-            tickets: self.options & OP_NO_TICKET == 0,
-            comp: Plan::client(self),
-            rpk: (
-                rpk::client_wants(self.client_cert_type.as_deref()),
-                rpk::client_wants(self.server_cert_type.as_deref()),
-            ),
-        }
-    }
-
-    /// A server's key, once it knows the (server, client) certificate types it negotiated.
-    fn server_base(&self, types: (u8, u8)) -> ConfigKey {
-        ConfigKey {
-            comp: Plan::server(self, types.0 == rpk::RPK),
-            rpk: (types.0 == rpk::RPK, types.1 == rpk::RPK),
-            ..self.client_key()
-        }
-    }
 }
-
-/// What distinguishes one rustls configuration from another. Per-connection settings that rustls
-/// takes per connection (SNI, ALPN, verification, credentials, callbacks) are not part of it.
-#[derive(Clone, PartialEq, Eq, Debug)]
-struct ConfigKey {
-    versions: Vec<u16>,
-    suites: Vec<u16>,
-    groups: Vec<u16>,
-    tickets: bool,
-    /// Certificate compression (what is sent compressed, what is offered).
-    comp: Plan,
-    /// Raw public keys: (this side sends one, this side asks the peer for one).
-    rpk: (bool, bool),
-}
-
-/// A server configuration also depends on the ALPN protocol chosen for the connection, on client
-/// authentication, on the ticket and cache policy and on preference order.
-#[derive(Clone, PartialEq, Eq, Debug)]
-struct ServerKey {
-    base: ConfigKey,
-    alpn: Option<Vec<u8>>,
-    verify_mode: c_int,
-    client_ca: Vec<Vec<u8>>,
-    num_tickets: usize,
-    server_preference: bool,
-    cache: bool,
-    /// The program's ticket key callback, if any.
-    ticket_cb: usize,
-}
-
-/// How many distinct configurations a context keeps.
-const CONFIG_CACHE: usize = 8;
 
 pub struct Context {
     refs: Refs,
@@ -421,123 +354,9 @@ impl Context {
             .read()
             .unwrap_or_else(|e| e.into_inner())
     }
-
-    /// The client configuration for `settings`: the cached one when these settings were seen
-    /// before, else a new one (kept for the next connection).
-    pub fn client_config(&self, settings: &Settings) -> Result<Arc<ClientConfig>> {
-        let key = settings.client_key();
-        let mut cache = self
-            .client_configs
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        if let Some((_, cfg)) = cache.iter().find(|(k, _)| *k == key) {
-            return Ok(cfg.clone());
-        }
-        let cfg = Arc::new(build_client_config(settings, &key)?);
-        if cache.len() >= CONFIG_CACHE {
-            cache.remove(0);
-        }
-        cache.push((key, cfg.clone()));
-        Ok(cfg)
-    }
 }
 
 impl Context {
-    /// The server configuration for `settings` and the ALPN protocol chosen for this
-    /// connection, cached like the client's.
-    ///
-    /// `group`: the one group the server offers for this connection (chosen from the
-    /// ClientHello as OpenSSL chooses, see `group_list`), so that rustls answers with a
-    /// ServerHello or a HelloRetryRequest for exactly that group; `None` offers them all. The
-    /// cache is keyed by it, so a context keeps one configuration per group chosen.
-    pub fn server_config(
-        &self,
-        settings: &Settings,
-        alpn: Option<Vec<u8>>,
-        cert_types: (u8, u8),
-        group: Option<&'static dyn SupportedKxGroup>,
-    ) -> Result<Arc<ServerConfig>> {
-        let groups = group.map_or_else(|| settings.groups.clone(), |g| vec![g]);
-        let mut base = settings.server_base(cert_types);
-        base.groups = groups.iter().map(|g| u16::from(g.name())).collect();
-        let key = ServerKey {
-            base,
-            alpn,
-            verify_mode: settings.verify_mode,
-            client_ca: settings.sent_ca_names().to_vec(),
-            num_tickets: settings.num_tickets,
-            server_preference: settings.options & OP_CIPHER_SERVER_PREFERENCE != 0,
-            cache: self.session_cache_mode() & SESS_CACHE_SERVER != 0,
-            ticket_cb: self.callbacks().ticket_key.map_or(0, |c| c.raw()),
-        };
-        let mut cache = self
-            .server_configs
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        if let Some((_, cfg)) = cache.iter().find(|(k, _)| *k == key) {
-            return Ok(cfg.clone());
-        }
-        let cfg = Arc::new(self.build_server_config(settings, &key, groups)?);
-        if cache.len() >= CONFIG_CACHE {
-            cache.remove(0);
-        }
-        cache.push((key, cfg.clone()));
-        Ok(cfg)
-    }
-
-    fn build_server_config(
-        &self,
-        settings: &Settings,
-        key: &ServerKey,
-        groups: Vec<&'static dyn SupportedKxGroup>,
-    ) -> Result<ServerConfig> {
-        let versions = settings.versions();
-        if versions.is_empty() {
-            return Err(Error::NoProtocols(
-                "no TLS 1.2 or 1.3 within the configured range (ferrossl does not speak older ones)"
-                    .into(),
-            ));
-        }
-        let verifier = if key.base.rpk.1 {
-            rpk::client_key_verifier(settings.verify_mode)
-        } else {
-            hooks::client_verifier(settings.verify_mode, settings.sent_ca_names())
-        };
-        let resolver = if key.base.rpk.0 {
-            rpk::server_key_resolver()
-        } else {
-            hooks::server_cert_resolver()
-        };
-        let provider = provider(settings, &versions, groups)?;
-        let mut cfg = ServerConfig::builder_with_provider(Arc::new(provider))
-            .with_protocol_versions(&versions)
-            .map_err(|e| Error::NoCipherMatch(e.to_string()))?
-            .with_client_cert_verifier(verifier)
-            .with_cert_resolver(resolver);
-        cfg.cert_compressors = key.base.comp.compressors();
-        cfg.cert_decompressors = key.base.comp.decompressors();
-        cfg.alpn_protocols = key.alpn.iter().cloned().collect();
-        cfg.ignore_client_order = key.server_preference;
-        cfg.send_tls13_tickets = key.num_tickets;
-        cfg.key_log = hooks::key_log();
-        cfg.session_storage = if key.cache {
-            hooks::server_session_store()
-        } else {
-            Arc::new(NoServerSessionStorage {})
-        };
-        if key.base.tickets {
-            let lifetime = *self
-                .session_timeout
-                .read()
-                .unwrap_or_else(|e| e.into_inner());
-            cfg.ticketer = match self.callbacks().ticket_key {
-                Some(cb) => hooks::callback_ticketer(cb, lifetime),
-                None => hooks::keys_ticketer(self.ticket_keys(), lifetime),
-            };
-        }
-        Ok(cfg)
-    }
-
     /// The internal server session cache (`SSL_SESS_CACHE_SERVER` without `NO_INTERNAL`).
     pub fn internal_sessions(&self) -> &Arc<SessionCache> {
         &self.server_sessions
@@ -564,79 +383,3 @@ impl Context {
 
 /// `SSL_CTX_sess_get_cache_size`'s default, as OpenSSL's.
 pub const SESSION_CACHE_SIZE: usize = 1024 * 20;
-
-fn provider(
-    settings: &Settings,
-    versions: &[&'static rustls::SupportedProtocolVersion],
-    groups: Vec<&'static dyn SupportedKxGroup>,
-) -> Result<CryptoProvider> {
-    let base = rustls::crypto::aws_lc_rs::default_provider();
-    let all: Vec<SupportedCipherSuite> = rustls::crypto::aws_lc_rs::ALL_CIPHER_SUITES.to_vec();
-    let pick = |c: &&Cipher| all.iter().find(|s| s.suite() == c.suite).copied();
-    let mut suites = Vec::new();
-    if versions.contains(&&rustls::version::TLS13) {
-        suites.extend(settings.tls13.iter().filter_map(pick));
-    }
-    if versions.contains(&&rustls::version::TLS12) {
-        suites.extend(settings.tls12.iter().filter_map(pick));
-    }
-    if suites.is_empty() {
-        return Err(Error::NoCipherMatch(
-            "no cipher suite enabled for the enabled protocol versions".into(),
-        ));
-    }
-    Ok(CryptoProvider {
-        cipher_suites: suites,
-        kx_groups: groups,
-        ..base
-    })
-}
-
-fn build_client_config(settings: &Settings, key: &ConfigKey) -> Result<ClientConfig> {
-    let versions = settings.versions();
-    if versions.is_empty() {
-        return Err(Error::NoProtocols(format!(
-            "no TLS 1.2 or 1.3 within min {:#x} / max {:#x} and the SSL_OP_NO_* options \
-             (ferrossl does not speak SSLv3, TLS 1.0 or TLS 1.1)",
-            settings.min_version, settings.max_version
-        )));
-    }
-    // As OpenSSL 3.5, a list with no group for the versions enabled (empty, of groups
-    // ferrossl lacks, of TLS 1.3 groups on a TLS 1.2 client) fails here.
-    let usable = settings
-        .groups
-        .iter()
-        .any(|g| versions.iter().any(|v| g.usable_for_version(v.version)));
-    if !usable {
-        return Err(Error::Misuse {
-            reason: NO_SUITABLE_GROUPS,
-            detail: "No groups enabled for max supported SSL/TLS version".into(),
-        });
-    }
-    let provider = provider(settings, &versions, settings.groups.clone())?;
-    let mut cfg = ClientConfig::builder_with_provider(Arc::new(provider))
-        .with_protocol_versions(&versions)
-        .map_err(|e| Error::NoCipherMatch(e.to_string()))?
-        .dangerous()
-        .with_custom_certificate_verifier(if key.rpk.1 {
-            rpk::server_key_verifier()
-        } else {
-            hooks::server_verifier()
-        })
-        .with_client_cert_resolver(if key.rpk.0 {
-            rpk::client_key_resolver()
-        } else {
-            hooks::client_cert_resolver()
-        });
-    cfg.cert_compressors = key.comp.compressors();
-    cfg.cert_decompressors = key.comp.decompressors();
-    let tls12 = if settings.options & OP_NO_TICKET == 0 {
-        rustls::client::Tls12Resumption::SessionIdOrTickets
-    } else {
-        rustls::client::Tls12Resumption::SessionIdOnly
-    };
-    cfg.resumption = Resumption::store(hooks::session_store()).tls12_resumption(tls12);
-    cfg.key_log = hooks::key_log();
-    cfg.enable_sni = true;
-    Ok(cfg)
-}
