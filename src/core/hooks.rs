@@ -23,6 +23,7 @@ use rustls::DistinguishedName;
 use rustls::{DigitallySignedStruct, NamedGroup, SignatureScheme};
 
 use super::connection::Connection;
+use super::rpk;
 
 thread_local! {
     /// Reached with `try_with`: after the thread's thread-locals are destroyed (a program's
@@ -71,9 +72,12 @@ pub fn own_signature(scheme: SignatureScheme) {
     }
 }
 
-/// Verifies server certificates with libcrypto, through the connection's settings.
+/// Verifies server certificates with libcrypto, through the connection's settings; or, `rpk`,
+/// asks for the server's raw public key (RFC 7250, `rpk::peer_key`).
 #[derive(Debug)]
-struct ServerVerifier;
+struct ServerVerifier {
+    rpk: bool,
+}
 
 impl ServerCertVerifier for ServerVerifier {
     fn verify_server_cert(
@@ -84,6 +88,10 @@ impl ServerCertVerifier for ServerVerifier {
         ocsp_response: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
+        if self.rpk {
+            rpk::peer_key(end_entity)?;
+            return Ok(ServerCertVerified::assertion());
+        }
         let conn =
             current().ok_or_else(|| rustls::Error::General("no current connection".into()))?;
         conn.verify_peer(end_entity, intermediates, c"ssl_server")?;
@@ -100,9 +108,7 @@ impl ServerCertVerifier for ServerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        let valid = rustls::crypto::verify_tls12_signature(message, cert, dss, algorithms())?;
-        signature_seen(dss);
-        Ok(valid)
+        peer_signature(self.rpk, false, message, cert, dss)
     }
 
     fn verify_tls13_signature(
@@ -111,30 +117,65 @@ impl ServerCertVerifier for ServerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        let valid = rustls::crypto::verify_tls13_signature(message, cert, dss, algorithms())?;
-        signature_seen(dss);
-        Ok(valid)
+        peer_signature(self.rpk, true, message, cert, dss)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         algorithms().supported_schemes()
     }
+
+    fn requires_raw_public_keys(&self) -> bool {
+        self.rpk
+    }
 }
 
-pub fn server_verifier() -> Arc<dyn ServerCertVerifier> {
-    static V: OnceLock<Arc<ServerVerifier>> = OnceLock::new();
-    V.get_or_init(|| Arc::new(ServerVerifier)).clone()
+/// A peer's handshake signature, checked against its certificate or (`rpk`, TLS 1.3 only) its
+/// raw public key, and recorded for the connection.
+fn peer_signature(
+    rpk: bool,
+    tls13: bool,
+    message: &[u8],
+    cert: &CertificateDer<'_>,
+    dss: &DigitallySignedStruct,
+) -> Result<HandshakeSignatureValid, rustls::Error> {
+    let valid = match (rpk, tls13) {
+        (true, true) => rpk::raw_signature(message, cert, dss)?,
+        (true, false) => return Err(rpk::no_tls12()),
+        (false, true) => rustls::crypto::verify_tls13_signature(message, cert, dss, algorithms())?,
+        (false, false) => rustls::crypto::verify_tls12_signature(message, cert, dss, algorithms())?,
+    };
+    signature_seen(dss);
+    Ok(valid)
 }
 
-/// Picks the client certificate: the connection's own, or what the program's callback gives.
+/// The client's server verifier (`rpk`: it asks for the server's raw key).
+pub fn server_verifier(rpk: bool) -> Arc<dyn ServerCertVerifier> {
+    static V: [OnceLock<Arc<ServerVerifier>>; 2] = [OnceLock::new(), OnceLock::new()];
+    V[rpk as usize]
+        .get_or_init(|| Arc::new(ServerVerifier { rpk }))
+        .clone()
+}
+
+/// Picks the client certificate: the connection's own, or what the program's callback gives;
+/// `rpk`: sent as its raw public key.
 #[derive(Debug)]
-struct ClientCert;
+struct ClientCert {
+    rpk: bool,
+}
 
 impl ResolvesClientCert for ClientCert {
     fn resolve(&self, hints: &[&[u8]], _schemes: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
         let conn = current()?;
         conn.set_peer_ca_names(hints);
-        conn.client_certificate()
+        if !self.rpk {
+            return conn.client_certificate();
+        }
+        conn.set_cert_type(true, rpk::RPK);
+        rpk::raw_identity(&*conn.client_certificate()?)
+    }
+
+    fn only_raw_public_keys(&self) -> bool {
+        self.rpk
     }
 
     fn has_certs(&self) -> bool {
@@ -142,9 +183,11 @@ impl ResolvesClientCert for ClientCert {
     }
 }
 
-pub fn client_cert_resolver() -> Arc<dyn ResolvesClientCert> {
-    static R: OnceLock<Arc<ClientCert>> = OnceLock::new();
-    R.get_or_init(|| Arc::new(ClientCert)).clone()
+pub fn client_cert_resolver(rpk: bool) -> Arc<dyn ResolvesClientCert> {
+    static R: [OnceLock<Arc<ClientCert>>; 2] = [OnceLock::new(), OnceLock::new()];
+    R[rpk as usize]
+        .get_or_init(|| Arc::new(ClientCert { rpk }))
+        .clone()
 }
 
 /// Client sessions live in `SSL_SESSION` objects, not in a cache inside the configuration.
@@ -232,29 +275,45 @@ pub fn peer_key_share(group: NamedGroup, key: &[u8]) {
     }
 }
 
-/// Picks the server certificate for the connection rustls is accepting.
+/// Picks the server certificate for the connection rustls is accepting (`rpk`: sent as its
+/// raw public key).
 #[derive(Debug)]
-struct ServerCert;
+struct ServerCert {
+    rpk: bool,
+}
 
 impl ResolvesServerCert for ServerCert {
     fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
-        current()?.server_certificate(hello.signature_schemes())
+        let certified = current()?.server_certificate(hello.signature_schemes())?;
+        if self.rpk {
+            rpk::raw_identity(&certified)
+        } else {
+            Some(certified)
+        }
+    }
+
+    fn only_raw_public_keys(&self) -> bool {
+        self.rpk
     }
 }
 
-pub fn server_cert_resolver() -> Arc<dyn ResolvesServerCert> {
-    static R: OnceLock<Arc<ServerCert>> = OnceLock::new();
-    R.get_or_init(|| Arc::new(ServerCert)).clone()
+pub fn server_cert_resolver(rpk: bool) -> Arc<dyn ResolvesServerCert> {
+    static R: [OnceLock<Arc<ServerCert>>; 2] = [OnceLock::new(), OnceLock::new()];
+    R[rpk as usize]
+        .get_or_init(|| Arc::new(ServerCert { rpk }))
+        .clone()
 }
 
 /// A server's client authentication, as `SSL_CTX_set_verify` set it: `SSL_VERIFY_PEER` asks for
 /// a certificate, `SSL_VERIFY_FAIL_IF_NO_PEER_CERT` requires one; chains are verified by
-/// libcrypto through the connection.
+/// libcrypto through the connection; or, `rpk`, a raw public key is asked for
+/// (`rpk::peer_key`).
 #[derive(Debug)]
 struct ClientVerifier {
     offer: bool,
     mandatory: bool,
     hints: Vec<DistinguishedName>,
+    rpk: bool,
 }
 
 impl ClientCertVerifier for ClientVerifier {
@@ -276,6 +335,10 @@ impl ClientCertVerifier for ClientVerifier {
         intermediates: &[CertificateDer<'_>],
         _now: UnixTime,
     ) -> Result<ClientCertVerified, rustls::Error> {
+        if self.rpk {
+            rpk::peer_key(end_entity)?;
+            return Ok(ClientCertVerified::assertion());
+        }
         let conn =
             current().ok_or_else(|| rustls::Error::General("no current connection".into()))?;
         conn.verify_peer(end_entity, intermediates, c"ssl_client")?;
@@ -288,9 +351,7 @@ impl ClientCertVerifier for ClientVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        let valid = rustls::crypto::verify_tls12_signature(message, cert, dss, algorithms())?;
-        signature_seen(dss);
-        Ok(valid)
+        peer_signature(self.rpk, false, message, cert, dss)
     }
 
     fn verify_tls13_signature(
@@ -299,29 +360,36 @@ impl ClientCertVerifier for ClientVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        let valid = rustls::crypto::verify_tls13_signature(message, cert, dss, algorithms())?;
-        signature_seen(dss);
-        Ok(valid)
+        peer_signature(self.rpk, true, message, cert, dss)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         algorithms().supported_schemes()
     }
+
+    fn requires_raw_public_keys(&self) -> bool {
+        self.rpk
+    }
 }
 
+/// The server's client verifier, as `SSL_CTX_set_verify` set it (`rpk`: it asks for the
+/// client's raw key, and names no CAs).
 pub fn client_verifier(
     verify_mode: std::ffi::c_int,
     client_ca: &[Vec<u8>],
+    rpk: bool,
 ) -> Arc<dyn ClientCertVerifier> {
     use super::context::{VERIFY_FAIL_IF_NO_PEER_CERT, VERIFY_PEER};
     let offer = verify_mode & VERIFY_PEER != 0;
+    let names = if rpk { &[][..] } else { client_ca };
     Arc::new(ClientVerifier {
         offer,
         mandatory: offer && verify_mode & VERIFY_FAIL_IF_NO_PEER_CERT != 0,
-        hints: client_ca
+        hints: names
             .iter()
             .map(|n| DistinguishedName::from(n.clone()))
             .collect(),
+        rpk,
     })
 }
 

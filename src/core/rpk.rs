@@ -18,17 +18,18 @@
 //! `X509_V_ERR_RPK_UNTRUSTED` and the program's verify callback decides, as in OpenSSL without
 //! TLSA records: with `SSL_VERIFY_PEER` and no callback accepting it the handshake fails;
 //! otherwise the key is kept and `SSL_get_verify_result` reports the error.
+//!
+//! rustls's verifiers and resolvers are `hooks`'s, with an `rpk` flag: this module holds what
+//! they do differently for a raw key (`peer_key`, `raw_signature`, `raw_identity`).
 
 use std::ffi::c_long;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::client::ResolvesClientCert;
-use rustls::pki_types::{CertificateDer, ServerName, SubjectPublicKeyInfoDer, UnixTime};
-use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
-use rustls::server::{CertificateType, ClientHello, ResolvesServerCert};
+use rustls::client::danger::HandshakeSignatureValid;
+use rustls::pki_types::{CertificateDer, SubjectPublicKeyInfoDer};
+use rustls::server::{CertificateType, ClientHello};
 use rustls::sign::CertifiedKey;
-use rustls::{DigitallySignedStruct, DistinguishedName, SignatureScheme};
+use rustls::DigitallySignedStruct;
 
 use super::hooks::{algorithms, current, signature_seen};
 use crate::libcrypto::PKey;
@@ -95,7 +96,7 @@ pub fn raw_identity(ck: &CertifiedKey) -> Option<Arc<CertifiedKey>> {
 }
 
 /// The peer's raw key: kept for `SSL_get0_peer_rpk`, and judged as OpenSSL without DANE.
-fn peer_key(spki: &CertificateDer<'_>) -> Result<(), rustls::Error> {
+pub(super) fn peer_key(spki: &CertificateDer<'_>) -> Result<(), rustls::Error> {
     let conn = current().ok_or_else(|| rustls::Error::General("no current connection".into()))?;
     let key = PKey::from_spki(spki).ok_or(rustls::Error::InvalidCertificate(
         rustls::CertificateError::BadEncoding,
@@ -122,7 +123,7 @@ impl std::fmt::Display for Untrusted {
 
 impl std::error::Error for Untrusted {}
 
-fn raw_signature(
+pub(super) fn raw_signature(
     message: &[u8],
     spki: &CertificateDer<'_>,
     dss: &DigitallySignedStruct,
@@ -134,167 +135,6 @@ fn raw_signature(
     Ok(valid)
 }
 
-fn no_tls12() -> rustls::Error {
+pub(super) fn no_tls12() -> rustls::Error {
     rustls::Error::PeerIncompatible(rustls::PeerIncompatible::IncorrectCertificateTypeExtension)
-}
-
-/// A client asking for the server's raw key.
-#[derive(Debug)]
-struct ServerKeyVerifier;
-
-impl ServerCertVerifier for ServerKeyVerifier {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        peer_key(end_entity)?;
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        _message: &[u8],
-        _cert: &CertificateDer<'_>,
-        _dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        Err(no_tls12())
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        raw_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        algorithms().supported_schemes()
-    }
-
-    fn requires_raw_public_keys(&self) -> bool {
-        true
-    }
-}
-
-pub fn server_key_verifier() -> Arc<dyn ServerCertVerifier> {
-    static V: OnceLock<Arc<ServerKeyVerifier>> = OnceLock::new();
-    V.get_or_init(|| Arc::new(ServerKeyVerifier)).clone()
-}
-
-/// A client sending its raw key.
-#[derive(Debug)]
-struct ClientKey;
-
-impl ResolvesClientCert for ClientKey {
-    fn resolve(&self, hints: &[&[u8]], _schemes: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
-        let conn = current()?;
-        conn.set_peer_ca_names(hints);
-        conn.set_cert_type(true, RPK);
-        raw_identity(&*conn.client_certificate()?)
-    }
-
-    fn only_raw_public_keys(&self) -> bool {
-        true
-    }
-
-    fn has_certs(&self) -> bool {
-        true
-    }
-}
-
-pub fn client_key_resolver() -> Arc<dyn ResolvesClientCert> {
-    static R: OnceLock<Arc<ClientKey>> = OnceLock::new();
-    R.get_or_init(|| Arc::new(ClientKey)).clone()
-}
-
-/// A server sending its raw key.
-#[derive(Debug)]
-struct ServerRawKey;
-
-impl ResolvesServerCert for ServerRawKey {
-    fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
-        raw_identity(&*current()?.server_certificate(hello.signature_schemes())?)
-    }
-
-    fn only_raw_public_keys(&self) -> bool {
-        true
-    }
-}
-
-pub fn server_key_resolver() -> Arc<dyn ResolvesServerCert> {
-    static R: OnceLock<Arc<ServerRawKey>> = OnceLock::new();
-    R.get_or_init(|| Arc::new(ServerRawKey)).clone()
-}
-
-/// A server asking for the client's raw key, as `SSL_VERIFY_PEER` /
-/// `SSL_VERIFY_FAIL_IF_NO_PEER_CERT` say.
-#[derive(Debug)]
-struct ClientKeyVerifier {
-    offer: bool,
-    mandatory: bool,
-}
-
-impl ClientCertVerifier for ClientKeyVerifier {
-    fn offer_client_auth(&self) -> bool {
-        self.offer
-    }
-
-    fn client_auth_mandatory(&self) -> bool {
-        self.mandatory
-    }
-
-    fn root_hint_subjects(&self) -> &[DistinguishedName] {
-        &[]
-    }
-
-    fn verify_client_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _now: UnixTime,
-    ) -> Result<ClientCertVerified, rustls::Error> {
-        peer_key(end_entity)?;
-        Ok(ClientCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        _message: &[u8],
-        _cert: &CertificateDer<'_>,
-        _dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        Err(no_tls12())
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        raw_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        algorithms().supported_schemes()
-    }
-
-    fn requires_raw_public_keys(&self) -> bool {
-        true
-    }
-}
-
-pub fn client_key_verifier(verify_mode: std::ffi::c_int) -> Arc<dyn ClientCertVerifier> {
-    use super::context::{VERIFY_FAIL_IF_NO_PEER_CERT, VERIFY_PEER};
-    let offer = verify_mode & VERIFY_PEER != 0;
-    Arc::new(ClientKeyVerifier {
-        offer,
-        mandatory: offer && verify_mode & VERIFY_FAIL_IF_NO_PEER_CERT != 0,
-    })
 }

@@ -162,16 +162,12 @@ impl Context {
                     .into(),
             ));
         }
-        let verifier = if key.base.rpk.1 {
-            rpk::client_key_verifier(settings.verify_mode)
-        } else {
-            hooks::client_verifier(settings.verify_mode, settings.sent_ca_names())
-        };
-        let resolver = if key.base.rpk.0 {
-            rpk::server_key_resolver()
-        } else {
-            hooks::server_cert_resolver()
-        };
+        let verifier = hooks::client_verifier(
+            settings.verify_mode,
+            settings.sent_ca_names(),
+            key.base.rpk.1,
+        );
+        let resolver = hooks::server_cert_resolver(key.base.rpk.0);
         let provider = provider(settings, &versions, groups)?;
         let mut cfg = ServerConfig::builder_with_provider(Arc::new(provider))
             .with_protocol_versions(&versions)
@@ -256,16 +252,8 @@ fn build_client_config(settings: &Settings, key: &ConfigKey) -> Result<ClientCon
         .with_protocol_versions(&versions)
         .map_err(|e| Error::NoCipherMatch(e.to_string()))?
         .dangerous()
-        .with_custom_certificate_verifier(if key.rpk.1 {
-            rpk::server_key_verifier()
-        } else {
-            hooks::server_verifier()
-        })
-        .with_client_cert_resolver(if key.rpk.0 {
-            rpk::client_key_resolver()
-        } else {
-            hooks::client_cert_resolver()
-        });
+        .with_custom_certificate_verifier(hooks::server_verifier(key.rpk.1))
+        .with_client_cert_resolver(hooks::client_cert_resolver(key.rpk.0));
     cfg.cert_compressors = key.comp.compressors();
     cfg.cert_decompressors = key.comp.decompressors();
     let tls12 = if settings.options & OP_NO_TICKET == 0 {
