@@ -10,7 +10,6 @@
 
 use std::time::Duration;
 
-use common::progs::Proc;
 use common::trixie::{build_c, same_on_both, On, Stage};
 use common::{run, Mode};
 
@@ -36,27 +35,12 @@ struct Seen {
 /// `s_server -groups server_groups` on `server_on` against `s_client -groups client_groups` on
 /// `client_on`; `-msg` on whichever end is stock (both when both are), counting ClientHellos.
 fn connect(stage: &Stage, server_on: On, server: &[&str], client_on: On, client: &[&str]) -> Seen {
-    let pki = stage.copy_pki();
-    let (srv, port) = Proc::server(
-        "s_server-groups",
-        |port| {
-            let mut cmd = stage.command(server_on, &[], "openssl");
-            cmd.arg("s_server")
-                .arg("-accept")
-                .arg(format!("127.0.0.1:{port}"))
-                .arg("-cert")
-                .arg(format!("{pki}/server-ecdsa.pem"))
-                .arg("-key")
-                .arg(format!("{pki}/server-ecdsa.key"))
-                .args(["-tls1_3", "-naccept", "1", "-www"])
-                .args(server);
-            if server_on == On::Stock {
-                cmd.arg("-msg");
-            }
-            cmd
-        },
-        Some("ACCEPT"),
-    );
+    let mut args = vec!["-tls1_3", "-naccept", "1", "-www"];
+    args.extend_from_slice(server);
+    if server_on == On::Stock {
+        args.push("-msg");
+    }
+    let (srv, port) = super::s_server(stage, server_on, &args);
     let mut cmd = stage.command(client_on, &[], "openssl");
     cmd.arg("s_client")
         .arg("-connect")
