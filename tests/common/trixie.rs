@@ -285,37 +285,9 @@ pub fn compared_lines(stage: &Stage, on: On, exe: &str, args: &[&str]) -> Vec<St
 /// Runs `exe args` inside the root on OpenSSL 3.5 and on ferrossl: OpenSSL's run must end with
 /// "done", and ferrossl's must print the same lines (every differing line is reported).
 pub fn same_on_both(stage: &Stage, exe: &str, args: &[&str]) {
-    same_on_both_except(stage, exe, args, &[]);
-}
-
-/// [`same_on_both`], leaving out of the comparison the lines that start with one of the
-/// `known` prefixes (differences kept on purpose, each with its reason); every prefix must
-/// still match a line of OpenSSL's output, so the list cannot go stale unnoticed.
-pub fn same_on_both_except(stage: &Stage, exe: &str, args: &[&str], known: &[(&str, &str)]) {
-    let keep = |lines: Vec<String>| -> Vec<String> {
-        lines
-            .into_iter()
-            .filter(|l| !known.iter().any(|(prefix, _)| l.starts_with(prefix)))
-            .collect()
-    };
-    let stock_all = compared_lines(stage, On::Stock, exe, args);
-    let unused: Vec<&str> = known
-        .iter()
-        .filter(|(prefix, _)| !stock_all.iter().any(|l| l.starts_with(prefix)))
-        .map(|(prefix, _)| *prefix)
-        .collect();
-    assert!(
-        unused.is_empty(),
-        "known differences that match no line: {unused:?}"
-    );
-    let stock = keep(stock_all);
+    let stock = compared_lines(stage, On::Stock, exe, args);
     assert!(stock.last().is_some_and(|l| l == "done"), "{stock:#?}");
-    let ours = keep(compared_lines(
-        stage,
-        On::Ours(Mode::LibraryPath),
-        exe,
-        args,
-    ));
+    let ours = compared_lines(stage, On::Ours(Mode::LibraryPath), exe, args);
     let differing: Vec<String> = ours
         .iter()
         .zip(&stock)

@@ -15,10 +15,10 @@ mod certcomp35;
 mod curl;
 mod groups35;
 mod haproxy;
-mod new_api;
 mod nginx;
 mod openssl;
 mod python;
+mod quic35;
 mod tls35;
 mod tunnels;
 
