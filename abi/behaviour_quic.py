@@ -9,8 +9,8 @@ without an error (`null`). The QUIC methods themselves are refused (`OSSL_QUIC_*
 NULL and queue one error): then `SSL_CTX_new` fails, and Debian 13's curl, asked for HTTP/3,
 falls back to TCP (`--http3`) or exits with its SSL connect error (`--http3-only`), as it would
 with an OpenSSL built without QUIC. The functions of this family that need more than a constant
-are in src/capi/quic.rs (SSL_poll, the poll descriptors, SSL_net_*_desired,
-SSL_get_event_timeout, SSL_set_quic_tls_cbs).
+are in src/capi/quic.rs (the poll descriptors, SSL_net_*_desired, SSL_get_event_timeout, and
+the helpers of SSL_poll and SSL_set_quic_tls_cbs below).
 """
 
 from behaviour import absent, refused, ok, err  # noqa: E402 (imported at its end)
@@ -90,7 +90,38 @@ Ok(a0)""", note=f"the SSL itself (a TLS connection is its own connection object)
     "SSL_CTX_set_new_pending_conn_cb": absent(
         note=f"accepted and never called: a TLS context has no pending QUIC connections, {NOT_QUIC}"),
 
-    # The QUIC-TLS API for third-party QUIC stacks (SSL_set_quic_tls_cbs is in quic.rs).
+    "SSL_poll": absent(
+        check=False, unsafe=True,
+        body="""// SAFETY: the caller's items, timeout and count, as SSL_poll documents them.
+unsafe { super::quic::poll(a0, a1, a2, a3, a5) }""",
+        note="0 and poll request not supported at the first item that is not a no-op (revents "
+             "SSL_POLL_EVENT_F), as OpenSSL 3.5, which polls only QUIC objects; with no-op items "
+             "only, it waits for the timeout"),
+
+    # The QUIC-TLS API for third-party QUIC stacks.
+    "SSL_set_quic_tls_cbs": refused(
+        "ERR_R_UNSUPPORTED", check=False, unsafe=True,
+        body="""if a0.is_null() {
+    return Err(Error::Misuse {
+        reason: R(ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED),
+        detail: "SSL_set_quic_tls_cbs: no SSL".into(),
+    });
+}
+handle::ssl(a0)?;
+// SAFETY: the caller's dispatch table, or NULL.
+if !unsafe { super::quic::quic_tls_table_complete(a1) } {
+    return Err(Error::Misuse {
+        reason: R(SSL_R_MISSING_QUIC_TLS_FUNCTIONS),
+        detail: "SSL_set_quic_tls_cbs: the table lacks a QUIC TLS callback".into(),
+    });
+}
+Err(Error::Refused {
+    reason: R(ERR_R_UNSUPPORTED),
+    detail: "SSL_set_quic_tls_cbs: rustls keeps its traffic secrets".into(),
+})""",
+        note="a third-party QUIC stack driving the handshake gets the traffic secrets, which "
+             "rustls keeps private; after OpenSSL 3.5's checks (should not have been called for "
+             "NULL, missing QUIC TLS functions), 0 and unsupported"),
     "SSL_set_quic_tls_transport_params": absent(
         "0", check=False, error="ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED",
         cases=[("a0.is_null()", ok("0"))],

@@ -3151,18 +3151,16 @@ int SSL_pending(const SSL *s);
 
 #if defined(FERROSSL_OSSL330)
 /**
- * `SSL_poll`: OpenSSL 3.5 polls only QUIC objects. An item whose descriptor names no `SSL` is
- * a no-op (revents 0); the first other item (a TLS `SSL`, a socket, an unknown type) fails the
- * call: its revents become `SSL_POLL_EVENT_F`, the later items' 0, `*result_count` 1, and
- * `SSL_R_POLL_REQUEST_NOT_SUPPORTED` is queued. With only no-op items the call waits for the
- * timeout (for ever when it is NULL, as OpenSSL) and reports nothing.
+ * `int SSL_poll (SSL_POLL_ITEM *, size_t, size_t, const struct timeval *, uint64_t, size_t *)`
+ *
+ * Absent: 0 and poll request not supported at the first item that is not a no-op (revents SSL_POLL_EVENT_F), as OpenSSL 3.5, which polls only QUIC objects; with no-op items only, it waits for the timeout
  */
-int SSL_poll(SSL_POLL_ITEM *items,
-             size_t num_items,
-             size_t stride,
-             const struct timeval *timeout,
-             uint64_t _flags,
-             size_t *result_count);
+int SSL_poll(SSL_POLL_ITEM *a0,
+             size_t a1,
+             size_t a2,
+             const struct timeval *a3,
+             uint64_t _a4,
+             size_t *a5);
 #endif
 
 /**
@@ -3572,13 +3570,13 @@ int SSL_set_purpose(SSL *s, int purpose);
 
 #if defined(FERROSSL_OSSL350)
 /**
- * `SSL_set_quic_tls_cbs`: OpenSSL 3.5 lets a third-party QUIC stack drive the TLS handshake
- * of a TLS `SSL` through these callbacks, which receive the raw traffic secrets. rustls keeps
- * its secrets private (its own QUIC API is not OpenSSL's), so ferrossl refuses: after
- * OpenSSL's own checks (NULL `s`: should not have been called; a table lacking one of the six
- * callbacks: missing QUIC TLS functions), 0 with one queued `ERR_R_UNSUPPORTED`.
+ * `int SSL_set_quic_tls_cbs (SSL *, const OSSL_DISPATCH *, void *)`
+ *
+ * Refused: a third-party QUIC stack driving the handshake gets the traffic secrets, which rustls keeps private; after OpenSSL 3.5's checks (should not have been called for NULL, missing QUIC TLS functions), 0 and unsupported
  */
-int SSL_set_quic_tls_cbs(SSL *s, const OSSL_DISPATCH *qtdis, void *_arg);
+int SSL_set_quic_tls_cbs(SSL *a0,
+                         const OSSL_DISPATCH *a1,
+                         void *_a2);
 #endif
 
 #if defined(FERROSSL_OSSL350)

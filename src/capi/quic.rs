@@ -28,22 +28,24 @@ const POLL_REQUEST_NOT_SUPPORTED: c_int = 418;
 const BIO_CTRL_GET_RPOLL_DESCRIPTOR: c_int = 91;
 const BIO_CTRL_GET_WPOLL_DESCRIPTOR: c_int = 92;
 
-/// `SSL_poll`: OpenSSL 3.5 polls only QUIC objects. An item whose descriptor names no `SSL` is
-/// a no-op (revents 0); the first other item (a TLS `SSL`, a socket, an unknown type) fails the
-/// call: its revents become `SSL_POLL_EVENT_F`, the later items' 0, `*result_count` 1, and
-/// `SSL_R_POLL_REQUEST_NOT_SUPPORTED` is queued. With only no-op items the call waits for the
-/// timeout (for ever when it is NULL, as OpenSSL) and reports nothing.
+/// `SSL_poll` (abi/behaviour_quic.py): OpenSSL 3.5 polls only QUIC objects. An item whose
+/// descriptor names no `SSL` is a no-op (revents 0); the first other item (a TLS `SSL`, a
+/// socket, an unknown type) fails the call: its revents become `SSL_POLL_EVENT_F`, the later
+/// items' 0, `*result_count` 1, and `SSL_R_POLL_REQUEST_NOT_SUPPORTED` is queued. With only
+/// no-op items the call waits for the timeout (for ever when it is NULL, as OpenSSL) and
+/// reports nothing.
+///
+/// # Safety
+/// `items` holds `num_items` items `stride` bytes apart; `timeout` and `result_count` are
+/// NULL or valid.
 #[cfg(feature = "ossl330")]
-#[export]
-#[no_mangle]
-pub unsafe extern "C" fn SSL_poll(
+pub unsafe fn poll(
     items: *mut SSL_POLL_ITEM,
     num_items: usize,
     stride: usize,
     timeout: *const timeval,
-    _flags: u64,
     result_count: *mut usize,
-) -> c_int {
+) -> Result<c_int> {
     // SAFETY: the caller's timeval, or NULL.
     let wait = unsafe { timeout.as_ref() }.map(|t| {
         Duration::from_secs(t.tv_sec.max(0) as u64) + Duration::from_micros(t.tv_usec.max(0) as u64)
@@ -188,29 +190,14 @@ struct DispatchEntry {
 /// The `OSSL_FUNC_SSL_QUIC_TLS_*` ids (<openssl/core_dispatch.h>) a table must provide:
 /// crypto_send, crypto_recv_rcd, crypto_release_rcd, yield_secret, got_transport_params, alert.
 const QUIC_TLS_FUNCTIONS: [c_int; 6] = [2001, 2002, 2003, 2004, 2005, 2006];
-/// `SSL_R_MISSING_QUIC_TLS_FUNCTIONS` (OpenSSL 3.5).
-const MISSING_QUIC_TLS_FUNCTIONS: c_int = 423;
 
-/// `SSL_set_quic_tls_cbs`: OpenSSL 3.5 lets a third-party QUIC stack drive the TLS handshake
-/// of a TLS `SSL` through these callbacks, which receive the raw traffic secrets. rustls keeps
-/// its secrets private (its own QUIC API is not OpenSSL's), so ferrossl refuses: after
-/// OpenSSL's own checks (NULL `s`: should not have been called; a table lacking one of the six
-/// callbacks: missing QUIC TLS functions), 0 with one queued `ERR_R_UNSUPPORTED`.
+/// Whether an `OSSL_DISPATCH` table holds the six QUIC TLS callbacks OpenSSL 3.5 requires of
+/// `SSL_set_quic_tls_cbs` (abi/behaviour_quic.py, which refuses the call after this check).
+///
+/// # Safety
+/// `qtdis` is NULL or a table terminated by an entry with function id 0.
 #[cfg(feature = "ossl350")]
-#[export]
-#[no_mangle]
-pub unsafe extern "C" fn SSL_set_quic_tls_cbs(
-    s: *mut SSL,
-    qtdis: *const OSSL_DISPATCH,
-    _arg: *mut c_void,
-) -> c_int {
-    if s.is_null() {
-        return Err(Error::Misuse {
-            reason: reason::SHOULD_NOT_HAVE_BEEN_CALLED,
-            detail: "SSL_set_quic_tls_cbs: no SSL".into(),
-        });
-    }
-    handle::ssl(s)?;
+pub unsafe fn quic_tls_table_complete(qtdis: *const OSSL_DISPATCH) -> bool {
     let mut found = [false; 6];
     let mut entry = qtdis.cast::<DispatchEntry>();
     // SAFETY: the caller's table, terminated by an entry with function id 0 (or NULL).
@@ -226,16 +213,5 @@ pub unsafe extern "C" fn SSL_set_quic_tls_cbs(
         }
         entry = entry.wrapping_add(1);
     }
-    if !found.iter().all(|&f| f) {
-        return Err(Error::Misuse {
-            reason: MISSING_QUIC_TLS_FUNCTIONS,
-            detail: "SSL_set_quic_tls_cbs: the table lacks a QUIC TLS callback".into(),
-        });
-    }
-    Err(Error::Refused {
-        reason: reason::UNSUPPORTED,
-        detail: "SSL_set_quic_tls_cbs: rustls does not hand out its traffic secrets, so no \
-                 third-party QUIC stack can drive a ferrossl handshake"
-            .into(),
-    })
+    found.iter().all(|&f| f)
 }

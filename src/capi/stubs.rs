@@ -1964,6 +1964,17 @@ pub extern "C" fn SSL_new_stream(a0: *mut SSL, _a1: u64) -> *mut SSL {
     Ok(ptr::null_mut())
 }
 
+/// `int SSL_poll (SSL_POLL_ITEM *, size_t, size_t, const struct timeval *, uint64_t, size_t *)`
+///
+/// Absent: 0 and poll request not supported at the first item that is not a no-op (revents SSL_POLL_EVENT_F), as OpenSSL 3.5, which polls only QUIC objects; with no-op items only, it waits for the timeout
+#[cfg(feature = "ossl330")]
+#[export]
+#[no_mangle]
+pub unsafe extern "C" fn SSL_poll(a0: *mut SSL_POLL_ITEM, a1: usize, a2: usize, a3: *const timeval, _a4: u64, a5: *mut usize) -> c_int {
+    // SAFETY: the caller's items, timeout and count, as SSL_poll documents them.
+    unsafe { super::quic::poll(a0, a1, a2, a3, a5) }
+}
+
 /// `int SSL_renegotiate (SSL *)`
 ///
 /// Refused: renegotiation: rustls does not renegotiate
@@ -2268,6 +2279,33 @@ pub extern "C" fn SSL_set_psk_server_callback(a0: *mut SSL, _a1: SSL_psk_server_
 pub extern "C" fn SSL_set_psk_use_session_callback(a0: *mut SSL, _a1: SSL_psk_use_session_cb_func) {
     handle::ssl(a0)?;
     Ok(())
+}
+
+/// `int SSL_set_quic_tls_cbs (SSL *, const OSSL_DISPATCH *, void *)`
+///
+/// Refused: a third-party QUIC stack driving the handshake gets the traffic secrets, which rustls keeps private; after OpenSSL 3.5's checks (should not have been called for NULL, missing QUIC TLS functions), 0 and unsupported
+#[cfg(feature = "ossl350")]
+#[export]
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_quic_tls_cbs(a0: *mut SSL, a1: *const OSSL_DISPATCH, _a2: *mut c_void) -> c_int {
+    if a0.is_null() {
+        return Err(Error::Misuse {
+            reason: reason::SHOULD_NOT_HAVE_BEEN_CALLED,
+            detail: "SSL_set_quic_tls_cbs: no SSL".into(),
+        });
+    }
+    handle::ssl(a0)?;
+    // SAFETY: the caller's dispatch table, or NULL.
+    if !unsafe { super::quic::quic_tls_table_complete(a1) } {
+        return Err(Error::Misuse {
+            reason: 423 /* SSL_R_MISSING_QUIC_TLS_FUNCTIONS */,
+            detail: "SSL_set_quic_tls_cbs: the table lacks a QUIC TLS callback".into(),
+        });
+    }
+    Err(Error::Refused {
+        reason: reason::UNSUPPORTED,
+        detail: "SSL_set_quic_tls_cbs: rustls keeps its traffic secrets".into(),
+    })
 }
 
 /// `int SSL_set_quic_tls_early_data_enabled (SSL *, int)`
