@@ -12,9 +12,8 @@ mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use common::cprog::build_c;
+use common::cprog::{build_c, compared_lines};
 use common::*;
 
 fn cat(files: &[PathBuf], extra: &str) -> String {
@@ -67,24 +66,7 @@ fn prepare(dir: &Path) {
 }
 
 fn lines(exe: &Path, dir: &Path, libdir: Option<&Path>) -> Vec<String> {
-    let mut cmd = command(exe);
-    cmd.arg(dir);
-    if let Some(d) = libdir {
-        cmd.env("LD_LIBRARY_PATH", d);
-    }
-    let out = run(&mut cmd, Duration::from_secs(60));
-    let text = out.stdout_str();
-    assert_eq!(
-        out.code(),
-        0,
-        "{} failed:\n{text}\n{}",
-        exe.display(),
-        out.stderr
-    );
-    text.lines()
-        .filter(|l| !l.starts_with('~'))
-        .map(str::to_owned)
-        .collect()
+    compared_lines(exe, &[path_str(dir)], libdir)
 }
 
 #[test]

@@ -14,11 +14,10 @@
 
 mod common;
 
-use std::fs;
 use std::time::Duration;
 
-use common::progs::{assert_maps, random_hex, Lib, Proc};
-use common::{path_str, pki, KeyAlg, Mode, Server, TempDir};
+use common::progs::{assert_maps, random_hex, scripted_fetch, Lib, Proc, Tls};
+use common::{path_str, pki, KeyAlg, Mode};
 
 const PERL: &str = "/usr/bin/perl";
 const PACKAGE: &str = "libnet-ssleay-perl";
@@ -28,73 +27,23 @@ fn script(name: &str) -> String {
     path_str(&common::repo_root().join("tests/scripts").join(name))
 }
 
-#[derive(Clone, Copy)]
-enum Tls {
-    V13,
-    V12,
-}
-
-impl Tls {
-    fn flag(self) -> &'static str {
-        match self {
-            Tls::V13 => "-tls1_3",
-            Tls::V12 => "-tls1_2",
-        }
-    }
-
-    /// As IO::Socket::SSL's `get_sslversion` names it.
-    fn perl_name(self) -> &'static str {
-        match self {
-            Tls::V13 => "TLSv1_3",
-            Tls::V12 => "TLSv1_2",
-        }
-    }
+/// TLS 1.3 as IO::Socket::SSL's `get_sslversion` names it ("TLSv1_3").
+fn perl_name(tls: Tls) -> String {
+    tls.name().replace('.', "_")
 }
 
 fn lwp_fetches_a_verified_page(lib: Lib, tls: Tls) {
-    let mut args = pki().server(KeyAlg::EcdsaP256).s_server_args();
-    args.extend(["-WWW".to_owned(), tls.flag().to_owned()]);
-    let server = Server::s_server(&args);
-    let name = format!("page-{}.txt", random_hex(8));
-    let body = format!("{}\n", random_hex(20_000));
-    fs::write(server.docroot().join(&name), &body).expect("writing the page");
-
-    let dir = TempDir::new("perl-client");
-    let out = dir.join("body");
-    let mut cmd = common::command(PERL);
-    cmd.arg(script("perl_client.pl"))
-        .arg(server.port().to_string())
-        .arg(&name)
-        .arg(pki().root_ca())
-        .arg(pki().untrusted_ca())
-        .arg(&out);
-    lib.apply(&mut cmd);
-    let mut perl = Proc::spawn(&mut cmd, "perl-client", true);
-    // The script waits on stdin after its requests, so its maps can still be read.
-    let stdin = perl.stdin();
-    perl.wait_for("DONE\n", TIMEOUT);
-    assert_maps(perl.pid(), lib, "perl (LWP::UserAgent)");
-    drop(stdin);
-    let ended = perl.wait(TIMEOUT);
-    let log = ended.log;
-    assert!(ended.status.success(), "perl failed:\n{log}");
-
+    let fetched = scripted_fetch(PERL, "perl_client.pl", lib, tls, "perl (LWP::UserAgent)");
+    let log = fetched.log;
     let want = format!(
         "status 200 ok {} peer /O=ferrossl tests/CN=localhost\n",
-        tls.perl_name()
+        perl_name(tls)
     );
     assert!(log.contains(&want), "expected {want:?} from perl:\n{log}");
-    let got = fs::read(&out).expect("reading the body perl wrote");
-    common::assert_same_bytes(&got, body.as_bytes(), "the page LWP fetched");
-    assert!(
-        server.output().contains(&format!("FILE:{name}")),
-        "s_server did not serve {name}:\n{}",
-        server.output()
-    );
     let refused = format!(
         "untrusted: 500 Can't connect to localhost:{} (certificate verify failed) [SSL connect \
          attempt failed error:0A000086:SSL routines::certificate verify failed at ",
-        server.port()
+        fetched.port
     );
     assert!(
         log.contains(&refused),
@@ -106,8 +55,8 @@ fn lwp_fetches_a_verified_page(lib: Lib, tls: Tls) {
         lib,
         &format!(
             "verified HTTPS GET of {} bytes from openssl s_server over {}; untrusted CA refused",
-            body.len(),
-            tls.perl_name()
+            fetched.bytes,
+            perl_name(tls)
         ),
     );
 }
@@ -136,7 +85,7 @@ fn io_socket_ssl_server_echoes_to_s_client(lib: Lib, tls: Tls) {
     let ended = perl.wait(TIMEOUT);
     assert!(ended.status.success(), "perl failed:\n{}", ended.log);
     for want in [
-        format!("session {} ", tls.perl_name()),
+        format!("session {} ", perl_name(tls)),
         format!("received {} lines {} bytes\n", sent.lines.len(), sent.bytes),
     ] {
         assert!(
@@ -153,7 +102,7 @@ fn io_socket_ssl_server_echoes_to_s_client(lib: Lib, tls: Tls) {
             "{} lines ({} bytes) from a verifying openssl s_client echoed reversed over {}",
             sent.lines.len(),
             sent.bytes,
-            tls.perl_name()
+            perl_name(tls)
         ),
     );
 }

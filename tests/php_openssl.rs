@@ -16,34 +16,12 @@ mod common;
 use std::fs;
 use std::time::Duration;
 
-use common::progs::{assert_maps, random_hex, Lib, Proc};
+use common::progs::{assert_maps, random_hex, Lib, Proc, Tls};
 use common::{path_str, pki, KeyAlg, Mode, Server, TempDir};
 
 const PHP: &str = "/usr/bin/php";
 const PACKAGE: &str = "php8.2-cli";
 const TIMEOUT: Duration = Duration::from_secs(30);
-
-#[derive(Clone, Copy)]
-enum Tls {
-    V13,
-    V12,
-}
-
-impl Tls {
-    fn flag(self) -> &'static str {
-        match self {
-            Tls::V13 => "-tls1_3",
-            Tls::V12 => "-tls1_2",
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Tls::V13 => "TLSv1.3",
-            Tls::V12 => "TLSv1.2",
-        }
-    }
-}
 
 fn s_server(cert: KeyAlg, mode: &str, tls: Tls) -> Server {
     let mut args = pki().server(cert).s_server_args();

@@ -12,11 +12,10 @@
 
 mod common;
 
-use std::fs;
 use std::time::Duration;
 
-use common::progs::{assert_maps, random_hex, Lib, Proc};
-use common::{path_str, pki, KeyAlg, Mode, Server, TempDir};
+use common::progs::{assert_maps, random_hex, scripted_fetch, Lib, Proc, Tls};
+use common::{path_str, pki, KeyAlg, Mode};
 
 const RUBY: &str = "/usr/bin/ruby";
 const PACKAGE: &str = "libruby3.1";
@@ -26,69 +25,14 @@ fn script(name: &str) -> String {
     path_str(&common::repo_root().join("tests/scripts").join(name))
 }
 
-/// TLS 1.3 or TLS 1.2, as `s_server`/`s_client` flags and as ruby names it.
-#[derive(Clone, Copy)]
-enum Tls {
-    V13,
-    V12,
-}
-
-impl Tls {
-    fn flag(self) -> &'static str {
-        match self {
-            Tls::V13 => "-tls1_3",
-            Tls::V12 => "-tls1_2",
-        }
-    }
-
-    fn ruby_name(self) -> &'static str {
-        match self {
-            Tls::V13 => "TLSv1.3",
-            Tls::V12 => "TLSv1.2",
-        }
-    }
-}
-
 fn ruby_client_fetches_a_verified_page(lib: Lib, tls: Tls) {
-    let mut args = pki().server(KeyAlg::EcdsaP256).s_server_args();
-    args.extend(["-WWW".to_owned(), tls.flag().to_owned()]);
-    let server = Server::s_server(&args);
-    let name = format!("page-{}.txt", random_hex(8));
-    let body = format!("{}\n", random_hex(20_000));
-    fs::write(server.docroot().join(&name), &body).expect("writing the page");
-
-    let dir = TempDir::new("ruby-client");
-    let out = dir.join("body");
-    let mut cmd = common::command(RUBY);
-    cmd.arg(script("ruby_client.rb"))
-        .arg(server.port().to_string())
-        .arg(&name)
-        .arg(pki().root_ca())
-        .arg(pki().untrusted_ca())
-        .arg(&out);
-    lib.apply(&mut cmd);
-    let mut ruby = Proc::spawn(&mut cmd, "ruby-client", true);
-    // The script waits on stdin after its requests, so its maps can still be read.
-    let stdin = ruby.stdin();
-    ruby.wait_for("DONE\n", TIMEOUT);
-    assert_maps(ruby.pid(), lib, "ruby (Net::HTTP)");
-    drop(stdin);
-    let ended = ruby.wait(TIMEOUT);
-    let log = ended.log;
-    assert!(ended.status.success(), "ruby failed:\n{log}");
-
+    let fetched = scripted_fetch(RUBY, "ruby_client.rb", lib, tls, "ruby (Net::HTTP)");
+    let log = fetched.log;
     let want = format!(
         "status 200 {} peer /O=ferrossl tests/CN=localhost\n",
-        tls.ruby_name()
+        tls.name()
     );
     assert!(log.contains(&want), "expected {want:?} from ruby:\n{log}");
-    let got = fs::read(&out).expect("reading the body ruby wrote");
-    common::assert_same_bytes(&got, body.as_bytes(), "the page ruby fetched");
-    assert!(
-        server.output().contains(&format!("FILE:{name}")),
-        "s_server did not serve {name}:\n{}",
-        server.output()
-    );
     // OpenSSL's message, with the state OpenSSL reports after a failed handshake.
     let refused = "untrusted: OpenSSL::SSL::SSLError: SSL_connect returned=1 errno=0 peeraddr=";
     let reason =
@@ -104,8 +48,8 @@ fn ruby_client_fetches_a_verified_page(lib: Lib, tls: Tls) {
         lib,
         &format!(
             "verified HTTPS GET of {} bytes from openssl s_server over {}; untrusted CA refused",
-            body.len(),
-            tls.ruby_name()
+            fetched.bytes,
+            tls.name()
         ),
     );
 }
@@ -135,7 +79,7 @@ fn ruby_server_echoes_to_s_client(lib: Lib, tls: Tls) {
     let ended = ruby.wait(TIMEOUT);
     assert!(ended.status.success(), "ruby failed:\n{}", ended.log);
     for want in [
-        format!("session {} ", tls.ruby_name()),
+        format!("session {} ", tls.name()),
         format!("received {} lines {} bytes\n", sent.lines.len(), sent.bytes),
     ] {
         assert!(
@@ -152,7 +96,7 @@ fn ruby_server_echoes_to_s_client(lib: Lib, tls: Tls) {
             "{} lines ({} bytes) from a verifying openssl s_client echoed reversed over {}",
             sent.lines.len(),
             sent.bytes,
-            tls.ruby_name()
+            tls.name()
         ),
     );
 }

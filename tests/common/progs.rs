@@ -461,3 +461,80 @@ pub fn s_client_reverse_echo(port: u16, tls_flag: &str, server: &Proc, token: &s
         lines,
     }
 }
+
+/// TLS 1.3 or TLS 1.2, for the scripted clients and servers (Ruby, Perl, PHP).
+#[derive(Clone, Copy, Debug)]
+pub enum Tls {
+    V13,
+    V12,
+}
+
+impl Tls {
+    /// As an `s_server`/`s_client` flag.
+    pub fn flag(self) -> &'static str {
+        match self {
+            Tls::V13 => "-tls1_3",
+            Tls::V12 => "-tls1_2",
+        }
+    }
+
+    /// As OpenSSL's `SSL_get_version` names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tls::V13 => "TLSv1.3",
+            Tls::V12 => "TLSv1.2",
+        }
+    }
+}
+
+/// What a [`scripted_fetch`] client printed, and the page it fetched.
+pub struct Fetched {
+    pub log: String,
+    pub port: u16,
+    pub bytes: usize,
+}
+
+/// Runs `interpreter tests/scripts/<script> PORT NAME CA UNTRUSTED_CA OUT` on `lib` against a
+/// stock `s_server -WWW` (ECDSA certificate, `tls`) serving a random page NAME: the script
+/// fetches it verified into OUT, tries the untrusted CA, prints `DONE` and waits on stdin (so
+/// that its maps are checked while it runs). Checks the maps, the exit status, the bytes and
+/// that s_server served the page; the caller checks the script's own status and refusal lines.
+pub fn scripted_fetch(interpreter: &str, script: &str, lib: Lib, tls: Tls, what: &str) -> Fetched {
+    let pki = super::pki();
+    let mut args = pki.server(super::KeyAlg::EcdsaP256).s_server_args();
+    args.extend(["-WWW".to_owned(), tls.flag().to_owned()]);
+    let server = super::Server::s_server(&args);
+    let name = format!("page-{}.txt", random_hex(8));
+    let body = format!("{}\n", random_hex(20_000));
+    fs::write(server.docroot().join(&name), &body).expect("writing the page");
+
+    let dir = TempDir::new("scripted-client");
+    let out = dir.join("body");
+    let mut cmd = super::command(interpreter);
+    cmd.arg(super::repo_root().join("tests/scripts").join(script))
+        .arg(server.port().to_string())
+        .arg(&name)
+        .arg(pki.root_ca())
+        .arg(pki.untrusted_ca())
+        .arg(&out);
+    lib.apply(&mut cmd);
+    let mut client = Proc::spawn(&mut cmd, "scripted-client", true);
+    let stdin = client.stdin();
+    client.wait_for("DONE\n", Duration::from_secs(30));
+    assert_maps(client.pid(), lib, what);
+    drop(stdin);
+    let ended = client.wait(Duration::from_secs(30));
+    assert!(ended.status.success(), "{what} failed:\n{}", ended.log);
+    let got = fs::read(&out).expect("reading the body the script wrote");
+    super::assert_same_bytes(&got, body.as_bytes(), &format!("the page {what} fetched"));
+    assert!(
+        server.output().contains(&format!("FILE:{name}")),
+        "s_server did not serve {name}:\n{}",
+        server.output()
+    );
+    Fetched {
+        log: ended.log,
+        port: server.port(),
+        bytes: body.len(),
+    }
+}
