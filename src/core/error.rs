@@ -37,6 +37,7 @@ pub mod reason {
     pub const CONNECTION_TYPE_NOT_SET: c_int = 144;
     pub const DECRYPTION_FAILED_OR_BAD_RECORD_MAC: c_int = 281;
     pub const HTTP_REQUEST: c_int = 156;
+    pub const HTTPS_PROXY_REQUEST: c_int = 155;
     pub const INVALID_COMMAND: c_int = 280;
     pub const LENGTH_MISMATCH: c_int = 159;
     pub const NO_CERTIFICATE_ASSIGNED: c_int = 177;
@@ -71,6 +72,33 @@ pub mod reason {
     pub const STILL_IN_INIT: c_int = 121;
     pub const WRONG_SSL_VERSION: c_int = 266;
     pub const INVALID_KEY_UPDATE_TYPE: c_int = 120;
+    // The record layer's and the handshake parsers' (src/core/tls_reasons.rs).
+    pub const DATA_LENGTH_TOO_LONG: c_int = 146;
+    pub const ENCRYPTED_LENGTH_TOO_LONG: c_int = 150;
+    pub const BAD_ECPOINT: c_int = 306;
+    pub const BAD_KEY_SHARE: c_int = 108;
+    pub const NO_SUITABLE_KEY_SHARE: c_int = 101;
+    pub const UNEXPECTED_CCS_MESSAGE: c_int = 262;
+    pub const BAD_CHANGE_CIPHER_SPEC: c_int = 103;
+    pub const BAD_KEY_UPDATE: c_int = 122;
+    pub const BAD_RECORD_TYPE: c_int = 443;
+    pub const EXCESSIVE_MESSAGE_SIZE: c_int = 152;
+    pub const NO_COMPRESSION_SPECIFIED: c_int = 187;
+    pub const BAD_DH_VALUE: c_int = 102;
+    pub const NOT_ON_RECORD_BOUNDARY: c_int = 182;
+    pub const RECORD_TOO_SMALL: c_int = 298;
+    pub const TOO_MANY_WARN_ALERTS: c_int = 409;
+    pub const TOO_MANY_KEY_UPDATES: c_int = 132;
+    pub const TOO_MUCH_EARLY_DATA: c_int = 164;
+    pub const BINDER_DOES_NOT_VERIFY: c_int = 253;
+    pub const INCONSISTENT_EXTMS: c_int = 104;
+    pub const INAPPROPRIATE_FALLBACK: c_int = 373;
+    pub const WRONG_CIPHER_RETURNED: c_int = 261;
+    pub const WRONG_SIGNATURE_TYPE: c_int = 370;
+    pub const UNSOLICITED_EXTENSION: c_int = 217;
+    pub const MISSING_SIGALGS_EXTENSION: c_int = 112;
+    pub const MISSING_SUPPORTED_GROUPS_EXTENSION: c_int = 209;
+    pub const DIGEST_CHECK_FAILED: c_int = 149;
     /// `SSL_AD_REASON_OFFSET`: an alert received from the peer is reported as this plus its code.
     pub const ALERT_OFFSET: c_int = 1000;
 }
@@ -177,7 +205,10 @@ impl Error {
             ),
             Error::UnexpectedEof => (r::UNEXPECTED_EOF_WHILE_READING, None),
             Error::Syscall(e) => (r::SYS_LIB, Some(e.to_string())),
-            Error::Tls(e) => (tls_reason(e), Some(format!("rustls: {e}"))),
+            Error::Tls(e) => (
+                super::tls_reasons::reason_of(e),
+                Some(format!("rustls: {e}")),
+            ),
             Error::Reentrant(what) => (
                 r::INTERNAL_ERROR,
                 Some(format!(
@@ -188,44 +219,6 @@ impl Error {
             Error::Queued => (0, None),
             Error::Exact { reason, data } => (*reason, data.clone()),
         }
-    }
-}
-
-fn tls_reason(e: &rustls::Error) -> c_int {
-    use reason as r;
-    use rustls::{Error as E, InvalidMessage as IM, PeerIncompatible as PI, PeerMisbehaved as PM};
-    match e {
-        E::AlertReceived(a) => r::ALERT_OFFSET + c_int::from(u8::from(*a)),
-        E::InvalidMessage(IM::InvalidContentType | IM::UnknownProtocolVersion) => {
-            r::WRONG_VERSION_NUMBER
-        }
-        E::InvalidMessage(IM::MessageTooLarge) => r::PACKET_LENGTH_TOO_LONG,
-        E::InvalidMessage(_) => r::UNEXPECTED_MESSAGE,
-        E::InappropriateMessage { .. } | E::InappropriateHandshakeMessage { .. } => {
-            r::UNEXPECTED_MESSAGE
-        }
-        E::DecryptError => r::DECRYPTION_FAILED_OR_BAD_RECORD_MAC,
-        E::InvalidCertificate(_) => r::CERTIFICATE_VERIFY_FAILED,
-        E::NoApplicationProtocol => r::NO_APPLICATION_PROTOCOL,
-        E::PeerIncompatible(PI::NoCipherSuitesInCommon) => r::NO_SHARED_CIPHER,
-        E::PeerIncompatible(
-            PI::ServerDoesNotSupportTls12Or13
-            | PI::ServerTlsVersionIsDisabledByOurConfig
-            | PI::Tls12NotOffered
-            | PI::Tls12NotOfferedOrEnabled
-            | PI::Tls13RequiredForQuic
-            | PI::SupportedVersionsExtensionRequired,
-        ) => r::UNSUPPORTED_PROTOCOL,
-        E::PeerIncompatible(PI::NoSignatureSchemesInCommon) => r::NO_SUITABLE_SIGNATURE_ALGORITHM,
-        E::PeerIncompatible(PI::NoKxGroupsInCommon) => r::NO_SHARED_CIPHER,
-        E::PeerIncompatible(_) => r::SSL_HANDSHAKE_FAILURE,
-        E::PeerMisbehaved(PM::IllegalHelloRetryRequestWithUnsupportedVersion) => {
-            r::UNSUPPORTED_PROTOCOL
-        }
-        E::PeerMisbehaved(PM::InvalidCertCompression) => r::BAD_DECOMPRESSION,
-        E::PeerMisbehaved(_) => r::SSL_HANDSHAKE_FAILURE,
-        E::NoCertificatesPresented => r::PEER_DID_NOT_RETURN_A_CERTIFICATE,
-        _ => r::SSL_HANDSHAKE_FAILURE,
     }
 }
 

@@ -24,3 +24,4 @@ pub mod rpk;
 pub mod session;
 pub mod session_cache;
 pub mod session_text;
+pub mod tls_reasons;

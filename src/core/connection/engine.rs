@@ -5,7 +5,7 @@ use std::cell::RefCell;
 
 use rustls::server::Acceptor;
 
-use super::wire::Framing;
+use super::framing::Framing;
 use super::{lock, Connection, Event};
 use crate::core::error::Error;
 use crate::libcrypto::Bio;

@@ -3,14 +3,14 @@
 //! configuration), and what a completed handshake established.
 
 use std::ffi::{c_int, CString};
-use std::io::{self, Write};
+use std::io;
 use std::sync::Arc;
 
 use rustls::pki_types::ServerName;
 use rustls::server::Accepted;
 use rustls::{ClientConnection, HandshakeKind};
 
-use super::wire::{BioIo, RecordReader};
+use super::framing::{BadRecord, RecordReader};
 use super::{lock, Connection, Engine, Event, HandshakeInfo, OpError, OpResult, Phase};
 use crate::core::callbacks::{info, AlpnAnswer};
 use crate::core::cipher::Cipher;
@@ -76,7 +76,7 @@ impl Connection {
                         continue;
                     }
                     if self.status().eof {
-                        return Err(Error::UnexpectedEof.into());
+                        return Err(self.eof());
                     }
                     self.read_records(e)?;
                 }
@@ -160,19 +160,27 @@ impl Connection {
             framing,
             read_ahead,
             capture: Some(hello_bytes),
+            clear: true,
+            tls13: false,
         }) {
-            Ok(0) => return Err(Error::UnexpectedEof.into()),
+            Ok(0) => return Err(self.eof()),
             Ok(_) => {}
             Err(err) if err.kind() == io::ErrorKind::WouldBlock => return Err(OpError::WantRead),
+            Err(err) if BadRecord::of(&err).is_some() => {
+                let bad = BadRecord::of(&err).expect("checked");
+                if let Some(alert) = bad.alert {
+                    send_plain_alert(self, e, alert);
+                }
+                return Err(bad.error().into());
+            }
             Err(err) => return Err(OpError::Syscall(Some(err))),
         }
         let accepted = match acceptor.accept() {
             Ok(None) => return Ok(()),
             Ok(Some(a)) => a,
             Err((err, mut alert)) => {
-                if let Some(w) = e.wbio.as_ref() {
-                    let _ = alert.write_all(&mut BioIo(w));
-                }
+                let _ = alert.write_all(&mut e.unsent);
+                let _ = self.flush(e);
                 return Err(self.tls_error(err).into());
             }
         };
@@ -279,9 +287,8 @@ impl Connection {
                 Ok(())
             }
             Err((err, mut alert)) => {
-                if let Some(w) = e.wbio.as_ref() {
-                    let _ = alert.write_all(&mut BioIo(w));
-                }
+                let _ = alert.write_all(&mut e.unsent);
+                let _ = self.flush(e);
                 Err(self.tls_error(err).into())
             }
         }
@@ -312,7 +319,7 @@ impl Connection {
         match self.alpn_select(wire) {
             Some(a) => Ok(a),
             None => {
-                send_plain_alert(e, 120); // no_application_protocol
+                send_plain_alert(self, e, 120); // no_application_protocol
                 Err(Error::Tls(rustls::Error::NoApplicationProtocol).into())
             }
         }
@@ -321,7 +328,7 @@ impl Connection {
     /// Ends the handshake from a program callback's verdict: the alert goes out (in the clear:
     /// nothing is encrypted before the ServerHello) and the error carries OpenSSL's reason.
     fn refuse_hello(&self, e: &mut Engine, alert: u8, reason: c_int, why: &str) -> OpError {
-        send_plain_alert(e, alert);
+        send_plain_alert(self, e, alert);
         e.events
             .push(Event::Info(info::WRITE_ALERT, 0x200 | c_int::from(alert)));
         Error::Misuse {
@@ -550,12 +557,12 @@ fn resumed_tls12(tls: &rustls::Connection) -> bool {
         && tls.handshake_kind() == Some(HandshakeKind::Resumed)
 }
 
-/// Writes a fatal alert record in the clear (before any key is agreed).
-fn send_plain_alert(e: &Engine, desc: u8) {
-    if let Some(w) = e.wbio.as_ref() {
-        let _ = BioIo(w).write_all(&[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, desc]);
-        let _ = w.flush();
-    }
+/// Queues a fatal alert record in the clear (before any key is agreed) and writes it out; what
+/// the BIO cannot take now goes at the next call.
+fn send_plain_alert(conn: &Connection, e: &mut Engine, desc: u8) {
+    e.unsent
+        .extend_from_slice(&[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, desc]);
+    let _ = conn.flush(e);
 }
 
 impl Connection {

@@ -23,6 +23,7 @@
 //! leaves: each is taken alone, for a copy or an update, and released before anything else.
 
 mod engine;
+mod framing;
 mod handshake;
 mod own;
 mod peer;
@@ -326,6 +327,9 @@ impl Connection {
                     detail: "call SSL_set_connect_state or SSL_set_accept_state first".into(),
                 }))
             } else if self.status().fatal && what != "SSL_shutdown" {
+                // The fatal alert the BIO could not take when the connection failed goes now
+                // (OpenSSL's pending alert dispatch).
+                let _ = self.flush(&mut e);
                 Err(OpError::Syscall(None))
             } else {
                 f(self, &mut e)

@@ -5,7 +5,8 @@ use std::ffi::c_int;
 use std::io::{self, Read, Write};
 use std::sync::Arc;
 
-use super::wire::{BioIo, RecordReader, Tee, Tls12Alerts};
+use super::framing::RecordReader;
+use super::wire::{BioIo, Tee, Tls12Alerts};
 use super::{lock, Connection, Engine, Event, OpError, OpResult, Phase};
 use super::{RECEIVED_SHUTDOWN, SENT_SHUTDOWN};
 use crate::core::callbacks::info;
@@ -21,6 +22,32 @@ const WRITE_CHUNK: usize = 64 * 1024;
 /// The ChangeCipherSpec record a TLS 1.3 client sends for middlebox compatibility.
 const FAKE_CCS: &[u8] = &[0x14, 0x03, 0x03, 0x00, 0x01, 0x01];
 
+/// Writes what is held in `unsent`; what the BIO does not take stays there.
+fn write_unsent(wbio: &crate::libcrypto::Bio, unsent: &mut Vec<u8>) -> OpResult<()> {
+    let mut io = BioIo(wbio);
+    let mut done = 0;
+    while done < unsent.len() {
+        match io.write(&unsent[done..]) {
+            Ok(0) => break,
+            Ok(n) => done += n,
+            Err(err) => {
+                unsent.drain(..done);
+                return Err(if err.kind() == io::ErrorKind::WouldBlock {
+                    OpError::WantWrite
+                } else {
+                    OpError::Syscall(Some(err))
+                });
+            }
+        }
+    }
+    unsent.drain(..done);
+    if unsent.is_empty() {
+        Ok(())
+    } else {
+        Err(OpError::WantWrite)
+    }
+}
+
 impl Connection {
     /// Writes out everything rustls has queued.
     pub(super) fn flush(&self, e: &mut Engine) -> OpResult<()> {
@@ -32,8 +59,12 @@ impl Connection {
             unsent,
             ..
         } = e;
-        let (Some(tls), Some(wbio)) = (phase.tls(), wbio.as_ref()) else {
+        let Some(wbio) = wbio.as_ref() else {
             return Ok(());
+        };
+        let Some(tls) = phase.tls() else {
+            // Before rustls has a connection: alerts ferrossl wrote in the clear.
+            return write_unsent(wbio, unsent);
         };
         // rustls queues a TLS 1.3 client's middlebox ChangeCipherSpec as soon as it reads the
         // ServerHello; OpenSSL sends it with the client's second flight (or with the alert that
@@ -55,26 +86,7 @@ impl Connection {
             }
         }
         if !unsent.is_empty() {
-            let mut io = BioIo(wbio);
-            let mut done = 0;
-            while done < unsent.len() {
-                match io.write(&unsent[done..]) {
-                    Ok(0) => break,
-                    Ok(n) => done += n,
-                    Err(err) => {
-                        unsent.drain(..done);
-                        return Err(if err.kind() == io::ErrorKind::WouldBlock {
-                            OpError::WantWrite
-                        } else {
-                            OpError::Syscall(Some(err))
-                        });
-                    }
-                }
-            }
-            unsent.drain(..done);
-            if !unsent.is_empty() {
-                return Err(OpError::WantWrite);
-            }
+            write_unsent(wbio, unsent)?;
         } else if !tls.wants_write() {
             return Ok(());
         }
@@ -127,11 +139,14 @@ impl Connection {
         let (Some(tls), Some(rbio)) = (phase.tls(), rbio.as_ref()) else {
             return Err(Error::Internal("read_records before start".into()).into());
         };
+        let tls13 = tls.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_3);
         let read = tls.read_tls(&mut RecordReader {
             bio: rbio,
             framing,
             read_ahead,
             capture: capture.then_some(&mut *hello_bytes),
+            clear: false,
+            tls13,
         });
         if capture {
             self.server_random_seen(hello_bytes);
@@ -170,9 +185,23 @@ impl Connection {
                     }
                     _ => {}
                 }
+                // A header the record reader refused: rustls's error, OpenSSL's reason.
+                if let Some(bad) = e.framing.refused_protected.take() {
+                    return Err(bad.error().into());
+                }
                 Err(self.tls_error(err).into())
             }
         }
+    }
+
+    /// The transport ended without a close_notify: an error, or (`SSL_OP_IGNORE_UNEXPECTED_EOF`,
+    /// which nginx sets) a received shutdown, in the handshake as after it.
+    pub(super) fn eof(&self) -> OpError {
+        if self.settings().options & context::OP_IGNORE_UNEXPECTED_EOF != 0 {
+            *lock(&self.shutdown) |= RECEIVED_SHUTDOWN;
+            return OpError::ZeroReturn;
+        }
+        Error::UnexpectedEof.into()
     }
 
     pub(super) fn tls_error(&self, e: rustls::Error) -> Error {
@@ -250,13 +279,7 @@ impl Connection {
                         return Err(OpError::WantRead);
                     }
                 }
-                Err(err) if err.kind() == io::ErrorKind::UnexpectedEof => {
-                    if self.settings().options & context::OP_IGNORE_UNEXPECTED_EOF != 0 {
-                        *lock(&self.shutdown) |= RECEIVED_SHUTDOWN;
-                        return Err(OpError::ZeroReturn);
-                    }
-                    return Err(Error::UnexpectedEof.into());
-                }
+                Err(err) if err.kind() == io::ErrorKind::UnexpectedEof => return Err(self.eof()),
                 Err(err) => return Err(OpError::Syscall(Some(err))),
             }
         }
@@ -297,6 +320,10 @@ impl Connection {
             return Ok(true);
         }
         let status = self.status();
+        if status.fatal {
+            // A fatal alert still waiting for the BIO goes out now.
+            let _ = self.flush(e);
+        }
         if !matches!(e.phase, Phase::Established(_) | Phase::Closed(_)) || status.fatal {
             return Err(Error::Misuse {
                 reason: reason::SHUTDOWN_WHILE_IN_INIT,

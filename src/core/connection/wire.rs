@@ -1,7 +1,7 @@
-//! The connection's side of its BIOs: `std::io` adaptors for rustls, and the record framing that
-//! reads one TLS record at a time as OpenSSL does without `read_ahead`.
+//! The connection's side of its write BIO: `std::io` adaptors for rustls's `write_tls`, and the
+//! TLS 1.2 alert mapping. (Reading is framing.rs's.)
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 
 use crate::libcrypto::Bio;
 
@@ -89,70 +89,5 @@ impl Write for Tls12Alerts<'_> {
     }
     fn flush(&mut self) -> io::Result<()> {
         self.0.flush()
-    }
-}
-
-/// Where the reader is in the TLS record it is reading.
-///
-/// Without `read_ahead`, OpenSSL reads a record header and then exactly that record's body,
-/// never more: bytes that belong to later records stay in the kernel (or the program's BIO),
-/// where the program's `poll` can see them. Event loops depend on that (a close_notify read
-/// together with the last data record would leave `poll` waiting forever), so ferrossl reads
-/// the same way.
-#[derive(Default)]
-pub(super) struct Framing {
-    header: [u8; 5],
-    header_have: usize,
-    body_left: usize,
-}
-
-/// `std::io::Read` over the read BIO for rustls's `read_tls`, record by record. While a
-/// server reads the ClientHello, `capture` keeps a copy of the bytes (for the client hello
-/// callback's `SSL_client_hello_get0_*`).
-pub(super) struct RecordReader<'a> {
-    pub(super) bio: &'a Bio,
-    pub(super) framing: &'a mut Framing,
-    pub(super) read_ahead: bool,
-    pub(super) capture: Option<&'a mut Vec<u8>>,
-}
-
-impl Read for RecordReader<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.read_framed(buf)?;
-        if let Some(c) = self.capture.as_deref_mut() {
-            c.extend_from_slice(&buf[..n]);
-        }
-        Ok(n)
-    }
-}
-
-impl RecordReader<'_> {
-    fn read_framed(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.read_ahead {
-            return self.bio.read(buf);
-        }
-        let f = &mut *self.framing;
-        if f.body_left > 0 {
-            let want = buf.len().min(f.body_left);
-            let n = self.bio.read(&mut buf[..want])?;
-            f.body_left -= n;
-            return Ok(n);
-        }
-        let want = buf.len().min(5 - f.header_have);
-        let n = self.bio.read(&mut buf[..want])?;
-        f.header[f.header_have..f.header_have + n].copy_from_slice(&buf[..n]);
-        f.header_have += n;
-        if f.header_have == 5 {
-            f.header_have = 0;
-            f.body_left = usize::from(u16::from_be_bytes([f.header[3], f.header[4]]));
-        }
-        Ok(n)
-    }
-}
-
-impl Framing {
-    /// Whether a record has been begun and not read to its end.
-    pub(super) fn in_record(&self) -> bool {
-        self.header_have > 0 || self.body_left > 0
     }
 }
