@@ -432,6 +432,8 @@ impl fmt::Debug for CallbackTicketer {
 }
 
 impl rustls::server::ProducesTickets for CallbackTicketer {
+    /// Also asked by rustls as it writes a TLS 1.2 ServerHello: whether to acknowledge the
+    /// ticket extension and send a ticket (see `Connection::ticket_decrypted`).
     fn enabled(&self) -> bool {
         current().is_none_or(|c| c.issues_ticket())
     }
@@ -472,6 +474,8 @@ impl fmt::Debug for KeysTicketer {
 }
 
 impl rustls::server::ProducesTickets for KeysTicketer {
+    /// Also asked by rustls as it writes a TLS 1.2 ServerHello: whether to acknowledge the
+    /// ticket extension and send a ticket (see `Connection::ticket_decrypted`).
     fn enabled(&self) -> bool {
         current().is_none_or(|c| c.issues_ticket())
     }
