@@ -432,8 +432,10 @@ impl fmt::Debug for CallbackTicketer {
 }
 
 impl rustls::server::ProducesTickets for CallbackTicketer {
+    /// Also asked by rustls as it writes a TLS 1.2 ServerHello: whether to acknowledge the
+    /// ticket extension and send a ticket (see `Connection::ticket_decrypted`).
     fn enabled(&self) -> bool {
-        true
+        current().is_none_or(|c| c.issues_ticket())
     }
     fn lifetime(&self) -> u32 {
         self.lifetime
@@ -442,7 +444,10 @@ impl rustls::server::ProducesTickets for CallbackTicketer {
         self.cb.encrypt(current()?.id(), plain)
     }
     fn decrypt(&self, cipher: &[u8]) -> Option<Vec<u8>> {
-        self.cb.decrypt(current()?.id(), cipher)
+        let conn = current()?;
+        let (plain, renew) = self.cb.decrypt(conn.id(), cipher)?;
+        conn.ticket_decrypted(renew);
+        Some(plain)
     }
 }
 
@@ -469,8 +474,10 @@ impl fmt::Debug for KeysTicketer {
 }
 
 impl rustls::server::ProducesTickets for KeysTicketer {
+    /// Also asked by rustls as it writes a TLS 1.2 ServerHello: whether to acknowledge the
+    /// ticket extension and send a ticket (see `Connection::ticket_decrypted`).
     fn enabled(&self) -> bool {
-        true
+        current().is_none_or(|c| c.issues_ticket())
     }
     fn lifetime(&self) -> u32 {
         self.lifetime
@@ -479,7 +486,11 @@ impl rustls::server::ProducesTickets for KeysTicketer {
         self.keys.encrypt(plain)
     }
     fn decrypt(&self, cipher: &[u8]) -> Option<Vec<u8>> {
-        self.keys.decrypt(cipher)
+        let plain = self.keys.decrypt(cipher)?;
+        if let Some(c) = current() {
+            c.ticket_decrypted(false);
+        }
+        Some(plain)
     }
 }
 

@@ -191,17 +191,21 @@ impl TicketKeyCb {
         })
     }
 
-    /// Decrypts a ticket this callback's keys made; `None` for an unknown key or a bad ticket.
-    pub fn decrypt(&self, ssl: usize, ticket: &[u8]) -> Option<Vec<u8>> {
-        open(
+    /// Decrypts a ticket this callback's keys made, with whether the callback asked for it to
+    /// be renewed (it returned 2); `None` for an unknown key or a bad ticket.
+    pub fn decrypt(&self, ssl: usize, ticket: &[u8]) -> Option<(Vec<u8>, bool)> {
+        let mut renew = false;
+        let plain = open(
             matches!(self, TicketKeyCb::Evp(_)),
             ticket,
             |name, iv, t| {
                 // SAFETY: as encrypt, with enc = 0 (the callback looks the key up by name).
                 let r = unsafe { self.call(ssl, name, iv, t, 0) };
+                renew = r == 2;
                 r == 1 || r == 2
             },
-        )
+        )?;
+        Some((plain, renew))
     }
 }
 

@@ -331,6 +331,23 @@ impl Connection {
         }
         value
     }
+
+    /// The client's ticket decrypted (`renew`: the ticket key callback returned 2). As
+    /// OpenSSL, a TLS 1.2 server then resumes without a new ticket (no ticket extension in
+    /// its ServerHello, no NewSessionTicket) unless asked to renew; TLS 1.3 always sends new
+    /// ones. Differs from OpenSSL: a ticket that decrypts but that rustls then declines (another
+    /// cipher suite, server name or extended master secret) gets no replacement either.
+    pub(in crate::core) fn ticket_decrypted(&self, renew: bool) {
+        let mut r = lock(&self.randoms);
+        if r.version == context::TLS1_2_VERSION {
+            r.ticket_renewal = Some(renew);
+        }
+    }
+
+    /// Whether this handshake issues a ticket (see `ticket_decrypted`).
+    pub(in crate::core) fn issues_ticket(&self) -> bool {
+        lock(&self.randoms).ticket_renewal != Some(false)
+    }
 }
 
 impl Connection {

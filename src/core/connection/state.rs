@@ -148,4 +148,7 @@ pub(super) struct Randoms {
     /// The group a server started its key exchange with (a TLS 1.2 ServerKeyExchange, which
     /// rustls reports only once the handshake completes).
     pub(super) server_group: Option<NamedGroup>,
+    /// A TLS 1.2 server decrypted the client's ticket: whether it sends a new one (only when
+    /// the ticket key callback asked for renewal, as OpenSSL).
+    pub(super) ticket_renewal: Option<bool>,
 }
