@@ -3,6 +3,8 @@
 
     probes.py list                    name<TAB>stock OpenSSL's answer<TAB>description, one a line
     probes.py run HOST PORT NAME...   one JSON line per probe (tlsraw.Peer.finish's fields)
+    probes.py run-tsv HOST PORT NAME... the same as name, summary, end, alert_before_close (0/1),
+                                        records and client error, tab-separated (for the test)
 
 Each probe opens one connection, writes its records (built with tlslite-ng's message classes,
 see tlsraw.py), and reports every record the server sent back (type/version/length, alerts
@@ -425,12 +427,31 @@ def _(p):
         p.write_records((CT.alert, b"\x01\x00"), (HS, ch_bytes()))
 
 
+def compact(records, trailing):
+    """Records as `type/version/length[=inner][ alert|handshake]`, space-separated."""
+    out = []
+    for r in records:
+        text = "%d/%s/%d" % (r["type"], r["version"][2:], r["length"])
+        if "inner" in r:
+            text += "=%d" % r["inner"]
+        if r.get("undecrypted"):
+            text += "=?"
+        if "alert" in r:
+            text += "[%s]" % r["alert"]
+        elif "handshake" in r:
+            text += "[%s]" % r["handshake"]
+        out.append(text)
+    if trailing:
+        out.append("+%d bytes" % trailing)
+    return " ".join(out) or "(nothing)"
+
+
 def main(argv):
     if len(argv) >= 2 and argv[1] == "list":
         for name, (expect, desc, _func) in PROBES.items():
             print("%s\t%s\t%s" % (name, expect, desc))
         return 0
-    if len(argv) >= 5 and argv[1] == "run":
+    if len(argv) >= 5 and argv[1] in ("run", "run-tsv"):
         host, port = argv[2], int(argv[3])
         for name in argv[4:]:
             if name not in PROBES:
@@ -442,7 +463,13 @@ def main(argv):
                 result = peer.finish()
             finally:
                 peer.close()
-            print(json.dumps(dict(name=name, **result)), flush=True)
+            if argv[1] == "run":
+                print(json.dumps(dict(name=name, **result)), flush=True)
+            else:
+                print("\t".join([name, result["summary"], result["end"],
+                                 str(int(result["alert_before_close"])),
+                                 compact(result["records"], result["trailing_bytes"]),
+                                 result["client_error"] or "-"]), flush=True)
         return 0
     print(__doc__, file=sys.stderr)
     return 2
