@@ -39,8 +39,8 @@ from tlslite.messages import ClientHello, Message, RecordHeader3
 from tlslite.utils.codec import Writer
 
 # Whole-probe bound, and how long the server may stay silent before we stop reading.
-TIMEOUT = 3.0
-QUIET = 1.0
+TIMEOUT = 5.0
+QUIET = 1.5
 
 SIG_ALGS = [
     SignatureScheme.ecdsa_secp256r1_sha256,
