@@ -113,6 +113,27 @@ const KNOWN: &[Known] = &[
          so handshake_failure",
     ),
     known(
+        "sslv2-client-hello",
+        "alert:fatal:decode_error",
+        "rustls has no SSLv2-format ClientHello: its first byte is an unknown content type to \
+         the record-header check (InvalidContentType, decode_error); OpenSSL parses it and \
+         fails later with handshake_failure",
+    ),
+    known(
+        "ch-no-null-compression",
+        "alert:fatal:illegal_parameter",
+        "rustls answers a ClientHello without the null compression method with \
+         illegal_parameter (server/hs.rs, NullCompressionRequired); OpenSSL sends decode_error",
+    ),
+    known(
+        "sni-empty-name",
+        "alert:fatal:decode_error",
+        "rustls's codec refuses an empty host_name (msgs/base.rs, IllegalEmptyValue) with \
+         decode_error; OpenSSL accepts it",
+    ),
+    follows("sni-empty-name", Column::Close, "fin"),
+    follows("sni-empty-name", Column::Reason, "*"),
+    known(
         "duplicate-extension",
         "alert:fatal:decode_error",
         "rustls's Acceptor answers any ClientHello that does not parse, a duplicate \

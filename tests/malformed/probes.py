@@ -31,6 +31,7 @@ from tlslite.messages import (  # noqa: E402
     ClientKeyExchange,
     Finished,
     Message,
+    RecordHeader2,
 )
 
 import tlsraw  # noqa: E402
@@ -250,6 +251,46 @@ def _(p):
     share = key_share(GroupName.secp256r1)
     p.send(record(HS, ch_bytes(groups=[GroupName.secp256r1],
                                shares=[(GroupName.secp256r1, b"\x02" + share[1:33])])))
+
+
+@probe("sslv2-client-hello", "alert:fatal:handshake_failure",
+       "an SSLv2-format ClientHello offering TLS 1.2 (ECDHE-ECDSA/RSA-AES128-GCM)")
+def _(p):
+    ch = ClientHello(ssl2=True)
+    ch.create((3, 3), bytearray(os.urandom(16)), bytearray(0), tlsraw.TLS12_SUITES)
+    body = bytes(ch.write())
+    p.send(bytes(RecordHeader2().create(len(body)).write()) + body)
+
+
+@probe("ch-no-shared-cipher", "alert:fatal:handshake_failure", "a ClientHello offering only the unknown suite 0x0a0a")
+def _(p):
+    p.send(record(HS, ch_bytes(suites=[0x0A0A])))
+
+
+@probe("ch-no-null-compression", "alert:fatal:decode_error", "a ClientHello whose compression methods are [1] only")
+def _(p):
+    ch = client_hello()
+    ch.compression_methods = [1]
+    p.send(record(HS, ch.write()))
+
+
+@probe("ch-session-id-33", "alert:fatal:decode_error", "a ClientHello with a 33-byte legacy_session_id")
+def _(p):
+    ch = client_hello()
+    ch.session_id = bytearray(33)
+    p.send(record(HS, ch.write()))
+
+
+@probe("sni-empty-name", "serverhello", "a ClientHello whose server_name is an empty host_name")
+def _(p):
+    p.send(record(HS, ch_bytes(sni=False, extra=[raw_ext(ExtensionType.server_name,
+                                                             b"\x00\x03\x00\x00\x00")])))
+
+
+@probe("heartbeat-record-in-ch", "alert:fatal:unexpected_message",
+       "a heartbeat (content type 24) record inside a ClientHello")
+def _(p):
+    p.send(in_ch(record(24, b"\x01\x00\x10" + bytes(32))))
 
 
 # --- during a handshake -----------------------------------------------------------------------
