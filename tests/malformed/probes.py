@@ -427,6 +427,23 @@ def _(p):
         p.flush()
 
 
+@probe("ciphertext-overflow-tls12", "alert:fatal:record_overflow",
+       "after a TLS 1.2 handshake: an application_data record of 18433 random bytes (> 2^14+2048)")
+def _(p):
+    if p.handshake(TLS12):
+        p.conn.sock.send(record(CT.application_data, os.urandom(18433), version=(3, 3)))
+        p.flush()
+
+
+@probe("truncated-keyupdate-then-eof", "alert:fatal:illegal_parameter",
+       "after a TLS 1.3 handshake: a KeyUpdate header claiming 4 body bytes, 1 sent, then FIN "
+       "(OpenSSL refuses the length from the header)")
+def _(p):
+    if p.handshake(TLS13):
+        p.write_records((HS, handshake_msg(HandshakeType.key_update, b"\x00", length=4)))
+        p.half_close()
+
+
 @probe("keyupdate-bad-request", "alert:fatal:illegal_parameter",
        "after a TLS 1.3 handshake: a KeyUpdate whose request_update is 5")
 def _(p):
