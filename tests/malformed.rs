@@ -50,18 +50,16 @@ struct Known {
     why: &'static str,
 }
 
-/// rustls's check of each record header (rustls 0.23 msgs/message/outbound.rs,
-/// `read_opaque_message_header`) refuses an empty record of any type but application data
-/// (`InvalidEmptyPayload`, after RFC 8446 5.1 and RFC 5246 6.2.1) and conn.rs
-/// `handle_deframe_error` answers decode_error.
+/// Why an empty record gets decode_error (the check cites RFC 8446 5.1 and RFC 5246 6.2.1).
 const EMPTY: &str = "rustls refuses empty non-application-data records in its record-header check \
                      (outbound.rs read_opaque_message_header, InvalidEmptyPayload) with \
                      decode_error";
-/// rustls answers a payload that fails to parse with `AlertDescription::from(InvalidMessage)`,
-/// decode_error for all but duplicate extensions (conn.rs `process_msg`, error.rs).
+/// Why a payload that does not parse gets decode_error (error.rs maps every `InvalidMessage` but
+/// a duplicate or misplaced extension to it).
 const PARSE: &str = "rustls answers a message payload that does not parse with decode_error \
                      (conn.rs process_msg: AlertDescription::from(InvalidMessage))";
 
+/// ferrossl's answer (alert or outcome) to `probe`, and why it is rustls's.
 const fn known(probe: &'static str, ferrossl: &'static str, why: &'static str) -> Known {
     Known {
         probe,
