@@ -63,10 +63,6 @@ def padded_ch(record_len):
     return ch_bytes(extra=[raw_ext(0xFA00, bytes(record_len - base))])
 
 
-def fragments(data, size):
-    return [data[i:i + size] for i in range(0, len(data), size)]
-
-
 # --- record layer, before any handshake ------------------------------------------------------
 
 def in_ch(*records):
@@ -121,37 +117,44 @@ def _(p):
         p.http_get()
 
 
-@probe("zero-length-handshake-before-ch", "serverhello", "an empty handshake record, then a ClientHello")
+@probe("zero-length-handshake-before-ch", "serverhello",
+       "an empty handshake record, then a ClientHello")
 def _(p):
     p.send(record(HS, b""), record(HS, ch_bytes()))
 
 
-@probe("zero-length-alert-in-ch", "alert:fatal:unexpected_message", "an empty alert record inside a ClientHello")
+@probe("zero-length-alert-in-ch", "alert:fatal:unexpected_message",
+       "an empty alert record inside a ClientHello")
 def _(p):
     p.send(in_ch(record(CT.alert, b"")))
 
 
-@probe("zero-length-ccs-in-ch", "alert:fatal:unexpected_message", "an empty change_cipher_spec record inside a ClientHello")
+@probe("zero-length-ccs-in-ch", "alert:fatal:unexpected_message",
+       "an empty change_cipher_spec record inside a ClientHello")
 def _(p):
     p.send(in_ch(record(CT.change_cipher_spec, b"")))
 
 
-@probe("zero-length-appdata-in-ch", "alert:fatal:unexpected_message", "an empty application_data record inside a ClientHello")
+@probe("zero-length-appdata-in-ch", "alert:fatal:unexpected_message",
+       "an empty application_data record inside a ClientHello")
 def _(p):
     p.send(in_ch(record(CT.application_data, b"")))
 
 
-@probe("ccs-in-ch", "alert:fatal:unexpected_message", "a change_cipher_spec (value 1) inside a ClientHello")
+@probe("ccs-in-ch", "alert:fatal:unexpected_message",
+       "a change_cipher_spec (value 1) inside a ClientHello")
 def _(p):
     p.send(in_ch(record(CT.change_cipher_spec, b"\x01")))
 
 
-@probe("appdata-in-ch", "alert:fatal:unexpected_message", "an application_data record inside a ClientHello")
+@probe("appdata-in-ch", "alert:fatal:unexpected_message",
+       "an application_data record inside a ClientHello")
 def _(p):
     p.send(in_ch(record(CT.application_data, b"GET / HTTP/1.0\r\n\r\n")))
 
 
-@probe("alert-one-byte-in-ch", "alert:fatal:unexpected_message", "a 1-byte alert record inside a ClientHello")
+@probe("alert-one-byte-in-ch", "alert:fatal:unexpected_message",
+       "a 1-byte alert record inside a ClientHello")
 def _(p):
     p.send(in_ch(record(CT.alert, b"\x02")))
 
@@ -211,17 +214,20 @@ def _(p):
     p.send(record(HS, ch))
 
 
-@probe("unknown-handshake-type", "alert:fatal:unexpected_message", "a handshake message of type 99 instead of a ClientHello")
+@probe("unknown-handshake-type", "alert:fatal:unexpected_message",
+       "a handshake message of type 99 instead of a ClientHello")
 def _(p):
     p.send(record(HS, handshake_msg(99, ch_bytes()[4:])))
 
 
-@probe("duplicate-extension", "alert:fatal:illegal_parameter", "a ClientHello carrying supported_groups twice")
+@probe("duplicate-extension", "alert:fatal:illegal_parameter",
+       "a ClientHello carrying supported_groups twice")
 def _(p):
     p.send(record(HS, ch_bytes(extra=[SupportedGroupsExtension().create([GroupName.x25519])])))
 
 
-@probe("sni-malformed", "alert:fatal:decode_error", "a ClientHello whose server_name list length overruns the extension")
+@probe("sni-malformed", "alert:fatal:decode_error",
+       "a ClientHello whose server_name list length overruns the extension")
 def _(p):
     p.send(record(HS, ch_bytes(sni=False, extra=[raw_ext(ExtensionType.server_name,
                                                              b"\x00\x20\x00\x00\x09localhost")])))
@@ -246,7 +252,8 @@ def _(p):
                                shares=[(GroupName.secp256r1, b"\x04" + bytes([1]) * 64)])))
 
 
-@probe("keyshare-p256-compressed", "alert:fatal:illegal_parameter", "a P-256 key share in compressed form (0x02 + 32 bytes)")
+@probe("keyshare-p256-compressed", "alert:fatal:illegal_parameter",
+       "a P-256 key share in compressed form (0x02 + 32 bytes)")
 def _(p):
     share = key_share(GroupName.secp256r1)
     p.send(record(HS, ch_bytes(groups=[GroupName.secp256r1],
@@ -262,19 +269,22 @@ def _(p):
     p.send(bytes(RecordHeader2().create(len(body)).write()) + body)
 
 
-@probe("ch-no-shared-cipher", "alert:fatal:handshake_failure", "a ClientHello offering only the unknown suite 0x0a0a")
+@probe("ch-no-shared-cipher", "alert:fatal:handshake_failure",
+       "a ClientHello offering only the unknown suite 0x0a0a")
 def _(p):
     p.send(record(HS, ch_bytes(suites=[0x0A0A])))
 
 
-@probe("ch-no-null-compression", "alert:fatal:decode_error", "a ClientHello whose compression methods are [1] only")
+@probe("ch-no-null-compression", "alert:fatal:decode_error",
+       "a ClientHello whose compression methods are [1] only")
 def _(p):
     ch = client_hello()
     ch.compression_methods = [1]
     p.send(record(HS, ch.write()))
 
 
-@probe("ch-session-id-33", "alert:fatal:decode_error", "a ClientHello with a 33-byte legacy_session_id")
+@probe("ch-session-id-33", "alert:fatal:decode_error",
+       "a ClientHello with a 33-byte legacy_session_id")
 def _(p):
     ch = client_hello()
     ch.session_id = bytearray(33)
@@ -319,12 +329,14 @@ def bad_finished(conn, msg):
     return msg
 
 
-@probe("bad-finished-tls13", "alert:fatal:decrypt_error", "TLS 1.3: a client Finished with one bit flipped")
+@probe("bad-finished-tls13", "alert:fatal:decrypt_error",
+       "TLS 1.3: a client Finished with one bit flipped")
 def _(p):
     p.handshake(TLS13, hook=bad_finished)
 
 
-@probe("bad-finished-tls12", "alert:fatal:decrypt_error", "TLS 1.2: a client Finished with one bit flipped")
+@probe("bad-finished-tls12", "alert:fatal:decrypt_error",
+       "TLS 1.2: a client Finished with one bit flipped")
 def _(p):
     p.handshake(TLS12, hook=bad_finished)
 
@@ -366,22 +378,26 @@ def replace_ccs(value):
     return hook
 
 
-@probe("ccs-two-bytes-tls13", "alert:fatal:illegal_parameter", "TLS 1.3: the client's compatibility CCS is 2 bytes long")
+@probe("ccs-two-bytes-tls13", "alert:fatal:illegal_parameter",
+       "TLS 1.3: the client's compatibility CCS is 2 bytes long")
 def _(p):
     p.handshake(TLS13, hook=replace_ccs(b"\x01\x01"))
 
 
-@probe("ccs-value-2-tls13", "alert:fatal:illegal_parameter", "TLS 1.3: the client's compatibility CCS has value 2")
+@probe("ccs-value-2-tls13", "alert:fatal:illegal_parameter",
+       "TLS 1.3: the client's compatibility CCS has value 2")
 def _(p):
     p.handshake(TLS13, hook=replace_ccs(b"\x02"))
 
 
-@probe("ccs-two-bytes-tls12", "alert:fatal:unexpected_message", "TLS 1.2: the client's ChangeCipherSpec is 2 bytes long")
+@probe("ccs-two-bytes-tls12", "alert:fatal:unexpected_message",
+       "TLS 1.2: the client's ChangeCipherSpec is 2 bytes long")
 def _(p):
     p.handshake(TLS12, hook=replace_ccs(b"\x01\x01"))
 
 
-@probe("ccs-value-2-tls12", "alert:fatal:unexpected_message", "TLS 1.2: the client's ChangeCipherSpec has value 2")
+@probe("ccs-value-2-tls12", "alert:fatal:unexpected_message",
+       "TLS 1.2: the client's ChangeCipherSpec has value 2")
 def _(p):
     p.handshake(TLS12, hook=replace_ccs(b"\x02"))
 
@@ -465,7 +481,8 @@ def _(p):
         p.write_records((CT.alert, b"\x01\xfe"))
 
 
-@probe("alert-empty-tls12", "alert:fatal:unexpected_message", "after a TLS 1.2 handshake: an alert record with no bytes")
+@probe("alert-empty-tls12", "alert:fatal:unexpected_message",
+       "after a TLS 1.2 handshake: an alert record with no bytes")
 def _(p):
     if p.handshake(TLS12):
         p.write_records((CT.alert, b""))

@@ -366,7 +366,8 @@ class Peer:
         elif server_hello and not self.done:
             outcome = summary = "serverhello"
         else:
-            outcome = summary = {"fin": "closed-without-alert", "reset": "reset"}.get(end, "timeout")
+            by_end = {"fin": "closed-without-alert", "reset": "reset"}
+            outcome = summary = by_end.get(end, "timeout")
         return {
             "records": records,
             "trailing_bytes": len(data) - pos,
