@@ -132,6 +132,25 @@ const KNOWN: &[Known] = &[
     follows("sni-empty-name", Column::Close, "fin"),
     follows("sni-empty-name", Column::Reason, "*"),
     known(
+        "keyshare-not-in-supported-groups",
+        "hrr",
+        "rustls picks the group from supported_groups and only then looks for its share \
+         (server/tls13.rs), so a share outside supported_groups is ignored and it asks for \
+         x25519; OpenSSL refuses the share with illegal_parameter (RFC 8446 4.2.8 lets \
+         servers check)",
+    ),
+    follows("keyshare-not-in-supported-groups", Column::Close, "timeout"),
+    follows("keyshare-not-in-supported-groups", Column::Reason, "*"),
+    known(
+        "keyshare-unknown-hrr-to-x448",
+        "alert:fatal:handshake_failure",
+        "rustls has no X448 (its aws-lc-rs provider offers X25519, P-256, P-384 and ML-KEM \
+         hybrids), so no group is shared and it refuses with handshake_failure \
+         (NoKxGroupsInCommon); OpenSSL asks for x448 with a HelloRetryRequest",
+    ),
+    follows("keyshare-unknown-hrr-to-x448", Column::Close, "fin"),
+    follows("keyshare-unknown-hrr-to-x448", Column::Reason, "*"),
+    known(
         "duplicate-extension",
         "alert:fatal:decode_error",
         "rustls's Acceptor answers any ClientHello that does not parse, a duplicate \

@@ -240,6 +240,26 @@ def _(p):
                                shares=[(0x1234, bytes(32)), (0x1235, bytes(40))])))
 
 
+@probe("keyshare-not-in-supported-groups", "alert:fatal:illegal_parameter",
+       "a P-256 key share while supported_groups lists only x25519")
+def _(p):
+    p.send(record(HS, ch_bytes(groups=[GroupName.x25519],
+                               shares=[(GroupName.secp256r1, key_share(GroupName.secp256r1))])))
+
+
+@probe("keyshare-unknown-hrr-to-x448", "hrr",
+       "key_share holds only unknown group 0x1234, supported_groups lists it and x448")
+def _(p):
+    p.send(record(HS, ch_bytes(groups=[0x1234, GroupName.x448], shares=[(0x1234, bytes(32))])))
+
+
+@probe("keyshare-unknown-hrr-to-p521", "hrr",
+       "key_share holds only unknown group 0x1234, supported_groups lists it and secp521r1")
+def _(p):
+    p.send(record(HS, ch_bytes(groups=[0x1234, GroupName.secp521r1],
+                               shares=[(0x1234, bytes(32))])))
+
+
 @probe("keyshare-x25519-short", "alert:fatal:illegal_parameter", "an x25519 key share of 31 bytes")
 def _(p):
     p.send(record(HS, ch_bytes(shares=[(GroupName.x25519, bytes(range(1, 32)))])))
