@@ -99,6 +99,10 @@ pub mod reason {
     pub const MISSING_SIGALGS_EXTENSION: c_int = 112;
     pub const MISSING_SUPPORTED_GROUPS_EXTENSION: c_int = 209;
     pub const DIGEST_CHECK_FAILED: c_int = 149;
+    pub const DATA_BETWEEN_CCS_AND_FINISHED: c_int = 145;
+    pub const INVALID_ALERT: c_int = 205;
+    pub const INVALID_CCS_MESSAGE: c_int = 260;
+    pub const VERSION_TOO_LOW: c_int = 396;
     /// `SSL_AD_REASON_OFFSET`: an alert received from the peer is reported as this plus its code.
     pub const ALERT_OFFSET: c_int = 1000;
 }

@@ -6,10 +6,80 @@
 
 use std::ffi::c_int;
 
-use rustls::PeerMisbehaved as PM;
 use rustls::{ContentType, Error as E, InvalidMessage as IM, PeerIncompatible as PI};
+use rustls::{PeerMisbehaved as PM, ProtocolVersion};
 
 use super::error::reason as r;
+
+/// What the connection knew when rustls failed: OpenSSL's reason for some failures depends on
+/// the protocol version, the record the failure came in, or the state of the handshake.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Seen {
+    /// The version negotiated (None: not yet).
+    pub version: Option<ProtocolVersion>,
+    pub handshaking: bool,
+    /// The content type of the last record header read.
+    pub record_type: Option<u8>,
+    /// The peer has sent a ChangeCipherSpec record.
+    pub peer_ccs: bool,
+}
+
+impl Seen {
+    fn tls13(&self) -> bool {
+        self.version == Some(ProtocolVersion::TLSv1_3)
+    }
+}
+
+/// OpenSSL's reason for `e` where it depends on what the connection has seen; else
+/// [`reason_of`].
+pub fn reason_in(e: &E, seen: &Seen) -> c_int {
+    const ALERT: Option<u8> = Some(21);
+    const CCS: Option<u8> = Some(20);
+    match e {
+        // tls_process_cke_ecdhe (TLS 1.2) says bad key share, the TLS 1.3 key_share parser
+        // bad ecpoint.
+        E::PeerMisbehaved(PM::InvalidKeyShare)
+            if seen.version == Some(ProtocolVersion::TLSv1_2) =>
+        {
+            r::BAD_KEY_SHARE
+        }
+        // rustls reports a wrong Finished as it reports a record that does not decrypt (both
+        // DecryptError; the alerts differ: decrypt_error, bad_record_mac). During the handshake
+        // it is taken for the Finished check (tls_process_finished: digest check failed).
+        E::DecryptError if seen.handshaking => r::DIGEST_CHECK_FAILED,
+        // Protected application data between the peer's ChangeCipherSpec and its Finished.
+        E::InappropriateMessage {
+            got_type: ContentType::ApplicationData,
+            ..
+        } if seen.handshaking && seen.peer_ccs && !seen.tls13() => r::DATA_BETWEEN_CCS_AND_FINISHED,
+        // Empty records, and alerts too short to parse.
+        E::InvalidMessage(IM::InvalidEmptyPayload) if seen.record_type == ALERT => {
+            if seen.tls13() {
+                r::BAD_LENGTH
+            } else {
+                r::INVALID_ALERT
+            }
+        }
+        E::InvalidMessage(IM::InvalidEmptyPayload) if seen.record_type == CCS && seen.tls13() => {
+            r::INVALID_CCS_MESSAGE
+        }
+        E::InvalidMessage(IM::InvalidEmptyPayload) if seen.record_type == CCS => {
+            r::BAD_CHANGE_CIPHER_SPEC
+        }
+        E::InvalidMessage(IM::MissingData("AlertLevel" | "AlertDescription")) => {
+            if seen.tls13() {
+                r::BAD_LENGTH
+            } else {
+                r::INVALID_ALERT
+            }
+        }
+        // A post-handshake message longer than its type allows (a KeyUpdate is one byte).
+        E::InvalidMessage(IM::TrailingData("HandshakeMessagePayload")) if !seen.handshaking => {
+            r::EXCESSIVE_MESSAGE_SIZE
+        }
+        _ => reason_of(e),
+    }
+}
 
 /// The reason code OpenSSL uses for what rustls reports as `e`.
 pub fn reason_of(e: &E) -> c_int {
@@ -43,11 +113,11 @@ fn invalid_message(m: &IM) -> c_int {
     match m {
         // ssl3_get_record's header checks.
         IM::UnknownProtocolVersion => r::WRONG_VERSION_NUMBER,
-        IM::InvalidContentType => r::UNEXPECTED_RECORD,
+        IM::InvalidContentType => r::UNEXPECTED_MESSAGE,
         IM::MessageTooLarge => r::PACKET_LENGTH_TOO_LONG,
         // TLS 1.3 alert and handshake records must not be empty.
         IM::InvalidEmptyPayload => r::BAD_LENGTH,
-        IM::InvalidCcs => r::BAD_CHANGE_CIPHER_SPEC,
+        IM::InvalidCcs | IM::TrailingData("ChangeCipherSpecPayload") => r::BAD_CHANGE_CIPHER_SPEC,
         IM::InvalidKeyUpdate => r::BAD_KEY_UPDATE,
         IM::HandshakePayloadTooLarge | IM::CertificatePayloadTooLarge => r::EXCESSIVE_MESSAGE_SIZE,
         IM::MessageTooShort | IM::MissingData(_) | IM::TrailingData(_) => r::LENGTH_MISMATCH,
@@ -78,7 +148,8 @@ fn misbehaved(m: &PM) -> c_int {
         | PM::IllegalHelloRetryRequestWithOfferedGroup
         | PM::IllegalHelloRetryRequestWithUnofferedNamedGroup => r::BAD_KEY_SHARE,
         PM::MissingKeyShare => r::NO_SUITABLE_KEY_SHARE,
-        PM::IllegalMiddleboxChangeCipherSpec => r::UNEXPECTED_CCS_MESSAGE,
+        // A TLS 1.3 compatibility CCS that is not the one byte 1 (tls_get_message_header).
+        PM::IllegalMiddleboxChangeCipherSpec => r::INVALID_CCS_MESSAGE,
         PM::IllegalTlsInnerPlaintext => r::BAD_RECORD_TYPE,
         PM::KeyEpochWithPendingFragment => r::NOT_ON_RECORD_BOUNDARY,
         PM::MessageInterleavedWithHandshakeMessage => r::UNEXPECTED_RECORD,
@@ -134,9 +205,10 @@ fn incompatible(m: &PI) -> c_int {
         PI::NullCompressionRequired => r::NO_COMPRESSION_SPECIFIED,
         PI::SignatureAlgorithmsExtensionRequired => r::MISSING_SIGALGS_EXTENSION,
         PI::NamedGroupsExtensionRequired => r::MISSING_SUPPORTED_GROUPS_EXTENSION,
+        // A ClientHello offering less than TLS 1.2 (ssl_choose_server_version).
+        PI::Tls12NotOffered => r::VERSION_TOO_LOW,
         PI::ServerDoesNotSupportTls12Or13
         | PI::ServerTlsVersionIsDisabledByOurConfig
-        | PI::Tls12NotOffered
         | PI::Tls12NotOfferedOrEnabled
         | PI::Tls13RequiredForQuic
         | PI::SupportedVersionsExtensionRequired => r::UNSUPPORTED_PROTOCOL,

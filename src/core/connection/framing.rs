@@ -36,9 +36,13 @@ pub(super) struct BadRecord {
     length: usize,
 }
 
-/// `SSL_AD_record_overflow`, `SSL_AD_protocol_version`.
+/// `SSL_AD_record_overflow`, `SSL_AD_protocol_version`, `SSL_AD_unexpected_message`.
 const AD_RECORD_OVERFLOW: u8 = 22;
 const AD_PROTOCOL_VERSION: u8 = 70;
+const AD_UNEXPECTED_MESSAGE: u8 = 10;
+/// The content types of ChangeCipherSpec and handshake records.
+const CHANGE_CIPHER_SPEC: u8 = 20;
+const HANDSHAKE: u8 = 22;
 
 impl fmt::Display for BadRecord {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -46,6 +50,7 @@ impl fmt::Display for BadRecord {
             Some(AD_RECORD_OVERFLOW) => {
                 write!(f, "record of {} bytes is over the limit", self.length)
             }
+            Some(AD_UNEXPECTED_MESSAGE) => f.write_str("record inside a ClientHello"),
             _ => f.write_str("record header is not TLS"),
         }
     }
@@ -78,6 +83,10 @@ impl BadRecord {
             alert: Some(AD_RECORD_OVERFLOW),
             length,
         };
+        // An SSLv2-format ClientHello (OpenSSL reads it, rustls refuses it).
+        if first && header[0] & 0x80 != 0 && header[2] == 1 {
+            return None;
+        }
         if header[1] != 3 {
             let reason = match &header[..] {
                 [b'G', b'E', b'T', b' ', _] | [b'P', b'U', b'T', b' ', _] => reason::HTTP_REQUEST,
@@ -105,6 +114,17 @@ impl BadRecord {
             Some((over(reason::ENCRYPTED_LENGTH_TOO_LONG), true))
         } else if clear && length > limit::PLAIN {
             Some((over(reason::DATA_LENGTH_TOO_LONG), false))
+        } else if clear && !first && header[0] != HANDSHAKE {
+            // Another record inside a ClientHello still being read (ssl3_read_bytes: unexpected
+            // message), read to its end first. rustls sends no alert for it.
+            Some((
+                BadRecord {
+                    reason: reason::UNEXPECTED_MESSAGE,
+                    alert: Some(AD_UNEXPECTED_MESSAGE),
+                    length,
+                },
+                false,
+            ))
         } else {
             None
         }
@@ -136,6 +156,10 @@ pub(super) struct Framing {
     pub(super) refused_protected: Option<BadRecord>,
     /// Record headers read so far.
     records: usize,
+    /// The content type of the last record header read.
+    last_type: Option<u8>,
+    /// A ChangeCipherSpec record has been read.
+    peer_ccs: bool,
     /// An over-long record in the clear, to be refused by the next read (the bytes before it
     /// went to rustls first).
     refused: Option<BadRecord>,
@@ -145,6 +169,25 @@ impl Framing {
     /// Whether a record has been begun and not read to its end.
     pub(super) fn in_record(&self) -> bool {
         self.header_have > 0 || self.body_left > 0 || self.discarding.is_some()
+    }
+
+    /// The content type of the last record header read.
+    pub(super) fn last_type(&self) -> Option<u8> {
+        self.last_type
+    }
+
+    /// Whether the peer has sent a ChangeCipherSpec record.
+    pub(super) fn peer_ccs(&self) -> bool {
+        self.peer_ccs
+    }
+
+    /// Counts a complete header; whether it was the first.
+    fn header_read(&mut self) -> bool {
+        let first = self.records == 0;
+        self.records += 1;
+        self.last_type = Some(self.header[0]);
+        self.peer_ccs |= self.header[0] == CHANGE_CIPHER_SPEC;
+        first
     }
 }
 
@@ -213,8 +256,7 @@ impl RecordReader<'_> {
         if f.header_given == 0 {
             let length = usize::from(u16::from_be_bytes([f.header[3], f.header[4]]));
             f.body_left = length;
-            let first = f.records == 0;
-            f.records += 1;
+            let first = f.header_read();
             match BadRecord::check(&f.header, first, self.clear, self.tls13) {
                 // In the clear ferrossl sends the alert: at once for what OpenSSL refuses at
                 // the header, after the body for a fragment over the plaintext limit.
@@ -277,8 +319,7 @@ impl RecordReader<'_> {
             f.header_have = 0;
             let length = usize::from(u16::from_be_bytes([f.header[3], f.header[4]]));
             f.body_left = length;
-            let first = f.records == 0;
-            f.records += 1;
+            let first = f.header_read();
             let Some((over, at_header)) =
                 BadRecord::check(&f.header, first, self.clear, self.tls13)
             else {

@@ -179,9 +179,17 @@ impl Connection {
             Ok(None) => return Ok(()),
             Ok(Some(a)) => a,
             Err((err, mut alert)) => {
+                let before = e.unsent.len();
                 let _ = alert.write_all(&mut e.unsent);
-                let _ = self.flush(e);
-                return Err(self.tls_error(err).into());
+                if e.unsent.len() == before && unexpected(&err) {
+                    // rustls's Acceptor has no alert for a first message that is not a
+                    // ClientHello; OpenSSL's is unexpected_message.
+                    send_plain_alert(self, e, AD_UNEXPECTED_MESSAGE);
+                } else {
+                    let _ = self.flush(e);
+                }
+                let seen = Self::seen(e);
+                return Err(self.tls_error(err, seen).into());
             }
         };
         let hello = ClientHello::parse(&std::mem::take(&mut e.hello_bytes));
@@ -289,7 +297,8 @@ impl Connection {
             Err((err, mut alert)) => {
                 let _ = alert.write_all(&mut e.unsent);
                 let _ = self.flush(e);
-                Err(self.tls_error(err).into())
+                let seen = Self::seen(e);
+                Err(self.tls_error(err, seen).into())
             }
         }
     }
@@ -555,6 +564,21 @@ impl Connection {
 fn resumed_tls12(tls: &rustls::Connection) -> bool {
     tls.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_2)
         && tls.handshake_kind() == Some(HandshakeKind::Resumed)
+}
+
+/// `SSL_AD_unexpected_message`.
+const AD_UNEXPECTED_MESSAGE: u8 = 10;
+
+/// A failure OpenSSL answers with unexpected_message.
+fn unexpected(e: &rustls::Error) -> bool {
+    matches!(
+        e,
+        rustls::Error::InappropriateHandshakeMessage { .. }
+            | rustls::Error::InappropriateMessage { .. }
+            | rustls::Error::PeerMisbehaved(
+                rustls::PeerMisbehaved::MessageInterleavedWithHandshakeMessage
+            )
+    )
 }
 
 /// Queues a fatal alert record in the clear (before any key is agreed) and writes it out; what

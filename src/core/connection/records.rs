@@ -13,6 +13,7 @@ use crate::core::callbacks::info;
 use crate::core::context::{self, Role};
 use crate::core::error::{reason, Error};
 use crate::core::hooks;
+use crate::core::tls_reasons::{self, Seen};
 use crate::libcrypto::{self, ffi};
 
 /// Plaintext handed to rustls per step of a large `SSL_write`, so that ciphertext is flushed as
@@ -189,7 +190,8 @@ impl Connection {
                 if let Some(bad) = e.framing.refused_protected.take() {
                     return Err(bad.error().into());
                 }
-                Err(self.tls_error(err).into())
+                let seen = Self::seen(e);
+                Err(self.tls_error(err, seen).into())
             }
         }
     }
@@ -204,7 +206,21 @@ impl Connection {
         Error::UnexpectedEof.into()
     }
 
-    pub(super) fn tls_error(&self, e: rustls::Error) -> Error {
+    /// What the connection has seen, for OpenSSL's reason for a rustls error.
+    pub(super) fn seen(e: &mut Engine) -> Seen {
+        let (version, handshaking) = e
+            .phase
+            .tls()
+            .map_or((None, true), |t| (t.protocol_version(), t.is_handshaking()));
+        Seen {
+            version,
+            handshaking,
+            record_type: e.framing.last_type(),
+            peer_ccs: e.framing.peer_ccs(),
+        }
+    }
+
+    pub(super) fn tls_error(&self, e: rustls::Error, seen: Seen) -> Error {
         if let rustls::Error::InvalidCertificate(_) = e {
             let code = lock(&self.verify).result;
             if code != ffi::X509_V_OK {
@@ -214,7 +230,15 @@ impl Connection {
                 };
             }
         }
-        Error::Tls(e)
+        let reason = tls_reasons::reason_in(&e, &seen);
+        if reason == tls_reasons::reason_of(&e) {
+            Error::Tls(e)
+        } else {
+            Error::Exact {
+                reason,
+                data: Some(format!("rustls: {e}")),
+            }
+        }
     }
 
     pub(super) fn read_plain(
@@ -331,37 +355,36 @@ impl Connection {
             }
             .into());
         }
+        // As OpenSSL's ssl3_shutdown, on the shutdown flags (which SSL_set_shutdown sets too:
+        // nginx marks RECEIVED_SHUTDOWN before it shuts down, and expects 1 at once).
         let flags = *lock(&self.shutdown);
-        if !status.sent_close {
+        if flags & SENT_SHUTDOWN == 0 {
             self.set_status(|s| s.sent_close = true);
-            if flags & SENT_SHUTDOWN == 0 {
-                if let Some(tls) = e.phase.tls() {
-                    tls.send_close_notify();
-                }
-                e.events.push(Event::Info(info::WRITE_ALERT, 0x100));
+            if let Some(tls) = e.phase.tls() {
+                tls.send_close_notify();
             }
+            e.events.push(Event::Info(info::WRITE_ALERT, 0x100));
             *lock(&self.shutdown) |= SENT_SHUTDOWN;
             self.flush(e)?;
-            let both = self.status().received_close;
-            if both {
-                self.close(e);
-            }
-            return Ok(both);
-        }
-        self.flush(e)?;
-        while !self.status().received_close {
-            if self.status().eof {
-                return Err(OpError::Syscall(None));
-            }
-            self.read_records(e)?;
-            // Application data that arrives now is discarded, as OpenSSL does.
-            if let Some(tls) = e.phase.tls() {
-                let mut sink = [0u8; 4096];
-                while matches!(tls.reader().read(&mut sink), Ok(n) if n > 0) {}
+        } else {
+            self.flush(e)?;
+            while *lock(&self.shutdown) & RECEIVED_SHUTDOWN == 0 {
+                if self.status().eof {
+                    return Err(OpError::Syscall(None));
+                }
+                self.read_records(e)?;
+                // Application data that arrives now is discarded, as OpenSSL does.
+                if let Some(tls) = e.phase.tls() {
+                    let mut sink = [0u8; 4096];
+                    while matches!(tls.reader().read(&mut sink), Ok(n) if n > 0) {}
+                }
             }
         }
-        self.close(e);
-        Ok(true)
+        let both = *lock(&self.shutdown) == SENT_SHUTDOWN | RECEIVED_SHUTDOWN;
+        if both {
+            self.close(e);
+        }
+        Ok(both)
     }
 
     /// Both close_notify alerts have been exchanged.
