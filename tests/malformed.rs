@@ -120,10 +120,12 @@ const KNOWN: &[Known] = &[
          the record-header check (InvalidContentType, decode_error); OpenSSL parses it and \
          fails later with handshake_failure",
     ),
-    follows(
+    why(
         "sslv2-client-hello",
         Column::Reason,
         "[info] SSL_do_handshake(): 0A0000F4 unexpected message",
+        "rustls's refusal of the first byte as a content type (InvalidContentType); OpenSSL \
+         reads the hello and finds no shared cipher",
     ),
     known(
         "keyshare-unknown-hrr-to-p521",
