@@ -15,8 +15,12 @@
 //!   `lengths`, `key_update`, `auto_retry`, `ssl_bio`, `export`; under ASan also `threads`),
 //!   with the arguments their own tests give them. Their own tests compare their output with
 //!   OpenSSL's; here each must run to its end and print what shows it did.
-//! - Left out: `differential.c` and `callback_getters.c` (their scenarios need the peers, proxies
-//!   and paired processes that `differential.rs`/`callback_getters.rs` set up), `ca_certs.c` (its
+//! - The scenarios of `differential.c` whose peers are `s_server -www` alone (verify_failure,
+//!   hostname, verify_none, clean_close, ciphers, nonblocking, sessions, callbacks; under
+//!   memcheck ciphers, sessions and callbacks), which must print the same lines as natively.
+//! - Left out: the other differential scenarios (wrong_version, eof, badfiles, introspect,
+//!   clientcert: their tiny TCP servers, proxies and extra PKI live in `differential.rs`),
+//!   `callback_getters.c` (paired server and client processes per case), `ca_certs.c` (its
 //!   fixture directory is built by `ca_certs.rs`), `ticket_server.c` (a server driven by stock
 //!   `s_client` runs), the `*35.c` programs (OpenSSL 3.5's headers, run in the Debian 13 root),
 //!   `stubs.c` and `header_check.c` (not libssl behaviour). `classes` (over two minutes),
@@ -585,4 +589,93 @@ fn s_server_clients_are_clean_under_memcheck() {
         "export",
     ];
     run_s_server_clients(Tool::Memcheck, &only);
+}
+
+// ------------------------------------------------------------------ differential.c
+
+/// `s_server -www` with `cert` and extra arguments, as in differential.rs.
+fn www(cert: &CertKey, extra: &[&str]) -> Server {
+    let mut args = cert.s_server_args();
+    args.push("-www".to_owned());
+    args.extend(extra.iter().map(|s| s.to_string()));
+    Server::s_server(&args)
+}
+
+/// Runs the scenarios of `differential.c` whose peers are only `s_server -www` (as
+/// differential.rs starts them): natively on ferrossl, then under `tool`, which must print the
+/// same lines (apart from `~` lines).
+fn run_differential(tool: Tool, only: &[&str]) {
+    let ec = pki().server(KeyAlg::EcdsaP256);
+    let (untrusted, wrong) = (pki().untrusted_server(), pki().wrong_host_server());
+    let root = format!("root={}", path_str(&pki().root_ca()));
+    let scenarios: [(&str, &str, &CertKey); 8] = [
+        ("verify_failure", "port13 port12", &untrusted),
+        ("hostname", "port_good", &ec),
+        ("verify_none", "port", &untrusted),
+        ("clean_close", "port13 port12", &ec),
+        ("ciphers", "", &ec),
+        ("nonblocking", "port13 port12", &ec),
+        ("sessions", "port13 port12 port12_noticket", &ec),
+        ("callbacks", "port_good13 port_good12 port_untrusted", &ec),
+    ];
+    let plain = build("differential", Tool::Plain);
+    let exe = build("differential", tool);
+    for (scenario, ports, cert) in scenarios {
+        if !only.is_empty() && !only.contains(&scenario) {
+            continue;
+        }
+        let mut servers = Vec::new();
+        let mut args = vec![scenario.to_owned(), root.clone()];
+        for key in ports.split_whitespace() {
+            // The protocol and certificate each port's name asks for.
+            let cert = match key {
+                "port_untrusted" => &untrusted,
+                _ => cert,
+            };
+            let proto: &[&str] = match key {
+                k if k.ends_with("13") => &["-tls1_3"],
+                k if k.contains("12") => &["-tls1_2"],
+                _ => &[],
+            };
+            let extra = if key == "port12_noticket" {
+                [proto, &["-no_ticket"]].concat()
+            } else {
+                proto.to_vec()
+            };
+            let server = www(cert, &extra);
+            args.push(format!("{key}={}", server.port()));
+            servers.push(server);
+        }
+        if ["hostname", "verify_none", "callbacks"].contains(&scenario) {
+            let server = www(&wrong, &[]);
+            args.push(format!("port_wrong={}", server.port()));
+            servers.push(server);
+        }
+        let native = run_under(Tool::Plain, &plain, &args, &[], true);
+        assert_eq!(
+            native.out.status.code(),
+            Some(0),
+            "{scenario}: {}",
+            native.out.stderr
+        );
+        let what = format!("differential {scenario}");
+        let checked = clean(tool, &what, &exe, &args, &[]);
+        let native = native.out.stdout_str();
+        let (a, b) = (counts(&checked), counts(&native));
+        assert!(b.len() > 3, "{scenario}: {native}");
+        assert_eq!(
+            a, b,
+            "{scenario}: under {tool:?} (left) and natively (right)"
+        );
+    }
+}
+
+#[test]
+fn differential_scenarios_are_clean_under_asan() {
+    run_differential(Tool::Asan, &[]);
+}
+
+#[test]
+fn differential_scenarios_are_clean_under_memcheck() {
+    run_differential(Tool::Memcheck, &["ciphers", "sessions", "callbacks"]);
 }
