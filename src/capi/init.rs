@@ -7,6 +7,7 @@
 use ferrossl_macros::export;
 
 use std::ffi::{c_char, c_int, c_long, c_ulong};
+use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::Once;
 
 use super::handle;
@@ -27,6 +28,9 @@ extern "C" {
 /// `ERR_error_string` reads "SSL routines::certificate verify failed" as with OpenSSL's libssl.
 pub fn load_strings() {
     static ONCE: Once = Once::new();
+    // `used`: written once and never read, it would otherwise be optimised away.
+    #[used]
+    static TABLE: AtomicPtr<ErrStringData> = AtomicPtr::new(std::ptr::null_mut());
     ONCE.call_once(|| {
         let lib = c_ulong::from(crate::libcrypto::ffi::ERR_LIB_SSL as u32);
         let mut table: Vec<ErrStringData> = REASONS
@@ -40,8 +44,11 @@ pub fn load_strings() {
             error: 0,
             string: std::ptr::null(),
         });
-        // libcrypto keeps pointers into the table for the life of the process.
+        // libcrypto keeps pointers into the table for the life of the process. TABLE holds it
+        // too: OPENSSL_cleanup (at exit) drops libcrypto's copy, and a table no pointer reaches
+        // is what leak checkers (LeakSanitizer, valgrind) report as a leak.
         let table = Box::leak(table.into_boxed_slice());
+        TABLE.store(table.as_mut_ptr(), Ordering::Release);
         // SAFETY: a zero-terminated table of static strings, never freed.
         unsafe { ERR_load_strings_const(table.as_ptr()) };
         // SAFETY: initialises libcrypto (idempotent).
