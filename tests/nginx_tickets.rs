@@ -303,3 +303,54 @@ fn nginx_without_tickets_or_cache_resumes_nothing() {
         assert_clean_log(&n, name);
     }
 }
+
+/// The scanner behind the issue: sslyze (PyPI; `.ci/install-deps` puts it in
+/// /var/cache/ferrossl/sslyze, `FERROSSL_SSLYZE` overrides) scans session resumption against
+/// nginx with TLS 1.2 only, the shared session cache and tickets on: five resumptions by
+/// session id and one by ticket, which it counts only if the server keeps the ticket it resumed
+/// (a new ticket on resumption reads NOT_SUPPORTED). Both must be FULLY_SUPPORTED, as on stock.
+#[test]
+fn sslyze_finds_tls12_ticket_and_id_resumption_as_on_stock() {
+    let pylib = std::env::var_os("FERROSSL_SSLYZE")
+        .filter(|d| !d.is_empty())
+        .map_or_else(
+            || "/var/cache/ferrossl/sslyze".into(),
+            std::path::PathBuf::from,
+        );
+    assert!(
+        pylib.join("sslyze").is_dir(),
+        "sslyze is missing from {} (run .ci/install-deps)",
+        pylib.display()
+    );
+    let mut seen = Vec::new();
+    for (name, lib) in libs() {
+        let n = Nginx::start(lib, |port, dir| {
+            let cert = pki().server(KeyAlg::EcdsaP256);
+            format!(
+                "    server {{\n        listen 127.0.0.1:{port} ssl;\n        \
+                 ssl_certificate {chain};\n        ssl_certificate_key {key};\n        \
+                 root {root};\n        ssl_protocols TLSv1.2;\n        \
+                 ssl_session_cache shared:S:1m;\n        ssl_session_tickets on;\n    }}\n",
+                chain = cert.chain.display(),
+                key = cert.key.display(),
+                root = dir.join("html").display(),
+            )
+        });
+        let mut cmd = common::command("/usr/bin/python3");
+        cmd.arg(common::repo_root().join("tests/scripts/sslyze_resumption.py"))
+            .arg(n.port().to_string())
+            .env("PYTHONPATH", &pylib);
+        let out = common::run(&mut cmd, Duration::from_secs(120));
+        out.assert_success();
+        seen.push((name, out.stdout_str()));
+    }
+    let (stock, ours) = (&seen[1].1, &seen[0].1);
+    assert_eq!(
+        stock, "ids FULLY_SUPPORTED 5/5\ntickets FULLY_SUPPORTED\n",
+        "stock nginx on OpenSSL"
+    );
+    assert_eq!(
+        ours, stock,
+        "sslyze on nginx on ferrossl (left) vs on stock (right)"
+    );
+}
