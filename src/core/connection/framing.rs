@@ -76,7 +76,14 @@ impl BadRecord {
     /// not 3.x is not TLS: no alert, and OpenSSL names an HTTP request), the read buffer, the
     /// ciphertext limit of the version, then, after the body of a record in the clear, the
     /// plaintext limit. The flag: refused at the header.
-    fn check(header: &[u8; 5], first: bool, clear: bool, tls13: bool) -> Option<(Self, bool)> {
+    /// `hello_done`: the ClientHello read in the clear is complete.
+    fn check(
+        header: &[u8; 5],
+        first: bool,
+        clear: bool,
+        tls13: bool,
+        hello_done: bool,
+    ) -> Option<(Self, bool)> {
         let length = usize::from(u16::from_be_bytes([header[3], header[4]]));
         let over = |reason| BadRecord {
             reason,
@@ -114,7 +121,7 @@ impl BadRecord {
             Some((over(reason::ENCRYPTED_LENGTH_TOO_LONG), true))
         } else if clear && length > limit::PLAIN {
             Some((over(reason::DATA_LENGTH_TOO_LONG), false))
-        } else if clear && !first && header[0] != HANDSHAKE {
+        } else if clear && !first && !hello_done && header[0] != HANDSHAKE {
             // Another record inside a ClientHello still being read (ssl3_read_bytes: unexpected
             // message), read to its end first. rustls sends no alert for it.
             Some((
@@ -160,9 +167,46 @@ pub(super) struct Framing {
     last_type: Option<u8>,
     /// A ChangeCipherSpec record has been read.
     peer_ccs: bool,
-    /// An over-long record in the clear, to be refused by the next read (the bytes before it
+    /// A record in the clear refused, to be reported by the next read (the bytes before it
     /// went to rustls first).
     refused: Option<BadRecord>,
+    /// How far the ClientHello is read (while the reader is in the clear).
+    hello: HelloProgress,
+}
+
+/// The first handshake message's progress through the records: its 4-byte header, then the
+/// body it announces. Records of other types are refused only while it is incomplete (a client
+/// may send a ChangeCipherSpec or early data right behind it).
+#[derive(Default)]
+struct HelloProgress {
+    head: [u8; 4],
+    head_have: usize,
+    body_left: usize,
+    done: bool,
+}
+
+impl HelloProgress {
+    fn feed(&mut self, mut bytes: &[u8]) {
+        while !bytes.is_empty() && !self.done {
+            if self.head_have < 4 {
+                let take = (4 - self.head_have).min(bytes.len());
+                self.head[self.head_have..self.head_have + take].copy_from_slice(&bytes[..take]);
+                self.head_have += take;
+                bytes = &bytes[take..];
+                if self.head_have == 4 {
+                    self.body_left = usize::from(self.head[1]) << 16
+                        | usize::from(self.head[2]) << 8
+                        | usize::from(self.head[3]);
+                    self.done = self.body_left == 0;
+                }
+                continue;
+            }
+            let take = self.body_left.min(bytes.len());
+            self.body_left -= take;
+            bytes = &bytes[take..];
+            self.done = self.body_left == 0;
+        }
+    }
 }
 
 impl Framing {
@@ -244,6 +288,9 @@ impl RecordReader<'_> {
             if f.body_left == 0 {
                 f.header_given = 0;
             }
+            if self.clear && f.last_type == Some(HANDSHAKE) {
+                f.hello.feed(&buf[..n]);
+            }
             return Ok(n);
         }
         // The header is read whole before any of it goes to rustls (its length may change).
@@ -257,7 +304,7 @@ impl RecordReader<'_> {
             let length = usize::from(u16::from_be_bytes([f.header[3], f.header[4]]));
             f.body_left = length;
             let first = f.header_read();
-            match BadRecord::check(&f.header, first, self.clear, self.tls13) {
+            match BadRecord::check(&f.header, first, self.clear, self.tls13, f.hello.done) {
                 // In the clear ferrossl sends the alert: at once for what OpenSSL refuses at
                 // the header, after the body for a fragment over the plaintext limit.
                 Some((over, at_header)) if self.clear => {
@@ -305,6 +352,9 @@ impl RecordReader<'_> {
             if f.body_left > 0 {
                 let skip = f.body_left.min(got.len() - i);
                 f.body_left -= skip;
+                if self.clear && f.last_type == Some(HANDSHAKE) {
+                    f.hello.feed(&got[i..i + skip]);
+                }
                 i += skip;
                 continue;
             }
@@ -321,7 +371,7 @@ impl RecordReader<'_> {
             f.body_left = length;
             let first = f.header_read();
             let Some((over, at_header)) =
-                BadRecord::check(&f.header, first, self.clear, self.tls13)
+                BadRecord::check(&f.header, first, self.clear, self.tls13, f.hello.done)
             else {
                 continue;
             };
