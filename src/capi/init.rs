@@ -7,7 +7,7 @@
 use ferrossl_macros::export;
 
 use std::ffi::{c_char, c_int, c_long, c_ulong};
-use std::sync::Once;
+use std::sync::{Once, OnceLock};
 
 use super::handle;
 use super::reasons::REASONS;
@@ -22,6 +22,17 @@ struct ErrStringData {
 extern "C" {
     fn ERR_load_strings_const(str: *const ErrStringData) -> c_int;
 }
+
+/// The table libcrypto keeps pointers into for the life of the process. Held by a static rather
+/// than leaked, so that a leak checker still sees it referenced once libcrypto's exit handler
+/// has dropped its own pointers.
+struct Table(Box<[ErrStringData]>);
+
+// SAFETY: written once before it is shared, only read afterwards; the strings are static.
+unsafe impl Send for Table {}
+unsafe impl Sync for Table {}
+
+static TABLE: OnceLock<Table> = OnceLock::new();
 
 /// Registers the text of the `SSL_R_*` reasons with libcrypto, once, so that
 /// `ERR_error_string` reads "SSL routines::certificate verify failed" as with OpenSSL's libssl.
@@ -40,10 +51,9 @@ pub fn load_strings() {
             error: 0,
             string: std::ptr::null(),
         });
-        // libcrypto keeps pointers into the table for the life of the process.
-        let table = Box::leak(table.into_boxed_slice());
+        let table = TABLE.get_or_init(|| Table(table.into_boxed_slice()));
         // SAFETY: a zero-terminated table of static strings, never freed.
-        unsafe { ERR_load_strings_const(table.as_ptr()) };
+        unsafe { ERR_load_strings_const(table.0.as_ptr()) };
         // SAFETY: initialises libcrypto (idempotent).
         unsafe { crate::libcrypto::ffi::OPENSSL_init_crypto(0, std::ptr::null()) };
     });
