@@ -11,6 +11,9 @@ export PATH="$HOME/.cargo/bin:$PATH"
 secs="${FUZZ_SECONDS:-30}"
 targets="${FUZZ_TARGETS:-server client session config client_hello api_calls}"
 
+# libFuzzer's lines worth keeping: coverage on the seeds and at the end, executions, speed.
+summary='^#[0-9]+[[:space:]]+(INITED|DONE)|^stat::(number_of_executed_units|average_exec_per_sec)'
+
 start=$(date +%s)
 nice cargo +nightly fuzz build
 echo "fuzz: build took $(($(date +%s) - start)) s"
@@ -25,8 +28,7 @@ for t in $targets; do
     # -rss_limit_mb: libFuzzer's default (2048) would count the whole ASan process.
     nice cargo +nightly fuzz run "$t" "$grown" "corpus/$t" -- \
         -max_total_time="$secs" -rss_limit_mb=4096 -print_final_stats=1 >"$log" 2>&1 || status=$?
-    grep -E '^#[0-9]+ +(INITED|DONE)|^stat::(number_of_executed_units|average_exec_per_sec)' \
-        "$log" || true
+    grep -E "$summary" "$log" || true
     if [ "$status" -ne 0 ]; then
         tail -n 60 "$log" >&2
         echo "fuzz: $t FAILED (exit $status); the input is in fuzz/artifacts/$t/" >&2
