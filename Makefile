@@ -18,7 +18,7 @@ EXPORTS    := abi/libssl.exports
 MAP        := $(OUT)/libssl.map
 CARGOFLAGS := $(if $(filter release,$(PROFILE)),--release,)
 
-.PHONY: all lib deps demo test bench check clean FORCE
+.PHONY: all lib deps demo test bench fuzz check clean FORCE
 
 all: lib
 
@@ -52,6 +52,12 @@ test: deps lib
 # bench/results.md and bench/results.svg. `bash bench/run.sh --smoke` is the quick CI check.
 bench: lib
 	bash bench/run.sh
+
+# Fuzzes ferrossl through its C API (fuzz/README.md): each target for FUZZ_SECONDS, on nightly
+# with cargo-fuzz; stops at the first crash.
+FUZZ_SECONDS ?= 300
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/smoke.sh
 
 clean:
 	$(CARGO) clean

@@ -4,7 +4,9 @@
 
 use std::sync::OnceLock;
 
-use rustls::crypto::{ActiveKeyExchange, CompletedKeyExchange, SharedSecret, SupportedKxGroup};
+use rustls::crypto::{
+    ActiveKeyExchange, CompletedKeyExchange, CryptoProvider, SharedSecret, SupportedKxGroup,
+};
 use rustls::ffdhe_groups::FfdheGroup;
 use rustls::{Error, NamedGroup, ProtocolVersion, SupportedProtocolVersion};
 
@@ -90,12 +92,25 @@ fn wrap(groups: &[&'static dyn SupportedKxGroup]) -> Vec<&'static dyn SupportedK
 /// Every group ferrossl can use, in aws-lc-rs's order.
 pub fn all() -> &'static [&'static dyn SupportedKxGroup] {
     static ALL: OnceLock<Vec<&'static dyn SupportedKxGroup>> = OnceLock::new();
-    ALL.get_or_init(|| wrap(rustls::crypto::aws_lc_rs::ALL_KX_GROUPS))
+    #[cfg(not(feature = "fuzzing"))]
+    let groups = rustls::crypto::aws_lc_rs::ALL_KX_GROUPS;
+    #[cfg(feature = "fuzzing")]
+    let groups = super::fuzzing::KX_GROUPS;
+    ALL.get_or_init(|| wrap(groups))
+}
+
+/// aws-lc-rs's provider; in a build with the `fuzzing` feature, the deterministic one of
+/// `core::fuzzing`.
+pub fn base_provider() -> CryptoProvider {
+    #[cfg(feature = "fuzzing")]
+    return super::fuzzing::provider();
+    #[cfg(not(feature = "fuzzing"))]
+    rustls::crypto::aws_lc_rs::default_provider()
 }
 
 /// The groups offered by default: X25519MLKEM768 first, then X25519, P-256, P-384.
 pub fn defaults() -> Vec<&'static dyn SupportedKxGroup> {
-    let want = rustls::crypto::aws_lc_rs::default_provider().kx_groups;
+    let want = base_provider().kx_groups;
     want.iter()
         .filter_map(|w| all().iter().find(|g| g.name() == w.name()).copied())
         .collect()

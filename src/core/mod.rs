@@ -15,6 +15,8 @@ pub mod connection;
 pub mod context;
 pub mod credentials;
 pub mod error;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 pub mod group_list;
 pub mod groups;
 pub mod hooks;

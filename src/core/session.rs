@@ -263,7 +263,7 @@ fn tokens() -> &'static Tokens {
 
 fn remember(r: Ticket) -> Vec<u8> {
     let mut token = [0u8; 16];
-    if rustls::crypto::aws_lc_rs::default_provider()
+    if crate::core::kx::base_provider()
         .secure_random
         .fill(&mut token)
         .is_err()

@@ -316,6 +316,21 @@ fn open(
 /// HMAC-SHA256 key and an AES-256-CBC key, fixed for the context's life (so that processes
 /// forked after the context was made accept each other's tickets), replaced only by
 /// `SSL_CTX_set_tlsext_ticket_keys`. The 80-byte form is OpenSSL's: name | HMAC key | AES key.
+/// libcrypto's `RAND_bytes`; in a build with the `fuzzing` feature, the deterministic generator
+/// of `core::fuzzing`, so that tickets are the same on every run.
+fn rand_bytes(buf: &mut [u8]) -> bool {
+    #[cfg(feature = "fuzzing")]
+    {
+        crate::core::fuzzing::fill(buf);
+        true
+    }
+    #[cfg(not(feature = "fuzzing"))]
+    // SAFETY: buf is writable for its length.
+    unsafe {
+        ffi::RAND_bytes(buf.as_mut_ptr(), buf.len() as c_int) == 1
+    }
+}
+
 pub struct TicketKeys {
     bytes: [u8; TICKET_KEYS_LEN],
 }
@@ -327,9 +342,7 @@ impl TicketKeys {
     /// Fresh random keys; `None` if libcrypto's RNG fails.
     pub fn generate() -> Option<TicketKeys> {
         let mut bytes = [0u8; TICKET_KEYS_LEN];
-        // SAFETY: bytes is writable for its length.
-        let ok = unsafe { ffi::RAND_bytes(bytes.as_mut_ptr(), TICKET_KEYS_LEN as c_int) } == 1;
-        ok.then_some(TicketKeys { bytes })
+        rand_bytes(&mut bytes).then_some(TicketKeys { bytes })
     }
 
     pub fn from_bytes(bytes: [u8; TICKET_KEYS_LEN]) -> TicketKeys {
@@ -384,9 +397,7 @@ impl TicketKeys {
     pub fn encrypt(&self, plain: &[u8]) -> Option<Vec<u8>> {
         seal(false, plain, |name, iv, t| {
             name.copy_from_slice(self.name());
-            // SAFETY: iv is writable for its length.
-            let random = unsafe { ffi::RAND_bytes(iv.as_mut_ptr(), MAX_IV as c_int) } == 1;
-            random && self.init(iv, t, true)
+            rand_bytes(iv) && self.init(iv, t, true)
         })
     }
 

@@ -366,7 +366,7 @@ impl Connection {
 /// sessions by id (Python's `SSLSession.id`) see one id per session.
 fn fresh_session_id() -> Vec<u8> {
     let mut id = vec![0u8; 32];
-    if rustls::crypto::aws_lc_rs::default_provider()
+    if crate::core::kx::base_provider()
         .secure_random
         .fill(&mut id)
         .is_err()

@@ -174,6 +174,10 @@ impl Context {
             .map_err(|e| Error::NoCipherMatch(e.to_string()))?
             .with_client_cert_verifier(verifier)
             .with_cert_resolver(resolver);
+        #[cfg(feature = "fuzzing")]
+        {
+            cfg.time_provider = crate::core::fuzzing::time_provider();
+        }
         cfg.cert_compressors = key.base.comp.compressors();
         cfg.cert_decompressors = key.base.comp.decompressors();
         cfg.alpn_protocols = key.alpn.iter().cloned().collect();
@@ -204,7 +208,7 @@ fn provider(
     versions: &[&'static rustls::SupportedProtocolVersion],
     groups: Vec<&'static dyn SupportedKxGroup>,
 ) -> Result<CryptoProvider> {
-    let base = rustls::crypto::aws_lc_rs::default_provider();
+    let base = crate::core::kx::base_provider();
     let all: Vec<SupportedCipherSuite> = rustls::crypto::aws_lc_rs::ALL_CIPHER_SUITES.to_vec();
     let pick = |c: &&Cipher| all.iter().find(|s| s.suite() == c.suite).copied();
     let mut suites = Vec::new();
@@ -256,6 +260,10 @@ fn build_client_config(settings: &Settings, key: &ConfigKey) -> Result<ClientCon
         .with_client_cert_resolver(hooks::client_cert_resolver(key.rpk.0));
     cfg.cert_compressors = key.comp.compressors();
     cfg.cert_decompressors = key.comp.decompressors();
+    #[cfg(feature = "fuzzing")]
+    {
+        cfg.time_provider = crate::core::fuzzing::time_provider();
+    }
     let tls12 = if settings.options & OP_NO_TICKET == 0 {
         rustls::client::Tls12Resumption::SessionIdOrTickets
     } else {
