@@ -87,18 +87,18 @@ fn write(dir: &Path, target: &str, name: &str, data: &[u8]) {
     fs::write(d.join(name), data).expect("corpus file");
 }
 
-/// The config target's seeds: a flags byte, then lines of an operation byte and its argument
+/// The config target's seeds: a flags byte (0x20: then a handshake), then lines of an operation byte and its argument
 /// (fuzz_targets/config.rs).
 const CONFIG_SEEDS: &[(&str, &[u8])] = &[
     (
         "lists",
-        b"\x06\x00ECDHE+AESGCM:!aNULL\n\x01TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256\n\
+        b"\x26\x00ECDHE+AESGCM:!aNULL\n\x01TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256\n\
           \x02X25519:P-256:?ffdhe2048\n\x03ed25519:ECDSA+SHA256:rsa_pss_rsae_sha256\n\
           \x06\x02h2\x08http/1.1",
     ),
     (
         "conf-file",
-        b"\x0e\x04MinProtocol\tTLSv1.2\n\x04MaxProtocol\tTLSv1.3\n\
+        b"\x2e\x04MinProtocol\tTLSv1.2\n\x04MaxProtocol\tTLSv1.3\n\
           \x04Options\t-SessionTicket,ServerPreference,PrioritizeChaCha\n\
           \x04Groups\tP-384:X25519\n\x04Ciphersuites\tTLS_AES_256_GCM_SHA384\n\
           \x04CipherString\tDEFAULT@SECLEVEL=2\n\x04SignatureAlgorithms\tECDSA+SHA384:ed25519\n\
