@@ -40,7 +40,7 @@ from tlslite.utils.codec import Writer
 
 # Whole-probe bound, and how long the server may stay silent before we stop reading.
 TIMEOUT = 5.0
-QUIET = 1.5
+QUIET = 2.5
 
 SIG_ALGS = [
     SignatureScheme.ecdsa_secp256r1_sha256,
