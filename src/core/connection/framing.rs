@@ -136,11 +136,6 @@ impl BadRecord {
             None
         }
     }
-
-    /// A length rustls would otherwise wait for: it gets one it refuses at once.
-    fn is_overflow(&self) -> bool {
-        self.alert == Some(AD_RECORD_OVERFLOW)
-    }
 }
 
 /// Where the reader is in the TLS record it is reading.
@@ -317,11 +312,10 @@ impl RecordReader<'_> {
                     return self.read_framed(buf);
                 }
                 Some((over, true)) => {
-                    if over.is_overflow() {
-                        // rustls refuses this length at once, with its own alert.
-                        f.header[3..5].copy_from_slice(&[0xff, 0xff]);
-                        f.body_left = 0;
-                    }
+                    // rustls refuses this length at once, with its own alert (a version it
+                    // would take, such as DTLS's 0xfefd, included).
+                    f.header[3..5].copy_from_slice(&[0xff, 0xff]);
+                    f.body_left = 0;
                     f.refused_protected = Some(over);
                 }
                 _ => {}
@@ -400,7 +394,7 @@ impl RecordReader<'_> {
             if at_header {
                 f.refused_protected = Some(over);
                 // The length field is in this read (else rustls sees the true one).
-                if over.is_overflow() && take >= 2 {
+                if take >= 2 {
                     got[i - 2..i].copy_from_slice(&[0xff, 0xff]);
                     f.body_left = 0;
                     return Ok(i);
