@@ -160,9 +160,10 @@ int ERR_load_SSL_strings(void);
 const char *OPENSSL_cipher_name(const char *rfc);
 
 /**
- * `OPENSSL_init_ssl`: 1 (libcrypto is initialised and ferrossl's error strings registered).
+ * `OPENSSL_init_ssl`: initialises libcrypto as OpenSSL's libssl does (with the configuration
+ * file unless told not to) and registers ferrossl's error strings; 0 when libcrypto fails.
  */
-int OPENSSL_init_ssl(uint64_t _opts, const OPENSSL_INIT_SETTINGS *_settings);
+int OPENSSL_init_ssl(uint64_t opts, const OPENSSL_INIT_SETTINGS *settings);
 
 #if defined(FERROSSL_OSSL320)
 /**
@@ -803,8 +804,9 @@ int SSL_CTX_load_verify_locations(SSL_CTX *ctx, const char *ca_file, const char 
 int SSL_CTX_load_verify_store(SSL_CTX *ctx, const char *ca_store);
 
 /**
- * `SSL_CTX_new`: a new context with OpenSSL 3.0's defaults; NULL on failure. TLS 1.0/1.1-only
- * methods are refused.
+ * `SSL_CTX_new`: a new context with OpenSSL 3.0's defaults and the system policy of the
+ * configuration file (`ssl_conf`'s `system_default`, as OpenSSL 3); NULL on failure. TLS
+ * 1.0/1.1-only methods are refused.
  */
 SSL_CTX *SSL_CTX_new(const SSL_METHOD *meth);
 

@@ -52,7 +52,32 @@ pub fn raise(func: &CStr, e: &Error) {
     }
     super::init::load_strings();
     let (reason, data) = e.reason();
+    log_error(func, e, reason, data.as_deref());
     crate::libcrypto::err::push(reason, func, data.as_deref());
+}
+
+/// The debug log's line for an error queued under `func` (FERROSSL_LOG, `core::logging`).
+fn log_error(func: &CStr, e: &Error, reason: std::ffi::c_int, data: Option<&str>) {
+    let level = match e {
+        Error::Refused { .. } => log::Level::Warn,
+        Error::Internal(_) => log::Level::Error,
+        _ => log::Level::Debug,
+    };
+    if !log::log_enabled!(level) {
+        return;
+    }
+    let text = crate::libcrypto::err::reason_text(reason);
+    let what = if level == log::Level::Warn {
+        "refused"
+    } else {
+        "error"
+    };
+    log::log!(
+        level,
+        "{}: {what}: {text} (reason {reason}){}",
+        func.to_string_lossy(),
+        data.map(|d| format!(": {d}")).unwrap_or_default()
+    );
 }
 
 /// Queues `e` under the name of the export this thread is running.

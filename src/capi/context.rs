@@ -50,14 +50,26 @@ pub fn ssl_target(p: *const SSL) -> Result<Target> {
     handle::ssl(p).map(Target::Ssl)
 }
 
-/// `SSL_CTX_new`: a new context with OpenSSL 3.0's defaults; NULL on failure. TLS 1.0/1.1-only
-/// methods are refused.
+/// `SSL_CTX_new`: a new context with OpenSSL 3.0's defaults and the system policy of the
+/// configuration file (`ssl_conf`'s `system_default`, as OpenSSL 3); NULL on failure. TLS
+/// 1.0/1.1-only methods are refused.
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_CTX_new(meth: *const SSL_METHOD) -> *mut SSL_CTX {
     let m = method::resolve(meth)?;
+    if !super::init::init_ssl(super::init::OPENSSL_INIT_LOAD_SSL_STRINGS, std::ptr::null()) {
+        return Err(Error::Queued);
+    }
     let ctx = Context::new(m)?;
-    Ok(handle::ptr(&*ctx))
+    let p = handle::ptr(&*ctx);
+    if !super::mcnf::system_default(p) {
+        registry::release(&*ctx);
+        return Err(Error::Exact {
+            reason: crate::core::error::reason::ERROR_IN_SYSTEM_DEFAULT_CONFIG,
+            data: None,
+        });
+    }
+    Ok(p)
 }
 
 /// `SSL_CTX_new_ex`: as `SSL_CTX_new`; the library context and property query are ignored
@@ -164,11 +176,7 @@ fn set_cipher_list(t: Result<Target>, list: *const c_char) -> Result<c_int> {
     let t = t?;
     // SAFETY: a C string argument.
     let list = unsafe { args::str(list, "cipher list") }?;
-    let suites = cipher::parse_cipher_list(list)?;
-    t.update(|s| {
-        s.tls12 = suites;
-        Ok(1)
-    })
+    t.update(|s| cipher::set_cipher_list(list, &mut s.tls12).map(|()| 1))
 }
 
 /// `SSL_CTX_set_cipher_list`: the TLS 1.2 suites, from an OpenSSL cipher string; 1 on success,

@@ -56,12 +56,36 @@ pub fn load_strings() {
     });
 }
 
-/// `OPENSSL_init_ssl`: 1 (libcrypto is initialised and ferrossl's error strings registered).
+const OPENSSL_INIT_ADD_ALL_CIPHERS: u64 = 0x04;
+const OPENSSL_INIT_ADD_ALL_DIGESTS: u64 = 0x08;
+const OPENSSL_INIT_LOAD_CONFIG: u64 = 0x40;
+const OPENSSL_INIT_NO_LOAD_CONFIG: u64 = 0x80;
+/// `OPENSSL_INIT_LOAD_SSL_STRINGS`, what `SSL_CTX_new` initialises with.
+pub const OPENSSL_INIT_LOAD_SSL_STRINGS: u64 = 0x0020_0000;
+
+/// OpenSSL's libssl initialisation: libcrypto with `opts`, ciphers and digests, and the
+/// configuration file unless `OPENSSL_INIT_NO_LOAD_CONFIG` (the file's `ssl_conf` sections are
+/// what `SSL_CTX_new` applies); then ferrossl's error strings. False when libcrypto failed (it
+/// queued why).
+pub fn init_ssl(opts: u64, settings: *const OPENSSL_INIT_SETTINGS) -> bool {
+    let mut opts = opts | OPENSSL_INIT_ADD_ALL_CIPHERS | OPENSSL_INIT_ADD_ALL_DIGESTS;
+    if opts & OPENSSL_INIT_NO_LOAD_CONFIG == 0 {
+        opts |= OPENSSL_INIT_LOAD_CONFIG;
+    }
+    // SAFETY: libcrypto's initialisation (idempotent); settings is the caller's, or NULL.
+    if unsafe { crate::libcrypto::ffi::OPENSSL_init_crypto(opts, settings.cast()) } == 0 {
+        return false;
+    }
+    load_strings();
+    true
+}
+
+/// `OPENSSL_init_ssl`: initialises libcrypto as OpenSSL's libssl does (with the configuration
+/// file unless told not to) and registers ferrossl's error strings; 0 when libcrypto fails.
 #[export]
 #[no_mangle]
-pub extern "C" fn OPENSSL_init_ssl(_opts: u64, _settings: *const OPENSSL_INIT_SETTINGS) -> c_int {
-    load_strings();
-    Ok(1)
+pub extern "C" fn OPENSSL_init_ssl(opts: u64, settings: *const OPENSSL_INIT_SETTINGS) -> c_int {
+    Ok(c_int::from(init_ssl(opts, settings)))
 }
 
 /// `ERR_load_SSL_strings`: 1.
@@ -201,3 +225,15 @@ pub extern "C" fn SSL_state_string(s: *const SSL) -> *const c_char {
     }
     .as_ptr())
 }
+
+/// Runs when the dynamic loader loads libssl.so.3 (its `.init_array`), before the program's
+/// first call: installs the FERROSSL_LOG logger if asked for (`core::logging`), so that every
+/// call is logged from the first one. Nothing else happens at load time.
+extern "C" fn at_load() {
+    // A panic must not unwind into the loader.
+    let _ = std::panic::catch_unwind(crate::core::logging::init);
+}
+
+#[used]
+#[link_section = ".init_array"]
+static AT_LOAD: extern "C" fn() = at_load;

@@ -1,6 +1,13 @@
 //! SSL_CTX_config(3): applying a section of the configuration file's `ssl_conf` module, as
 //! OpenSSL's libssl does: libcrypto's `ssl_conf` module keeps the sections it read, and each
 //! command of the named one goes through `SSL_CONF_cmd` (configuration-file names).
+//!
+//! The same code applies the system policy, the `system_default` section, to every new context
+//! (`SSL_CTX_new` calls [`system_default`]), as OpenSSL 3's `ssl_ctx_system_config`: the
+//! configuration file is the one libcrypto loads (`OPENSSL_CONF`, else `openssl.cnf` in
+//! OpenSSL's directory). A failing command there is ignored, unless libcrypto is 3.5 or newer
+//! and the file sets `config_diagnostics`: then its errors are queued and `SSL_CTX_new` fails
+//! with "error in system default config", as OpenSSL 3.5.
 
 #![allow(non_snake_case)]
 
@@ -25,6 +32,7 @@ const SSL_CONF_FLAG_CLIENT: c_uint = 0x4;
 const SSL_CONF_FLAG_SERVER: c_uint = 0x8;
 const SSL_CONF_FLAG_CERTIFICATE: c_uint = 0x20;
 const SSL_CONF_FLAG_REQUIRE_PRIVATE: c_uint = 0x40;
+const SSL_CONF_FLAG_SHOW_ERRORS: c_uint = 0x10;
 const OPENSSL_INIT_LOAD_CONFIG: u64 = 0x40;
 /// `SSL_R_INVALID_CONFIGURATION_NAME`.
 const INVALID_CONFIGURATION_NAME: c_int = 113;
@@ -35,7 +43,7 @@ enum To {
     Ssl(*mut SSL),
 }
 
-fn config(to: To, name: *const c_char) -> Result<c_int> {
+fn config(to: To, name: *const c_char, system: bool) -> Result<c_int> {
     let role = match to {
         To::Ctx(ctx) => handle::ctx(ctx)?.method().role,
         To::Ssl(s) => handle::ssl(s)?.method().role,
@@ -52,6 +60,10 @@ fn config(to: To, name: *const c_char) -> Result<c_int> {
             // SAFETY: as above.
             unsafe { CStr::from_ptr(name) }.to_string_lossy()
         };
+        if system {
+            // No system policy: nothing to apply (OpenSSL queues nothing).
+            return Ok(1);
+        }
         return Err(Error::Misuse {
             reason: INVALID_CONFIGURATION_NAME,
             detail: format!("name={shown}"),
@@ -65,7 +77,16 @@ fn config(to: To, name: *const c_char) -> Result<c_int> {
     if cctx.is_null() {
         return Ok(0);
     }
-    let mut flags = SSL_CONF_FLAG_FILE | SSL_CONF_FLAG_CERTIFICATE | SSL_CONF_FLAG_REQUIRE_PRIVATE;
+    // The system policy may not load certificates or keys; libcrypto 3.5's diagnostics make
+    // its failures visible.
+    let diagnostics = system && crate::libcrypto::conf_diagnostics();
+    let mut flags = SSL_CONF_FLAG_FILE;
+    if !system {
+        flags |= SSL_CONF_FLAG_CERTIFICATE | SSL_CONF_FLAG_REQUIRE_PRIVATE;
+    }
+    if diagnostics {
+        flags |= SSL_CONF_FLAG_SHOW_ERRORS;
+    }
     if role != Role::Client {
         flags |= SSL_CONF_FLAG_SERVER;
     }
@@ -91,7 +112,19 @@ fn config(to: To, name: *const c_char) -> Result<c_int> {
         failed += 1;
     }
     SSL_CONF_CTX_free(cctx);
-    Ok(c_int::from(failed == 0))
+    Ok(c_int::from(failed == 0 || (system && !diagnostics)))
+}
+
+/// Applies the system policy (`ssl_conf`'s `system_default` section) to a new context: false
+/// when the context must not be handed out (OpenSSL 3.5's diagnostics found an error).
+pub fn system_default(ctx: *mut SSL_CTX) -> bool {
+    match config(To::Ctx(ctx), c"system_default".as_ptr(), true) {
+        Ok(ok) => ok == 1,
+        Err(e) => {
+            super::boundary::raise_here(&e);
+            false
+        }
+    }
 }
 
 /// `SSL_CTX_config`: applies the `ssl_conf` section `name`; 1 when every command succeeded.
@@ -99,12 +132,12 @@ fn config(to: To, name: *const c_char) -> Result<c_int> {
 #[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_config(ctx: *mut SSL_CTX, name: *const c_char) -> c_int {
-    config(To::Ctx(ctx), name)
+    config(To::Ctx(ctx), name, false)
 }
 
 /// `SSL_config`: as `SSL_CTX_config`, for one connection.
 #[export]
 #[no_mangle]
 pub unsafe extern "C" fn SSL_config(s: *mut SSL, name: *const c_char) -> c_int {
-    config(To::Ssl(s), name)
+    config(To::Ssl(s), name, false)
 }

@@ -154,6 +154,15 @@ struct Entry {
 /// `@SECLEVEL=n` is accepted (every suite here passes level 3). Names of ciphers rustls does not
 /// implement select nothing. A string that leaves no suite fails with "no cipher match".
 pub fn parse_cipher_list(s: &str) -> Result<Vec<&'static Cipher>> {
+    let out = select(s)?;
+    if out.is_empty() {
+        return Err(no_match(s));
+    }
+    Ok(out)
+}
+
+/// What a cipher string selects (possibly nothing); an error when it does not parse.
+fn select(s: &str) -> Result<Vec<&'static Cipher>> {
     let mut list: Vec<Entry> = CIPHERS
         .iter()
         .filter(|c| !c.tls13)
@@ -224,13 +233,24 @@ pub fn parse_cipher_list(s: &str) -> Result<Vec<&'static Cipher>> {
             }
         }
     }
-    let out: Vec<&'static Cipher> = list.iter().filter(|e| e.active).map(|e| e.cipher).collect();
-    if out.is_empty() {
-        return Err(Error::NoCipherMatch(format!(
-            "no TLS 1.2 suite that rustls implements is selected by {s:?}"
-        )));
+    Ok(list.iter().filter(|e| e.active).map(|e| e.cipher).collect())
+}
+
+fn no_match(s: &str) -> Error {
+    Error::NoCipherMatch(format!(
+        "no TLS 1.2 suite that rustls implements is selected by {s:?}"
+    ))
+}
+
+/// `SSL_CTX_set_cipher_list` on a settings' TLS 1.2 list: as OpenSSL, a string that parses but
+/// selects nothing still replaces the list (leaving only TLS 1.3) and then fails with "no cipher
+/// match"; a string that does not parse leaves it alone.
+pub fn set_cipher_list(s: &str, tls12: &mut Vec<&'static Cipher>) -> Result<()> {
+    *tls12 = select(s)?;
+    if tls12.is_empty() {
+        return Err(no_match(s));
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Parses a TLS 1.3 suite list (`SSL_CTX_set_ciphersuites`): names separated by `:`. OpenSSL's

@@ -103,6 +103,7 @@ pub mod reason {
     pub const INVALID_ALERT: c_int = 205;
     pub const INVALID_CCS_MESSAGE: c_int = 260;
     pub const VERSION_TOO_LOW: c_int = 396;
+    pub const ERROR_IN_SYSTEM_DEFAULT_CONFIG: c_int = 419;
     /// `SSL_AD_REASON_OFFSET`: an alert received from the peer is reported as this plus its code.
     pub const ALERT_OFFSET: c_int = 1000;
 }

@@ -24,10 +24,25 @@ impl Bio {
         unsafe { Bio::from_raw(ffi::BIO_new_socket(fd, ffi::BIO_NOCLOSE)) }
     }
 
-    /// A read-only file BIO.
+    /// A read-only file BIO, opened as OpenSSL's libssl opens certificate, key and CA files
+    /// (`BIO_new(BIO_s_file())` and `BIO_read_filename`), so that a missing file queues the same
+    /// libcrypto errors ("calling fopen(NAME, r)", then BIO's "system lib").
     pub fn open(path: &CStr) -> Option<Bio> {
-        // SAFETY: both strings are NUL-terminated.
-        unsafe { Bio::from_raw(ffi::BIO_new_file(path.as_ptr(), c"rb".as_ptr())) }
+        /// `BIO_C_SET_FILENAME`, with `BIO_CLOSE | BIO_FP_READ` (`BIO_read_filename`).
+        const BIO_C_SET_FILENAME: c_int = 108;
+        const CLOSE_READ: std::ffi::c_long = 0x01 | 0x02;
+        // SAFETY: a new file BIO, owned here.
+        let bio = unsafe { Bio::from_raw(ffi::BIO_new(ffi::BIO_s_file()))? };
+        // SAFETY: BIO_C_SET_FILENAME reads the NUL-terminated name during the call.
+        let ok = unsafe {
+            ffi::BIO_ctrl(
+                bio.as_ptr(),
+                BIO_C_SET_FILENAME,
+                CLOSE_READ,
+                path.as_ptr().cast_mut().cast(),
+            )
+        };
+        (ok > 0).then_some(bio)
     }
 
     /// A read-only memory BIO over a copy-free view of `data` (valid while `data` lives).

@@ -50,3 +50,16 @@ pub fn clear_errors() {
     // SAFETY: no arguments.
     unsafe { ffi::ERR_clear_error() };
 }
+
+/// libcrypto's text for an `ERR_LIB_SSL` reason (ferrossl's own strings, or libcrypto's common
+/// `ERR_R_*` ones), for the debug log; "?" when it has none.
+pub fn reason_text(reason: c_int) -> String {
+    let packed = ((ffi::ERR_LIB_SSL as std::ffi::c_ulong) << 23) | (reason as std::ffi::c_ulong);
+    // SAFETY: returns NULL or a static NUL-terminated string.
+    let s = unsafe { ffi::ERR_reason_error_string(packed) };
+    if s.is_null() {
+        return "?".into();
+    }
+    // SAFETY: non-NULL, static.
+    unsafe { CStr::from_ptr(s) }.to_string_lossy().into_owned()
+}

@@ -110,6 +110,7 @@ extern "C" {
     pub fn ERR_set_debug(file: *const c_char, line: c_int, func: *const c_char);
     pub fn ERR_set_error(lib: c_int, reason: c_int, fmt: *const c_char, ...);
     pub fn ERR_peek_error() -> c_ulong;
+    pub fn ERR_reason_error_string(e: c_ulong) -> *const c_char;
     pub fn ERR_peek_last_error() -> c_ulong;
     pub fn ERR_clear_error();
     pub fn ERR_set_mark() -> c_int;
@@ -455,5 +456,6 @@ extern "C" {
     ) -> c_int;
     pub fn CRYPTO_malloc(num: usize, file: *const c_char, line: c_int) -> *mut c_void;
     pub fn OPENSSL_init_crypto(opts: u64, settings: *const c_void) -> c_int;
+    pub fn OPENSSL_issetugid() -> c_int;
     pub fn OpenSSL_version_num() -> c_ulong;
 }

@@ -96,3 +96,34 @@ pub fn version_num() -> std::ffi::c_ulong {
     // SAFETY: no arguments; libcrypto's constant.
     unsafe { ffi::OpenSSL_version_num() }
 }
+
+/// Whether the configuration file libcrypto loaded asks for diagnostics (`config_diagnostics`,
+/// read through `OSSL_LIB_CTX_get_conf_diagnostics` of libcrypto 3.4 and later, looked up at run
+/// time; OpenSSL 3.0's libssl never looks).
+pub fn conf_diagnostics() -> bool {
+    type Get = unsafe extern "C" fn(*mut std::ffi::c_void) -> std::ffi::c_int;
+    static F: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let f = *F.get_or_init(|| {
+        // SAFETY: dlsym with RTLD_DEFAULT and a NUL-terminated name.
+        let f = unsafe {
+            libc::dlsym(
+                libc::RTLD_DEFAULT,
+                c"OSSL_LIB_CTX_get_conf_diagnostics".as_ptr(),
+            )
+        };
+        f as usize
+    });
+    if f == 0 {
+        return false;
+    }
+    // SAFETY: the symbol has this signature (<openssl/crypto.h> 3.4+); NULL is the default
+    // library context, the one ferrossl's contexts use.
+    unsafe { std::mem::transmute::<usize, Get>(f)(std::ptr::null_mut()) != 0 }
+}
+
+/// `OPENSSL_issetugid`: whether the process runs set-user-id or set-group-id, where OpenSSL
+/// ignores its environment variables.
+pub fn is_setugid() -> bool {
+    // SAFETY: no arguments.
+    unsafe { ffi::OPENSSL_issetugid() != 0 }
+}

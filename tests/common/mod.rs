@@ -20,6 +20,7 @@
 #![allow(dead_code)]
 
 pub mod cprog;
+pub mod policy;
 pub mod progs;
 pub mod trixie;
 
@@ -55,6 +56,9 @@ const SCRUBBED_ENV: &[&str] = &[
     "LD_TRACE_LOADED_OBJECTS",
     "LD_DEBUG",
     "SSLKEYLOGFILE",
+    "FERROSSL_LOG",
+    "FERROSSL_LOG_FILE",
+    "OPENSSL_CONF",
     "SSL_CERT_FILE",
     "SSL_CERT_DIR",
     "CURL_CA_BUNDLE",

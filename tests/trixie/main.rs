@@ -19,6 +19,7 @@ mod nginx;
 mod openssl;
 mod python;
 mod quic35;
+mod system_conf;
 mod tls35;
 mod tunnels;
 

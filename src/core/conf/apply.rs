@@ -94,7 +94,7 @@ impl Change {
                 s.verify_mode = l.apply(s.verify_mode as u64) as c_int;
                 l.result()?;
             }
-            Change::Tls12(list) => s.tls12 = cipher::parse_cipher_list(list)?,
+            Change::Tls12(list) => cipher::set_cipher_list(list, &mut s.tls12)?,
             Change::Tls13(list) => s.tls13 = cipher::parse_ciphersuites(list)?,
             Change::Groups(list) | Change::EcdhGroup(list) => {
                 s.set_groups(context::parse_groups(list)?)

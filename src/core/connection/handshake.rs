@@ -113,6 +113,7 @@ impl Connection {
         if role == Some(Role::Server) {
             e.phase = Phase::Accepting(Box::default());
             e.hello_bytes.clear();
+            log::debug!("SSL {:#x}: server handshake starts", self.id());
             e.events.push(Event::Info(info::HANDSHAKE_START, 1));
             e.events.push(Event::Info(info::ACCEPT | info::LOOP, 1));
             return Ok(());
@@ -129,6 +130,10 @@ impl Connection {
             .unwrap_or(ServerName::IpAddress(
                 std::net::Ipv4Addr::UNSPECIFIED.into(),
             ));
+        log::debug!(
+            "SSL {:#x}: client handshake starts, server name {name:?}",
+            self.id()
+        );
         let tls = hooks::enter(self, || ClientConnection::new_with_alpn(config, name, alpn))
             .map_err(Error::Tls)?;
         e.phase = Phase::Handshaking(Box::new(rustls::Connection::Client(tls)));
@@ -541,6 +546,7 @@ impl Connection {
             peer_chain,
             resumed,
         };
+        log::info!("SSL {:#x}: handshake done: {}", self.id(), hs.describe());
         e.phase = Phase::Established(tls);
         *self.handshake.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(hs));
         self.set_status(|s| s.done = true);

@@ -211,12 +211,17 @@ impl Connection {
                 randoms.master = secret.to_vec();
             }
         }
-        let Some(cb) = self.ctx().callbacks().keylog.clone() else {
+        let cb = self.ctx().callbacks().keylog.clone();
+        let to_file = crate::core::keylog_file::enabled();
+        if cb.is_none() && !to_file {
             return;
-        };
+        }
         let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
         let line = format!("{label} {} {}", hex(client_random), hex(secret));
-        if let Ok(line) = CString::new(line) {
+        if to_file {
+            crate::core::keylog_file::append(line.as_bytes());
+        }
+        if let (Some(cb), Ok(line)) = (cb, CString::new(line)) {
             (cb.call)(self.id(), &line);
         }
     }

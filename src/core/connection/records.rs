@@ -221,6 +221,7 @@ impl Connection {
     }
 
     pub(super) fn tls_error(&self, e: rustls::Error, seen: Seen) -> Error {
+        log::info!("SSL {:#x}: TLS error: {e} (rustls: {e:?})", self.id());
         if let rustls::Error::InvalidCertificate(_) = e {
             let code = lock(&self.verify).result;
             if code != ffi::X509_V_OK {

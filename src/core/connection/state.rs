@@ -62,6 +62,32 @@ pub struct HandshakeInfo {
     pub resumed: bool,
 }
 
+impl HandshakeInfo {
+    /// One line for the debug log: version, suite, group, ALPN, resumption.
+    pub fn describe(&self) -> String {
+        let version = match self.version {
+            0x0304 => "TLSv1.3",
+            0x0303 => "TLSv1.2",
+            _ => "?",
+        };
+        let cipher = self.cipher.map_or("?".into(), |c| c.name.to_string_lossy());
+        let alpn = self
+            .alpn
+            .as_deref()
+            .map_or("none".into(), String::from_utf8_lossy);
+        format!(
+            "{version} {cipher}, group {:?}, ALPN {alpn}, {}, {} peer certificate(s)",
+            self.group,
+            if self.resumed {
+                "resumed"
+            } else {
+                "full handshake"
+            },
+            self.peer_chain.len()
+        )
+    }
+}
+
 /// Results of verifying the peer.
 #[derive(Default)]
 pub struct VerifyState {

@@ -189,6 +189,19 @@ impl Context {
         } else {
             Arc::new(NoServerSessionStorage {})
         };
+        log_config("server", cfg.crypto_provider(), &versions, || {
+            format!(
+                "ALPN {:?}, verify mode {:#x}, client CA names {}, tickets {}, TLS 1.3 tickets \
+                 sent {}, session cache {}, server preference {}",
+                key.alpn.as_deref().map(String::from_utf8_lossy),
+                key.verify_mode,
+                key.client_ca.len(),
+                key.base.tickets,
+                key.num_tickets,
+                key.cache,
+                key.server_preference
+            )
+        });
         if key.base.tickets {
             let lifetime = *self
                 .session_timeout
@@ -272,5 +285,29 @@ fn build_client_config(settings: &Settings, key: &ConfigKey) -> Result<ClientCon
     cfg.resumption = Resumption::store(hooks::session_store()).tls12_resumption(tls12);
     cfg.key_log = hooks::key_log();
     cfg.enable_sni = true;
+    log_config("client", cfg.crypto_provider(), &versions, || {
+        format!("TLS 1.2 resumption {tls12:?}, SNI sent")
+    });
     Ok(cfg)
+}
+
+/// The debug log's account of a configuration built for a context (once per change of the
+/// settings it depends on, not per connection).
+fn log_config(
+    kind: &str,
+    provider: &CryptoProvider,
+    versions: &[&'static rustls::SupportedProtocolVersion],
+    more: impl FnOnce() -> String,
+) {
+    if !log::log_enabled!(log::Level::Debug) {
+        return;
+    }
+    let versions: Vec<_> = versions.iter().map(|v| v.version).collect();
+    let suites: Vec<_> = provider.cipher_suites.iter().map(|s| s.suite()).collect();
+    let groups: Vec<_> = provider.kx_groups.iter().map(|g| g.name()).collect();
+    log::debug!(
+        "{kind} configuration built: versions {versions:?}, suites {suites:?}, groups \
+         {groups:?}, {}",
+        more()
+    );
 }
