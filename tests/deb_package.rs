@@ -262,6 +262,13 @@ fn check_says_curl_and_nginx_run_and_ls_uses_no_libssl() {
             verdict.starts_with(&format!("verdict: {prog} runs on ferrossl (")),
             "{out}"
         );
+        assert!(
+            out.contains("\nloader: accepts it on ferrossl's libssl.so.3\n"),
+            "{out}"
+        );
+        let (_, json) = check(pkg, Path::new(prog), true);
+        let head = "\"verdict\":\"runs\",\"status\":0,\"loader_accepts\":true,";
+        assert!(json.contains(head), "{json}");
         // And it does: the program starts on the packaged library.
         let mut cmd = pkg.cmd("usr/bin/ferrossl-run");
         cmd.arg(prog).arg(if prog.ends_with("nginx") {
@@ -381,6 +388,10 @@ fn check_refuses_a_program_needing_an_openssl_3_6_node() {
         out.contains("version node OPENSSL_3.6.0: NOT defined by ferrossl"),
         "{out}"
     );
+    assert!(
+        out.contains("\nloader: refuses it on ferrossl's libssl.so.3"),
+        "{out}"
+    );
     let verdict = last_line(&out);
     assert!(verdict.contains("cannot run on ferrossl"), "{verdict}");
     assert!(
@@ -394,7 +405,7 @@ fn check_refuses_a_program_needing_an_openssl_3_6_node() {
     let (code, json) = check(pkg, &prog, true);
     assert_eq!(code, 1);
     for part in [
-        "\"verdict\":\"cannot-run\"",
+        "\"verdict\":\"cannot-run\",\"status\":1,\"loader_accepts\":false,",
         "{\"name\":\"SSL_CTX_new\",\"node\":\"OPENSSL_3.0.0\",\"class\":\"implemented\"",
         "{\"name\":\"SSL_from_the_future\",\"node\":\"OPENSSL_3.6.0\",\"class\":\"missing\"",
         "{\"node\":\"OPENSSL_3.6.0\",\"defined\":false,\"weak\":false}",

@@ -154,7 +154,7 @@ impl Report {
         if self.libssl.is_none() && self.needed_by.is_empty() && self.functions.is_empty() {
             return Verdict::NoLibssl;
         }
-        if !self.fatal_functions().is_empty() || !self.fatal_nodes().is_empty() {
+        if !self.loader_accepts() {
             return Verdict::CannotRun;
         }
         Verdict::Runs
@@ -175,6 +175,12 @@ impl Report {
             .filter(|n| !n.defined && !n.weak)
             .map(|n| n.node.as_str())
             .collect()
+    }
+
+    /// Whether the loader would start it on ferrossl's libssl.so.3 (every required node and
+    /// versioned function is there); refused functions then fail only when called.
+    pub fn loader_accepts(&self) -> bool {
+        self.fatal_functions().is_empty() && self.fatal_nodes().is_empty()
     }
 
     pub fn count(&self, class: &str) -> usize {

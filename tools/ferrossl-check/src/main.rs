@@ -237,6 +237,14 @@ fn text(r: &Report, brief: bool, maps: Option<&[Mapping]>) -> String {
             );
         }
     }
+    if !brief && r.verdict() != Verdict::NoLibssl {
+        if r.loader_accepts() {
+            out += "loader: accepts it on ferrossl's libssl.so.3\n";
+        } else {
+            out +=
+                "loader: refuses it on ferrossl's libssl.so.3 (symbol or version node not found)\n";
+        }
+    }
     for lib in &r.missing_libraries {
         out += &format!(
             "warning: {lib} is not found (the loader cannot start it on OpenSSL either)\n"
@@ -324,12 +332,13 @@ fn json(r: &Report, pid: Option<u32>, maps: Option<&[Mapping]>, code: u8, verdic
         (None, _) => r.verdict().word(),
     };
     format!(
-        "{{\"target\":{},\"verdict\":{},\"status\":{code},\"libssl\":{},\"needed_by\":{},\
+        "{{\"target\":{},\"verdict\":{},\"status\":{code},\"loader_accepts\":{},\"libssl\":{},\"needed_by\":{},\
          \"nodes\":{},\"functions\":{},\"counts\":{{\"implemented\":{},\"absent\":{},\
          \"refused\":{},\"missing\":{}}},\"missing_libraries\":{},\"other_libssl\":{},\
          \"process\":{process},\"message\":{}}}",
         p(&r.target),
         s(verdict_word),
+        r.verdict() != Verdict::NoLibssl && r.loader_accepts(),
         r.libssl.as_deref().map(p).unwrap_or("null".into()),
         list(r.needed_by.iter().map(|x| p(x)).collect()),
         list(nodes.collect()),
