@@ -572,8 +572,17 @@ fn enable_and_disable_write_and_remove_only_their_drop_in() {
          # ferrossl-disable demo.service removes it.\n[Service]\n\
          Environment=\"LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/ferrossl:/opt/demo/lib\"\n"
     );
-    // A unit that does not exist is refused; a file of someone else's is left alone.
+    // A unit that does not exist is refused; an instance is read from its template.
     assert_eq!(enable(pkg, &["--root", &r, "nosuch"]).code(), 1);
+    fs::write(
+        units.join("tmpl@.service"),
+        "[Service]\nExecStart=/bin/true %i\n",
+    )
+    .unwrap();
+    enable(pkg, &["--root", &r, "tmpl@one"]).assert_success();
+    let instance = root.join("etc/systemd/system/tmpl@one.service.d/ferrossl.conf");
+    assert!(instance.is_file());
+    // A file of someone else's is left alone.
     fs::write(dir.join("other.conf"), "[Service]\n").unwrap();
     let disable = |unit: &str| {
         let mut cmd = command(pkg.path("usr/sbin/ferrossl-disable"));
