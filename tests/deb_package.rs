@@ -381,6 +381,33 @@ fn check_refuses_a_program_needing_an_openssl_3_6_node() {
     );
     // It runs on the library it was linked with.
     run(&mut command(&prog), T).assert_success();
+    // Found through DT_RPATH (old-style) as through DT_RUNPATH: the same verdict.
+    let old_style = tmp.join("future-rpath");
+    gcc(
+        &[
+            "-o",
+            &old_style.display().to_string(),
+            &src("future_prog.c"),
+            "-L",
+            &dir,
+        ],
+        &[
+            "-l:libssl.so.3".into(),
+            "-Wl,--disable-new-dtags".into(),
+            format!("-Wl,-rpath,{dir}"),
+        ],
+    );
+    let dynamic = text(command("readelf").arg("-d").arg(&old_style));
+    assert!(
+        dynamic.contains("(RPATH)") && !dynamic.contains("(RUNPATH)"),
+        "{dynamic}"
+    );
+    let (code, out) = check(pkg, &old_style, false);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!("libssl.so.3: {dir}/libssl.so.3 (needed by")),
+        "{out}"
+    );
 
     let (code, out) = check(pkg, &prog, false);
     assert_eq!(code, 1, "{out}");

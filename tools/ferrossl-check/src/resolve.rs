@@ -66,8 +66,14 @@ pub fn walk(path: &Path, origin: &Path) -> Result<Tree, String> {
     )]);
     let mut seen: BTreeSet<String> = BTreeSet::new();
     while let Some((obj, origin, inherited)) = queue.pop_front() {
-        let mut rpath = inherited.clone();
-        rpath.extend(obj.object.rpath.iter().map(|d| expand(d, &origin)));
+        // The object's own DT_RPATH first, then those of the objects that loaded it.
+        let mut rpath: Vec<String> = obj
+            .object
+            .rpath
+            .iter()
+            .map(|d| expand(d, &origin))
+            .collect();
+        rpath.extend(inherited);
         let runpath: Vec<String> = obj
             .object
             .runpath
