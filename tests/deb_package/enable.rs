@@ -38,6 +38,27 @@ fn enable_and_disable_write_and_remove_only_their_drop_in() {
          # ferrossl-disable demo.service removes it.\n[Service]\n\
          Environment=\"LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/ferrossl:/opt/demo/lib\"\n"
     );
+    // A drop-in that sorts after ferrossl.conf and sets the variable again wins: said so.
+    fs::write(
+        units.join("late.service"),
+        "[Service]\nExecStart=/bin/true\n",
+    )
+    .unwrap();
+    let late = root.join("etc/systemd/system/late.service.d");
+    fs::create_dir_all(&late).unwrap();
+    fs::write(
+        late.join("override.conf"),
+        "[Service]\nEnvironment=LD_LIBRARY_PATH=/z\n",
+    )
+    .unwrap();
+    let out = enable(pkg, &["--root", &r, "late"]);
+    out.assert_success();
+    assert!(
+        out.stderr
+            .contains("override.conf sets LD_LIBRARY_PATH after ferrossl.conf"),
+        "{}",
+        out.stderr
+    );
     // A unit that does not exist is refused; an instance is read from its template.
     assert_eq!(enable(pkg, &["--root", &r, "nosuch"]).code(), 1);
     fs::write(
