@@ -18,7 +18,7 @@ EXPORTS    := abi/libssl.exports
 MAP        := $(OUT)/libssl.map
 CARGOFLAGS := $(if $(filter release,$(PROFILE)),--release,)
 
-.PHONY: all lib deps demo test bench fuzz check clean FORCE
+.PHONY: all lib deb deps demo test bench fuzz check clean FORCE
 
 all: lib
 
@@ -37,6 +37,12 @@ $(LIB): $(STATIC) $(MAP)
 	    -Wl,--gc-sections -Wl,-z,relro -Wl,-z,now -Wl,--no-undefined \
 	    -lcrypto -lpthread -ldl -lm -lgcc_s -lc
 	ln -sf libssl.so.3 $(OUT)/libssl.so
+
+# The Debian package target/deb/ferrossl_<version>_amd64.deb, built with dpkg-deb and checked with
+# lintian (tools/deb/build; README "Installing the package").
+deb: lib
+	$(CARGO) build --release -p ferrossl-check
+	bash tools/deb/build
 
 # Installs the Debian packages the demo and the tests need (a no-op when they are present).
 deps:

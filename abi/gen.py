@@ -19,6 +19,9 @@ Outputs:
   src/capi/stubs.rs        the absent and refused functions, each through #[export]
   ABI.md                   the node and class of all 604 functions, and per program
   README.md                the list of refusals between its markers
+  abi/classes.tsv          name, version node and class of every export, one a line, sorted by
+                           name (embedded by tools/ferrossl-check; an unclassified function
+                           is listed as refused, which is what it answers)
 
 `abi/gen.py --check` regenerates in memory and exits 1 if any output would change (the test
 `tests/abi.rs` runs it).
@@ -38,6 +41,7 @@ PROTOS = os.path.join(ROOT, "abi", "ssl-prototypes.txt")
 CAPI = os.path.join(ROOT, "src", "capi")
 STUBS = os.path.join(CAPI, "stubs.rs")
 ABI_MD = os.path.join(ROOT, "ABI.md")
+CLASSES = os.path.join(ROOT, "abi", "classes.tsv")
 REASONS = os.path.join(ROOT, "abi", "ssl-reasons.txt")
 REASONS_RS = os.path.join(CAPI, "reasons.rs")
 
@@ -433,7 +437,9 @@ def generate():
                       f"{cs.count('refused') + cs.count('unclassified')} |")
     md += ["", "## Functions", "", "| function | node | class | where | note |", "| --- | --- | --- | --- | --- |"]
     md += rows
-    return "\n".join(rs) + "\n", "\n".join(md) + "\n", refusals
+    tsv = "".join(f"{n}\t{nodes[n]}\t{'refused' if classes[n] == 'unclassified' else classes[n]}\n"
+                  for n in names)
+    return "\n".join(rs) + "\n", "\n".join(md) + "\n", refusals, tsv
 
 
 BY_PROGRAM = os.path.join(ROOT, "abi", "by-program")
@@ -534,9 +540,10 @@ def main():
     for line in open(REASONS):
         name, num = line.split()
         REASON_NUMBERS[name] = int(num)
-    rs, md, refusals = generate()
+    rs, md, refusals, tsv = generate()
     reasons = reason_table()
-    outputs = ((STUBS, rs), (ABI_MD, md), (REASONS_RS, reasons), (README, readme_with(refusals)))
+    outputs = ((STUBS, rs), (ABI_MD, md), (REASONS_RS, reasons), (README, readme_with(refusals)),
+               (CLASSES, tsv))
     if "--check" in sys.argv:
         stale = [p for p, t in outputs if not os.path.exists(p) or open(p).read() != t]
         if stale:
