@@ -51,7 +51,7 @@ deps:
 demo: deps lib
 	bash c-examples/demo.sh
 
-test: deps lib
+test: deps lib deb
 	bash .ci/test
 
 # Benchmarks side by side with OpenSSL and pure rustls (bench/README.md): a few minutes; writes

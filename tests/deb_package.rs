@@ -13,87 +13,15 @@ use std::fs;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::OnceLock;
 use std::time::Duration;
 
+use common::deb::{build_future, package, version, Package, PRIVATE};
 use common::{command, repo_root, run, TempDir};
 
 #[path = "deb_package/enable.rs"]
 mod enable;
 
-const PRIVATE: &str = "usr/lib/x86_64-linux-gnu/ferrossl";
 const T: Duration = Duration::from_secs(120);
-
-/// The built package: the .deb and its contents unpacked (`dpkg-deb -R`: DEBIAN/ and usr/).
-struct Package {
-    deb: PathBuf,
-    root: PathBuf,
-}
-
-impl Package {
-    fn path(&self, p: &str) -> PathBuf {
-        self.root.join(p)
-    }
-
-    fn libdir(&self) -> PathBuf {
-        self.path(PRIVATE)
-    }
-
-    /// A packaged command, with FERROSSL_LIBDIR and FERROSSL_CHECK pointing into the unpacked
-    /// package (the paths the package uses once installed).
-    fn cmd(&self, p: &str) -> std::process::Command {
-        let mut cmd = command(self.path(p));
-        cmd.env("FERROSSL_LIBDIR", self.libdir())
-            .env("FERROSSL_CHECK", self.path("usr/bin/ferrossl-check"));
-        cmd
-    }
-}
-
-fn version() -> String {
-    let toml = fs::read_to_string(repo_root().join("Cargo.toml")).unwrap();
-    let line = toml.lines().find(|l| l.starts_with("version = ")).unwrap();
-    line.trim_start_matches("version = ")
-        .trim_matches('"')
-        .to_string()
-}
-
-fn package() -> &'static Package {
-    static PKG: OnceLock<Package> = OnceLock::new();
-    PKG.get_or_init(|| {
-        let repo = repo_root();
-        // ferrossl-check in a target directory of its own: this test's cargo holds the lock on
-        // target/ while it runs.
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let check_target = repo.join("target/deb/cargo");
-        let mut build = command(cargo);
-        build
-            .args([
-                "build",
-                "--release",
-                "--quiet",
-                "-p",
-                "ferrossl-check",
-                "--target-dir",
-            ])
-            .arg(&check_target)
-            .current_dir(&repo);
-        run(&mut build, Duration::from_secs(300)).assert_success();
-        let mut deb = command("bash");
-        deb.arg(repo.join("tools/deb/build"))
-            .env("DEB_LIB", common::libdir().join("libssl.so.3"))
-            .env("DEB_CHECK", check_target.join("release/ferrossl-check"))
-            .env("DEB_LINTIAN", "0");
-        let out = run(&mut deb, T);
-        out.assert_success();
-        let deb = repo.join(out.stdout_str().trim());
-        let expected = format!("target/deb/ferrossl_{}_amd64.deb", version());
-        assert_eq!(deb, repo.join(expected));
-        let root = repo.join("target/deb/unpacked");
-        let _ = fs::remove_dir_all(&root);
-        run(command("dpkg-deb").arg("-R").arg(&deb).arg(&root), T).assert_success();
-        Package { deb, root }
-    })
-}
 
 fn text(cmd: &mut std::process::Command) -> String {
     let out = run(cmd, T);
@@ -355,33 +283,8 @@ fn src(name: &str) -> String {
 fn check_refuses_a_program_needing_an_openssl_3_6_node() {
     let pkg = package();
     let tmp = TempDir::new("deb-future");
-    let lib = tmp.join("libssl.so.3").display().to_string();
-    let map = format!("-Wl,--version-script={}", src("future.map"));
-    gcc(
-        &[
-            "-shared",
-            "-fPIC",
-            "-Wl,-soname,libssl.so.3",
-            "-o",
-            &lib,
-            &src("future_lib.c"),
-            &map,
-        ],
-        &[],
-    );
-    let prog = tmp.join("future");
     let dir = tmp.path().display().to_string();
-    gcc(
-        &[
-            "-o",
-            &prog.display().to_string(),
-            &src("future_prog.c"),
-            "-L",
-            &dir,
-            "-l:libssl.so.3",
-        ],
-        &[format!("-Wl,-rpath,{dir}")],
-    );
+    let prog = build_future(tmp.path(), &dir);
     // It runs on the library it was linked with.
     run(&mut command(&prog), T).assert_success();
     // Found through DT_RPATH (old-style) as through DT_RUNPATH: the same verdict.

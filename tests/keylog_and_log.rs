@@ -14,76 +14,15 @@ mod common;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use common::deb::{follow_tls, Capture};
 use common::*;
 
 fn s_server(extra: &[&str]) -> Server {
     let mut args = pki().server(KeyAlg::EcdsaP256).s_server_args();
     args.extend(extra.iter().map(|s| s.to_string()));
     Server::s_server(&args)
-}
-
-/// A capture of loopback traffic to `port` while it lives (tshark, as root).
-struct Capture {
-    child: std::process::Child,
-    file: std::path::PathBuf,
-}
-
-impl Capture {
-    fn start(dir: &TempDir, port: u16) -> Capture {
-        let file = dir.join("capture.pcapng");
-        let err = dir.join("tshark.err");
-        let mut child = command("tshark")
-            .args(["-i", "lo", "-f"])
-            .arg(format!("tcp port {port}"))
-            .arg("-w")
-            .arg(&file)
-            .stdout(Stdio::null())
-            .stderr(fs::File::create(&err).unwrap())
-            .spawn()
-            .expect("starting tshark");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !fs::read_to_string(&err)
-            .unwrap_or_default()
-            .contains("Capturing on")
-        {
-            assert!(
-                child.try_wait().unwrap().is_none(),
-                "tshark exited: {}",
-                fs::read_to_string(&err).unwrap_or_default()
-            );
-            assert!(Instant::now() < deadline, "tshark did not start capturing");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Capture { child, file }
-    }
-
-    /// Stops the capture (SIGINT, so that tshark writes out what it has) and returns the file.
-    fn stop(mut self) -> std::path::PathBuf {
-        std::thread::sleep(Duration::from_millis(300));
-        let _ = command("kill")
-            .arg("-INT")
-            .arg(self.child.id().to_string())
-            .status();
-        let _ = self.child.wait();
-        self.file.clone()
-    }
-}
-
-/// The first TLS stream of `capture` as tshark decrypts it (`follow,tls,ascii`), with `keys`.
-fn follow_tls(capture: &Path, keys: Option<&Path>) -> String {
-    let mut cmd = command("tshark");
-    cmd.arg("-r").arg(capture);
-    if let Some(k) = keys {
-        cmd.arg("-o")
-            .arg(format!("tls.keylog_file:{}", k.display()));
-    }
-    cmd.args(["-q", "-z", "follow,tls,ascii,0"]);
-    let out = run(&mut cmd, Duration::from_secs(60));
-    assert!(out.status.success(), "tshark -r failed: {}", out.stderr);
-    out.stdout_str()
 }
 
 #[test]
@@ -94,11 +33,11 @@ fn curl_capture_decrypts_with_sslkeylogfile() {
     fs::write(srv.docroot().join(&name), &body).unwrap();
     let dir = TempDir::new("keylog-curl");
     let keys = dir.join("keys.txt");
-    let capture = Capture::start(&dir, srv.port());
+    let capture = Capture::start(dir.path(), srv.port());
     let mut cmd = command(CURL);
     Mode::LibraryPath.apply(&mut cmd);
     cmd.env("SSLKEYLOGFILE", &keys)
-        .args(["-sS", "--noproxy", "*", "--cacert"])
+        .args(["-4", "-sS", "--noproxy", "*", "--cacert"])
         .arg(pki().root_ca())
         .arg(srv.url(&format!("/{name}")));
     let out = run(&mut cmd, Duration::from_secs(30));

@@ -20,6 +20,7 @@
 #![allow(dead_code)]
 
 pub mod cprog;
+pub mod deb;
 pub mod policy;
 pub mod progs;
 pub mod trixie;

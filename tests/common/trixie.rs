@@ -66,19 +66,27 @@ pub enum On {
 /// it, holding a copy of the library under test (`lib/libssl.so.3`) and whatever the test puts
 /// in (certificates, configurations, logs). Removed on drop.
 pub struct Stage {
+    root: &'static Path,
     host: PathBuf,
     inside: String,
 }
 
 impl Stage {
+    /// A stage in the Debian 13 root.
     pub fn new(tag: &str) -> Stage {
+        Stage::in_root(root(), tag)
+    }
+
+    /// A stage in another root built by `.ci/debian-root` (the Debian 12 one of the package
+    /// tests).
+    pub fn in_root(root: &'static Path, tag: &str) -> Stage {
         static N: AtomicUsize = AtomicUsize::new(0);
         let name = format!(
             "{tag}-{}-{}",
             std::process::id(),
             N.fetch_add(1, Ordering::Relaxed)
         );
-        let host = root().join("ferrossl").join(&name);
+        let host = root.join("ferrossl").join(&name);
         let _ = fs::remove_dir_all(&host);
         fs::create_dir_all(host.join("lib")).unwrap();
         fs::copy(libssl_path(), host.join("lib/libssl.so.3"))
@@ -90,9 +98,15 @@ impl Stage {
             .arg(&host)
             .status();
         Stage {
+            root,
             host,
             inside: format!("/ferrossl/{name}"),
         }
+    }
+
+    /// The root this stage is in.
+    pub fn root(&self) -> &'static Path {
+        self.root
     }
 
     /// The host path of `rel` inside the stage.
@@ -149,7 +163,7 @@ impl Stage {
     /// The host path of the `libssl.so.3` a process running `on` must map.
     pub fn libssl(&self, on: On) -> PathBuf {
         match on {
-            On::Stock => root().join(STOCK_LIBSSL_35),
+            On::Stock => self.root.join(STOCK_LIBSSL_35),
             On::Ours(_) => self.host("lib/libssl.so.3"),
         }
     }
@@ -159,7 +173,7 @@ impl Stage {
     /// its pid through chroot and env, so its `/proc/<pid>/maps` can be checked.
     pub fn command(&self, on: On, env: &[(&str, &str)], program: &str) -> Command {
         let mut cmd = command("chroot");
-        cmd.arg(root()).args([
+        cmd.arg(self.root).args([
             "/usr/bin/env",
             "-i",
             "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
