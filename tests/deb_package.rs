@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::deb::{build_future, package, version, Package, PRIVATE};
+use common::deb::{build_future, gcc, package, src, version, Package, PRIVATE};
 use common::{command, repo_root, run, TempDir};
 
 #[path = "deb_package/enable.rs"]
@@ -261,22 +261,6 @@ fn check_lists_nginx_imports_as_nm_sees_them() {
     assert_eq!(got, want);
     let counts = format!("({} libssl functions: ", want.len());
     assert!(last_line(&out).contains(&counts), "{out}");
-}
-
-fn gcc(args: &[&str], extra: &[String]) {
-    let mut cmd = command("gcc");
-    cmd.args(["-std=gnu11", "-Wall", "-Wextra", "-Werror"])
-        .args(args)
-        .args(extra);
-    run(&mut cmd, T).assert_success();
-}
-
-fn src(name: &str) -> String {
-    repo_root()
-        .join("tests/c/deb")
-        .join(name)
-        .display()
-        .to_string()
 }
 
 #[test]

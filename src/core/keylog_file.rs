@@ -5,9 +5,8 @@
 //! keeps its mode) and only ever appended to. Ignored in set-user-id and set-group-id programs,
 //! as OpenSSL ignores its environment there.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::sync::LazyLock;
 
 /// The file, opened on the first secret (None: the variable is unset or empty, or it failed to
@@ -19,12 +18,7 @@ fn open() -> Option<File> {
         return None;
     }
     let path = std::env::var_os("SSLKEYLOGFILE").filter(|p| !p.is_empty())?;
-    match OpenOptions::new()
-        .append(true)
-        .create(true)
-        .mode(0o600)
-        .open(&path)
-    {
+    match crate::core::logging::open_private_append(&path) {
         Ok(f) => {
             log::info!(
                 "SSLKEYLOGFILE: appending TLS secrets to {}",

@@ -13,6 +13,16 @@ use std::fs::OpenOptions;
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 
+/// Opens `path` for appending, creating it with mode 0600 (an existing file keeps its mode):
+/// the log file, and the SSLKEYLOGFILE file (`core::keylog_file`).
+pub fn open_private_append(path: &std::ffi::OsStr) -> std::io::Result<std::fs::File> {
+    OpenOptions::new()
+        .append(true)
+        .create(true)
+        .mode(0o600)
+        .open(path)
+}
+
 /// Installs the logger when `FERROSSL_LOG` is set and not empty (called once, when the library
 /// is loaded). A log file that cannot be opened falls back to standard error, with a warning.
 pub fn init() {
@@ -33,12 +43,7 @@ pub fn init() {
     });
     let mut file_error = None;
     if let Some(path) = std::env::var_os("FERROSSL_LOG_FILE").filter(|p| !p.is_empty()) {
-        match OpenOptions::new()
-            .append(true)
-            .create(true)
-            .mode(0o600)
-            .open(&path)
-        {
+        match open_private_append(&path) {
             Ok(f) => {
                 builder.target(env_logger::Target::Pipe(Box::new(f)));
             }

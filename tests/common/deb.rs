@@ -98,14 +98,17 @@ pub fn package() -> &'static Package {
     })
 }
 
-fn gcc(args: &[&str]) {
+/// gcc with the test programs' warnings, `args` then `extra`; it must succeed.
+pub fn gcc(args: &[&str], extra: &[String]) {
     let mut cmd = command("gcc");
     cmd.args(["-std=gnu11", "-Wall", "-Wextra", "-Werror"])
-        .args(args);
+        .args(args)
+        .args(extra);
     run(&mut cmd, T).assert_success();
 }
 
-fn src(name: &str) -> String {
+/// The path of `tests/c/deb/<name>`.
+pub fn src(name: &str) -> String {
     repo_root()
         .join("tests/c/deb")
         .join(name)
@@ -119,26 +122,31 @@ fn src(name: &str) -> String {
 pub fn build_future(dir: &Path, runpath: &str) -> PathBuf {
     let lib = dir.join("libssl.so.3").display().to_string();
     let map = format!("-Wl,--version-script={}", src("future.map"));
-    gcc(&[
-        "-shared",
-        "-fPIC",
-        "-Wl,-soname,libssl.so.3",
-        "-o",
-        &lib,
-        &src("future_lib.c"),
-        &map,
-    ]);
+    gcc(
+        &[
+            "-shared",
+            "-fPIC",
+            "-Wl,-soname,libssl.so.3",
+            "-o",
+            &lib,
+            &src("future_lib.c"),
+            &map,
+        ],
+        &[],
+    );
     let prog = dir.join("future");
     let d = dir.display().to_string();
-    gcc(&[
-        "-o",
-        &prog.display().to_string(),
-        &src("future_prog.c"),
-        "-L",
-        &d,
-        "-l:libssl.so.3",
-        &format!("-Wl,-rpath,{runpath}"),
-    ]);
+    gcc(
+        &[
+            "-o",
+            &prog.display().to_string(),
+            &src("future_prog.c"),
+            "-L",
+            &d,
+            "-l:libssl.so.3",
+        ],
+        &[format!("-Wl,-rpath,{runpath}")],
+    );
     prog
 }
 
