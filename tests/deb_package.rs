@@ -127,12 +127,16 @@ fn control_fields_hold_on_debian_12_and_13() {
         .map(|n| n.parse().unwrap())
         .collect();
     assert!(floor <= vec![2, 36], "{libc}");
-    // No maintainer scripts, shlibs, symbols or triggers: the control archive is these two.
+    // No shlibs, symbols or triggers; one maintainer script, postrm (purge removes the drop-ins
+    // ferrossl-enable wrote): the control archive is these three.
     let ctrl: BTreeSet<String> = fs::read_dir(pkg.path("DEBIAN"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(ctrl, ["control", "md5sums"].map(String::from).into());
+    assert_eq!(
+        ctrl,
+        ["control", "md5sums", "postrm"].map(String::from).into()
+    );
     // md5sums lists every regular file, correctly.
     let sums = fs::read_to_string(pkg.path("DEBIAN/md5sums")).unwrap();
     assert_eq!(sums.lines().count(), 14, "{sums}");

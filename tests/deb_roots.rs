@@ -308,7 +308,11 @@ fn package_in(suite: &str) {
         );
     }
 
-    // Purge: nothing left.
+    // Purge, with nginx enabled again: nothing left (postrm removes the drop-in too).
+    ok(
+        &mut inside(root, &[], "ferrossl-enable", &["nginx"]),
+        "ferrossl-enable nginx",
+    );
     ok(
         &mut inside(root, &[], "apt-get", &["purge", "-y", "-q", "ferrossl"]),
         "apt-get purge",
