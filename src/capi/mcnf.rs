@@ -5,9 +5,9 @@
 //! The same code applies the system policy, the `system_default` section, to every new context
 //! (`SSL_CTX_new` calls [`system_default`]), as OpenSSL 3's `ssl_ctx_system_config`: the
 //! configuration file is the one libcrypto loads (`OPENSSL_CONF`, else `openssl.cnf` in
-//! OpenSSL's directory). A failing command there is ignored, unless libcrypto is 3.5 or newer
-//! and the file sets `config_diagnostics`: then its errors are queued and `SSL_CTX_new` fails
-//! with "error in system default config", as OpenSSL 3.5.
+//! OpenSSL's directory). A failing command there is ignored, unless libcrypto can tell that
+//! the file sets `config_diagnostics` (3.4 and later: Debian 13's 3.5): then its errors are
+//! queued and `SSL_CTX_new` fails with "error in system default config", as OpenSSL 3.5.
 
 #![allow(non_snake_case)]
 
