@@ -285,9 +285,7 @@ pub extern "C" fn SSL_set_hostflags(s: *mut SSL, flags: c_uint) {
 #[export]
 #[no_mangle]
 pub extern "C" fn SSL_get0_peername(s: *mut SSL) -> *const c_char {
-    let conn = handle::ssl(s)?;
-    // SAFETY: the param is live; the string it returns lives as long as the param.
-    Ok(unsafe { libcrypto::ffi::X509_VERIFY_PARAM_get0_peername(conn.param.as_ptr()) })
+    Ok(handle::ssl(s)?.peername())
 }
 
 /// `SSL_get0_param`: the connection's verification parameters (owned by the connection).
@@ -305,6 +303,8 @@ pub unsafe extern "C" fn SSL_set1_param(s: *mut SSL, vpm: *mut X509_VERIFY_PARAM
     if vpm.is_null() {
         return Err(Error::NullArgument("X509_VERIFY_PARAM"));
     }
+    // The copy may carry a purpose or trust, which libcrypto cannot tell us.
+    crate::core::fast_verify::params_opaque();
     // SAFETY: both are live parameter objects.
     Ok(unsafe { libcrypto::ffi::X509_VERIFY_PARAM_set1(conn.param.as_ptr(), vpm.cast()) })
 }

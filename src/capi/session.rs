@@ -176,6 +176,7 @@ pub extern "C" fn SSL_SESSION_get0_peer(s: *mut SSL_SESSION) -> *mut X509 {
         s.data()
             .peer
             .as_ref()
+            .and_then(|p| p.leaf())
             .map_or(ptr::null_mut(), |c| c.as_ptr().cast())
     })
 }

@@ -130,6 +130,8 @@ pub unsafe extern "C" fn SSL_CTX_set1_param(
     if vpm.is_null() {
         return Err(Error::NullArgument("X509_VERIFY_PARAM"));
     }
+    // The copy may carry a purpose or trust, which libcrypto cannot tell us.
+    crate::core::fast_verify::params_opaque();
     // SAFETY: both live.
     Ok(unsafe { libcrypto::ffi::X509_VERIFY_PARAM_set1(ctx.param.as_ptr(), vpm.cast()) })
 }
@@ -321,7 +323,7 @@ fn peer_leaf(s: *const SSL) -> Result<Option<libcrypto::X509Cert>> {
     let conn = handle::ssl(s)?;
     Ok(conn
         .handshake_info()
-        .and_then(|h| h.peer_chain.first().cloned()))
+        .and_then(|h| h.peer_chain.leaf().cloned()))
 }
 
 /// `SSL_get1_peer_certificate`: the peer's certificate with a new reference, or NULL.
@@ -339,7 +341,7 @@ pub extern "C" fn SSL_get0_peer_certificate(s: *const SSL) -> *mut X509 {
     // The HandshakeInfo, and so the certificate, lives until the next handshake.
     Ok(conn
         .handshake_info()
-        .and_then(|h| h.peer_chain.first().map(|c| c.as_ptr().cast()))
+        .and_then(|h| h.peer_chain.leaf().map(|c| c.as_ptr().cast()))
         .unwrap_or(ptr::null_mut()))
 }
 
@@ -351,7 +353,7 @@ pub extern "C" fn SSL_get_peer_cert_chain(s: *const SSL) -> *mut stack_st_X509 {
     let conn = handle::ssl(s)?;
     Ok(conn
         .handshake_info()
-        .and_then(|h| h.peer_stack.as_ref().map(|k| k.as_ptr().cast()))
+        .and_then(|h| h.peer_stack().map(|k| k.as_ptr().cast()))
         .unwrap_or(ptr::null_mut()))
 }
 
@@ -363,6 +365,7 @@ pub extern "C" fn SSL_get0_verified_chain(s: *const SSL) -> *mut stack_st_X509 {
     Ok(conn.with_verify(|v| {
         v.verified
             .as_ref()
+            .and_then(|c| c.stack())
             .map_or(ptr::null_mut(), |k| k.as_ptr().cast())
     }))
 }
@@ -376,11 +379,13 @@ pub extern "C" fn SSL_get_ex_data_X509_STORE_CTX_idx() -> c_int {
 }
 
 fn set_purpose(p: *mut libcrypto::ffi::X509_VERIFY_PARAM, purpose: c_int) -> c_int {
+    crate::core::fast_verify::params_opaque();
     // SAFETY: a live parameter set; libcrypto checks the value (and queues why it is invalid).
     unsafe { libcrypto::ffi::X509_VERIFY_PARAM_set_purpose(p, purpose) }
 }
 
 fn set_trust(p: *mut libcrypto::ffi::X509_VERIFY_PARAM, trust: c_int) -> c_int {
+    crate::core::fast_verify::params_opaque();
     // SAFETY: as set_purpose.
     unsafe { libcrypto::ffi::X509_VERIFY_PARAM_set_trust(p, trust) }
 }

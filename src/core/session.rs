@@ -16,6 +16,7 @@ use rustls::client::{Tls12ClientSessionValue, Tls13ClientSessionValue};
 use rustls::NamedGroup;
 
 use super::cipher::Cipher;
+use super::peer_certs::PeerCerts;
 use super::registry::{Object, Refs, Table};
 use crate::libcrypto::{ffi, ExData, X509Cert};
 
@@ -72,10 +73,11 @@ pub struct SessionData {
     pub cipher: Option<&'static Cipher>,
     pub time: c_long,
     pub timeout: c_long,
-    pub peer: Option<X509Cert>,
+    /// The peer's certificate (first of the chain).
+    pub peer: Option<Arc<PeerCerts>>,
     /// The peer's whole chain (kept in memory, not written by `i2d_SSL_SESSION`), so that a
     /// resumed connection reports it without parsing it again.
-    pub peer_chain: Vec<X509Cert>,
+    pub peer_chain: Option<Arc<PeerCerts>>,
     pub hostname: Option<CString>,
     pub alpn: Vec<u8>,
     pub id: Vec<u8>,
@@ -181,10 +183,10 @@ impl Session {
         der_octets(&mut body, &d.server_value);
         der_octets(
             &mut body,
-            &d.peer
+            d.peer
                 .as_ref()
-                .and_then(X509Cert::to_der)
-                .unwrap_or_default(),
+                .and_then(|p| p.der().first())
+                .map_or(&[][..], |c| c.as_ref()),
         );
         let mut out = vec![0x30];
         der_len(&mut out, body.len());
@@ -228,10 +230,11 @@ impl Session {
                 cipher,
                 time,
                 timeout,
-                peer_chain: Vec::new(),
+                peer_chain: None,
                 peer: (!peer.is_empty())
                     .then(|| X509Cert::from_der_quietly(peer))
-                    .flatten(),
+                    .flatten()
+                    .map(|c| PeerCerts::from_x509(vec![c])),
                 hostname: (!hostname.is_empty())
                     .then(|| CString::new(hostname).ok())
                     .flatten(),

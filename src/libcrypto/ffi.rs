@@ -315,6 +315,7 @@ extern "C" {
     pub fn X509_VERIFY_PARAM_set_purpose(p: *mut X509_VERIFY_PARAM, purpose: c_int) -> c_int;
     pub fn X509_VERIFY_PARAM_set_trust(p: *mut X509_VERIFY_PARAM, trust: c_int) -> c_int;
     pub fn X509_VERIFY_PARAM_get_depth(p: *const X509_VERIFY_PARAM) -> c_int;
+    pub fn X509_VERIFY_PARAM_set_auth_level(p: *mut X509_VERIFY_PARAM, level: c_int);
     pub fn X509_VERIFY_PARAM_set1_host(
         p: *mut X509_VERIFY_PARAM,
         name: *const c_char,

@@ -74,6 +74,7 @@ mod pkey;
 mod stack;
 mod store;
 mod ticket;
+mod trust;
 mod x509;
 
 pub use bio::Bio;
@@ -88,6 +89,7 @@ pub use store::{
     RpkRequest, Store, Verdict, VerifyParam, VerifyRequest,
 };
 pub use ticket::{EvpTicketKeyFn, TicketKeyCb, TicketKeyFn, TicketKeys, TICKET_KEYS_LEN};
+pub use trust::{AnchorCert, ParamSettings, StoreKey};
 pub use x509::X509Cert;
 
 /// `OpenSSL_version_num()` of the libcrypto this process loaded (`0x30000130` for 3.0.19,

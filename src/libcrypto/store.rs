@@ -115,6 +115,19 @@ impl VerifyParam {
             }
         }
     }
+    /// `X509_VERIFY_PARAM_get0_peername` (owned by the parameters).
+    pub fn peername(&self) -> *const c_char {
+        // SAFETY: live.
+        unsafe { ffi::X509_VERIFY_PARAM_get0_peername(self.as_ptr()) }
+    }
+    /// Forgets the name the last verification matched (`X509_VERIFY_PARAM_get0_peername`), as
+    /// a new verification does.
+    pub fn clear_peername(&self) {
+        if let Some(empty) = VerifyParam::new() {
+            // SAFETY: both live; the empty set's (NULL) peer name replaces ours.
+            unsafe { ffi::X509_VERIFY_PARAM_move_peername(self.as_ptr(), empty.as_ptr()) }
+        }
+    }
     pub fn set_hostflags(&self, flags: u32) {
         // SAFETY: live.
         unsafe { ffi::X509_VERIFY_PARAM_set_hostflags(self.as_ptr(), flags) }
@@ -160,6 +173,8 @@ pub struct VerifyRequest<'a> {
     /// Stored at `app_index` in the `X509_STORE_CTX` ex_data (the `SSL*`, for callbacks).
     pub app_data: usize,
     pub app_index: c_int,
+    /// `SSL_get_security_level`: the key and signature strength the chain must have.
+    pub auth_level: c_int,
 }
 
 /// Verifies a certificate chain with libcrypto, exactly as OpenSSL's libssl does.
@@ -188,6 +203,9 @@ pub fn verify_chain(req: &VerifyRequest<'_>) -> Verdict {
             ffi::X509_STORE_CTX_free(ctx);
             return fail(1); // X509_V_ERR_UNSPECIFIED
         }
+        // As libssl: the security level, then the defaults of the purpose, then whatever the
+        // connection's parameters set.
+        ffi::X509_VERIFY_PARAM_set_auth_level(ffi::X509_STORE_CTX_get0_param(ctx), req.auth_level);
         ffi::X509_STORE_CTX_set_default(ctx, req.purpose.as_ptr());
         ffi::X509_VERIFY_PARAM_set1(ffi::X509_STORE_CTX_get0_param(ctx), req.param.as_ptr());
         if req.app_index >= 0 {

@@ -18,11 +18,11 @@ use crate::core::client_hello::ClientHello;
 use crate::core::context::{self, Context, Role};
 use crate::core::error::{reason, Error};
 use crate::core::hooks;
+use crate::core::peer_certs::PeerCerts;
 use crate::core::registry;
 use crate::core::rpk;
 use crate::core::session::Session;
 use crate::core::session_cache::Stat;
-use crate::libcrypto::{CertStack, X509Cert};
 
 /// `SSL_AD_internal_error`, the alert OpenSSL sends when a callback fails without choosing one.
 const AD_INTERNAL_ERROR: u8 = 80;
@@ -501,8 +501,8 @@ impl Connection {
         if !resumed_tls12(&tls) {
             self.peer_flight_read();
         }
-        let mut peer_chain = std::mem::take(&mut lock(&self.verify).peer_chain);
-        if peer_chain.is_empty() && resumed {
+        let mut peer_chain = lock(&self.verify).peer_chain.take();
+        if peer_chain.is_none() && resumed {
             // Resumed: the chain is the one the offered session recorded (as OpenSSL takes it
             // from the session), so there is nothing to parse again.
             peer_chain = self.offered_peer_chain();
@@ -515,14 +515,15 @@ impl Connection {
                 v.peer_rpk = offered.and_then(|s| s.data().peer_rpk.clone());
             }
         }
-        if peer_chain.is_empty() {
-            peer_chain = tls
-                .peer_certificates()
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|c| X509Cert::from_der_quietly(c))
-                .collect();
-        }
+        let peer_chain = peer_chain.unwrap_or_else(|| {
+            PeerCerts::from_der(
+                tls.peer_certificates()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|c| c.clone().into_owned())
+                    .collect(),
+            )
+        });
         let hs = HandshakeInfo {
             version,
             cipher,
@@ -532,18 +533,8 @@ impl Connection {
                 .or_else(|| self.offered_group())
                 .or_else(|| lock(&self.randoms).server_group),
             alpn: tls.alpn_protocol().map(<[u8]>::to_vec),
-            // A client sees the server's leaf first; a server sees only the client's chain
-            // (none at all when the client sent no certificate), as OpenSSL.
-            peer_stack: if peer_chain.is_empty() {
-                None
-            } else {
-                CertStack::new(if is_server {
-                    peer_chain.get(1..).unwrap_or_default()
-                } else {
-                    &peer_chain
-                })
-            },
             peer_chain,
+            server: is_server,
             resumed,
         };
         log::info!("SSL {:#x}: handshake done: {}", self.id(), hs.describe());

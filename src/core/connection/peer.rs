@@ -9,13 +9,16 @@ use rustls::pki_types::CertificateDer;
 use rustls::sign::CertifiedKey;
 use rustls::NamedGroup;
 
+use super::state::PeerName;
 use super::{lock, Connection};
 use crate::core::callbacks::ClientCertAnswer;
 use crate::core::cipher::Cipher;
 use crate::core::client_hello;
 use crate::core::context;
 use crate::core::credentials::certified_key;
-use crate::libcrypto::{self, CertStack, X509Cert};
+use crate::core::fast_verify;
+use crate::core::peer_certs::{PeerCerts, VerifiedChain};
+use crate::libcrypto;
 
 impl Connection {
     pub(in crate::core) fn verify_peer(
@@ -25,40 +28,71 @@ impl Connection {
         purpose: &CStr,
     ) -> Result<(), rustls::Error> {
         use rustls::CertificateError as CE;
-        let leaf = X509Cert::from_der_quietly(end_entity)
-            .ok_or(rustls::Error::InvalidCertificate(CE::BadEncoding))?;
-        let inter: Vec<X509Cert> = intermediates
-            .iter()
-            .filter_map(|c| X509Cert::from_der_quietly(c))
-            .collect();
-        let (mode, callback) = {
+        let chain = PeerCerts::from_der(
+            std::iter::once(end_entity)
+                .chain(intermediates)
+                .map(|c| c.clone().into_owned())
+                .collect(),
+        );
+        let (mode, callback, level) = {
             let s = self.settings();
-            (s.verify_mode, s.verify_cb)
+            (s.verify_mode, s.verify_cb, s.security_level)
         };
         // The chain is visible to the verify callback (SSL_get_peer_certificate inside it).
-        lock(&self.verify).peer_chain = std::iter::once(leaf.clone())
-            .chain(inter.iter().cloned())
-            .collect();
-        let store = self.ctx().store();
+        lock(&self.verify).peer_chain = Some(chain.clone());
+        let ctx = self.ctx();
+        let store = ctx.store();
+        let app_verify = ctx.callbacks().cert_verify;
+        if callback.is_none() && app_verify.is_none() {
+            let roots = fast_verify::roots(ctx.roots(), &store);
+            let req = fast_verify::Request {
+                store: &store,
+                roots: &roots,
+                param: self.param.settings(),
+                security_level: level,
+                server: purpose == c"ssl_server",
+            };
+            if let Some(ok) = fast_verify::verify(&req, end_entity, intermediates) {
+                log::debug!("SSL {:#x}: peer chain verified (webpki)", self.id());
+                self.param.clear_peername();
+                let mut v = lock(&self.verify);
+                v.result = crate::libcrypto::ffi::X509_V_OK;
+                v.verified = Some(VerifiedChain::path(chain, ok.positions, ok.anchor));
+                v.peername = ok.host.map(|(host, flags)| PeerName {
+                    host,
+                    flags,
+                    name: Default::default(),
+                });
+                return Ok(());
+            }
+        }
+        let leaf = chain
+            .leaf()
+            .cloned()
+            .ok_or(rustls::Error::InvalidCertificate(CE::BadEncoding))?;
+        let inter = chain.certs().get(1..).unwrap_or_default();
         let verdict = libcrypto::verify_chain(&libcrypto::VerifyRequest {
             store: &store,
             leaf: &leaf,
-            intermediates: &inter,
+            intermediates: inter,
             param: &self.param,
             purpose,
             callback,
-            app_verify: self.ctx().callbacks().cert_verify,
+            app_verify,
             app_data: self.id(),
             app_index: libcrypto::store_ctx_ssl_index(),
+            auth_level: level,
         });
+        log::debug!(
+            "SSL {:#x}: peer chain verified by X509_verify_cert: {}",
+            self.id(),
+            verdict.error
+        );
         {
             let mut v = lock(&self.verify);
             v.result = verdict.error;
-            v.verified = if verdict.ok {
-                CertStack::new(&verdict.chain)
-            } else {
-                None
-            };
+            v.peername = None;
+            v.verified = verdict.ok.then(|| VerifiedChain::built(verdict.chain));
         }
         if verdict.ok || mode & context::VERIFY_PEER == 0 {
             return Ok(());
@@ -72,6 +106,31 @@ impl Connection {
             7 | 8 => CE::BadSignature,
             _ => CE::ApplicationVerificationFailure,
         }))
+    }
+
+    /// `SSL_get0_peername`: the name that matched when the peer was verified (libcrypto's,
+    /// or, after the fast path, the certificate's name for the matched host, found now).
+    /// Valid until the next verification or `SSL_free`.
+    pub fn peername(&self) -> *const std::ffi::c_char {
+        let p = self.param.peername();
+        if !p.is_null() {
+            return p;
+        }
+        let leaf = self
+            .handshake_info()
+            .and_then(|h| h.peer_chain.leaf().cloned());
+        let v = lock(&self.verify);
+        let Some(pending) = v.peername.as_ref() else {
+            return std::ptr::null();
+        };
+        pending
+            .name
+            .get_or_init(|| {
+                let name = leaf?.matching_host(&pending.host, pending.flags)?;
+                CString::new(name).ok()
+            })
+            .as_ref()
+            .map_or(std::ptr::null(), |n| n.as_ptr())
     }
 
     /// The peer's raw public key arrived: kept, and judged as OpenSSL without DANE TLSA records

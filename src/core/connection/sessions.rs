@@ -7,10 +7,10 @@ use rustls::NamedGroup;
 
 use super::{lock, read, Connection, Engine, Event, SENT_SHUTDOWN};
 use crate::core::context;
+use crate::core::peer_certs::PeerCerts;
 use crate::core::registry::{self, Object};
 use crate::core::session::{self, Resumable, Session, SessionData, Ticket};
 use crate::core::session_cache::Removed;
-use crate::libcrypto::X509Cert;
 
 #[derive(Default)]
 pub(super) struct SessionSlot {
@@ -77,9 +77,9 @@ impl Connection {
     }
 
     /// The peer chain recorded by the session offered (for a resumed handshake).
-    pub(super) fn offered_peer_chain(&self) -> Vec<X509Cert> {
+    pub(super) fn offered_peer_chain(&self) -> Option<Arc<PeerCerts>> {
         let s = lock(&self.session).current.clone();
-        s.map(|s| s.data().peer_chain.clone()).unwrap_or_default()
+        s.and_then(|s| s.data().peer_chain.clone())
     }
 
     pub(super) fn offered_group(&self) -> Option<NamedGroup> {
@@ -162,11 +162,14 @@ impl Connection {
             cipher,
             time: session::now(),
             timeout,
-            peer: hs.as_ref().and_then(|h| h.peer_chain.first().cloned()),
+            peer: hs
+                .as_ref()
+                .filter(|h| !h.peer_chain.is_empty())
+                .map(|h| h.peer_chain.clone()),
             peer_chain: hs
                 .as_ref()
-                .map(|h| h.peer_chain.clone())
-                .unwrap_or_default(),
+                .filter(|h| !h.peer_chain.is_empty())
+                .map(|h| h.peer_chain.clone()),
             // As OpenSSL 3.0: a server records the name the client asked for; a client's
             // session has none.
             hostname: if self.is_server() {

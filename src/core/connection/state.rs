@@ -14,8 +14,9 @@ use super::code;
 use crate::core::cipher::Cipher;
 use crate::core::context::Role;
 use crate::core::error::Error;
+use crate::core::peer_certs::{PeerCerts, VerifiedChain};
 use crate::core::session::Session;
-use crate::libcrypto::{Bio, CertStack, X509Cert};
+use crate::libcrypto::{Bio, CertStack};
 
 /// Why an operation did not complete.
 #[derive(Debug)]
@@ -56,13 +57,21 @@ pub struct HandshakeInfo {
     pub cipher: Option<&'static Cipher>,
     pub group: Option<NamedGroup>,
     pub alpn: Option<Vec<u8>>,
-    pub peer_chain: Vec<X509Cert>,
-    /// `SSL_get_peer_cert_chain` (client side: leaf first).
-    pub peer_stack: Option<CertStack>,
+    /// The peer's chain, leaf first (empty when it sent none).
+    pub peer_chain: Arc<PeerCerts>,
+    /// This side is the server: `SSL_get_peer_cert_chain` then leaves out the client's leaf.
+    pub server: bool,
     pub resumed: bool,
 }
 
 impl HandshakeInfo {
+    /// `SSL_get_peer_cert_chain`: a client sees the server's leaf first; a server sees only the
+    /// client's chain above its leaf (none at all when the client sent no certificate), as
+    /// OpenSSL.
+    pub fn peer_stack(&self) -> Option<&CertStack> {
+        self.peer_chain.stack(self.server)
+    }
+
     /// One line for the debug log: version, suite, group, ALPN, resumption.
     pub fn describe(&self) -> String {
         let version = match self.version {
@@ -94,8 +103,11 @@ pub struct VerifyState {
     /// `SSL_get_verify_result`.
     pub result: c_long,
     /// `SSL_get0_verified_chain`.
-    pub verified: Option<CertStack>,
-    pub peer_chain: Vec<X509Cert>,
+    pub verified: Option<VerifiedChain>,
+    pub peer_chain: Option<Arc<PeerCerts>>,
+    /// The fast path matched this host (and host flags): `SSL_get0_peername` is the
+    /// certificate's name for it, found on first use.
+    pub peername: Option<PeerName>,
     /// The OCSP response the server stapled (client side; empty when none).
     pub ocsp: Vec<u8>,
     /// The peer's raw public key (RFC 7250), when it sent one (`SSL_get0_peer_rpk`).
@@ -103,6 +115,13 @@ pub struct VerifyState {
     /// The negotiated (client, server) certificate types: `TLSEXT_cert_type_x509` (0) unless
     /// raw keys were agreed (`SSL_get_negotiated_client_cert_type`/`_server_`).
     pub cert_types: (u8, u8),
+}
+
+/// `SSL_get0_peername` after the fast path: libcrypto's name for the host that matched.
+pub struct PeerName {
+    pub host: Vec<u8>,
+    pub flags: u32,
+    pub name: std::sync::OnceLock<Option<std::ffi::CString>>,
 }
 
 /// A program callback an operation queued, run once the engine is back in its slot.

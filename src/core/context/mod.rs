@@ -12,6 +12,7 @@ use super::cert_comp;
 use super::cipher::{self, Cipher};
 use super::credentials::Credentials;
 use super::error::{Error, Result};
+use super::fast_verify;
 pub use super::groups::{
     group_by_name, group_name, group_nid, groups_from_nids, parse_groups, GroupList,
 };
@@ -228,6 +229,9 @@ pub struct Context {
     /// it calls into the program.
     callbacks: RwLock<Arc<Callbacks>>,
     store: RwLock<Store>,
+    /// The store's certificates as webpki trust anchors, for the contents they were made from
+    /// (`fast_verify::roots` remakes them when the store changes).
+    roots: Mutex<Option<Arc<fast_verify::Roots>>>,
     /// `SSL_CTX_get0_param`: the program may change it through libcrypto at any time.
     pub param: VerifyParam,
     pub ex_data: ExData,
@@ -276,6 +280,7 @@ impl Context {
                 settings: RwLock::new(Settings::new(method)),
                 callbacks: RwLock::new(Arc::new(Callbacks::default())),
                 store: RwLock::new(store),
+                roots: Mutex::new(None),
                 param,
                 ex_data,
                 session_cache_mode: RwLock::new(SESS_CACHE_SERVER),
@@ -341,6 +346,11 @@ impl Context {
     /// `SSL_CTX_get_cert_store`: the trust store (the program may add to it).
     pub fn store(&self) -> Store {
         self.store.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The cache of `store()`'s trust anchors for the fast path.
+    pub fn roots(&self) -> &Mutex<Option<Arc<fast_verify::Roots>>> {
+        &self.roots
     }
 
     /// `SSL_CTX_set_cert_store`/`set1_cert_store`.
