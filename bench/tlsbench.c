@@ -65,6 +65,13 @@ double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+double thread_cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 int selected(const char *name)
 {
     return opt.only == NULL || strncmp(name, opt.only, strlen(opt.only)) == 0;
@@ -413,14 +420,15 @@ static void report_na(const char *name, const char *unit)
 
 /* Runs `one` until the time budget (or the smoke count) is used; returns the iteration count
  * and the elapsed seconds. A short untimed warm-up comes first (its first iteration checks
- * everything; so does every iteration in smoke mode). */
-static long timed(iter_fn one, void *arg, double *elapsed, double *srv)
+ * everything; so does every iteration in smoke mode). Prints the iterations per CPU-second of
+ * the thread too (a '#' line: the single-thread side of tlsbench_threads.c's comparison). */
+static long timed(const char *name, iter_fn one, void *arg, double *elapsed, double *srv)
 {
     long warm = opt.smoke ? 1 : 20, count = 0;
     for (long i = 0; i < warm; i++)
         one(arg, i == 0 || opt.smoke);
     server_time = 0;
-    double t0 = now(), t;
+    double t0 = now(), c0 = thread_cpu(), t;
     long min = opt.smoke ? 5 : 50;
     for (;;) {
         one(arg, opt.smoke);
@@ -429,6 +437,9 @@ static long timed(iter_fn one, void *arg, double *elapsed, double *srv)
         if (opt.smoke ? count >= min : (t >= opt.seconds && count >= min))
             break;
     }
+    double cpu = thread_cpu() - c0;
+    printf("# %s: 1 thread, %ld iterations in %.3f s, %.3f CPU-s: %.0f per CPU-second\n", name, count, t, cpu,
+           (double)count / cpu);
     *elapsed = t;
     *srv = server_time;
     return count;
@@ -473,7 +484,7 @@ static void bench_full(const char *name, const conf_t *c)
         pair_close(&p);
     }
     double el, srv;
-    long n = timed(one_full, &a, &el, &srv);
+    long n = timed(name, one_full, &a, &el, &srv);
     report(name, n / el, "hs/s");
     report(sname, n / srv, "hs/s");
     SSL_CTX_free(a.cctx);
@@ -541,7 +552,7 @@ static void bench_resume(const char *name, const conf_t *c)
     pair_close(&p);
 
     double el, srv;
-    long n = timed(one_resumed, &a, &el, &srv);
+    long n = timed(name, one_resumed, &a, &el, &srv);
     report(name, n / el, "hs/s");
     report(sname, n / srv, "hs/s");
     SSL_SESSION_free(a.sess);
@@ -635,11 +646,14 @@ static void bench_bulk(const char *name, const char *suite, size_t wsize, int c2
     const uint64_t smoke_total = 2 * 1024 * 1024;
     bulk_batch(&b, 1); /* warm-up */
     uint64_t start = b.wpos;
-    double t0 = now(), el;
+    double t0 = now(), c0 = thread_cpu(), el;
     do {
         bulk_batch(&b, 1);
         el = now() - t0;
     } while (opt.smoke ? b.wpos - start < smoke_total : el < opt.seconds);
+    double cpu = thread_cpu() - c0;
+    printf("# %s: 1 thread, %llu batches in %.3f s, %.3f CPU-s: %.0f per CPU-second\n", name,
+           (unsigned long long)((b.wpos - start) / BULK_BATCH), el, cpu, (double)(b.wpos - start) / BULK_BATCH / cpu);
     report(name, (double)(b.wpos - start) / el / 1e6, "MB/s");
     bulk_close(&b);
     SSL_CTX_free(cctx);

@@ -22,6 +22,7 @@ extern struct tlsbench_opt opt;
 
 void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 double now(void);
+double thread_cpu(void); /* CPU seconds of the calling thread */
 int selected(const char *name);
 void report(const char *name, double value, const char *unit);
 

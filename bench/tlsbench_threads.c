@@ -6,6 +6,11 @@
  * wall time while both threads run). Compared with the single-thread figure it shows how a
  * library scales: locks and shared counters in the SSL_CTX, the session cache, handle tables.
  * On a machine with two cores the result means something only when both are otherwise idle.
+ * The '#' line of each figure also gives the iterations per CPU-second of the threads, and
+ * timed() in tlsbench.c the same for one thread: a library that scales keeps that number (on
+ * a busy machine too, where the wall-time figure cannot show it); atomics and locks that
+ * bounce between cores lower it. Time blocked on a lock is not CPU time: that shows only in
+ * the wall-time figure (or as FUTEX_WAIT calls in strace -f -e trace=futex).
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -24,6 +29,7 @@ typedef struct {
     pthread_barrier_t *start;
     long count;
     double t0, t1; /* when this thread's measured iterations started and ended */
+    double cpu;    /* and the CPU seconds it used meanwhile */
 } worker_t;
 
 /* Warms up, waits for the others, then runs `one` for the time budget (smoke: a few times). */
@@ -35,6 +41,7 @@ static void *worker_main(void *wp)
         w->one(w->arg, i == 0 || opt.smoke);
     pthread_barrier_wait(w->start);
     w->t0 = now();
+    double c0 = thread_cpu();
     for (;;) {
         w->one(w->arg, opt.smoke);
         w->count++;
@@ -42,6 +49,7 @@ static void *worker_main(void *wp)
         if (opt.smoke ? w->count >= min : (w->t1 - w->t0 >= opt.seconds && w->count >= min))
             break;
     }
+    w->cpu = thread_cpu() - c0;
     return NULL;
 }
 
@@ -55,16 +63,17 @@ static double run_threads(const char *name, iter_fn one, void *args[NTHREADS])
     if (pthread_barrier_init(&start, NULL, NTHREADS + 1) != 0)
         die("pthread_barrier_init");
     for (int i = 0; i < NTHREADS; i++) {
-        w[i] = (worker_t){one, args[i], &start, 0, 0, 0};
+        w[i] = (worker_t){one, args[i], &start, 0, 0, 0, 0};
         if (pthread_create(&tid[i], NULL, worker_main, &w[i]) != 0)
             die("pthread_create");
     }
     pthread_barrier_wait(&start);
     long total = 0;
-    double t0 = 0, t1 = 0;
+    double t0 = 0, t1 = 0, cpu = 0;
     for (int i = 0; i < NTHREADS; i++) {
         pthread_join(tid[i], NULL);
         total += w[i].count;
+        cpu += w[i].cpu;
         if (i == 0 || w[i].t0 < t0)
             t0 = w[i].t0;
         if (i == 0 || w[i].t1 > t1)
@@ -75,7 +84,7 @@ static double run_threads(const char *name, iter_fn one, void *args[NTHREADS])
     printf("# %s: %d threads, iterations", name, NTHREADS);
     for (int i = 0; i < NTHREADS; i++)
         printf(" %ld", w[i].count);
-    printf(" in %.3f s\n", el);
+    printf(" in %.3f s, %.3f CPU-s: %.0f per CPU-second\n", el, cpu, (double)total / cpu);
     return (double)total / el;
 }
 

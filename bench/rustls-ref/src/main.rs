@@ -484,13 +484,19 @@ impl Opt {
     /// (iterations, elapsed seconds, server seconds). `one`'s flag asks for the checks too
     /// costly for every timed iteration (the certificate chains): the first iteration checks
     /// them, and every one in smoke mode.
-    fn timed(&self, clock: &mut Clock, mut one: impl FnMut(&mut Clock, bool)) -> (u64, f64, f64) {
+    fn timed(
+        &self,
+        name: &str,
+        clock: &mut Clock,
+        mut one: impl FnMut(&mut Clock, bool),
+    ) -> (u64, f64, f64) {
         let (warm, min) = self.warm_min();
         for i in 0..warm {
             one(clock, i == 0 || self.smoke);
         }
         clock.server = Duration::ZERO;
         let t0 = Instant::now();
+        let c0 = thread_cpu();
         let mut count = 0u64;
         loop {
             one(clock, self.smoke);
@@ -502,6 +508,7 @@ impl Opt {
                 t >= self.seconds && count >= min
             };
             if done {
+                per_cpu_line(name, "iterations", count, t, thread_cpu() - c0);
                 return (count, t, clock.server.as_secs_f64());
             }
         }
@@ -519,7 +526,7 @@ impl Opt {
         let (warm, min) = self.warm_min();
         let n = states.len();
         let start = Barrier::new(n);
-        let runs: Vec<(u64, Instant, Instant, S)> = thread::scope(|sc| {
+        let runs: Vec<(u64, Instant, Instant, f64, S)> = thread::scope(|sc| {
             let handles: Vec<_> = states
                 .into_iter()
                 .map(|mut st| {
@@ -530,6 +537,7 @@ impl Opt {
                         }
                         start.wait();
                         let t0 = Instant::now();
+                        let c0 = thread_cpu();
                         let mut count = 0u64;
                         loop {
                             one(&mut st, self.smoke);
@@ -537,7 +545,7 @@ impl Opt {
                             let t1 = Instant::now();
                             let el = (t1 - t0).as_secs_f64();
                             if count >= min && (self.smoke || el >= self.seconds) {
-                                return (count, t0, t1, st);
+                                return (count, t0, t1, thread_cpu() - c0, st);
                             }
                         }
                     })
@@ -563,12 +571,14 @@ impl Opt {
             .unwrap_or_else(|| die("no thread"));
         let el = (t1 - t0).as_secs_f64();
         let counts: Vec<String> = runs.iter().map(|r| r.0.to_string()).collect();
-        println!(
-            "# {name}: {n} threads, iterations {} in {el:.3} s",
-            counts.join(" ")
-        );
         let total = runs.iter().map(|r| r.0).sum::<u64>();
-        (total as f64 / el, runs.into_iter().map(|r| r.3).collect())
+        let cpu: f64 = runs.iter().map(|r| r.3).sum();
+        println!(
+            "# {name}: {n} threads, iterations {} in {el:.3} s, {cpu:.3} CPU-s: {:.0} per CPU-second",
+            counts.join(" "),
+            total as f64 / cpu
+        );
+        (total as f64 / el, runs.into_iter().map(|r| r.4).collect())
     }
 }
 
@@ -601,7 +611,7 @@ fn bench_full(opt: &Opt, name: &str, c: &Conf) {
     check_chains(&p, &ctxs, c, false, name);
     info(&p, &ctxs, name);
     close(p, &mut clock);
-    let (n, el, srv) = opt.timed(&mut clock, |clock, chk| {
+    let (n, el, srv) = opt.timed(name, &mut clock, |clock, chk| {
         one_full(&ctxs, c, name, clock, chk)
     });
     report(name, n as f64 / el, "hs/s");
@@ -645,7 +655,7 @@ fn bench_resume(opt: &Opt, name: &str, c: &Conf) {
     info(&p, &ctxs, name);
     byte(&mut p, &mut clock, true);
     close(p, &mut clock);
-    let (n, el, srv) = opt.timed(&mut clock, |clock, chk| {
+    let (n, el, srv) = opt.timed(name, &mut clock, |clock, chk| {
         one_resumed(&ctxs, c, name, clock, chk)
     });
     report(name, n as f64 / el, "hs/s");
@@ -839,6 +849,7 @@ fn bench_bulk(opt: &Opt, pattern: &[u8], name: &str, suite: CipherSuite, wsize: 
     b.batch(pattern); // warm-up
     let start = b.wpos;
     let t0 = Instant::now();
+    let c0 = thread_cpu();
     loop {
         b.batch(pattern);
         let el = t0.elapsed().as_secs_f64();
@@ -848,6 +859,8 @@ fn bench_bulk(opt: &Opt, pattern: &[u8], name: &str, suite: CipherSuite, wsize: 
             el >= opt.seconds
         };
         if done {
+            let batches = (b.wpos - start) / BATCH as u64;
+            per_cpu_line(name, "batches", batches, el, thread_cpu() - c0);
             report(name, (b.wpos - start) as f64 / el / 1e6, "MB/s");
             break;
         }
@@ -878,6 +891,26 @@ fn bench_threads_bulk(
     for b in states {
         b.close();
     }
+}
+
+/// CPU seconds of the calling thread (tlsbench.c's thread_cpu).
+fn thread_cpu() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime only writes the timespec we pass.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
+}
+
+/// The '#' line of a single-thread figure: its iterations per CPU-second, the other side of the
+/// `_2threads` figures' comparison (as tlsbench prints it).
+fn per_cpu_line(name: &str, what: &str, count: u64, el: f64, cpu: f64) {
+    println!(
+        "# {name}: 1 thread, {count} {what} in {el:.3} s, {cpu:.3} CPU-s: {:.0} per CPU-second",
+        count as f64 / cpu
+    );
 }
 
 fn heap_in_use() -> f64 {
