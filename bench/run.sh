@@ -19,7 +19,8 @@
 #                  (default: always in full mode; in smoke mode only when it is already built,
 #                  because building it compiles aws-lc from scratch: about a minute on 2 cores)
 #   --no-nginx     skip the end-to-end nginx figures      [BENCH_NGINX=0]
-#   --only PREFIX  only the tlsbench/rustls-ref figures starting with PREFIX (and no nginx)
+#   --only PREFIX  only the tlsbench/rustls-ref figures starting with PREFIX (and no nginx);
+#                  'NAME$' for one figure alone (without its _2threads twin)
 # FERROSSL_LIBDIR: the directory holding ferrossl's libssl.so.3 (default target/ferrossl).
 #
 # The libraries: one tlsbench binary (bench/tlsbench.c, built once against OpenSSL 3's headers)

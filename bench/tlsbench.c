@@ -20,7 +20,7 @@
  * --pki: directory with ca.pem (the root CA, the only one the clients trust) and
  * {ecdsa,rsa,ecdsa-int,rsa-int}.{chain.pem,key} (the -int leaves come with their intermediate
  * CA in .chain.pem); bench/run.sh makes them with the openssl CLI.
- * --only: run only the figures whose names start with PREFIX.
+ * --only: run only the figures whose names start with PREFIX ('NAME$': that figure only).
  * --expect-mlkem: X25519MLKEM768 must be available (ferrossl); otherwise it is reported n/a.
  */
 #define _GNU_SOURCE
@@ -72,9 +72,20 @@ double thread_cpu(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* --only PREFIX, or --only 'NAME$' for that one figure (bulk_aes128gcm_1k_c2s$ without its
+ * _2threads twin); a workload runs when its figure (or its `_server` twin) is selected. */
 int selected(const char *name)
 {
-    return opt.only == NULL || strncmp(name, opt.only, strlen(opt.only)) == 0;
+    if (opt.only == NULL)
+        return 1;
+    size_t n = strlen(opt.only);
+    if (n > 0 && opt.only[n - 1] == '$') {
+        char server[160];
+        snprintf(server, sizeof server, "%s_server", name);
+        return (strlen(name) == n - 1 && strncmp(name, opt.only, n - 1) == 0) ||
+               (strlen(server) == n - 1 && strncmp(server, opt.only, n - 1) == 0);
+    }
+    return strncmp(name, opt.only, n) == 0;
 }
 
 /* ------------------------------------------------------------------------------------------ */

@@ -468,8 +468,15 @@ const WARM_SMOKE: u64 = 1;
 const MIN_SMOKE: u64 = 5;
 
 impl Opt {
+    /// As tlsbench.c's: `--only PREFIX`, or `--only 'NAME$'` for that figure (or its `_server`
+    /// twin) alone.
     fn selected(&self, name: &str) -> bool {
-        self.only.as_deref().is_none_or(|p| name.starts_with(p))
+        self.only
+            .as_deref()
+            .is_none_or(|p| match p.strip_suffix('$') {
+                Some(exact) => name == exact || format!("{name}_server") == exact,
+                None => name.starts_with(p),
+            })
     }
 
     fn warm_min(&self) -> (u64, u64) {
