@@ -19,7 +19,8 @@
 #                  (default: always in full mode; in smoke mode only when it is already built,
 #                  because building it compiles aws-lc from scratch: about a minute on 2 cores)
 #   --no-nginx     skip the end-to-end nginx figures      [BENCH_NGINX=0]
-#   --only PREFIX  only the tlsbench/rustls-ref figures starting with PREFIX (and no nginx)
+#   --only PREFIX  only the tlsbench/rustls-ref figures starting with PREFIX (and no nginx);
+#                  'NAME$' for one figure alone (without its _2threads twin)
 # FERROSSL_LIBDIR: the directory holding ferrossl's libssl.so.3 (default target/ferrossl).
 #
 # The libraries: one tlsbench binary (bench/tlsbench.c, built once against OpenSSL 3's headers)
@@ -92,8 +93,13 @@ fi
     echo "load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$out/meta"
 
-# --- test certificates: a P-256 CA, and RSA-2048 and ECDSA P-256 leaves for localhost -----------
-PKI_STAMP="tlsbench-pki v1"
+# --- test certificates --------------------------------------------------------------------------
+# A P-256 root CA; RSA-2048 and ECDSA P-256 leaves for localhost signed by it ({ecdsa,rsa}.*), and
+# the same leaves one level down ({ecdsa,rsa}-int.*): signed by an intermediate CA (P-256 for the
+# ECDSA leaf, RSA-2048 for the RSA leaf) that the root signed; their .chain.pem holds leaf +
+# intermediate, which is what the server sends. Clients trust ca.pem (the root) only. (openssl
+# x509 -req adds subject and authority key identifiers by default.)
+PKI_STAMP="tlsbench-pki v2"
 gen_pki() {
     if [ -f "$pki/stamp" ] && [ "$(cat "$pki/stamp")" = "$PKI_STAMP" ]; then
         return
@@ -110,14 +116,38 @@ gen_pki() {
             'basicConstraints=critical,CA:FALSE' \
             'keyUsage=critical,digitalSignature,keyEncipherment' \
             'extendedKeyUsage=serverAuth' > leaf.ext
+        printf '%s\n' 'basicConstraints=critical,CA:TRUE,pathlen:0' \
+            'keyUsage=critical,keyCertSign,cRLSign' > int.ext
+        openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout int-ecdsa.key \
+            -out int-ecdsa.csr -subj "/CN=ferrossl bench intermediate CA (P-256)"
+        openssl req -newkey rsa:2048 -nodes -keyout int-rsa.key -out int-rsa.csr \
+            -subj "/CN=ferrossl bench intermediate CA (RSA)"
+        for k in ecdsa rsa; do
+            openssl x509 -req -in int-$k.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 \
+                -extfile int.ext -out int-$k.pem
+        done
         openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ecdsa.key \
             -out ecdsa.csr -subj "/CN=localhost"
         openssl req -newkey rsa:2048 -nodes -keyout rsa.key -out rsa.csr -subj "/CN=localhost"
+        openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ecdsa-int.key \
+            -out ecdsa-int.csr -subj "/CN=localhost"
+        openssl req -newkey rsa:2048 -nodes -keyout rsa-int.key -out rsa-int.csr -subj "/CN=localhost"
         for k in ecdsa rsa; do
             openssl x509 -req -in $k.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 \
                 -extfile leaf.ext -out $k.chain.pem
+            openssl x509 -req -in $k-int.csr -CA int-$k.pem -CAkey int-$k.key -CAcreateserial \
+                -days 3650 -extfile leaf.ext -out $k-int.leaf.pem
+            cat $k-int.leaf.pem int-$k.pem > $k-int.chain.pem
         done
         openssl verify -CAfile ca.pem ecdsa.chain.pem rsa.chain.pem
+        for k in ecdsa rsa; do
+            openssl verify -CAfile ca.pem -untrusted int-$k.pem $k-int.leaf.pem
+            # the leaf alone must not verify: the intermediate really is needed
+            if openssl verify -CAfile ca.pem $k-int.leaf.pem; then
+                echo "$k-int.leaf.pem verified without its intermediate" >&2
+                exit 1
+            fi
+        done
         echo "$PKI_STAMP" > stamp
     ) > "$tmp/gen.log" 2>&1 || { cat "$tmp/gen.log" >&2; fail "generating the test PKI"; }
     rm -rf "$pki"
@@ -127,7 +157,8 @@ gen_pki
 
 # --- build ---------------------------------------------------------------------------------------
 say "building tlsbench"
-gcc -O2 -g -std=c11 -Wall -Wextra -Werror -o "$bin/tlsbench" bench/tlsbench.c -lssl -lcrypto -ldl
+gcc -O2 -g -std=c11 -Wall -Wextra -Werror -o "$bin/tlsbench" bench/tlsbench.c bench/tlsbench_threads.c \
+    -lssl -lcrypto -ldl -lpthread
 
 ref_bin=$root/target/bench-ref/release/rustls-ref
 if [ "$ref" = auto ]; then

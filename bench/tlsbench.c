@@ -1,6 +1,7 @@
 /*
  * tlsbench: a TLS client and a TLS server in one process, talking over an in-memory transport,
- * built once against OpenSSL 3's headers (gcc tlsbench.c -lssl -lcrypto) and run unchanged on
+ * built once against OpenSSL 3's headers (gcc tlsbench.c tlsbench_threads.c -lssl -lcrypto
+ * -lpthread; tlsbench.h is what the two files share) and run unchanged on
  * OpenSSL's libssl.so.3 or on ferrossl's (the dynamic linker picks it: LD_LIBRARY_PATH).
  *
  * Both sides use the same library, so every figure is "this library talking to itself". The
@@ -16,8 +17,10 @@
  * --smoke: a few iterations of every workload (a couple of seconds), checking only success.
  * Full mode (default): each rate is measured for --time seconds (default 1) after a warm-up;
  * memory uses --conns idle connection pairs (default 10000).
- * --pki: directory with ca.pem, {ecdsa,rsa}.chain.pem and {ecdsa,rsa}.key (bench/run.sh makes
- * them with the openssl CLI). --only: run only the figures whose names start with PREFIX.
+ * --pki: directory with ca.pem (the root CA, the only one the clients trust) and
+ * {ecdsa,rsa,ecdsa-int,rsa-int}.{chain.pem,key} (the -int leaves come with their intermediate
+ * CA in .chain.pem); bench/run.sh makes them with the openssl CLI.
+ * --only: run only the figures whose names start with PREFIX ('NAME$': that figure only).
  * --expect-mlkem: X25519MLKEM768 must be available (ferrossl); otherwise it is reported n/a.
  */
 #define _GNU_SOURCE
@@ -38,17 +41,11 @@
 #include <openssl/tls1.h>
 #include <openssl/x509.h>
 
-static struct {
-    int smoke;
-    double seconds;
-    long conns;
-    const char *pki;
-    const char *only;
-    int expect_mlkem;
-} opt = {0, 1.0, 10000, "target/bench-pki", NULL, 0};
+#include "tlsbench.h"
 
-static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
-static void die(const char *fmt, ...)
+struct tlsbench_opt opt = {0, 1.0, 10000, "target/bench-pki", NULL, 0};
+
+void die(const char *fmt, ...)
 {
     va_list ap;
     fflush(stdout);
@@ -61,36 +58,39 @@ static void die(const char *fmt, ...)
     exit(1);
 }
 
-static double now(void)
+double now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static int selected(const char *name)
+double thread_cpu(void)
 {
-    return opt.only == NULL || strncmp(name, opt.only, strlen(opt.only)) == 0;
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* --only PREFIX, or --only 'NAME$' for that one figure (bulk_aes128gcm_1k_c2s$ without its
+ * _2threads twin); a workload runs when its figure (or its `_server` twin) is selected. */
+int selected(const char *name)
+{
+    if (opt.only == NULL)
+        return 1;
+    size_t n = strlen(opt.only);
+    if (n > 0 && opt.only[n - 1] == '$') {
+        char server[160];
+        snprintf(server, sizeof server, "%s_server", name);
+        return (strlen(name) == n - 1 && strncmp(name, opt.only, n - 1) == 0) ||
+               (strlen(server) == n - 1 && strncmp(server, opt.only, n - 1) == 0);
+    }
+    return strncmp(name, opt.only, n) == 0;
 }
 
 /* ------------------------------------------------------------------------------------------ */
 /* In-memory transport                                                                          */
 /* ------------------------------------------------------------------------------------------ */
-
-typedef struct {
-    unsigned char *buf;
-    size_t off, len, cap;
-} pipe_t;
-
-typedef struct {
-    pipe_t *in, *out;
-} end_t;
-
-/* One connection pair's transport: owned by the program, outlives both BIOs. */
-typedef struct {
-    pipe_t c2s, s2c;
-    end_t cend, send;
-} link_t;
 
 static BIO_METHOD *pipe_method;
 
@@ -191,14 +191,6 @@ static BIO *end_bio(end_t *e)
 /* Contexts                                                                                     */
 /* ------------------------------------------------------------------------------------------ */
 
-typedef struct {
-    int version;       /* TLS1_3_VERSION or TLS1_2_VERSION */
-    const char *cert;  /* "ecdsa" or "rsa" */
-    const char *groups;
-    const char *suite; /* TLS 1.3 ciphersuite, or NULL for the default list */
-    int no_ticket;     /* server: SSL_OP_NO_TICKET (TLS 1.2 session IDs) */
-} conf_t;
-
 static char *pki_path(const char *file)
 {
     static char buf[4][4096];
@@ -228,7 +220,7 @@ static void stale_errors(const char *where)
 }
 
 /* Returns 0 when the library does not know the groups list (n/a), 1 on success; dies otherwise. */
-static int make_ctxs(const conf_t *c, SSL_CTX **cctx, SSL_CTX **sctx)
+int make_ctxs(const conf_t *c, SSL_CTX **cctx, SSL_CTX **sctx)
 {
     char chain[64], key[64];
     *cctx = *sctx = NULL;
@@ -276,15 +268,11 @@ static int make_ctxs(const conf_t *c, SSL_CTX **cctx, SSL_CTX **sctx)
 /* Connection pairs                                                                             */
 /* ------------------------------------------------------------------------------------------ */
 
-typedef struct {
-    SSL *c, *s;
-    link_t *l;
-} pair_t;
+/* Seconds spent inside the server's libssl calls (SSL_new .. SSL_free), for "_server" figures;
+ * per thread (tlsbench_threads.c runs pairs in two threads). */
+_Thread_local double server_time;
 
-/* Seconds spent inside the server's libssl calls (SSL_new .. SSL_free), for "_server" figures. */
-static double server_time;
-
-static void pair_open(pair_t *p, link_t *l, SSL_CTX *cctx, SSL_CTX *sctx, SSL_SESSION *sess)
+void pair_open(pair_t *p, link_t *l, SSL_CTX *cctx, SSL_CTX *sctx, SSL_SESSION *sess)
 {
     link_init(l);
     p->l = l;
@@ -320,7 +308,7 @@ static int hs_step(SSL *ssl, const char *who)
     die("%s handshake failed: SSL_do_handshake %d, SSL_get_error %d", who, r, e);
 }
 
-static void pair_handshake(pair_t *p)
+void pair_handshake(pair_t *p)
 {
     int cdone = 0, sdone = 0;
     for (int round = 0; round < 32; round++) {
@@ -339,7 +327,7 @@ static void pair_handshake(pair_t *p)
 
 /* Sends one byte from one side and reads it on the other (which also makes a TLS 1.3 client
  * take the NewSessionTicket messages queued before it). */
-static void pair_byte(pair_t *p, int from_server)
+void pair_byte(pair_t *p, int from_server)
 {
     SSL *w = from_server ? p->s : p->c, *r = from_server ? p->c : p->s;
     unsigned char out = from_server ? 'S' : 'C', in = 0;
@@ -364,7 +352,7 @@ static void pair_byte(pair_t *p, int from_server)
         die("the byte sent did not arrive (%d, %02x)", n, in);
 }
 
-static void pair_close(pair_t *p)
+void pair_close(pair_t *p)
 {
     SSL_shutdown(p->c); /* sends close_notify: OpenSSL keeps a session resumable only then */
     SSL_free(p->c);
@@ -376,7 +364,7 @@ static void pair_close(pair_t *p)
     p->c = p->s = NULL;
 }
 
-static void check_established(pair_t *p, const conf_t *c, int expect_reused, int check_group, const char *name)
+void check_established(pair_t *p, const conf_t *c, int expect_reused, int check_group, const char *name)
 {
     if (SSL_version(p->c) != c->version || SSL_version(p->s) != c->version)
         die("%s: negotiated %s, expected 0x%x", name, SSL_get_version(p->c), c->version);
@@ -399,18 +387,37 @@ static void check_established(pair_t *p, const conf_t *c, int expect_reused, int
     }
 }
 
+/* The certificate chains the client saw: the peer chain is what the server sent (leaf, and the
+ * intermediate when c->chain); the verified chain is what X509_verify_cert built from it (the
+ * same plus the root). A resumed connection verifies nothing: only the session's peer chain. */
+static void check_chains(pair_t *p, const conf_t *c, int resumed, const char *name)
+{
+    STACK_OF(X509) *peer = SSL_get_peer_cert_chain(p->c);
+    int want = 1 + c->chain;
+    if (peer == NULL || sk_X509_num(peer) != want)
+        die("%s: the client's peer chain has %d certificates, expected %d", name,
+            peer ? sk_X509_num(peer) : -1, want);
+    if (resumed)
+        return;
+    STACK_OF(X509) *verified = SSL_get0_verified_chain(p->c);
+    if (verified == NULL || sk_X509_num(verified) != want + 1)
+        die("%s: the client's verified chain has %d certificates, expected %d", name,
+            verified ? sk_X509_num(verified) : -1, want + 1);
+}
+
 static void info_once(pair_t *p, const char *name)
 {
-    printf("# %s: %s %s group=%ld reused=%d\n", name, SSL_get_version(p->c),
+    STACK_OF(X509) *verified = SSL_get0_verified_chain(p->c), *peer = SSL_get_peer_cert_chain(p->c);
+    printf("# %s: %s %s group=%ld reused=%d peer_chain=%d verified_chain=%d\n", name, SSL_get_version(p->c),
            SSL_CIPHER_get_name(SSL_get_current_cipher(p->c)), (long)SSL_get_negotiated_group(p->c),
-           SSL_session_reused(p->c));
+           SSL_session_reused(p->c), peer ? sk_X509_num(peer) : -1, verified ? sk_X509_num(verified) : -1);
 }
 
 /* ------------------------------------------------------------------------------------------ */
 /* Workloads                                                                                    */
 /* ------------------------------------------------------------------------------------------ */
 
-static void report(const char *name, double value, const char *unit)
+void report(const char *name, double value, const char *unit)
 {
     printf("%s %.6g %s\n", name, value, unit);
     fflush(stdout);
@@ -423,45 +430,42 @@ static void report_na(const char *name, const char *unit)
 }
 
 /* Runs `one` until the time budget (or the smoke count) is used; returns the iteration count
- * and the elapsed seconds. A short untimed warm-up comes first. */
-typedef void (*iter_fn)(void *arg, int check);
-
-static long timed(iter_fn one, void *arg, double *elapsed, double *srv)
+ * and the elapsed seconds. A short untimed warm-up comes first (its first iteration checks
+ * everything; so does every iteration in smoke mode). Prints the iterations per CPU-second of
+ * the thread too (a '#' line: the single-thread side of tlsbench_threads.c's comparison). */
+static long timed(const char *name, iter_fn one, void *arg, double *elapsed, double *srv)
 {
     long warm = opt.smoke ? 1 : 20, count = 0;
     for (long i = 0; i < warm; i++)
-        one(arg, 1);
+        one(arg, i == 0 || opt.smoke);
     server_time = 0;
-    double t0 = now(), t;
+    double t0 = now(), c0 = thread_cpu(), t;
     long min = opt.smoke ? 5 : 50;
     for (;;) {
-        one(arg, 1);
+        one(arg, opt.smoke);
         count++;
         t = now() - t0;
         if (opt.smoke ? count >= min : (t >= opt.seconds && count >= min))
             break;
     }
+    double cpu = thread_cpu() - c0;
+    printf("# %s: 1 thread, %ld iterations in %.3f s, %.3f CPU-s: %.0f per CPU-second\n", name, count, t, cpu,
+           (double)count / cpu);
     *elapsed = t;
     *srv = server_time;
     return count;
 }
 
-typedef struct {
-    const conf_t *c;
-    SSL_CTX *cctx, *sctx;
-    const char *name;
-    SSL_SESSION *sess; /* resumption: the session to offer next */
-} hs_arg_t;
-
-static void one_full(void *argp, int check)
+void one_full(void *argp, int check)
 {
     hs_arg_t *a = argp;
     link_t l;
     pair_t p;
     pair_open(&p, &l, a->cctx, a->sctx, NULL);
     pair_handshake(&p);
+    check_established(&p, a->c, 0, 1, a->name);
     if (check)
-        check_established(&p, a->c, 0, 1, a->name);
+        check_chains(&p, a->c, 0, a->name);
     pair_close(&p);
 }
 
@@ -486,11 +490,12 @@ static void bench_full(const char *name, const conf_t *c)
         pair_open(&p, &l, a.cctx, a.sctx, NULL);
         pair_handshake(&p);
         check_established(&p, c, 0, 1, name);
+        check_chains(&p, c, 0, name);
         info_once(&p, name);
         pair_close(&p);
     }
     double el, srv;
-    long n = timed(one_full, &a, &el, &srv);
+    long n = timed(name, one_full, &a, &el, &srv);
     report(name, n / el, "hs/s");
     report(sname, n / srv, "hs/s");
     SSL_CTX_free(a.cctx);
@@ -499,21 +504,37 @@ static void bench_full(const char *name, const conf_t *c)
 
 /* One resumed connection: offers a->sess, checks it was resumed, reads one byte from the server
  * (so a TLS 1.3 client gets the new tickets) and keeps the connection's session for the next. */
-static void one_resumed(void *argp, int check)
+void one_resumed(void *argp, int check)
 {
     hs_arg_t *a = argp;
     link_t l;
     pair_t p;
     pair_open(&p, &l, a->cctx, a->sctx, a->sess);
     pair_handshake(&p);
+    check_established(&p, a->c, 1, 0, a->name);
     if (check)
-        check_established(&p, a->c, 1, 0, a->name);
+        check_chains(&p, a->c, 1, a->name);
     pair_byte(&p, 1);
     SSL_SESSION *next = SSL_get1_session(p.c);
     if (next == NULL)
         die("%s: SSL_get1_session returned NULL", a->name);
     SSL_SESSION_free(a->sess);
     a->sess = next;
+    pair_close(&p);
+}
+
+void first_session(hs_arg_t *a)
+{
+    link_t l;
+    pair_t p;
+    pair_open(&p, &l, a->cctx, a->sctx, NULL);
+    pair_handshake(&p);
+    check_established(&p, a->c, 0, 1, a->name);
+    check_chains(&p, a->c, 0, a->name);
+    pair_byte(&p, 1);
+    a->sess = SSL_get1_session(p.c);
+    if (a->sess == NULL)
+        die("%s: no session after the first handshake", a->name);
     pair_close(&p);
 }
 
@@ -526,20 +547,14 @@ static void bench_resume(const char *name, const conf_t *c)
     hs_arg_t a = {c, NULL, NULL, name, NULL};
     if (!make_ctxs(c, &a.cctx, &a.sctx))
         die("%s: groups %s", name, c->groups);
+    first_session(&a);
+    /* show what the first resumption negotiated */
     link_t l;
     pair_t p;
-    pair_open(&p, &l, a.cctx, a.sctx, NULL);
-    pair_handshake(&p);
-    check_established(&p, c, 0, 1, name);
-    pair_byte(&p, 1);
-    a.sess = SSL_get1_session(p.c);
-    if (a.sess == NULL)
-        die("%s: no session after the first handshake", name);
-    pair_close(&p);
-    /* show what the first resumption negotiated */
     pair_open(&p, &l, a.cctx, a.sctx, a.sess);
     pair_handshake(&p);
     check_established(&p, c, 1, 0, name);
+    check_chains(&p, c, 1, name);
     info_once(&p, name);
     pair_byte(&p, 1);
     SSL_SESSION *next = SSL_get1_session(p.c);
@@ -548,7 +563,7 @@ static void bench_resume(const char *name, const conf_t *c)
     pair_close(&p);
 
     double el, srv;
-    long n = timed(one_resumed, &a, &el, &srv);
+    long n = timed(name, one_resumed, &a, &el, &srv);
     report(name, n / el, "hs/s");
     report(sname, n / srv, "hs/s");
     SSL_SESSION_free(a.sess);
@@ -576,69 +591,82 @@ static void make_pattern(void)
     memcpy(pattern + PATLEN, pattern, 65536);
 }
 
+/* Handshakes one pair for a bulk transfer, in the direction c2s (client to server) or back. */
+void bulk_open(bulk_t *b, const char *name, const conf_t *c, SSL_CTX *cctx, SSL_CTX *sctx, size_t wsize, int c2s)
+{
+    memset(b, 0, sizeof *b);
+    b->name = name;
+    b->wsize = wsize;
+    pair_open(&b->p, &b->l, cctx, sctx, NULL);
+    pair_handshake(&b->p);
+    check_established(&b->p, c, 0, 1, name);
+    b->w = c2s ? b->p.c : b->p.s;
+    b->r = c2s ? b->p.s : b->p.c;
+    b->buf = malloc(RDBUF);
+    if (b->buf == NULL)
+        die("out of memory");
+}
+
+/* Writes BULK_BATCH bytes of the pattern in wsize SSL_writes, then reads them all on the other
+ * side (RDBUF-byte SSL_reads) and compares them with the pattern. */
+void bulk_batch(void *bp, int check)
+{
+    bulk_t *b = bp;
+    (void)check;
+    for (size_t k = 0; k < BULK_BATCH; k += b->wsize) {
+        int n = SSL_write(b->w, pattern + b->wpos % PATLEN, (int)b->wsize);
+        if (n != (int)b->wsize)
+            die("%s: SSL_write returned %d (SSL_get_error %d)", b->name, n, SSL_get_error(b->w, n));
+        b->wpos += b->wsize;
+    }
+    int idle = 0;
+    while (b->rpos < b->wpos) {
+        int n = SSL_read(b->r, b->buf, RDBUF);
+        if (n <= 0) {
+            int e = SSL_get_error(b->r, n);
+            if (e != SSL_ERROR_WANT_READ || ++idle > 2)
+                die("%s: SSL_read returned %d (SSL_get_error %d) with %llu bytes outstanding", b->name, n, e,
+                    (unsigned long long)(b->wpos - b->rpos));
+            continue;
+        }
+        idle = 0;
+        if ((uint64_t)n > b->wpos - b->rpos)
+            die("%s: received more bytes than were sent", b->name);
+        if (memcmp(b->buf, pattern + b->rpos % PATLEN, (size_t)n) != 0)
+            die("%s: corrupted data at stream offset %llu", b->name, (unsigned long long)b->rpos);
+        b->rpos += (uint64_t)n;
+    }
+}
+
+void bulk_close(bulk_t *b)
+{
+    free(b->buf);
+    pair_close(&b->p);
+}
+
 static void bench_bulk(const char *name, const char *suite, size_t wsize, int c2s)
 {
     if (!selected(name))
         return;
-    conf_t c = {TLS1_3_VERSION, "ecdsa", "X25519", suite, 0};
+    conf_t c = {TLS1_3_VERSION, "ecdsa", "X25519", suite, 0, 0};
     SSL_CTX *cctx, *sctx;
     if (!make_ctxs(&c, &cctx, &sctx))
         die("%s: groups", name);
-    link_t l;
-    pair_t p;
-    pair_open(&p, &l, cctx, sctx, NULL);
-    pair_handshake(&p);
-    check_established(&p, &c, 0, 1, name);
-    SSL *w = c2s ? p.c : p.s, *r = c2s ? p.s : p.c;
-    unsigned char *buf = malloc(RDBUF);
-    if (buf == NULL)
-        die("out of memory");
-    const size_t batch = 256 * 1024; /* bytes written before the reader drains them */
+    bulk_t b;
+    bulk_open(&b, name, &c, cctx, sctx, wsize, c2s);
     const uint64_t smoke_total = 2 * 1024 * 1024;
-    uint64_t wpos = 0, rpos = 0;
-    double t0 = 0, el = 0;
-    int timing = 0;
-    for (int phase = 0; phase < 2; phase++) { /* phase 0: warm-up (1 batch); phase 1: measured */
-        if (phase == 1) {
-            t0 = now();
-            timing = 1;
-        }
-        uint64_t start = wpos;
-        for (;;) {
-            for (size_t k = 0; k < batch; k += wsize) {
-                int n = SSL_write(w, pattern + wpos % PATLEN, (int)wsize);
-                if (n != (int)wsize)
-                    die("%s: SSL_write returned %d (SSL_get_error %d)", name, n, SSL_get_error(w, n));
-                wpos += wsize;
-            }
-            int idle = 0;
-            while (rpos < wpos) {
-                int n = SSL_read(r, buf, RDBUF);
-                if (n <= 0) {
-                    int e = SSL_get_error(r, n);
-                    if (e != SSL_ERROR_WANT_READ || ++idle > 2)
-                        die("%s: SSL_read returned %d (SSL_get_error %d) with %llu bytes outstanding", name,
-                            n, e, (unsigned long long)(wpos - rpos));
-                    continue;
-                }
-                idle = 0;
-                if ((uint64_t)n > wpos - rpos)
-                    die("%s: received more bytes than were sent", name);
-                if (memcmp(buf, pattern + rpos % PATLEN, (size_t)n) != 0)
-                    die("%s: corrupted data at stream offset %llu", name, (unsigned long long)rpos);
-                rpos += (uint64_t)n;
-            }
-            if (!timing)
-                break;
-            el = now() - t0;
-            if (opt.smoke ? wpos - start >= smoke_total : el >= opt.seconds)
-                break;
-        }
-        if (timing)
-            report(name, (double)(wpos - start) / el / 1e6, "MB/s");
-    }
-    free(buf);
-    pair_close(&p);
+    bulk_batch(&b, 1); /* warm-up */
+    uint64_t start = b.wpos;
+    double t0 = now(), c0 = thread_cpu(), el;
+    do {
+        bulk_batch(&b, 1);
+        el = now() - t0;
+    } while (opt.smoke ? b.wpos - start < smoke_total : el < opt.seconds);
+    double cpu = thread_cpu() - c0;
+    printf("# %s: 1 thread, %llu batches in %.3f s, %.3f CPU-s: %.0f per CPU-second\n", name,
+           (unsigned long long)((b.wpos - start) / BULK_BATCH), el, cpu, (double)(b.wpos - start) / BULK_BATCH / cpu);
+    report(name, (double)(b.wpos - start) / el / 1e6, "MB/s");
+    bulk_close(&b);
     SSL_CTX_free(cctx);
     SSL_CTX_free(sctx);
 }
@@ -655,7 +683,7 @@ static void bench_memory(void)
 {
     if (!selected("mem_"))
         return;
-    conf_t c = {TLS1_3_VERSION, "ecdsa", "X25519", NULL, 0};
+    conf_t c = {TLS1_3_VERSION, "ecdsa", "X25519", NULL, 0, 0};
     SSL_CTX *cctx, *sctx;
     if (!make_ctxs(&c, &cctx, &sctx))
         die("memory: groups");
@@ -706,8 +734,7 @@ static void bench_memory(void)
 
 /* TLS 1.2 (RFC 8422): a P-256 ECDSA certificate is usable only if the client lists P-256 among
  * its groups, so TLS 1.2 configurations list X25519 first (the group negotiated, as checked)
- * and P-256 second. TLS 1.3 configurations list X25519 alone. */
-#define GROUPS12 "X25519:P-256"
+ * and P-256 second (GROUPS12). TLS 1.3 configurations list X25519 alone. */
 
 static void usage(void)
 {
@@ -756,23 +783,30 @@ int main(int argc, char **argv)
         const char *name;
         conf_t c;
     } full[] = {
-        {"hs_full_tls13_ecdsa_x25519", {TLS1_3_VERSION, "ecdsa", "X25519", NULL, 0}},
-        {"hs_full_tls13_rsa_x25519", {TLS1_3_VERSION, "rsa", "X25519", NULL, 0}},
-        {"hs_full_tls12_ecdsa_x25519", {TLS1_2_VERSION, "ecdsa", GROUPS12, NULL, 0}},
-        {"hs_full_tls12_rsa_x25519", {TLS1_2_VERSION, "rsa", GROUPS12, NULL, 0}},
-        {"hs_full_tls13_ecdsa_mlkem", {TLS1_3_VERSION, "ecdsa", "X25519MLKEM768", NULL, 0}},
-        {"hs_full_tls13_rsa_mlkem", {TLS1_3_VERSION, "rsa", "X25519MLKEM768", NULL, 0}},
+        {"hs_full_tls13_ecdsa_x25519", {TLS1_3_VERSION, "ecdsa", "X25519", NULL, 0, 0}},
+        {"hs_full_tls13_rsa_x25519", {TLS1_3_VERSION, "rsa", "X25519", NULL, 0, 0}},
+        {"hs_full_tls12_ecdsa_x25519", {TLS1_2_VERSION, "ecdsa", GROUPS12, NULL, 0, 0}},
+        {"hs_full_tls12_rsa_x25519", {TLS1_2_VERSION, "rsa", GROUPS12, NULL, 0, 0}},
+        {"hs_full_tls13_ecdsa_mlkem", {TLS1_3_VERSION, "ecdsa", "X25519MLKEM768", NULL, 0, 0}},
+        {"hs_full_tls13_rsa_mlkem", {TLS1_3_VERSION, "rsa", "X25519MLKEM768", NULL, 0, 0}},
+        /* leaf + intermediate from the server, the client trusting the root only */
+        {"hs_full_tls13_ecdsa_chain", {TLS1_3_VERSION, "ecdsa-int", "X25519", NULL, 0, 1}},
+        {"hs_full_tls13_rsa_chain", {TLS1_3_VERSION, "rsa-int", "X25519", NULL, 0, 1}},
+        {"hs_full_tls12_ecdsa_chain", {TLS1_2_VERSION, "ecdsa-int", GROUPS12, NULL, 0, 1}},
+        {"hs_full_tls12_rsa_chain", {TLS1_2_VERSION, "rsa-int", GROUPS12, NULL, 0, 1}},
     };
     for (size_t i = 0; i < sizeof full / sizeof full[0]; i++)
         bench_full(full[i].name, &full[i].c);
 
     /* Resumed handshakes (ECDSA certificate, X25519). */
-    static const conf_t r13 = {TLS1_3_VERSION, "ecdsa", "X25519", NULL, 0};
-    static const conf_t r12id = {TLS1_2_VERSION, "ecdsa", GROUPS12, NULL, 1};
-    static const conf_t r12t = {TLS1_2_VERSION, "ecdsa", GROUPS12, NULL, 0};
+    static const conf_t r13 = {TLS1_3_VERSION, "ecdsa", "X25519", NULL, 0, 0};
+    static const conf_t r12id = {TLS1_2_VERSION, "ecdsa", GROUPS12, NULL, 1, 0};
+    static const conf_t r12t = {TLS1_2_VERSION, "ecdsa", GROUPS12, NULL, 0, 0};
+    static const conf_t r13chain = {TLS1_3_VERSION, "ecdsa-int", "X25519", NULL, 0, 1};
     bench_resume("hs_resume_tls13_ticket", &r13);
     bench_resume("hs_resume_tls12_sessionid", &r12id);
     bench_resume("hs_resume_tls12_ticket", &r12t);
+    bench_resume("hs_resume_tls13_ticket_chain", &r13chain);
 
     /* Bulk transfer, TLS 1.3. */
     static const struct {
@@ -791,6 +825,11 @@ int main(int argc, char **argv)
                          dir == 0 ? "c2s" : "s2c");
                 bench_bulk(name, suites[s].suite, sizes[z], dir == 0);
             }
+
+    /* Two threads, each with its own connection pairs, on the same client and server SSL_CTX. */
+    bench_threads_full("hs_full_tls13_ecdsa_x25519_2threads", &full[0].c);
+    bench_threads_resume("hs_resume_tls13_ticket_2threads", &r13);
+    bench_threads_bulk("bulk_aes128gcm_1k_c2s_2threads", "TLS_AES_128_GCM_SHA256", 1024, 1);
 
     bench_memory();
 

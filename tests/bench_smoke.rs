@@ -1,6 +1,7 @@
 //! `bash bench/run.sh --smoke`, the CI mode of the benchmarks (bench/README.md): every tlsbench
-//! workload (full and resumed handshakes, bulk transfers with every TLS 1.3 cipher suite, idle
-//! connection memory) runs a few iterations on OpenSSL's libssl and on ferrossl, and Debian's
+//! workload (full and resumed handshakes, also with a leaf + intermediate chain, bulk transfers
+//! with every TLS 1.3 cipher suite, two threads on one shared SSL_CTX pair, idle connection
+//! memory) runs a few iterations on OpenSSL's libssl and on ferrossl, and Debian's
 //! nginx serves wrk for a second per workload on each. It fails if any handshake, resumption or
 //! transfer fails or any byte differs, if ferrossl lacks a figure OpenSSL has (or X25519MLKEM768),
 //! or if a run did not load the libssl it was meant to. It never asserts a time.
@@ -33,6 +34,8 @@ fn bench_smoke_runs_every_workload_on_both_libraries() {
     for figure in [
         "hs_full_tls13_ecdsa_x25519",
         "hs_full_tls13_ecdsa_mlkem",
+        "hs_full_tls12_rsa_chain",
+        "hs_full_tls13_ecdsa_x25519_2threads",
         "hs_resume_tls12_sessionid",
         "bulk_chacha20_1k_s2c",
         "mem_idle_server",

@@ -9,6 +9,10 @@
 //! Differences that are not the C boundary's, and so belong to ferrossl's cost: the client
 //! verifies the server certificate with webpki here, and with libcrypto's X509_verify_cert in
 //! ferrossl (which keeps OpenSSL's verification semantics).
+//!
+//! The `_2threads` figures run the same workloads in two threads sharing one `Arc`'d client
+//! and one server configuration, as tlsbench_threads.c does with one client and one server
+//! `SSL_CTX`.
 
 use std::fmt;
 use std::io::{self, Read, Write};
@@ -23,13 +27,15 @@ use rustls::client::{
 };
 use rustls::crypto::{aws_lc_rs, CryptoProvider};
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::server::ServerSessionMemoryCache;
 use rustls::{
     CipherSuite, ClientConfig, ClientConnection, ConnectionCommon, HandshakeKind, NamedGroup,
     ProtocolVersion, RootCertStore, ServerConfig, ServerConnection, SideData,
     SupportedProtocolVersion,
 };
+
+mod threads;
 
 struct Opt {
     smoke: bool,
@@ -156,6 +162,9 @@ struct Conf {
     groups: &'static [NamedGroup],
     suite: Option<CipherSuite>,
     no_ticket: bool,
+    /// Intermediates the server sends: 0 (`ecdsa`, `rsa`: the leaf alone) or 1 (`ecdsa-int`,
+    /// `rsa-int`: leaf + intermediate CA, the client trusting the root only).
+    chain: usize,
 }
 
 const X25519: &[NamedGroup] = &[NamedGroup::X25519];
@@ -203,9 +212,14 @@ impl ClientSessionStore for Forget {
     }
 }
 
+/// Both configurations, shared (`Arc`) by every connection and every thread; the roots and the
+/// signature algorithms for [`check_chains`].
+#[derive(Clone)]
 struct Ctxs {
     client: Arc<ClientConfig>,
     server: Arc<ServerConfig>,
+    roots: Arc<RootCertStore>,
+    provider: Arc<CryptoProvider>,
 }
 
 fn make_ctxs(opt: &Opt, c: &Conf, resume: bool) -> Ctxs {
@@ -235,10 +249,12 @@ fn make_ctxs(opt: &Opt, c: &Conf, resume: bool) -> Ctxs {
             .add(ca.or_die("parsing ca.pem"))
             .or_die("adding the CA");
     }
-    let mut client = ClientConfig::builder_with_provider(Arc::new(provider(c)))
+    let roots = Arc::new(roots);
+    let client_provider = Arc::new(provider(c));
+    let mut client = ClientConfig::builder_with_provider(client_provider.clone())
         .with_protocol_versions(&[c.version])
         .or_die("client versions")
-        .with_root_certificates(roots)
+        .with_root_certificates(roots.clone())
         .with_no_client_auth();
     client.resumption = if resume {
         Resumption::in_memory_sessions(256)
@@ -249,6 +265,8 @@ fn make_ctxs(opt: &Opt, c: &Conf, resume: bool) -> Ctxs {
     Ctxs {
         client: Arc::new(client),
         server: Arc::new(server),
+        roots,
+        provider: client_provider,
     }
 }
 
@@ -381,14 +399,63 @@ fn check(p: &Pair, c: &Conf, resumed: bool, check_group: bool, name: &str) {
     }
 }
 
-fn info(p: &Pair, name: &str) {
+/// The path webpki builds from the server's chain to the root, counted in certificates (leaf,
+/// intermediates, root): what rustls's verifier accepted during the handshake (it does not keep
+/// the path, so it is built again here with the same roots and algorithms).
+fn verified_len(peer: &[CertificateDer<'static>], ctxs: &Ctxs) -> Result<usize, webpki::Error> {
+    let leaf = webpki::EndEntityCert::try_from(&peer[0])?;
+    let path = leaf.verify_for_usage(
+        ctxs.provider.signature_verification_algorithms.all,
+        &ctxs.roots.roots,
+        &peer[1..],
+        UnixTime::now(),
+        webpki::KeyUsage::server_auth(),
+        None,
+        None,
+    )?;
+    Ok(2 + path.intermediate_certificates().count())
+}
+
+/// The certificate chains the client saw: the one the server sent (leaf, and the intermediate
+/// when `c.chain` is 1) and, unless resumed (nothing is verified then), the verified path (the
+/// same plus the root). As tlsbench.c's check_chains.
+fn check_chains(p: &Pair, ctxs: &Ctxs, c: &Conf, resumed: bool, name: &str) {
+    let peer = p.c.peer_certificates().unwrap_or_default();
+    if peer.len() != 1 + c.chain {
+        die(format!(
+            "{name}: the client's peer chain has {} certificates, expected {}",
+            peer.len(),
+            1 + c.chain
+        ));
+    }
+    if resumed {
+        return;
+    }
+    let len = verified_len(peer, ctxs).or_die("verifying the peer chain with webpki");
+    if len != 2 + c.chain {
+        die(format!(
+            "{name}: the verified chain has {len} certificates, expected {}",
+            2 + c.chain
+        ));
+    }
+}
+
+fn info(p: &Pair, ctxs: &Ctxs, name: &str) {
+    let peer = p.c.peer_certificates().unwrap_or_default();
     println!(
-        "# {name}: {:?} {:?} group={:?} kind={:?}",
+        "# {name}: {:?} {:?} group={:?} kind={:?} peer_chain={} verified_chain={}",
         p.c.protocol_version()
             .unwrap_or(ProtocolVersion::Unknown(0)),
         p.c.negotiated_cipher_suite().map(|s| s.suite()),
         p.c.negotiated_key_exchange_group().map(|g| g.name()),
-        p.c.handshake_kind()
+        p.c.handshake_kind(),
+        peer.len(),
+        // as tlsbench prints SSL_get0_verified_chain: -1 (none) when nothing was verified
+        if peer.is_empty() || p.c.handshake_kind() == Some(HandshakeKind::Resumed) {
+            -1
+        } else {
+            verified_len(peer, ctxs).map_or(-1, |n| n as i64)
+        }
     );
 }
 
@@ -396,24 +463,51 @@ fn info(p: &Pair, name: &str) {
 // Workloads
 // ---------------------------------------------------------------------------------------------
 
+const WARM_FULL: u64 = 20;
+const MIN_FULL: u64 = 50;
+const WARM_SMOKE: u64 = 1;
+const MIN_SMOKE: u64 = 5;
+
 impl Opt {
+    /// As tlsbench.c's: `--only PREFIX`, or `--only 'NAME$'` for that figure (or its `_server`
+    /// twin) alone.
     fn selected(&self, name: &str) -> bool {
-        self.only.as_deref().is_none_or(|p| name.starts_with(p))
+        self.only
+            .as_deref()
+            .is_none_or(|p| match p.strip_suffix('$') {
+                Some(exact) => name == exact || format!("{name}_server") == exact,
+                None => name.starts_with(p),
+            })
+    }
+
+    fn warm_min(&self) -> (u64, u64) {
+        if self.smoke {
+            (WARM_SMOKE, MIN_SMOKE)
+        } else {
+            (WARM_FULL, MIN_FULL)
+        }
     }
 
     /// Runs `one` for the time budget (smoke: a few times) after a warm-up; returns
-    /// (iterations, elapsed seconds, server seconds).
-    fn timed(&self, clock: &mut Clock, mut one: impl FnMut(&mut Clock)) -> (u64, f64, f64) {
-        let warm = if self.smoke { 1 } else { 20 };
-        for _ in 0..warm {
-            one(clock);
+    /// (iterations, elapsed seconds, server seconds). `one`'s flag asks for the checks too
+    /// costly for every timed iteration (the certificate chains): the first iteration checks
+    /// them, and every one in smoke mode.
+    fn timed(
+        &self,
+        name: &str,
+        clock: &mut Clock,
+        mut one: impl FnMut(&mut Clock, bool),
+    ) -> (u64, f64, f64) {
+        let (warm, min) = self.warm_min();
+        for i in 0..warm {
+            one(clock, i == 0 || self.smoke);
         }
         clock.server = Duration::ZERO;
-        let min = if self.smoke { 5 } else { 50 };
         let t0 = Instant::now();
+        let c0 = thread_cpu();
         let mut count = 0u64;
         loop {
-            one(clock);
+            one(clock, self.smoke);
             count += 1;
             let t = t0.elapsed().as_secs_f64();
             let done = if self.smoke {
@@ -422,10 +516,28 @@ impl Opt {
                 t >= self.seconds && count >= min
             };
             if done {
+                per_cpu_line(name, "iterations", count, t, thread_cpu() - c0);
                 return (count, t, clock.server.as_secs_f64());
             }
         }
     }
+}
+
+fn new_clock() -> Clock {
+    Clock {
+        server: Duration::ZERO,
+    }
+}
+
+/// One full handshake on `ctxs`, checked.
+fn one_full(ctxs: &Ctxs, c: &Conf, name: &str, clock: &mut Clock, check_chain: bool) {
+    let mut p = open(ctxs, clock);
+    handshake(&mut p, clock);
+    check(&p, c, false, true, name);
+    if check_chain {
+        check_chains(&p, ctxs, c, false, name);
+    }
+    close(p, clock);
 }
 
 fn bench_full(opt: &Opt, name: &str, c: &Conf) {
@@ -433,22 +545,41 @@ fn bench_full(opt: &Opt, name: &str, c: &Conf) {
         return;
     }
     let ctxs = make_ctxs(opt, c, false);
-    let mut clock = Clock {
-        server: Duration::ZERO,
-    };
+    let mut clock = new_clock();
     let mut p = open(&ctxs, &mut clock);
     handshake(&mut p, &mut clock);
     check(&p, c, false, true, name);
-    info(&p, name);
+    check_chains(&p, &ctxs, c, false, name);
+    info(&p, &ctxs, name);
     close(p, &mut clock);
-    let (n, el, srv) = opt.timed(&mut clock, |clock| {
-        let mut p = open(&ctxs, clock);
-        handshake(&mut p, clock);
-        check(&p, c, false, true, name);
-        close(p, clock);
+    let (n, el, srv) = opt.timed(name, &mut clock, |clock, chk| {
+        one_full(&ctxs, c, name, clock, chk)
     });
     report(name, n as f64 / el, "hs/s");
     report(&format!("{name}_server"), n as f64 / srv, "hs/s");
+}
+
+/// The first connection of a resumption workload: a full handshake, whose session the
+/// client's store keeps.
+fn first_session(ctxs: &Ctxs, c: &Conf, name: &str, clock: &mut Clock) {
+    let mut p = open(ctxs, clock);
+    handshake(&mut p, clock);
+    check(&p, c, false, true, name);
+    check_chains(&p, ctxs, c, false, name);
+    byte(&mut p, clock, true);
+    close(p, clock);
+}
+
+/// One resumed connection (the client's in-memory store keeps what the last one received).
+fn one_resumed(ctxs: &Ctxs, c: &Conf, name: &str, clock: &mut Clock, check_chain: bool) {
+    let mut p = open(ctxs, clock);
+    handshake(&mut p, clock);
+    check(&p, c, true, false, name);
+    if check_chain {
+        check_chains(&p, ctxs, c, true, name);
+    }
+    byte(&mut p, clock, true);
+    close(p, clock);
 }
 
 fn bench_resume(opt: &Opt, name: &str, c: &Conf) {
@@ -456,28 +587,17 @@ fn bench_resume(opt: &Opt, name: &str, c: &Conf) {
         return;
     }
     let ctxs = make_ctxs(opt, c, true);
-    let mut clock = Clock {
-        server: Duration::ZERO,
-    };
-    // The first connection is a full handshake; every later one resumes the session (the
-    // client's in-memory store keeps what the last connection received).
-    let mut p = open(&ctxs, &mut clock);
-    handshake(&mut p, &mut clock);
-    check(&p, c, false, true, name);
-    byte(&mut p, &mut clock, true);
-    close(p, &mut clock);
+    let mut clock = new_clock();
+    first_session(&ctxs, c, name, &mut clock);
     let mut p = open(&ctxs, &mut clock);
     handshake(&mut p, &mut clock);
     check(&p, c, true, false, name);
-    info(&p, name);
+    check_chains(&p, &ctxs, c, true, name);
+    info(&p, &ctxs, name);
     byte(&mut p, &mut clock, true);
     close(p, &mut clock);
-    let (n, el, srv) = opt.timed(&mut clock, |clock| {
-        let mut p = open(&ctxs, clock);
-        handshake(&mut p, clock);
-        check(&p, c, true, false, name);
-        byte(&mut p, clock, true);
-        close(p, clock);
+    let (n, el, srv) = opt.timed(name, &mut clock, |clock, chk| {
+        one_resumed(&ctxs, c, name, clock, chk)
     });
     report(name, n as f64 / el, "hs/s");
     report(&format!("{name}_server"), n as f64 / srv, "hs/s");
@@ -485,6 +605,8 @@ fn bench_resume(opt: &Opt, name: &str, c: &Conf) {
 
 const PATLEN: usize = 1_048_573;
 const RDBUF: usize = 16384;
+/// Bytes written before the reader drains them.
+const BATCH: usize = 256 * 1024;
 
 fn make_pattern() -> Vec<u8> {
     let mut v = vec![0u8; PATLEN + 65536];
@@ -500,7 +622,7 @@ fn make_pattern() -> Vec<u8> {
     v
 }
 
-/// Writes `batch` bytes from `w` in `wsize` pieces, then reads them all on `r`, checking them.
+/// Writes `BATCH` bytes from `w` in `wsize` pieces, then reads them all on `r`, checking them.
 #[allow(clippy::too_many_arguments)]
 fn transfer<W: SideData, R: SideData>(
     w: &mut ConnectionCommon<W>,
@@ -509,13 +631,12 @@ fn transfer<W: SideData, R: SideData>(
     pattern: &[u8],
     buf: &mut [u8],
     wsize: usize,
-    batch: usize,
     wpos: &mut u64,
     rpos: &mut u64,
     name: &str,
 ) {
     let mut k = 0;
-    while k < batch {
+    while k < BATCH {
         let at = (*wpos % PATLEN as u64) as usize;
         w.writer()
             .write_all(&pattern[at..at + wsize])
@@ -551,56 +672,128 @@ fn transfer<W: SideData, R: SideData>(
     }
 }
 
-fn bench_bulk(opt: &Opt, pattern: &[u8], name: &str, suite: CipherSuite, wsize: usize, c2s: bool) {
-    if !opt.selected(name) {
-        return;
-    }
-    let c = Conf {
+/// A bulk transfer through one established TLS 1.3 connection pair (tlsbench.c's bulk_t).
+struct Bulk<'a> {
+    name: &'a str,
+    p: Pair,
+    buf: Vec<u8>,
+    wsize: usize,
+    c2s: bool,
+    wpos: u64,
+    rpos: u64,
+}
+
+fn bulk_conf(suite: CipherSuite) -> Conf {
+    Conf {
         version: &rustls::version::TLS13,
         cert: "ecdsa",
         groups: X25519,
         suite: Some(suite),
         no_ticket: false,
-    };
-    let ctxs = make_ctxs(opt, &c, false);
-    let mut clock = Clock {
-        server: Duration::ZERO,
-    };
-    let mut p = open(&ctxs, &mut clock);
-    handshake(&mut p, &mut clock);
-    check(&p, &c, false, true, name);
-    let mut buf = vec![0u8; RDBUF];
-    let batch = 256 * 1024;
-    let smoke_total = 2 * 1024 * 1024u64;
-    let (mut wpos, mut rpos) = (0u64, 0u64);
-    let mut step = |p: &mut Pair, wpos: &mut u64, rpos: &mut u64| {
-        if c2s {
+        chain: 0,
+    }
+}
+
+impl<'a> Bulk<'a> {
+    fn open(ctxs: &Ctxs, c: &Conf, name: &'a str, wsize: usize, c2s: bool) -> Self {
+        let mut clock = new_clock();
+        let mut p = open(ctxs, &mut clock);
+        handshake(&mut p, &mut clock);
+        check(&p, c, false, true, name);
+        Bulk {
+            name,
+            p,
+            buf: vec![0u8; RDBUF],
+            wsize,
+            c2s,
+            wpos: 0,
+            rpos: 0,
+        }
+    }
+
+    /// One batch written, read and compared.
+    fn batch(&mut self, pattern: &[u8]) {
+        let p = &mut self.p;
+        if self.c2s {
             transfer(
-                &mut p.c, &mut p.s, &mut p.c2s, pattern, &mut buf, wsize, batch, wpos, rpos, name,
+                &mut p.c,
+                &mut p.s,
+                &mut p.c2s,
+                pattern,
+                &mut self.buf,
+                self.wsize,
+                &mut self.wpos,
+                &mut self.rpos,
+                self.name,
             );
         } else {
             transfer(
-                &mut p.s, &mut p.c, &mut p.s2c, pattern, &mut buf, wsize, batch, wpos, rpos, name,
+                &mut p.s,
+                &mut p.c,
+                &mut p.s2c,
+                pattern,
+                &mut self.buf,
+                self.wsize,
+                &mut self.wpos,
+                &mut self.rpos,
+                self.name,
             );
         }
-    };
-    step(&mut p, &mut wpos, &mut rpos); // warm-up
-    let start = wpos;
+    }
+
+    fn close(self) {
+        close(self.p, &mut new_clock());
+    }
+}
+
+fn bench_bulk(opt: &Opt, pattern: &[u8], name: &str, suite: CipherSuite, wsize: usize, c2s: bool) {
+    if !opt.selected(name) {
+        return;
+    }
+    let c = bulk_conf(suite);
+    let ctxs = make_ctxs(opt, &c, false);
+    let mut b = Bulk::open(&ctxs, &c, name, wsize, c2s);
+    let smoke_total = 2 * 1024 * 1024u64;
+    b.batch(pattern); // warm-up
+    let start = b.wpos;
     let t0 = Instant::now();
+    let c0 = thread_cpu();
     loop {
-        step(&mut p, &mut wpos, &mut rpos);
+        b.batch(pattern);
         let el = t0.elapsed().as_secs_f64();
         let done = if opt.smoke {
-            wpos - start >= smoke_total
+            b.wpos - start >= smoke_total
         } else {
             el >= opt.seconds
         };
         if done {
-            report(name, (wpos - start) as f64 / el / 1e6, "MB/s");
+            let batches = (b.wpos - start) / BATCH as u64;
+            per_cpu_line(name, "batches", batches, el, thread_cpu() - c0);
+            report(name, (b.wpos - start) as f64 / el / 1e6, "MB/s");
             break;
         }
     }
-    close(p, &mut clock);
+    b.close();
+}
+
+/// CPU seconds of the calling thread (tlsbench.c's thread_cpu).
+fn thread_cpu() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime only writes the timespec we pass.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
+}
+
+/// The '#' line of a single-thread figure: its iterations per CPU-second, the other side of the
+/// `_2threads` figures' comparison (as tlsbench prints it).
+fn per_cpu_line(name: &str, what: &str, count: u64, el: f64, cpu: f64) {
+    println!(
+        "# {name}: 1 thread, {count} {what} in {el:.3} s, {cpu:.3} CPU-s: {:.0} per CPU-second",
+        count as f64 / cpu
+    );
 }
 
 fn heap_in_use() -> f64 {
@@ -619,11 +812,10 @@ fn bench_memory(opt: &Opt) {
         groups: X25519,
         suite: None,
         no_ticket: false,
+        chain: 0,
     };
     let ctxs = make_ctxs(opt, &c, false);
-    let mut clock = Clock {
-        server: Duration::ZERO,
-    };
+    let mut clock = new_clock();
     let n = if opt.smoke { 100 } else { opt.conns };
     for _ in 0..3 {
         let mut p = open(&ctxs, &mut clock);
@@ -718,6 +910,12 @@ fn main() {
         groups,
         suite: None,
         no_ticket,
+        chain: 0,
+    };
+    // leaf + intermediate from the server, the client trusting the root only
+    let chain = |version, cert, groups| Conf {
+        chain: 1,
+        ..conf(version, cert, groups, false)
     };
     let full = [
         (
@@ -738,6 +936,13 @@ fn main() {
             conf(v13, "ecdsa", MLKEM, false),
         ),
         ("hs_full_tls13_rsa_mlkem", conf(v13, "rsa", MLKEM, false)),
+        ("hs_full_tls13_ecdsa_chain", chain(v13, "ecdsa-int", X25519)),
+        ("hs_full_tls13_rsa_chain", chain(v13, "rsa-int", X25519)),
+        (
+            "hs_full_tls12_ecdsa_chain",
+            chain(v12, "ecdsa-int", GROUPS12),
+        ),
+        ("hs_full_tls12_rsa_chain", chain(v12, "rsa-int", GROUPS12)),
     ];
     for (name, c) in &full {
         bench_full(&opt, name, c);
@@ -756,6 +961,11 @@ fn main() {
         &opt,
         "hs_resume_tls12_ticket",
         &conf(v12, "ecdsa", GROUPS12, false),
+    );
+    bench_resume(
+        &opt,
+        "hs_resume_tls13_ticket_chain",
+        &chain(v13, "ecdsa-int", X25519),
     );
 
     let pattern = make_pattern();
@@ -776,6 +986,26 @@ fn main() {
             }
         }
     }
+
+    // Two threads, each with its own connection pairs, on the same two configurations.
+    threads::bench_threads_full(
+        &opt,
+        "hs_full_tls13_ecdsa_x25519_2threads",
+        &conf(v13, "ecdsa", X25519, false),
+    );
+    threads::bench_threads_resume(
+        &opt,
+        "hs_resume_tls13_ticket_2threads",
+        &conf(v13, "ecdsa", X25519, false),
+    );
+    threads::bench_threads_bulk(
+        &opt,
+        &pattern,
+        "bulk_aes128gcm_1k_c2s_2threads",
+        CipherSuite::TLS13_AES_128_GCM_SHA256,
+        1024,
+        true,
+    );
 
     bench_memory(&opt);
 
