@@ -9,7 +9,8 @@
  *   --store-add F    every certificate of F through X509_STORE_add_cert (curl's way)
  *   --store-add-later F   the same, after the first connection
  *   --cert F --key F our own certificate chain and key
- *   --host H         SSL_set1_host      --ip A   X509_VERIFY_PARAM_set1_ip_asc
+ *   --host H         SSL_set1_host      --add-host H   SSL_add1_host
+ *   --ip A           X509_VERIFY_PARAM_set1_ip_asc
  *   --hostflag NAME  SSL_set_hostflags (or'ed): no_wildcards, never_check_subject,
  *                    no_partial_wildcards, multi_label_wildcards, always_check_subject
  *   --mode M         peer, none, or peer-fail (PEER|FAIL_IF_NO_PEER_CERT)
@@ -18,7 +19,9 @@
  *                    crl_check_all, x509_strict, no_check_time
  *   --store-flag NAME   X509_STORE_set_flags on the context's store (same names)
  *   --seclevel N     SSL_CTX_set_security_level
- *   --accept-error N a verify callback that accepts error N (and prints every call)
+ *   --accept-error N a verify callback that accepts error N (and prints every call);
+ *                    N = all: it accepts every error
+ *   --max-tls12      SSL_CTX_set_max_proto_version(TLS1_2_VERSION)
  *   --purpose NAME   SSL_CTX_set_purpose (sslserver, sslclient, any, ...)
  *   --repeat N       N connections with the same SSL_CTX */
 #include <errno.h>
@@ -39,13 +42,14 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+/* -1: no callback; -2: accept every error; else the error accepted. */
 static int accept_error = -1;
 
 static int verify_cb(int preverify, X509_STORE_CTX *sctx)
 {
     int err = X509_STORE_CTX_get_error(sctx);
     int depth = X509_STORE_CTX_get_error_depth(sctx);
-    int ok = preverify || err == accept_error;
+    int ok = preverify || err == accept_error || accept_error == -2;
     printf("callback: depth %d preverify %d error %d -> %d\n", depth, preverify, err, ok);
     return ok;
 }
@@ -125,7 +129,7 @@ static void print_chain(const char *what, STACK_OF(X509) *chain)
 static void report(SSL *ssl, int ret)
 {
     if (ret == 1) {
-        printf("handshake ok\n");
+        printf("handshake ok: %s\n", SSL_get_version(ssl));
     } else {
         unsigned long e = ERR_peek_error();
         printf("handshake failed: SSL_get_error %d reason %d\n", SSL_get_error(ssl, ret),
@@ -221,17 +225,17 @@ int main(int argc, char **argv)
 {
     const char *cafile = NULL, *capath = NULL, *store_file = NULL, *later_file = NULL;
     const char *cert = NULL, *key = NULL, *host = NULL, *ip = NULL, *mode = "peer";
-    const char *purpose = NULL;
+    const char *purpose = NULL, *add_host = NULL;
     unsigned long flags = 0, store_flags = 0;
     unsigned int hostflags = 0;
-    int port = 0, accept_mode = 0, depth = -1, seclevel = -1, repeat = 1;
+    int port = 0, accept_mode = 0, depth = -1, seclevel = -1, repeat = 1, max_tls12 = 0;
     char **peer_argv = NULL;
 
     signal(SIGPIPE, SIG_IGN);
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
-        if (!strcmp(o, "--accept")) {
-            accept_mode = 1;
+        if (!strcmp(o, "--accept") || !strcmp(o, "--max-tls12")) {
+            *(o[2] == 'a' ? &accept_mode : &max_tls12) = 1;
             continue;
         }
         if (!strcmp(o, "--")) {
@@ -249,6 +253,7 @@ int main(int argc, char **argv)
         else if (!strcmp(o, "--cert")) cert = v;
         else if (!strcmp(o, "--key")) key = v;
         else if (!strcmp(o, "--host")) host = v;
+        else if (!strcmp(o, "--add-host")) add_host = v;
         else if (!strcmp(o, "--ip")) ip = v;
         else if (!strcmp(o, "--hostflag")) hostflags |= host_flag(v);
         else if (!strcmp(o, "--mode")) mode = v;
@@ -256,7 +261,7 @@ int main(int argc, char **argv)
         else if (!strcmp(o, "--flag")) flags |= verify_flag(v);
         else if (!strcmp(o, "--store-flag")) store_flags |= verify_flag(v);
         else if (!strcmp(o, "--seclevel")) seclevel = atoi(v);
-        else if (!strcmp(o, "--accept-error")) accept_error = atoi(v);
+        else if (!strcmp(o, "--accept-error")) accept_error = strcmp(v, "all") ? atoi(v) : -2;
         else if (!strcmp(o, "--purpose")) purpose = v;
         else if (!strcmp(o, "--repeat")) repeat = atoi(v);
         else die(o);
@@ -269,6 +274,8 @@ int main(int argc, char **argv)
         die("SSL_CTX_new");
     if (seclevel >= 0)
         SSL_CTX_set_security_level(ctx, seclevel);
+    if (max_tls12 && !SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION))
+        die("SSL_CTX_set_max_proto_version");
     if ((cafile || capath) && !SSL_CTX_load_verify_locations(ctx, cafile, capath))
         die("SSL_CTX_load_verify_locations");
     if (store_file)
@@ -284,7 +291,7 @@ int main(int argc, char **argv)
               : -1;
     if (vmode < 0)
         die(mode);
-    SSL_CTX_set_verify(ctx, vmode, accept_error >= 0 ? verify_cb : NULL);
+    SSL_CTX_set_verify(ctx, vmode, accept_error != -1 ? verify_cb : NULL);
     if (depth >= 0)
         SSL_CTX_set_verify_depth(ctx, depth);
     if (purpose) {
@@ -314,6 +321,8 @@ int main(int argc, char **argv)
             die("SSL_new");
         if (host && !SSL_set1_host(ssl, host))
             die("SSL_set1_host");
+        if (add_host && !SSL_add1_host(ssl, add_host))
+            die("SSL_add1_host");
         if (ip && !X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), ip))
             die("X509_VERIFY_PARAM_set1_ip_asc");
         if (hostflags)

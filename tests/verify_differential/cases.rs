@@ -171,6 +171,43 @@ pub const CASES: &[Case] = &[
         &["--store-add", "@int.pem", "--store-flag", "partial_chain"],
         &[0],
     ),
+    case(
+        "root-trust-rejected",
+        LEAF,
+        &["--cafile", "@root-rejected.pem"],
+        &[28],
+    ),
+    case(
+        "root-trust-clientauth-only",
+        LEAF,
+        &["--cafile", "@root-clientauth.pem"],
+        &[28],
+    ),
+    case(
+        "root-trust-serverauth",
+        LEAF,
+        &["--cafile", "@root-serverauth.pem"],
+        &[0],
+    ),
+    // What the server sends besides its chain.
+    case(
+        "root-sent-too",
+        srv("leaf", &["int", "root"]),
+        &["--cafile", ROOT],
+        &[0],
+    ),
+    case(
+        "chain-out-of-order",
+        srv("leaf", &["root", "int"]),
+        &["--cafile", ROOT],
+        &[0],
+    ),
+    case(
+        "chain-with-unrelated-cert",
+        srv("leaf", &["other-root", "int"]),
+        &["--cafile", ROOT],
+        &[0],
+    ),
     // Validity periods.
     case(
         "expired-leaf",
@@ -217,7 +254,61 @@ pub const CASES: &[Case] = &[
         &["--cafile", ROOT, "--accept-error", "62"],
         &[10],
     ),
+    // Several problems at once: which one is reported, and every one the callback sees.
+    case(
+        "expired-and-wrong-host",
+        srv("leaf-expired", &["int"]),
+        &["--cafile", ROOT, "--host", "other.example"],
+        &[62],
+    ),
+    case(
+        "expired-and-eku-client-only",
+        srv("leaf-expired-client-only", &["int"]),
+        &["--cafile", ROOT],
+        &[26],
+    ),
+    Case {
+        handshake: Some(true),
+        ..case(
+            "callback-accepts-all",
+            srv("leaf-expired-client-only", &["int"]),
+            &[
+                "--cafile",
+                ROOT,
+                "--host",
+                "other.example",
+                "--accept-error",
+                "all",
+            ],
+            &[10],
+        )
+    },
     // Names.
+    case(
+        "host-uppercase",
+        LEAF,
+        &["--cafile", ROOT, "--host", "LOCALHOST"],
+        &[0],
+    ),
+    case(
+        "host-trailing-dot",
+        LEAF,
+        &["--cafile", ROOT, "--host", "localhost."],
+        &[62],
+    ),
+    case(
+        "add-host-second-matches",
+        LEAF,
+        &[
+            "--cafile",
+            ROOT,
+            "--host",
+            "other.example",
+            "--add-host",
+            "localhost",
+        ],
+        &[0],
+    ),
     case(
         "wrong-host",
         LEAF,
@@ -497,6 +588,34 @@ pub const CASES: &[Case] = &[
         ],
         &[20, 0],
     ),
+    // TLS 1.2 (the client's maximum).
+    case(
+        "tls12-valid",
+        LEAF,
+        &["--cafile", ROOT, "--host", "localhost", "--max-tls12"],
+        &[0],
+    ),
+    case(
+        "tls12-expired-leaf",
+        srv("leaf-expired", &["int"]),
+        &["--cafile", ROOT, "--max-tls12"],
+        &[10],
+    ),
+    case(
+        "tls12-untrusted-root",
+        srv("other-leaf", &[]),
+        &["--cafile", ROOT, "--max-tls12"],
+        &[20],
+    ),
+    Case {
+        handshake: Some(true),
+        ..case(
+            "tls12-callback-accepts-expired",
+            srv("leaf-expired", &["int"]),
+            &["--cafile", ROOT, "--accept-error", "10", "--max-tls12"],
+            &[10],
+        )
+    },
     // The C program as a server verifying client certificates (from tests/common's PKI).
     case(
         "client-cert-valid",
@@ -531,4 +650,16 @@ pub const CASES: &[Case] = &[
             &[0],
         )
     },
+    case(
+        "tls12-client-cert-valid",
+        Peer::Client(ClientCert::Valid),
+        &["--max-tls12"],
+        &[0],
+    ),
+    case(
+        "tls12-client-cert-untrusted",
+        Peer::Client(ClientCert::Untrusted),
+        &["--max-tls12"],
+        &[20],
+    ),
 ];

@@ -183,7 +183,7 @@ pub const RECORDS: &[Record] = &[
         why: WHY_CRITICAL,
         openssl: "\
             == connection 1\n\
-            handshake ok\n\
+            handshake ok: TLSv1.3\n\
             verify result: 34 (unhandled critical extension)\n\
             peername: (null)\n\
             verified chain: 3\n\
@@ -211,7 +211,7 @@ pub const RECORDS: &[Record] = &[
         why: WHY_NO_SCHEME,
         openssl: "\
             == connection 1\n\
-            handshake ok\n\
+            handshake ok: TLSv1.3\n\
             verify result: 0 (ok)\n\
             peername: localhost\n\
             verified chain: 3\n\
@@ -239,7 +239,7 @@ pub const RECORDS: &[Record] = &[
         why: WHY_NO_SCHEME,
         openssl: "\
             == connection 1\n\
-            handshake ok\n\
+            handshake ok: TLSv1.3\n\
             verify result: 0 (ok)\n\
             peername: localhost\n\
             verified chain: 3\n\
@@ -267,7 +267,7 @@ pub const RECORDS: &[Record] = &[
         why: WHY_NO_SCHEME,
         openssl: "\
             == connection 1\n\
-            handshake ok\n\
+            handshake ok: TLSv1.3\n\
             verify result: 0 (ok)\n\
             peername: (null)\n\
             verified chain: 3\n\
@@ -295,7 +295,7 @@ pub const RECORDS: &[Record] = &[
         why: WHY_NO_SCHEME,
         openssl: "\
             == connection 1\n\
-            handshake ok\n\
+            handshake ok: TLSv1.3\n\
             verify result: 0 (ok)\n\
             peername: (null)\n\
             verified chain: 3\n\
@@ -323,7 +323,7 @@ pub const RECORDS: &[Record] = &[
         why: WHY_RSA1024,
         openssl: "\
             == connection 1\n\
-            handshake ok\n\
+            handshake ok: TLSv1.3\n\
             verify result: 0 (ok)\n\
             peername: (null)\n\
             verified chain: 3\n\
@@ -354,7 +354,7 @@ pub const RECORDS: &[Record] = &[
         why: WHY_RSA1024,
         openssl: "\
             == connection 1\n\
-            handshake ok\n\
+            handshake ok: TLSv1.3\n\
             verify result: 0 (ok)\n\
             peername: (null)\n\
             verified chain: 3\n\
@@ -414,7 +414,7 @@ pub const RECORDS: &[Record] = &[
         why: WHY_SECLEVEL_RSA1024,
         openssl: "\
             == connection 1\n\
-            handshake ok\n\
+            handshake ok: TLSv1.3\n\
             verify result: 66 (EE certificate key too weak)\n\
             peername: (null)\n\
             verified chain: 1\n\
@@ -455,7 +455,7 @@ pub const RECORDS: &[Record] = &[
             done",
         ferrossl: "\
             == connection 1\n\
-            handshake ok\n\
+            handshake ok: TLSv1.3\n\
             verify result: 0 (ok)\n\
             peername: (null)\n\
             verified chain: 3\n\
@@ -474,7 +474,7 @@ pub const RECORDS: &[Record] = &[
         why: WHY_SECLEVEL,
         openssl: "\
             == connection 1\n\
-            handshake ok\n\
+            handshake ok: TLSv1.3\n\
             verify result: 66 (EE certificate key too weak)\n\
             peername: (null)\n\
             verified chain: 1\n\
@@ -486,7 +486,7 @@ pub const RECORDS: &[Record] = &[
             done",
         ferrossl: "\
             == connection 1\n\
-            handshake ok\n\
+            handshake ok: TLSv1.3\n\
             verify result: 0 (ok)\n\
             peername: (null)\n\
             verified chain: 3\n\
@@ -519,7 +519,7 @@ pub const RECORDS: &[Record] = &[
             done",
         ferrossl: "\
             == connection 1\n\
-            handshake ok\n\
+            handshake ok: TLSv1.3\n\
             verify result: 0 (ok)\n\
             peername: (null)\n\
             verified chain: 3\n\
@@ -538,7 +538,7 @@ pub const RECORDS: &[Record] = &[
         why: WHY_SECLEVEL,
         openssl: "\
             == connection 1\n\
-            handshake ok\n\
+            handshake ok: TLSv1.3\n\
             verify result: 68 (CA signature digest algorithm too weak)\n\
             peername: (null)\n\
             verified chain: 3\n\
@@ -552,7 +552,7 @@ pub const RECORDS: &[Record] = &[
             done",
         ferrossl: "\
             == connection 1\n\
-            handshake ok\n\
+            handshake ok: TLSv1.3\n\
             verify result: 0 (ok)\n\
             peername: (null)\n\
             verified chain: 3\n\
@@ -571,7 +571,7 @@ pub const RECORDS: &[Record] = &[
         why: WHY_EMPTY_CHAIN,
         openssl: "\
             == connection 1\n\
-            handshake ok\n\
+            handshake ok: TLSv1.3\n\
             verify result: 0 (ok)\n\
             peername: (null)\n\
             verified chain: none\n\
@@ -580,7 +580,7 @@ pub const RECORDS: &[Record] = &[
             done",
         ferrossl: "\
             == connection 1\n\
-            handshake ok\n\
+            handshake ok: TLSv1.3\n\
             verify result: 0 (ok)\n\
             peername: (null)\n\
             verified chain: none\n\

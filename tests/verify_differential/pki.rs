@@ -230,6 +230,16 @@ fn certs() -> Vec<Cert> {
             ..c("leaf-expired", "leaf", "expired", int, "leaf")
         },
         Cert {
+            dates: Dates::Expired,
+            ..c(
+                "leaf-expired-client-only",
+                "leaf",
+                "expired client",
+                int,
+                "leaf_client_only",
+            )
+        },
+        Cert {
             dates: Dates::NotYetValid,
             ..c("leaf-not-yet-valid", "leaf", "not yet valid", int, "leaf")
         },
@@ -365,6 +375,18 @@ pub fn generate(dir: &Path) {
             .collect();
         fs::write(dir.join(out), text).unwrap();
     };
+    // The root with trust settings (`TRUSTED CERTIFICATE`): rejected for serverAuth, trusted
+    // for clientAuth only, trusted for serverAuth.
+    for (out, how) in [
+        ("root-rejected", "-addreject serverAuth"),
+        ("root-clientauth", "-addtrust clientAuth"),
+        ("root-serverauth", "-addtrust serverAuth"),
+    ] {
+        run(
+            &format!("x509 -in root.pem {how} -trustout -out {out}.pem"),
+            &[],
+        );
+    }
     cat("root+crl.pem", &["root.pem", "crl.pem"]);
     cat("root+int.pem", &["root.pem", "int.pem"]);
     cat(
