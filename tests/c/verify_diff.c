@@ -8,6 +8,10 @@
  *   --capath D       SSL_CTX_load_verify_locations(NULL, D)
  *   --store-add F    every certificate of F through X509_STORE_add_cert (curl's way)
  *   --store-add-later F   the same, after the first connection
+ *   --cafile-later F      SSL_CTX_load_verify_locations(F, NULL) after the first connection
+ *   --store-flag-later NAME   X509_STORE_set_flags after the first connection
+ *   --store-replace-later F   SSL_CTX_set_cert_store with a new store holding F (or
+ *                    "empty") after the first connection
  *   --cert F --key F our own certificate chain and key
  *   --host H         SSL_set1_host      --add-host H   SSL_add1_host
  *   --ip A           X509_VERIFY_PARAM_set1_ip_asc
@@ -109,6 +113,25 @@ static void store_add(SSL_CTX *ctx, const char *file)
     ERR_clear_error();
     fclose(f);
     printf("store: added %d certificates\n", n);
+}
+
+/* What changes in the trust settings after the first connection. */
+static void change_store(SSL_CTX *ctx, const char *add, const char *cafile, unsigned long flags,
+                         const char *replace)
+{
+    if (add)
+        store_add(ctx, add);
+    if (cafile && !SSL_CTX_load_verify_locations(ctx, cafile, NULL))
+        die("SSL_CTX_load_verify_locations (later)");
+    if (flags)
+        X509_STORE_set_flags(SSL_CTX_get_cert_store(ctx), flags);
+    if (replace) {
+        X509_STORE *store = X509_STORE_new();
+        if (!store || (strcmp(replace, "empty") && !X509_STORE_load_file(store, replace)))
+            die("X509_STORE_load_file");
+        SSL_CTX_set_cert_store(ctx, store);
+        printf("store: replaced\n");
+    }
 }
 
 static void print_chain(const char *what, STACK_OF(X509) *chain)
@@ -224,6 +247,8 @@ static int accept_from(int lfd)
 int main(int argc, char **argv)
 {
     const char *cafile = NULL, *capath = NULL, *store_file = NULL, *later_file = NULL;
+    const char *later_cafile = NULL, *replace_file = NULL;
+    unsigned long later_flags = 0;
     const char *cert = NULL, *key = NULL, *host = NULL, *ip = NULL, *mode = "peer";
     const char *purpose = NULL, *add_host = NULL;
     unsigned long flags = 0, store_flags = 0;
@@ -250,6 +275,9 @@ int main(int argc, char **argv)
         else if (!strcmp(o, "--capath")) capath = v;
         else if (!strcmp(o, "--store-add")) store_file = v;
         else if (!strcmp(o, "--store-add-later")) later_file = v;
+        else if (!strcmp(o, "--cafile-later")) later_cafile = v;
+        else if (!strcmp(o, "--store-flag-later")) later_flags |= verify_flag(v);
+        else if (!strcmp(o, "--store-replace-later")) replace_file = v;
         else if (!strcmp(o, "--cert")) cert = v;
         else if (!strcmp(o, "--key")) key = v;
         else if (!strcmp(o, "--host")) host = v;
@@ -338,8 +366,8 @@ int main(int argc, char **argv)
         close(fd);
         if (peer > 0)
             reap(peer);
-        if (n == 1 && later_file)
-            store_add(ctx, later_file);
+        if (n == 1)
+            change_store(ctx, later_file, later_cafile, later_flags, replace_file);
     }
     if (lfd >= 0)
         close(lfd);

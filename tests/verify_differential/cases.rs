@@ -616,6 +616,59 @@ pub const CASES: &[Case] = &[
             &[10],
         )
     },
+    case(
+        "store-loads-file-later",
+        LEAF,
+        &["--cafile-later", ROOT, "--repeat", "2"],
+        &[20, 0],
+    ),
+    case(
+        "store-flag-set-later",
+        LEAF,
+        &[
+            "--cafile",
+            "@int.pem",
+            "--store-flag-later",
+            "partial_chain",
+            "--repeat",
+            "2",
+        ],
+        &[2, 0],
+    ),
+    case(
+        "store-replaced",
+        LEAF,
+        &["--store-replace-later", ROOT, "--repeat", "2"],
+        &[20, 0],
+    ),
+    case(
+        "store-replaced-by-empty",
+        LEAF,
+        &[
+            "--cafile",
+            ROOT,
+            "--store-replace-later",
+            "empty",
+            "--repeat",
+            "2",
+        ],
+        &[0, 20],
+    ),
+    case(
+        "crl-loaded-later",
+        srv("leaf-revoked", &["int"]),
+        &[
+            "--cafile",
+            ROOT,
+            "--flag",
+            "crl_check",
+            "--cafile-later",
+            "@crl.pem",
+            "--repeat",
+            "2",
+        ],
+        &[3, 23],
+    ),
     // The C program as a server verifying client certificates (from tests/common's PKI).
     case(
         "client-cert-valid",
