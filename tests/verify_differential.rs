@@ -14,6 +14,8 @@ mod common;
 
 #[path = "verify_differential/cases.rs"]
 mod cases;
+#[path = "verify_differential/connections.rs"]
+mod connections;
 #[path = "verify_differential/known.rs"]
 mod known;
 #[path = "verify_differential/pki.rs"]
@@ -25,7 +27,7 @@ use std::path::Path;
 use std::thread;
 use std::time::Instant;
 
-use cases::{Case, ClientCert, Peer, CASES};
+use cases::{Case, ClientCert, Peer};
 use common::cprog::{build_c, compared_lines};
 use common::{libdir, path_str, pki as harness_pki, KeyAlg, Server, TempDir, OPENSSL};
 
@@ -46,8 +48,7 @@ impl Mode {
 
 /// The s_server of each distinct chain, started once.
 fn start_servers(dir: &Path) -> BTreeMap<Peer, Server> {
-    let peers: BTreeSet<Peer> = CASES
-        .iter()
+    let peers: BTreeSet<Peer> = cases::all()
         .map(|c| c.peer)
         .filter(|p| matches!(p, Peer::Server { .. }))
         .collect();
@@ -203,7 +204,7 @@ fn peer_verification_matches_openssl() {
     let mut failures = Vec::new();
     let mut known_seen = BTreeSet::new();
     let mut codes_seen = BTreeSet::new();
-    for case in CASES {
+    for case in cases::all() {
         let mut verdicts = Vec::new();
         for mode in [Mode::Peer, Mode::None] {
             let args = arguments(case, mode, dir.path(), &servers);
@@ -262,7 +263,7 @@ fn peer_verification_matches_openssl() {
     );
     println!(
         "{} cases, error codes {errors:?}, {:.1} s",
-        CASES.len(),
+        cases::all().count(),
         started.elapsed().as_secs_f64()
     );
 }

@@ -1,6 +1,8 @@
 //! The cases of tests/verify_differential.rs: what the peer presents, the options of
 //! tests/c/verify_diff.c, and the verification result (X509_V_ERR_*) OpenSSL gives for each
-//! connection. Arguments starting with `@` name files of the PKI directory (see pki.rs).
+//! connection. Arguments starting with `@` name files of the PKI directory (see pki.rs). The
+//! cases about connections (several per SSL_CTX, TLS 1.2, verifying clients) are in
+//! connections.rs.
 
 /// Who the C program talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -40,14 +42,14 @@ pub struct Case {
     pub handshake: Option<bool>,
 }
 
-const fn srv(cert: &'static str, chain: &'static [&'static str]) -> Peer {
+pub const fn srv(cert: &'static str, chain: &'static [&'static str]) -> Peer {
     Peer::Server { cert, chain }
 }
 
-const LEAF: Peer = srv("leaf", &["int"]);
-const LEAF_ALONE: Peer = srv("leaf", &[]);
+pub const LEAF: Peer = srv("leaf", &["int"]);
+pub const LEAF_ALONE: Peer = srv("leaf", &[]);
 
-const fn case(
+pub const fn case(
     name: &'static str,
     peer: Peer,
     args: &'static [&'static str],
@@ -62,8 +64,9 @@ const fn case(
     }
 }
 
-const ROOT: &str = "@root.pem";
+pub const ROOT: &str = "@root.pem";
 
+/// The cases about certificates and trust stores, one connection each.
 pub const CASES: &[Case] = &[
     // Chains that verify, and where the trust anchors come from.
     case(
@@ -549,170 +552,9 @@ pub const CASES: &[Case] = &[
         &["--cafile", ROOT, "--flag", "crl_check"],
         &[3],
     ),
-    // One SSL_CTX, several connections.
-    case(
-        "repeat-3",
-        LEAF,
-        &["--cafile", ROOT, "--host", "localhost", "--repeat", "3"],
-        &[0, 0, 0],
-    ),
-    case(
-        "repeat-untrusted",
-        srv("other-leaf", &[]),
-        &["--cafile", ROOT, "--repeat", "2"],
-        &[20, 20],
-    ),
-    case(
-        "store-changes",
-        LEAF,
-        &[
-            "--store-add-later",
-            ROOT,
-            "--host",
-            "localhost",
-            "--repeat",
-            "2",
-        ],
-        &[20, 0],
-    ),
-    case(
-        "store-changes-partial-chain",
-        LEAF,
-        &[
-            "--store-flag",
-            "partial_chain",
-            "--store-add-later",
-            "@int.pem",
-            "--repeat",
-            "2",
-        ],
-        &[20, 0],
-    ),
-    // TLS 1.2 (the client's maximum).
-    case(
-        "tls12-valid",
-        LEAF,
-        &["--cafile", ROOT, "--host", "localhost", "--max-tls12"],
-        &[0],
-    ),
-    case(
-        "tls12-expired-leaf",
-        srv("leaf-expired", &["int"]),
-        &["--cafile", ROOT, "--max-tls12"],
-        &[10],
-    ),
-    case(
-        "tls12-untrusted-root",
-        srv("other-leaf", &[]),
-        &["--cafile", ROOT, "--max-tls12"],
-        &[20],
-    ),
-    Case {
-        handshake: Some(true),
-        ..case(
-            "tls12-callback-accepts-expired",
-            srv("leaf-expired", &["int"]),
-            &["--cafile", ROOT, "--accept-error", "10", "--max-tls12"],
-            &[10],
-        )
-    },
-    case(
-        "store-loads-file-later",
-        LEAF,
-        &["--cafile-later", ROOT, "--repeat", "2"],
-        &[20, 0],
-    ),
-    case(
-        "store-flag-set-later",
-        LEAF,
-        &[
-            "--cafile",
-            "@int.pem",
-            "--store-flag-later",
-            "partial_chain",
-            "--repeat",
-            "2",
-        ],
-        &[2, 0],
-    ),
-    case(
-        "store-replaced",
-        LEAF,
-        &["--store-replace-later", ROOT, "--repeat", "2"],
-        &[20, 0],
-    ),
-    case(
-        "store-replaced-by-empty",
-        LEAF,
-        &[
-            "--cafile",
-            ROOT,
-            "--store-replace-later",
-            "empty",
-            "--repeat",
-            "2",
-        ],
-        &[0, 20],
-    ),
-    case(
-        "crl-loaded-later",
-        srv("leaf-revoked", &["int"]),
-        &[
-            "--cafile",
-            ROOT,
-            "--flag",
-            "crl_check",
-            "--cafile-later",
-            "@crl.pem",
-            "--repeat",
-            "2",
-        ],
-        &[3, 23],
-    ),
-    // The C program as a server verifying client certificates (from tests/common's PKI).
-    case(
-        "client-cert-valid",
-        Peer::Client(ClientCert::Valid),
-        &[],
-        &[0],
-    ),
-    case(
-        "client-cert-serverauth-only",
-        Peer::Client(ClientCert::ServerAuthOnly),
-        &[],
-        &[26],
-    ),
-    case(
-        "client-cert-untrusted",
-        Peer::Client(ClientCert::Untrusted),
-        &[],
-        &[20],
-    ),
-    case(
-        "client-cert-missing",
-        Peer::Client(ClientCert::None),
-        &[],
-        &[0],
-    ),
-    Case {
-        handshake: Some(false),
-        ..case(
-            "client-cert-missing-fail-if-no-peer-cert",
-            Peer::Client(ClientCert::None),
-            &["--fail-if-no-peer-cert"],
-            &[0],
-        )
-    },
-    case(
-        "tls12-client-cert-valid",
-        Peer::Client(ClientCert::Valid),
-        &["--max-tls12"],
-        &[0],
-    ),
-    case(
-        "tls12-client-cert-untrusted",
-        Peer::Client(ClientCert::Untrusted),
-        &["--max-tls12"],
-        &[20],
-    ),
 ];
+
+/// Every case: [`CASES`], then those about connections (`connections.rs`).
+pub fn all() -> impl Iterator<Item = &'static Case> {
+    CASES.iter().chain(super::connections::CASES)
+}
