@@ -351,10 +351,22 @@ pub extern "C" fn SSL_get0_peer_certificate(s: *const SSL) -> *mut X509 {
 #[no_mangle]
 pub extern "C" fn SSL_get_peer_cert_chain(s: *const SSL) -> *mut stack_st_X509 {
     let conn = handle::ssl(s)?;
-    Ok(conn
-        .handshake_info()
-        .and_then(|h| h.peer_stack().map(|k| k.as_ptr().cast()))
-        .unwrap_or(ptr::null_mut()))
+    if let Some(h) = conn.handshake_info() {
+        return Ok(h
+            .peer_stack()
+            .map_or(ptr::null_mut(), |k| k.as_ptr().cast()));
+    }
+    // A client before its handshake completed (or after it failed): what the server sent, as
+    // OpenSSL's client keeps it from the Certificate message on (a server keeps nothing).
+    if conn.is_server() {
+        return Ok(ptr::null_mut());
+    }
+    Ok(conn.with_verify(|v| {
+        v.peer_chain
+            .as_ref()
+            .and_then(|c| c.stack(false))
+            .map_or(ptr::null_mut(), |k| k.as_ptr().cast())
+    }))
 }
 
 /// `SSL_get0_verified_chain`: the chain verification built up to a trust anchor, or NULL.

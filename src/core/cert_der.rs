@@ -64,6 +64,48 @@ impl Extensions {
     }
 }
 
+const OID_RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+const OID_EC: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
+const OID_ED25519: &[u8] = &[0x2b, 0x65, 0x70];
+
+/// Whether the certificate's key is one libcrypto accepts at security level 2 without a doubt
+/// and rustls can use: an RSA key of 2048 bits or more, an EC key (webpki knows only P-256 and
+/// larger curves) or Ed25519. webpki checks the keys that sign certificates, not the leaf's.
+pub fn strong_key(cert: &[u8]) -> bool {
+    let key = || -> Option<bool> {
+        let (cert, _) = expect(cert, SEQUENCE)?;
+        let (tbs, _) = expect(cert, SEQUENCE)?;
+        let mut rest = tbs;
+        if let Some((0xa0, _, after)) = element(rest) {
+            rest = after;
+        }
+        // serial, signature, issuer, validity, subject; then the key.
+        for _ in 0..5 {
+            rest = element(rest)?.2;
+        }
+        let (spki, _) = expect(rest, SEQUENCE)?;
+        let (alg, bits) = expect(spki, SEQUENCE)?;
+        let (oid, _) = expect(alg, 0x06)?;
+        match oid {
+            OID_EC | OID_ED25519 => Some(true),
+            OID_RSA => {
+                let (bits, _) = expect(bits, 0x03)?;
+                let (rsa, _) = expect(bits.get(1..)?, SEQUENCE)?;
+                let (n, _) = expect(rsa, 0x02)?;
+                let n = match n {
+                    [0, tail @ ..] => tail,
+                    n => n,
+                };
+                let top = u32::from(*n.first()?);
+                let len = (n.len() - 1) * 8 + (32 - top.leading_zeros()) as usize;
+                Some(len >= 2048)
+            }
+            _ => Some(false),
+        }
+    };
+    key().unwrap_or(false)
+}
+
 /// Reads the extensions of a DER certificate; `None` when it cannot be read this simply (or
 /// an extension appears twice, which libcrypto treats as invalid).
 pub fn extensions(cert: &[u8]) -> Option<Extensions> {

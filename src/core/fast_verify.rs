@@ -166,7 +166,7 @@ pub fn verify(
     } else {
         cert_der::KU_DIGITAL_SIGNATURE | cert_der::KU_KEY_AGREEMENT
     };
-    if leaf_ext.netscape_type || !leaf_ext.allows(leaf_usage) {
+    if leaf_ext.netscape_type || !leaf_ext.allows(leaf_usage) || !cert_der::strong_key(end_entity) {
         return None;
     }
     let inter_ext: Vec<Option<Extensions>> = intermediates
@@ -250,6 +250,14 @@ pub fn verify(
     let mut matched = None;
     if !hosts.is_empty() {
         let host = hosts.iter().find(|h| {
+            // Plain names only: libcrypto gives a trailing or leading dot, a wildcard or any
+            // other character its own meaning.
+            let plain = |l: &[u8]| {
+                !l.is_empty() && l.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+            };
+            if !h.split(|b| *b == b'.').all(plain) {
+                return false;
+            }
             let Ok(name) = std::str::from_utf8(h) else {
                 return false;
             };

@@ -16,6 +16,9 @@ pub struct PeerCerts {
     /// `SSL_get_peer_cert_chain`'s stacks: [0] with the leaf (a client's view), [1] without (a
     /// server's).
     stacks: [OnceLock<Option<CertStack>>; 2],
+    /// The peer answered a certificate request with an empty Certificate message: the stacks
+    /// are empty rather than absent.
+    empty_message: bool,
 }
 
 impl PeerCerts {
@@ -24,6 +27,17 @@ impl PeerCerts {
             der,
             x509: OnceLock::new(),
             stacks: Default::default(),
+            empty_message: false,
+        })
+    }
+
+    /// An empty Certificate message.
+    pub fn empty_message() -> Arc<PeerCerts> {
+        Arc::new(PeerCerts {
+            der: Vec::new(),
+            x509: OnceLock::new(),
+            stacks: Default::default(),
+            empty_message: true,
         })
     }
 
@@ -39,6 +53,7 @@ impl PeerCerts {
             der,
             x509,
             stacks: Default::default(),
+            empty_message: false,
         })
     }
 
@@ -75,7 +90,7 @@ impl PeerCerts {
         self.stacks[without_leaf as usize]
             .get_or_init(|| {
                 let certs = self.certs();
-                if certs.is_empty() {
+                if certs.is_empty() && !self.empty_message {
                     return None;
                 }
                 CertStack::new(if without_leaf {

@@ -1,21 +1,7 @@
-//! Differences between ferrossl and OpenSSL the test knows about: it rewrites OpenSSL's lines
-//! as each known difference says and requires ferrossl's to be exactly the result, so a known
-//! difference hides nothing else, and one that no longer shows is reported (see [`all`]).
-//! A rule holds wherever it applies; a [`Record`] holds both outputs of one case in one mode.
-
-/// After a failed verification OpenSSL's SSL_get0_verified_chain still holds the chain that was
-/// built (libssl keeps X509_STORE_CTX_get1_chain whatever the result); ferrossl's is NULL:
-/// OpenSSL `verified chain: N` and its N `verified chain[i]: ...` lines, ferrossl
-/// `verified chain: none`.
-pub const VERIFIED_CHAIN_ON_FAILURE: &str = "verified-chain-after-failure";
-
-/// After a handshake that failed in the peer's certificate OpenSSL's SSL_get_peer_cert_chain
-/// still holds what the peer sent (the session keeps it; SSL_get0_peer_certificate is NULL);
-/// ferrossl's is NULL: OpenSSL `peer cert chain: N` and its N lines, ferrossl
-/// `peer cert chain: none`.
-pub const PEER_CHAIN_AFTER_FAILURE: &str = "peer-chain-after-failure";
-
-const RULES: &[&str] = &[VERIFIED_CHAIN_ON_FAILURE, PEER_CHAIN_AFTER_FAILURE];
+//! Differences between ferrossl and OpenSSL the test knows about: a [`Record`] holds both
+//! outputs of one case in one mode, and must match them exactly, so a known difference hides
+//! nothing else; one that no longer shows is reported (see [`all`]). All of them come from
+//! rustls's handshake, not from the verification (its verdict and code are OpenSSL's).
 
 /// A difference of one case in one mode, with every line each library prints.
 pub struct Record {
@@ -32,10 +18,9 @@ impl Record {
     }
 }
 
-/// Every known difference: the rules, then the records.
+/// Every known difference.
 pub fn all() -> Vec<String> {
-    let rules = RULES.iter().map(|r| (*r).to_owned());
-    rules.chain(RECORDS.iter().map(Record::id)).collect()
+    RECORDS.iter().map(Record::id).collect()
 }
 
 pub enum Verdict {
@@ -87,67 +72,18 @@ pub fn compare(case: &str, mode: &str, stock: &[String], ours: &[String]) -> Ver
     if stock == ours {
         return Verdict::Same;
     }
-    let mut used = Vec::new();
-    let expected = rewrite(stock, &mut used);
-    if expected == ours {
-        used.sort_unstable();
-        used.dedup();
-        let label = used.join(", ");
-        return Verdict::Known(used.into_iter().map(str::to_owned).collect(), label);
-    }
-    let first = expected
+    let first = stock
         .iter()
         .zip(ours)
         .position(|(a, b)| a != b)
-        .unwrap_or(expected.len().min(ours.len()));
+        .unwrap_or(stock.len().min(ours.len()));
     Verdict::Differs(format!(
-        "line {first} differs (after the known differences): OpenSSL {:?}, ferrossl {:?}; \
+        "line {first} differs: OpenSSL {:?}, ferrossl {:?}; \
          as a record:\n{}",
-        expected.get(first),
+        stock.get(first),
         ours.get(first),
         record_text(case, mode, stock, ours)
     ))
-}
-
-/// OpenSSL's lines as ferrossl prints them, given the known differences.
-fn rewrite(stock: &[String], used: &mut Vec<&'static str>) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut failed_handshake = false;
-    let mut failed_verify = false;
-    let mut lines = stock.iter().peekable();
-    while let Some(l) = lines.next() {
-        if l.starts_with("== connection") {
-            failed_handshake = false;
-            failed_verify = false;
-        } else if l.starts_with("handshake failed") {
-            failed_handshake = true;
-        } else if let Some(rest) = l.strip_prefix("verify result: ") {
-            failed_verify = !rest.starts_with("0 ");
-        }
-        let rule = match l.split_once(": ") {
-            Some(("verified chain", n)) if failed_verify && n != "none" => {
-                Some(("verified chain", VERIFIED_CHAIN_ON_FAILURE))
-            }
-            Some(("peer cert chain", n)) if failed_handshake && n != "none" => {
-                Some(("peer cert chain", PEER_CHAIN_AFTER_FAILURE))
-            }
-            _ => None,
-        };
-        match rule {
-            Some((what, name)) => {
-                used.push(name);
-                out.push(format!("{what}: none"));
-                while lines
-                    .peek()
-                    .is_some_and(|n| n.starts_with(&format!("{what}[")))
-                {
-                    lines.next();
-                }
-            }
-            None => out.push(l.clone()),
-        }
-    }
-    out
 }
 
 /// rustls checks the handshake signature, and webpki parses the certificate for it: a
@@ -162,19 +98,6 @@ const WHY_NO_SCHEME: &str = "no signature scheme offered for an RSA-PSS or Ed448
 /// The chain verifies (libcrypto), then rustls (aws-lc-rs: RSA from 2048 bits) refuses the
 /// handshake signature of the 1024-bit key: handshake failed (134) with result 0.
 const WHY_RSA1024: &str = "the handshake signature of an RSA-1024 key is refused";
-
-/// The security level is not applied to the verification (libssl passes it as the param's auth
-/// level, X509_VERIFY_PARAM_set_auth_level; ferrossl only records it): OpenSSL gives
-/// EE_KEY_TOO_SMALL (66) or CA_MD_TOO_WEAK (68), ferrossl 0, and with SSL_VERIFY_PEER it
-/// completes a handshake OpenSSL refuses.
-const WHY_SECLEVEL: &str = "the security level is not applied to certificate verification";
-
-/// As [`WHY_SECLEVEL`] for the verification (0, not 66), then as [`WHY_RSA1024`].
-const WHY_SECLEVEL_RSA1024: &str = "security level not applied, then RSA-1024 signature refused";
-
-/// A client sent an empty Certificate: OpenSSL's SSL_get_peer_cert_chain is an empty stack,
-/// ferrossl's NULL.
-const WHY_EMPTY_CHAIN: &str = "empty peer cert chain: an empty stack on OpenSSL, NULL here";
 
 pub const RECORDS: &[Record] = &[
     Record {
@@ -200,8 +123,13 @@ pub const RECORDS: &[Record] = &[
             handshake failed: SSL_get_error 1 reason 134\n\
             verify result: 34 (unhandled critical extension)\n\
             peername: (null)\n\
-            verified chain: none\n\
-            peer cert chain: none\n\
+            verified chain: 3\n\
+            verified chain[0]: /O=verify diff/CN=critical\n\
+            verified chain[1]: /O=verify diff/CN=VD Intermediate CA\n\
+            verified chain[2]: /O=verify diff/CN=VD Root CA\n\
+            peer cert chain: 2\n\
+            peer cert chain[0]: /O=verify diff/CN=critical\n\
+            peer cert chain[1]: /O=verify diff/CN=VD Intermediate CA\n\
             peer certificate: (none)\n\
             done",
     },
@@ -344,7 +272,9 @@ pub const RECORDS: &[Record] = &[
             verified chain[0]: /O=verify diff/CN=rsa1024\n\
             verified chain[1]: /O=verify diff/CN=VD Intermediate CA\n\
             verified chain[2]: /O=verify diff/CN=VD Root CA\n\
-            peer cert chain: none\n\
+            peer cert chain: 2\n\
+            peer cert chain[0]: /O=verify diff/CN=rsa1024\n\
+            peer cert chain[1]: /O=verify diff/CN=VD Intermediate CA\n\
             peer certificate: (none)\n\
             done",
     },
@@ -375,43 +305,16 @@ pub const RECORDS: &[Record] = &[
             verified chain[0]: /O=verify diff/CN=rsa1024\n\
             verified chain[1]: /O=verify diff/CN=VD Intermediate CA\n\
             verified chain[2]: /O=verify diff/CN=VD Root CA\n\
-            peer cert chain: none\n\
-            peer certificate: (none)\n\
-            done",
-    },
-    Record {
-        case: "rsa1024-seclevel-2",
-        mode: "peer",
-        why: WHY_SECLEVEL_RSA1024,
-        openssl: "\
-            == connection 1\n\
-            handshake failed: SSL_get_error 1 reason 134\n\
-            verify result: 66 (EE certificate key too weak)\n\
-            peername: (null)\n\
-            verified chain: 1\n\
-            verified chain[0]: /O=verify diff/CN=rsa1024\n\
             peer cert chain: 2\n\
             peer cert chain[0]: /O=verify diff/CN=rsa1024\n\
             peer cert chain[1]: /O=verify diff/CN=VD Intermediate CA\n\
-            peer certificate: (none)\n\
-            done",
-        ferrossl: "\
-            == connection 1\n\
-            handshake failed: SSL_get_error 1 reason 134\n\
-            verify result: 0 (ok)\n\
-            peername: (null)\n\
-            verified chain: 3\n\
-            verified chain[0]: /O=verify diff/CN=rsa1024\n\
-            verified chain[1]: /O=verify diff/CN=VD Intermediate CA\n\
-            verified chain[2]: /O=verify diff/CN=VD Root CA\n\
-            peer cert chain: none\n\
             peer certificate: (none)\n\
             done",
     },
     Record {
         case: "rsa1024-seclevel-2",
         mode: "none",
-        why: WHY_SECLEVEL_RSA1024,
+        why: WHY_RSA1024,
         openssl: "\
             == connection 1\n\
             handshake ok: TLSv1.3\n\
@@ -427,164 +330,13 @@ pub const RECORDS: &[Record] = &[
         ferrossl: "\
             == connection 1\n\
             handshake failed: SSL_get_error 1 reason 134\n\
-            verify result: 0 (ok)\n\
+            verify result: 66 (EE certificate key too weak)\n\
             peername: (null)\n\
-            verified chain: 3\n\
+            verified chain: 1\n\
             verified chain[0]: /O=verify diff/CN=rsa1024\n\
-            verified chain[1]: /O=verify diff/CN=VD Intermediate CA\n\
-            verified chain[2]: /O=verify diff/CN=VD Root CA\n\
-            peer cert chain: none\n\
-            peer certificate: (none)\n\
-            done",
-    },
-    Record {
-        case: "rsa2048-seclevel-3",
-        mode: "peer",
-        why: WHY_SECLEVEL,
-        openssl: "\
-            == connection 1\n\
-            handshake failed: SSL_get_error 1 reason 134\n\
-            verify result: 66 (EE certificate key too weak)\n\
-            peername: (null)\n\
-            verified chain: 1\n\
-            verified chain[0]: /O=verify diff/CN=rsa2048\n\
             peer cert chain: 2\n\
-            peer cert chain[0]: /O=verify diff/CN=rsa2048\n\
+            peer cert chain[0]: /O=verify diff/CN=rsa1024\n\
             peer cert chain[1]: /O=verify diff/CN=VD Intermediate CA\n\
-            peer certificate: (none)\n\
-            done",
-        ferrossl: "\
-            == connection 1\n\
-            handshake ok: TLSv1.3\n\
-            verify result: 0 (ok)\n\
-            peername: (null)\n\
-            verified chain: 3\n\
-            verified chain[0]: /O=verify diff/CN=rsa2048\n\
-            verified chain[1]: /O=verify diff/CN=VD Intermediate CA\n\
-            verified chain[2]: /O=verify diff/CN=VD Root CA\n\
-            peer cert chain: 2\n\
-            peer cert chain[0]: /O=verify diff/CN=rsa2048\n\
-            peer cert chain[1]: /O=verify diff/CN=VD Intermediate CA\n\
-            peer certificate: /O=verify diff/CN=rsa2048\n\
-            done",
-    },
-    Record {
-        case: "rsa2048-seclevel-3",
-        mode: "none",
-        why: WHY_SECLEVEL,
-        openssl: "\
-            == connection 1\n\
-            handshake ok: TLSv1.3\n\
-            verify result: 66 (EE certificate key too weak)\n\
-            peername: (null)\n\
-            verified chain: 1\n\
-            verified chain[0]: /O=verify diff/CN=rsa2048\n\
-            peer cert chain: 2\n\
-            peer cert chain[0]: /O=verify diff/CN=rsa2048\n\
-            peer cert chain[1]: /O=verify diff/CN=VD Intermediate CA\n\
-            peer certificate: /O=verify diff/CN=rsa2048\n\
-            done",
-        ferrossl: "\
-            == connection 1\n\
-            handshake ok: TLSv1.3\n\
-            verify result: 0 (ok)\n\
-            peername: (null)\n\
-            verified chain: 3\n\
-            verified chain[0]: /O=verify diff/CN=rsa2048\n\
-            verified chain[1]: /O=verify diff/CN=VD Intermediate CA\n\
-            verified chain[2]: /O=verify diff/CN=VD Root CA\n\
-            peer cert chain: 2\n\
-            peer cert chain[0]: /O=verify diff/CN=rsa2048\n\
-            peer cert chain[1]: /O=verify diff/CN=VD Intermediate CA\n\
-            peer certificate: /O=verify diff/CN=rsa2048\n\
-            done",
-    },
-    Record {
-        case: "sha1-leaf",
-        mode: "peer",
-        why: WHY_SECLEVEL,
-        openssl: "\
-            == connection 1\n\
-            handshake failed: SSL_get_error 1 reason 134\n\
-            verify result: 68 (CA signature digest algorithm too weak)\n\
-            peername: (null)\n\
-            verified chain: 3\n\
-            verified chain[0]: /O=verify diff/CN=sha1\n\
-            verified chain[1]: /O=verify diff/CN=VD Intermediate CA\n\
-            verified chain[2]: /O=verify diff/CN=VD Root CA\n\
-            peer cert chain: 2\n\
-            peer cert chain[0]: /O=verify diff/CN=sha1\n\
-            peer cert chain[1]: /O=verify diff/CN=VD Intermediate CA\n\
-            peer certificate: (none)\n\
-            done",
-        ferrossl: "\
-            == connection 1\n\
-            handshake ok: TLSv1.3\n\
-            verify result: 0 (ok)\n\
-            peername: (null)\n\
-            verified chain: 3\n\
-            verified chain[0]: /O=verify diff/CN=sha1\n\
-            verified chain[1]: /O=verify diff/CN=VD Intermediate CA\n\
-            verified chain[2]: /O=verify diff/CN=VD Root CA\n\
-            peer cert chain: 2\n\
-            peer cert chain[0]: /O=verify diff/CN=sha1\n\
-            peer cert chain[1]: /O=verify diff/CN=VD Intermediate CA\n\
-            peer certificate: /O=verify diff/CN=sha1\n\
-            done",
-    },
-    Record {
-        case: "sha1-leaf",
-        mode: "none",
-        why: WHY_SECLEVEL,
-        openssl: "\
-            == connection 1\n\
-            handshake ok: TLSv1.3\n\
-            verify result: 68 (CA signature digest algorithm too weak)\n\
-            peername: (null)\n\
-            verified chain: 3\n\
-            verified chain[0]: /O=verify diff/CN=sha1\n\
-            verified chain[1]: /O=verify diff/CN=VD Intermediate CA\n\
-            verified chain[2]: /O=verify diff/CN=VD Root CA\n\
-            peer cert chain: 2\n\
-            peer cert chain[0]: /O=verify diff/CN=sha1\n\
-            peer cert chain[1]: /O=verify diff/CN=VD Intermediate CA\n\
-            peer certificate: /O=verify diff/CN=sha1\n\
-            done",
-        ferrossl: "\
-            == connection 1\n\
-            handshake ok: TLSv1.3\n\
-            verify result: 0 (ok)\n\
-            peername: (null)\n\
-            verified chain: 3\n\
-            verified chain[0]: /O=verify diff/CN=sha1\n\
-            verified chain[1]: /O=verify diff/CN=VD Intermediate CA\n\
-            verified chain[2]: /O=verify diff/CN=VD Root CA\n\
-            peer cert chain: 2\n\
-            peer cert chain[0]: /O=verify diff/CN=sha1\n\
-            peer cert chain[1]: /O=verify diff/CN=VD Intermediate CA\n\
-            peer certificate: /O=verify diff/CN=sha1\n\
-            done",
-    },
-    Record {
-        case: "client-cert-missing",
-        mode: "peer",
-        why: WHY_EMPTY_CHAIN,
-        openssl: "\
-            == connection 1\n\
-            handshake ok: TLSv1.3\n\
-            verify result: 0 (ok)\n\
-            peername: (null)\n\
-            verified chain: none\n\
-            peer cert chain: 0\n\
-            peer certificate: (none)\n\
-            done",
-        ferrossl: "\
-            == connection 1\n\
-            handshake ok: TLSv1.3\n\
-            verify result: 0 (ok)\n\
-            peername: (null)\n\
-            verified chain: none\n\
-            peer cert chain: none\n\
             peer certificate: (none)\n\
             done",
     },

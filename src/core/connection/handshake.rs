@@ -516,13 +516,22 @@ impl Connection {
             }
         }
         let peer_chain = peer_chain.unwrap_or_else(|| {
-            PeerCerts::from_der(
-                tls.peer_certificates()
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|c| c.clone().into_owned())
-                    .collect(),
-            )
+            let certs: Vec<_> = tls
+                .peer_certificates()
+                .unwrap_or_default()
+                .iter()
+                .map(|c| c.clone().into_owned())
+                .collect();
+            // A server that asked for a certificate and got an empty Certificate message
+            // reports an empty chain, not none (as OpenSSL).
+            if certs.is_empty()
+                && is_server
+                && !resumed
+                && self.settings().verify_mode & context::VERIFY_PEER != 0
+            {
+                return PeerCerts::empty_message();
+            }
+            PeerCerts::from_der(certs)
         });
         let hs = HandshakeInfo {
             version,

@@ -92,7 +92,8 @@ impl Connection {
             let mut v = lock(&self.verify);
             v.result = verdict.error;
             v.peername = None;
-            v.verified = verdict.ok.then(|| VerifiedChain::built(verdict.chain));
+            // As libssl: whatever chain libcrypto built, also when verification failed.
+            v.verified = (!verdict.chain.is_empty()).then(|| VerifiedChain::built(verdict.chain));
         }
         if verdict.ok || mode & context::VERIFY_PEER == 0 {
             return Ok(());
