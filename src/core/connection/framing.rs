@@ -324,15 +324,34 @@ impl RecordReader<'_> {
         let give = buf.len().min(5 - f.header_given);
         buf[..give].copy_from_slice(&f.header[f.header_given..f.header_given + give]);
         f.header_given += give;
-        if f.header_given == 5 {
-            f.header_have = 0;
-            f.header_given = 0;
-            if f.body_left > 0 {
-                // The header is out; the body follows on the next reads.
-                f.header_given = 5;
-            }
+        if f.header_given < 5 {
+            return Ok(give);
         }
-        Ok(give)
+        f.header_have = 0;
+        f.header_given = 0;
+        if f.body_left == 0 {
+            return Ok(give);
+        }
+        // The header is out; the body follows, in this read as far as the BIO has it and the
+        // buffer takes it (so that rustls sees a whole record in one round), else on the next.
+        f.header_given = 5;
+        let room = (buf.len() - give).min(f.body_left);
+        if room == 0 {
+            return Ok(give);
+        }
+        // Whatever stops the body now (no bytes yet, the end, a transport error) is met again
+        // by the next read, which the header already given does not wait for.
+        let Ok(n) = self.bio.read(&mut buf[give..give + room]) else {
+            return Ok(give);
+        };
+        f.body_left -= n;
+        if f.body_left == 0 {
+            f.header_given = 0;
+        }
+        if self.clear && f.last_type == Some(HANDSHAKE) {
+            f.hello.feed(&buf[give..give + n]);
+        }
+        Ok(give + n)
     }
 
     /// With `read_ahead`, whatever the BIO gave: the record headers in `got` are checked as
