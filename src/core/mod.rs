@@ -9,6 +9,7 @@ pub mod ca_names;
 pub mod callbacks;
 pub mod cert_comp;
 pub mod cert_der;
+pub mod chacha_evp;
 pub mod cipher;
 pub mod client_hello;
 pub mod conf;

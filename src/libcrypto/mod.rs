@@ -68,6 +68,7 @@ pub mod err;
 
 mod bio;
 mod callbacks;
+mod chacha;
 mod ex_data;
 mod mem;
 mod pkey;
@@ -79,6 +80,7 @@ mod x509;
 
 pub use bio::Bio;
 pub use callbacks::{AppVerifyCb, PasswordCb, VerifyCb};
+pub use chacha::ChaCha20Poly1305;
 pub use err::clear_errors;
 pub use ex_data::ExData;
 pub use mem::openssl_copy;

@@ -223,7 +223,11 @@ fn provider(
 ) -> Result<CryptoProvider> {
     let base = crate::core::kx::base_provider();
     let all: Vec<SupportedCipherSuite> = rustls::crypto::aws_lc_rs::ALL_CIPHER_SUITES.to_vec();
-    let pick = |c: &&Cipher| all.iter().find(|s| s.suite() == c.suite).copied();
+    let pick = |c: &&Cipher| {
+        all.iter()
+            .find(|s| s.suite() == c.suite)
+            .map(|s| crate::core::chacha_evp::replace(*s))
+    };
     let mut suites = Vec::new();
     if versions.contains(&&rustls::version::TLS13) {
         suites.extend(settings.tls13.iter().filter_map(pick));
