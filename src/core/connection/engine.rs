@@ -2,6 +2,7 @@
 //! the engine out (waiting for another thread, refusing re-entry from this one) and returns it.
 
 use std::cell::RefCell;
+use std::sync::atomic::Ordering;
 
 use rustls::server::Acceptor;
 
@@ -103,10 +104,14 @@ impl std::ops::DerefMut for Taken<'_> {
 
 impl Drop for Taken<'_> {
     fn drop(&mut self) {
+        let mut waiters = 0;
         if let Some(mut e) = self.engine.take() {
             e.rbio = None;
             e.wbio = None;
-            *lock(&self.conn.engine) = Some(e);
+            let mut slot = lock(&self.conn.engine);
+            *slot = Some(e);
+            // Read under the slot's lock, which a waiter holds when it counts itself in.
+            waiters = self.conn.engine_waiters.load(Ordering::Relaxed);
         }
         let _ = DRIVING.try_with(|d| {
             let mut d = d.borrow_mut();
@@ -114,7 +119,10 @@ impl Drop for Taken<'_> {
                 d.remove(i);
             }
         });
-        self.conn.engine_back.notify_all();
+        // Waking nobody would still cost a futex system call per operation.
+        if waiters > 0 {
+            self.conn.engine_back.notify_all();
+        }
     }
 }
 
@@ -134,10 +142,12 @@ impl Connection {
             if let Some(e) = slot.take() {
                 break e;
             }
+            self.engine_waiters.fetch_add(1, Ordering::Relaxed);
             slot = self
                 .engine_back
                 .wait(slot)
                 .unwrap_or_else(|e| e.into_inner());
+            self.engine_waiters.fetch_sub(1, Ordering::Relaxed);
         };
         drop(slot);
         let _ = DRIVING.try_with(|d| d.borrow_mut().push(id));

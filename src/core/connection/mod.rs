@@ -33,6 +33,7 @@ mod state;
 mod wire;
 
 use std::ffi::{c_int, c_long, CStr, CString};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard};
 
 use rustls::NamedGroup;
@@ -78,6 +79,13 @@ pub struct Connection {
     /// The engine's slot: `None` while an operation drives it.
     engine: Mutex<Option<Box<Engine>>>,
     engine_back: Condvar,
+    /// Threads waiting on `engine_back` (changed and read under the engine slot's lock).
+    engine_waiters: AtomicUsize,
+    /// The ServerHello's random is known or no longer looked for (`wants_server_random`
+    /// answers false without its lock until `SSL_clear`).
+    random_watch_over: AtomicBool,
+    /// rustls has handed over sessions `collect_sessions` has not taken yet.
+    fresh_pending: AtomicBool,
     wire: Mutex<Wire>,
     status: Mutex<Status>,
     verify: Mutex<VerifyState>,
@@ -166,6 +174,9 @@ impl Connection {
             sni: RwLock::new(None),
             engine: Mutex::new(Some(Engine::new())),
             engine_back: Condvar::new(),
+            engine_waiters: AtomicUsize::new(0),
+            random_watch_over: AtomicBool::new(false),
+            fresh_pending: AtomicBool::new(false),
             wire: Mutex::new(Wire {
                 role,
                 ..Wire::default()
@@ -532,6 +543,7 @@ impl Connection {
         *lock(&self.ocsp) = None;
         *lock(&self.client_hello) = None;
         *lock(&self.randoms) = Randoms::default();
+        self.random_watch_over.store(false, Ordering::Release);
         self.session_reoffer();
         Ok(())
     }

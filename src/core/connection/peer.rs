@@ -313,8 +313,16 @@ impl Connection {
     /// Whether the bytes `role` reads (client) or writes (server) must be watched for the
     /// ServerHello.
     pub(super) fn wants_server_random(&self, role: context::Role) -> bool {
+        use std::sync::atomic::Ordering;
+        if self.random_watch_over.load(Ordering::Acquire) {
+            return false;
+        }
         let r = lock(&self.randoms);
-        self.role() == Some(role) && r.server.is_none() && !r.gave_up
+        if r.server.is_some() || r.gave_up {
+            self.random_watch_over.store(true, Ordering::Release);
+            return false;
+        }
+        self.role() == Some(role)
     }
 
     /// Looks for the ServerHello in the bytes kept so far (bounded: a peer sending endless

@@ -1,6 +1,7 @@
 //! Sessions: the one a connection offers or established (`SSL_get_session`/`SSL_set_session`),
 //! the resumption values rustls produces, and the server's cache and session callbacks.
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use rustls::NamedGroup;
@@ -138,6 +139,7 @@ impl Connection {
 
     pub(in crate::core) fn session_established(&self, r: Resumable) {
         lock(&self.session).fresh.push(r);
+        self.fresh_pending.store(true, Ordering::Release);
     }
 
     pub(super) fn session_data(&self, resumable: Option<Ticket>) -> SessionData {
@@ -194,9 +196,11 @@ impl Connection {
     /// Turns the resumption values rustls produced into `SSL_SESSION`s (once the handshake is
     /// complete, so that they carry what it established).
     pub(super) fn collect_sessions(&self, e: &mut Engine) {
-        if !self.status().done {
+        // The common case, a record that brought no ticket: no lock taken.
+        if !self.fresh_pending.load(Ordering::Acquire) || !self.status().done {
             return;
         }
+        self.fresh_pending.store(false, Ordering::Release);
         let fresh = std::mem::take(&mut lock(&self.session).fresh);
         if fresh.is_empty() {
             return; // the common case: a record that brought no ticket
