@@ -52,6 +52,7 @@ pub struct ConfCtx {
 
 impl Object for ConfCtx {
     const KIND: &'static str = "SSL_CONF_CTX";
+    const TAG: usize = 3;
     fn refs(&self) -> &Refs {
         &self.refs
     }

@@ -112,6 +112,7 @@ pub struct Session {
 
 impl Object for Session {
     const KIND: &'static str = "SSL_SESSION";
+    const TAG: usize = 2;
     fn refs(&self) -> &Refs {
         &self.refs
     }

@@ -118,6 +118,7 @@ pub struct Connection {
 
 impl Object for Connection {
     const KIND: &'static str = "SSL";
+    const TAG: usize = 1;
     fn refs(&self) -> &Refs {
         &self.refs
     }

@@ -257,6 +257,7 @@ pub struct Context {
 
 impl Object for Context {
     const KIND: &'static str = "SSL_CTX";
+    const TAG: usize = 0;
     fn refs(&self) -> &Refs {
         &self.refs
     }
