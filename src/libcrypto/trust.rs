@@ -149,7 +149,11 @@ impl Store {
                 raw.push(c);
             }
         });
-        raw.into_iter()
+        // Nothing this reads may leave an error behind (a malformed extension, say).
+        // SAFETY: marks on the calling thread's queue, popped below.
+        unsafe { ffi::ERR_set_mark() };
+        let anchors = raw
+            .into_iter()
             .filter_map(|cert| {
                 let der = cert.to_der()?;
                 let x = cert.as_ptr();
@@ -177,7 +181,10 @@ impl Store {
                     })
                 }
             })
-            .collect()
+            .collect();
+        // SAFETY: the mark set above.
+        unsafe { ffi::ERR_pop_to_mark() };
+        anchors
     }
 
     /// Whether the program changed how the store verifies: any callback set on it
