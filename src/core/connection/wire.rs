@@ -12,20 +12,27 @@ impl Write for BioIo<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.0.write(buf)
     }
-    /// rustls hands over several records at once; one `BIO_write` sends them together, as
-    /// OpenSSL sends a flight in one write.
+    /// rustls hands over several records at once. Small ones (a handshake flight, alerts, a
+    /// ticket) go out in one `BIO_write`, as OpenSSL sends a flight in one write; large ones
+    /// (application data) one record per write, as OpenSSL writes them, rather than copied
+    /// together first.
     fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        /// Up to this many bytes in all are gathered into one write.
+        const GATHER: usize = 8192;
         let mut parts = bufs.iter().filter(|b| !b.is_empty());
-        match (parts.next(), parts.next()) {
-            (None, _) => Ok(0),
-            (Some(only), None) => self.0.write(only),
-            _ => self.0.write(
-                &bufs
-                    .iter()
-                    .flat_map(|b| b.iter().copied())
-                    .collect::<Vec<u8>>(),
-            ),
+        let (Some(first), Some(_)) = (parts.next(), parts.next()) else {
+            return bufs
+                .iter()
+                .find(|b| !b.is_empty())
+                .map_or(Ok(0), |b| self.0.write(b));
+        };
+        let total: usize = bufs.iter().map(|b| b.len()).sum();
+        if total > GATHER {
+            return self.0.write(first);
         }
+        let mut joined = Vec::with_capacity(total);
+        bufs.iter().for_each(|b| joined.extend_from_slice(b));
+        self.0.write(&joined)
     }
     fn flush(&mut self) -> io::Result<()> {
         self.0.flush()
