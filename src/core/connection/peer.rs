@@ -54,7 +54,9 @@ impl Connection {
             };
             if let Some(ok) = fast_verify::verify(&req, end_entity, intermediates) {
                 log::debug!("SSL {:#x}: peer chain verified (webpki)", self.id());
-                self.param.clear_peername();
+                if !self.param.peername().is_null() {
+                    self.param.clear_peername();
+                }
                 let mut v = lock(&self.verify);
                 v.result = crate::libcrypto::ffi::X509_V_OK;
                 v.verified = Some(VerifiedChain::path(chain, ok.positions, ok.anchor));
@@ -117,17 +119,29 @@ impl Connection {
         if !p.is_null() {
             return p;
         }
-        let leaf = self
+        let done = self
             .handshake_info()
             .and_then(|h| h.peer_chain.leaf().cloned());
         let v = lock(&self.verify);
         let Some(pending) = v.peername.as_ref() else {
             return std::ptr::null();
         };
+        if let Some(name) = pending.name.get() {
+            return name.as_ref().map_or(std::ptr::null(), |n| n.as_ptr());
+        }
+        // During the handshake (a callback) the chain is still with the verification state.
+        let leaf = v
+            .peer_chain
+            .as_ref()
+            .and_then(|c| c.leaf().cloned())
+            .or(done);
+        let Some(leaf) = leaf else {
+            return std::ptr::null();
+        };
         pending
             .name
             .get_or_init(|| {
-                let name = leaf?.matching_host(&pending.host, pending.flags)?;
+                let name = leaf.matching_host(&pending.host, pending.flags)?;
                 CString::new(name).ok()
             })
             .as_ref()
