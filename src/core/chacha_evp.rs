@@ -1,6 +1,7 @@
 //! TLS 1.3's ChaCha20-Poly1305 records through libcrypto (`libcrypto::ChaCha20Poly1305`) from a
-//! record size up, where the system's libcrypto (AVX-512) is faster than aws-lc (AVX2); below
-//! it, and wherever libcrypto lacks the algorithm, aws-lc's code as rustls ships it. The suite
+//! record size up, on CPUs with AVX-512, where the system's libcrypto is faster than aws-lc
+//! (AVX2); below it, on other CPUs, and wherever libcrypto lacks the algorithm, aws-lc's code as
+//! rustls ships it. The suite
 //! is rustls's own `TLS13_CHACHA20_POLY1305_SHA256` with only the record protection swapped:
 //! key schedule, limits and QUIC keys are unchanged.
 
@@ -39,7 +40,11 @@ pub fn replace(suite: SupportedCipherSuite) -> SupportedCipherSuite {
 fn evp_suite(base: &'static Tls13CipherSuite) -> Option<&'static Tls13CipherSuite> {
     static SUITE: OnceLock<Option<&'static Tls13CipherSuite>> = OnceLock::new();
     *SUITE.get_or_init(|| {
-        // Only where libcrypto has the algorithm.
+        // Only where libcrypto's gain exists (its AVX-512 code; without it aws-lc is as fast or
+        // faster: bench/README.md) and libcrypto has the algorithm.
+        if !avx512() {
+            return None;
+        }
         ChaCha20Poly1305::new(&[0; 32], true)?;
         let aead: &'static EvpChacha = Box::leak(Box::new(EvpChacha {
             inner: base.aead_alg,
@@ -56,6 +61,16 @@ fn evp_suite(base: &'static Tls13CipherSuite) -> Option<&'static Tls13CipherSuit
             quic: base.quic,
         })))
     })
+}
+
+#[cfg(target_arch = "x86_64")]
+fn avx512() -> bool {
+    std::arch::is_x86_feature_detected!("avx512f")
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn avx512() -> bool {
+    false
 }
 
 /// rustls's algorithm for records under `min` bytes of plaintext, libcrypto's from there.
